@@ -1,0 +1,55 @@
+# Diaodu — two commands for a fresh machine: `make run` and `make test`.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+VENDOR  := diaodu/web/static/vendor
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: run test install assets migrate demo serve worker clean-vendor
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(VENDOR)/.copied: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/tabler $(VENDOR)/leaflet/images
+	cp node_modules/@tabler/core/dist/css/tabler.min.css $(VENDOR)/tabler/
+	cp node_modules/@tabler/core/dist/js/tabler.min.js $(VENDOR)/tabler/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/alpinejs/dist/cdn.min.js $(VENDOR)/alpine.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/* $(VENDOR)/leaflet/images/
+	@touch $@
+
+install: $(VENV)/.installed $(VENDOR)/.copied
+
+assets: $(VENDOR)/.copied
+
+migrate: install
+	$(BIN)/diaodu migrate --noinput
+
+demo: migrate
+	$(BIN)/diaodu demo
+
+run: demo
+	$(BIN)/diaodu collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn diaodu.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+worker: install
+	$(BIN)/diaodu worker
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean-vendor:
+	rm -rf $(VENDOR)

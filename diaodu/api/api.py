@@ -1,0 +1,52 @@
+"""Diaodu API v1 (django-ninja). OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+Handlers call the same queries (scoped) and services (validated, audited) as the pages."""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from diaodu.api.auth import AUTH
+
+api = NinjaAPI(
+    title="调度 Diaodu API",
+    version="1",
+    description="开发区重点项目调度平台接口。认证：个人 API 令牌（Authorization: Bearer ddu_…）或浏览器会话。",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    message = str(exc) if str(exc) and not str(exc).startswith("No ") else "对象不存在或无权查看。"
+    return api.create_response(request, {"detail": message}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "没有权限。"}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效。"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": "数据校验未通过。", "errors": errors}, status=422)
+
+
+from diaodu.api import org_api  # noqa: E402  (routers register themselves on `api`)
+
+api.add_router("", org_api.router)
+
+try:
+    from diaodu.projects import api as projects_api  # noqa: E402
+except ImportError:  # pragma: no cover
+    projects_api = None
+if projects_api is not None and hasattr(projects_api, "router"):
+    api.add_router("/projects", projects_api.router)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from diaodu.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.entries, name="entries"),
+    path("<int:seq>/", views.entry, name="entry"),
+    path("logins/", views.logins, name="logins"),
+]

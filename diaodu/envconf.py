@@ -1,0 +1,141 @@
+"""Strict parsing of Diaodu's environment variables.
+
+Every variable is parsed here and a bad value stops start-up with a message that names the
+variable, the value and what was expected (in Chinese and English), instead of failing later.
+No Django import: settings.py calls these functions.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+class ConfigError(Exception):
+    """A bad environment value. The message is shown to the operator as is."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool, environ=os.environ) -> bool:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(
+        f"环境变量 {name} 的值“{raw}”无效：应为 true/false、1/0、yes/no 或 on/off。"
+        f" (invalid boolean for {name})"
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None,
+            environ=os.environ) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"环境变量 {name} 的值“{raw}”无效：应为整数。 (invalid integer for {name})") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        rng = f"{minimum}–{maximum}" if maximum is not None else f"≥{minimum}"
+        raise ConfigError(f"环境变量 {name} 的值 {value} 超出范围（{rng}）。 ({name} out of range)")
+    return value
+
+
+def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    items = [part.strip() for part in raw.split(",") if part.strip()]
+    if not items:
+        raise ConfigError(f"环境变量 {name} 为空：至少需要一个值（以逗号分隔）。 ({name} is empty)")
+    return items
+
+
+def parse_database_url(url: str, base_dir: Path) -> dict:
+    """Turn a DATABASE_URL into a Django DATABASES entry (SQLite or PostgreSQL only)."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite://:memory:
+        if parsed.netloc == ":memory:" or parsed.path in ("/:memory:", ":memory:"):
+            name = ":memory:"
+        else:
+            raw_path = unquote(parsed.path)
+            if raw_path.startswith("//"):
+                name = raw_path[1:]
+            else:
+                name = str(base_dir / raw_path.lstrip("/"))
+            if not raw_path.strip("/"):
+                raise ConfigError("DATABASE_URL 缺少 SQLite 数据库文件路径，例如 sqlite:///var/diaodu.sqlite3")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        }
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ConfigError(f"DATABASE_URL“{url}”缺少数据库名，例如 postgres://user@127.0.0.1:5432/diaodu")
+        try:
+            port = parsed.port
+        except ValueError:
+            raise ConfigError(f"DATABASE_URL“{url}”中的端口无效。") from None
+        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ConfigError(
+        f"DATABASE_URL“{url}”不受支持：仅支持 sqlite:/// 与 postgres:// 。"
+        " (only sqlite and postgres URLs are supported)"
+    )
+
+
+def parse_redis_url(url: str | None) -> str | None:
+    if url is None or url.strip() == "":
+        return None
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(f"REDIS_URL“{url}”无效：应以 redis:// 或 rediss:// 开头。")
+    if parsed.scheme != "unix" and not parsed.hostname:
+        raise ConfigError(f"REDIS_URL“{url}”缺少主机名。")
+    return url.strip()
+
+
+def secret_key(environ, var_dir: Path) -> str:
+    """DIAODU_SECRET_KEY, or a key generated once into var/secret_key (mode 0600)."""
+    raw = environ.get("DIAODU_SECRET_KEY")
+    if raw is not None:
+        if len(raw) < 32:
+            raise ConfigError("DIAODU_SECRET_KEY 太短：至少 32 个字符。 (secret key too short)")
+        return raw
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # O_EXCL: two processes starting at once must agree on one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,36 @@
+"""Authentication policy on every request: idle timeout, forced password change, and binding
+the signed-in person to the audit context."""
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from diaodu.audit.middleware import bind_user
+from diaodu.audit.services import log_login
+
+LAST_SEEN = "diaodu_last_seen"
+EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/")
+
+
+class AuthPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            last = request.session.get(LAST_SEEN)
+            if last is not None and now - float(last) > settings.SESSION_IDLE_TIMEOUT:
+                log_login(request, user.username, "timeout", user)
+                logout(request)
+                request.session["diaodu_timed_out"] = True
+                return redirect(f"{reverse('web:login')}?timeout=1")
+            request.session[LAST_SEEN] = now
+            bind_user(request, user)
+            if (user.must_change_password and not request.path.startswith(EXEMPT_PREFIXES)
+                    and request.path not in (reverse("web:password"), reverse("web:logout"))):
+                return redirect("web:password")
+        return self.get_response(request)

@@ -1,0 +1,59 @@
+"""The permission keys a role may carry, grouped for the role editor and for 三员分立.
+
+A key names one capability. Menus, views, API handlers and services check keys, never role
+names. The three administrator groups are mutually exclusive, and none of them may be combined
+with business keys (等保2.0 三员分立).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Perm:
+    key: str
+    label: str
+    group: str  # business | sysadmin | secadmin | auditadmin
+
+
+PERMISSIONS: tuple[Perm, ...] = (
+    # business
+    Perm("units.view", "查看单位", "business"),
+    Perm("people.view", "查看人员", "business"),
+    Perm("projects.view", "查看项目台账", "business"),
+    Perm("projects.change", "新建/编辑项目", "business"),
+    Perm("projects.stage", "推进项目阶段", "business"),
+    Perm("projects.import", "导入台账", "business"),
+    Perm("projects.export", "导出台账", "business"),
+    # system administrator: users and configuration
+    Perm("sys.units", "管理单位架构", "sysadmin"),
+    Perm("sys.people", "管理人员与账号", "sysadmin"),
+    Perm("sys.dicts", "管理数据字典", "sysadmin"),
+    # security administrator: roles and policies
+    Perm("sec.roles", "管理角色与权限", "secadmin"),
+    Perm("sec.grants", "为人员授予角色", "secadmin"),
+    Perm("sec.unlock", "解锁账号", "secadmin"),
+    # audit administrator: logs
+    Perm("audit.view", "查阅审计日志", "auditadmin"),
+    Perm("audit.logins", "查阅登录日志", "auditadmin"),
+)
+
+BY_KEY = {p.key: p for p in PERMISSIONS}
+ADMIN_GROUPS = ("sysadmin", "secadmin", "auditadmin")
+GROUP_LABELS = {"business": "业务", "sysadmin": "系统管理员", "secadmin": "安全管理员", "auditadmin": "审计管理员"}
+
+
+def unknown_keys(keys) -> list[str]:
+    return sorted(k for k in keys if k not in BY_KEY)
+
+
+def separation_violation(keys) -> str | None:
+    """Return a Chinese message when a set of keys breaks 三员分立, else None."""
+    groups = {BY_KEY[k].group for k in keys if k in BY_KEY}
+    admin = [g for g in groups if g in ADMIN_GROUPS]
+    if len(admin) > 1:
+        names = "、".join(GROUP_LABELS[g] for g in sorted(admin))
+        return f"三员分立：{names}的权限不能由同一角色或同一人员兼有。"
+    if admin and "business" in groups:
+        return f"三员分立：{GROUP_LABELS[admin[0]]}的权限不能与业务权限兼有。"
+    return None

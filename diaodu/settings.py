@@ -1,0 +1,149 @@
+"""Diaodu settings: one module, everything read from the environment (see envconf.py)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from diaodu import envconf
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("DIAODU_VAR_DIR", BASE_DIR / "var"))
+
+try:
+    DEBUG = envconf.env_bool("DIAODU_DEBUG", False)
+    SECRET_KEY = envconf.secret_key(os.environ, VAR_DIR)
+    ALLOWED_HOSTS = envconf.env_list("DIAODU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+    DATABASES = {"default": envconf.parse_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR.resolve()}/diaodu.sqlite3", BASE_DIR)}
+    REDIS_URL = envconf.parse_redis_url(os.environ.get("REDIS_URL"))
+    SESSION_IDLE_TIMEOUT = envconf.env_int("DIAODU_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60) * 60
+    LOCKOUT_THRESHOLD = envconf.env_int("DIAODU_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
+    LOCKOUT_MINUTES = envconf.env_int("DIAODU_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+    CSRF_TRUSTED_ORIGINS = envconf.env_list("DIAODU_CSRF_TRUSTED_ORIGINS", [])
+    SECURE_COOKIES = envconf.env_bool("DIAODU_SECURE_COOKIES", False)
+    EMAIL_HOST = os.environ.get("DIAODU_EMAIL_HOST", "")
+    EMAIL_PORT = envconf.env_int("DIAODU_EMAIL_PORT", 25, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = os.environ.get("DIAODU_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DIAODU_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = envconf.env_bool("DIAODU_EMAIL_TLS", False)
+    DEFAULT_FROM_EMAIL = os.environ.get("DIAODU_EMAIL_FROM", "diaodu@localhost")
+    MAP_TILE_URL = os.environ.get("DIAODU_MAP_TILE_URL", "")
+except envconf.ConfigError as exc:  # a bad value stops start-up with a clear message
+    raise ImproperlyConfigured(f"配置错误 / configuration error: {exc}") from None
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks.backends.database",
+    "diaodu.audit",
+    "diaodu.org",
+    "diaodu.projects",
+    "diaodu.web",
+    "diaodu.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "diaodu.audit.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "diaodu.org.middleware.AuthPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "diaodu.urls"
+WSGI_APPLICATION = "diaodu.wsgi.application"
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.template.context_processors.i18n",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+        "diaodu.web.context.shell",
+    ]},
+}]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "diaodu.org.passwords.CharacterClassValidator"},
+    {"NAME": "diaodu.org.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+if "pytest" in sys.modules or os.environ.get("DIAODU_FAST_HASHER") == "1":
+    # Tests create hundreds of accounts; a slow hash only costs time there.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "diaodu" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS: list = []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "diaodu"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from diaodu.api.api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("org/", include("diaodu.org.urls")),
+    path("audit/", include("diaodu.audit.urls")),
+    path("projects/", include("diaodu.projects.urls")),
+    path("", include("diaodu.web.urls")),
+]

@@ -1,0 +1,133 @@
+"""Sign-in and sign-out, forced password change, the home page and one's own profile."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from diaodu.audit.services import log_login
+from diaodu.org import services
+from diaodu.org.models import ApiToken, User
+from diaodu.org.scope import scope_for
+
+GENERIC_FAIL = "账号或密码错误。"
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    error = ""
+    username = ""
+    if request.GET.get("timeout"):
+        error = "长时间未操作，已自动退出，请重新登录。"
+    if request.method == "POST":
+        username = (request.POST.get("username") or "").strip()
+        password = request.POST.get("password") or ""
+        user = User.objects.filter(username__iexact=username).first() if username else None
+        now = timezone.now()
+        if not username or not password:
+            error = "请输入账号和密码。"
+        elif user is None:
+            log_login(request, username, "unknown_user")
+            error = GENERIC_FAIL
+        elif user.locked_until and user.locked_until > now:
+            log_login(request, username, "locked", user)
+            until = timezone.localtime(user.locked_until).strftime("%H:%M")
+            error = f"账号因多次密码错误已锁定，请于 {until} 后再试，或联系安全管理员解锁。"
+        elif not user.check_password(password):
+            locked = services.register_failed_login(user)
+            log_login(request, username, "failed", user)
+            error = ("密码错误次数过多，账号已锁定 15 分钟。" if locked else GENERIC_FAIL)
+        elif not user.is_active:
+            log_login(request, username, "disabled", user)
+            error = "账号已停用，请联系系统管理员。"
+        else:
+            services.register_successful_login(user)
+            login(request, user)
+            log_login(request, username, "success", user)
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+                target = ""
+            if user.must_change_password:
+                return redirect("web:password")
+            return redirect(target or "web:home")
+    return render(request, "web/login.html", {"error": error, "username": username,
+                                              "next": request.GET.get("next", "")}, status=200)
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        log_login(request, request.user.username, "logout", request.user)
+    logout(request)
+    return redirect("web:login")
+
+
+@login_required
+def password_view(request):
+    errors: dict = {}
+    if request.method == "POST":
+        new1, new2 = request.POST.get("new_password", ""), request.POST.get("new_password2", "")
+        if new1 != new2:
+            errors["new_password2"] = ["两次输入的新密码不一致。"]
+        else:
+            try:
+                services.change_own_password(request.user, request.POST.get("old_password", ""), new1)
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                request.user.refresh_from_db()
+                update_session_auth_hash(request, request.user)
+                messages.success(request, "密码已修改。")
+                return redirect("web:home")
+    return render(request, "web/password.html", {"errors": errors, "forced": request.user.must_change_password})
+
+
+@login_required
+def home(request):
+    scope = scope_for(request.user)
+    memberships = request.user.memberships.select_related("unit")
+    return render(request, "web/home.html", {
+        "memberships": memberships,
+        "roles": request.user.roles.all(),
+        "scope": scope,
+    })
+
+
+@login_required
+def profile(request):
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "web/profile.html", {
+        "tokens": tokens,
+        "memberships": request.user.memberships.select_related("unit"),
+        "roles": request.user.roles.all(),
+        "new_token": request.session.pop("new_token", None),
+    })
+
+
+@login_required
+@require_POST
+def token_create(request):
+    try:
+        _token, raw = services.create_token(request.user, request.POST.get("name", ""),
+                                            int(request.POST.get("days") or 365))
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        request.session["new_token"] = raw
+        messages.success(request, "令牌已生成。请立即复制保存，它只显示这一次。")
+    return redirect("web:profile")
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.revoke_token(request.user, token)
+    messages.success(request, f"令牌“{token.name}”已撤销。")
+    return redirect("web:profile")
