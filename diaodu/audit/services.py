@@ -38,7 +38,7 @@ def _jsonable(value):
     return str(value)
 
 
-def snapshot(obj: models.Model, fields: list[str] | None = None, exclude: tuple[str, ...] = ("password",)) -> dict:
+def snapshot(obj: models.Model, fields: list[str] | None = None, exclude: tuple[str, ...] = ("password", "updated_at", "created_at", "last_login")) -> dict:
     """Plain-data picture of a model instance's concrete fields, for before/after values."""
     data = {}
     for field in obj._meta.concrete_fields:

@@ -15,7 +15,11 @@ from diaodu.org.scope import require, scope_for
 
 
 def _errors(exc: ValidationError) -> dict:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    """Field errors by field name; errors that belong to no field under "general"."""
+    errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"general": exc.messages}
+    if "__all__" in errors:
+        errors["general"] = errors.pop("__all__")
+    return errors
 
 
 # ---------------------------------------------------------------- units
