@@ -54,6 +54,9 @@ PEOPLE = [
 
 
 def build(stdout=None) -> dict:
+    from diaodu.org.builtin import seed
+
+    seed()  # built-in roles and dictionaries (normally there from the migration)
     units: dict[str, Unit] = {}
     created = {"units": 0, "people": 0}
     for order, (code, name, short, kind, parent, region) in enumerate(UNITS):
