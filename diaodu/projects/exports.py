@@ -1,0 +1,67 @@
+"""The ledger back to Excel, in the office's own layout (through ledger_io.write_ledger)."""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from diaodu.engine import ledger_io
+from diaodu.engine import stages as S
+from diaodu.projects.models import Project
+from diaodu.projects.services import DATE_FIELDS, MONEY_FIELDS
+
+EXPORT_FIELDS = [
+    "name", "national_code", "investor", "content_scale", "industry", "unit_name", "address", "longitude", "latitude",
+    "land_area_mu", "total_investment", "annual_plan_investment", "completed_this_year", "completed_since_start",
+    "level", "stage", "lead_officials", "secretary", "responsible_unit",
+    "planned_signing_date", "planned_start_date", "planned_completion_date", "planned_production_date",
+    "actual_signing_date", "actual_start_date", "actual_completion_date", "actual_production_date",
+    "expected_output", "expected_tax", "expected_jobs", "progress_text", "issues_text", "remarks",
+]
+
+
+def project_row(p: Project) -> dict:
+    row: dict = {"name": p.name}
+    if p.national_code:
+        row["national_code"] = p.national_code
+    for f in ("investor", "content_scale", "address", "progress_text", "issues_text", "remarks"):
+        if getattr(p, f):
+            row[f] = getattr(p, f)
+    if p.industry_code or p.industry_text:
+        row["industry"] = f"{p.industry_code} {p.industry_text}".strip()
+    row["unit_name"] = p.unit.name
+    for f in MONEY_FIELDS + ("land_area_mu", "latitude", "longitude"):
+        v = getattr(p, f)
+        if v is not None:
+            row[f] = v.normalize() if v == v.to_integral() else v
+    if p.expected_jobs is not None:
+        row["expected_jobs"] = p.expected_jobs
+    if p.plan_category:
+        row["plan_category"] = p.plan_category
+    if p.level:
+        row["level"] = p.level
+    row["stage"] = S.label(p.stage)
+    leads = [u.name for u in p.lead_officials.all()]
+    if p.lead_officials_text:
+        leads += [n for n in p.lead_officials_text.split("、") if n]
+    if leads:
+        row["lead_officials"] = leads
+    secretary = p.secretary.name if p.secretary else p.secretary_text
+    if secretary:
+        row["secretary"] = secretary
+    resp = p.responsible_unit.name if p.responsible_unit else p.responsible_unit_text
+    if resp:
+        row["responsible_unit"] = resp
+    for f in DATE_FIELDS:
+        v = getattr(p, f)
+        if v is not None:
+            row[f] = v
+            if (p.date_precision or {}).get(f):
+                row[f"{f}_precision"] = p.date_precision[f]
+    return row
+
+
+def workbook(projects, *, unit_label: str, title: str | None = None) -> bytes:
+    rows = [project_row(p) for p in projects]
+    today = timezone.localdate()
+    return ledger_io.write_ledger(
+        rows, title=title or f"{unit_label}重点项目台账", unit_label=unit_label,
+        date_label=f"{today.year}年{today.month}月{today.day}日", fields=EXPORT_FIELDS)

@@ -1,0 +1,162 @@
+"""Every read of projects goes through `restrict()`: the person's data scope.
+
+Scope rules for projects: 全部数据 sees everything; otherwise a project is visible when its
+unit (park) or its 责任单位 is among the person's visible units; 仅本人 adds the projects where
+the person is 项目秘书 or 包保领导.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+
+from diaodu.engine import stages as S
+from diaodu.org.models import Unit
+from diaodu.org.scope import scope_for
+from diaodu.projects.models import Project
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+def restrict(qs, user):
+    s = scope_for(user)
+    if not s.has("projects.view"):
+        return qs.none()
+    if s.all_units:
+        return qs
+    q = Q(pk__in=[])
+    if s.unit_ids:
+        ids = list(s.unit_ids)
+        q |= Q(unit_id__in=ids) | Q(responsible_unit_id__in=ids)
+    if s.self_only and s.user_id:
+        led = Project.lead_officials.through.objects.filter(user_id=s.user_id).values("project_id")
+        q |= Q(secretary_id=s.user_id) | Q(pk__in=led)
+    return qs.filter(q)
+
+
+def visible(user):
+    return restrict(Project.objects.all(), user)
+
+
+def can_write_unit(user, unit: Unit) -> bool:
+    """May this person put projects under this unit (create, import)?"""
+    s = scope_for(user)
+    if s.all_units:
+        return True
+    return unit.pk in s.unit_ids or (s.self_only and unit.pk in s.member_unit_ids)
+
+
+def get(user, pk, *, for_update: bool = False) -> Project:
+    try:
+        return visible(user).select_related("unit", "secretary", "responsible_unit").get(pk=int(pk))
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404("项目不存在或无权查看。") from None
+
+
+def units_for_filter(user):
+    """Units a person can filter the ledger by: their visible units, or all when scope is full."""
+    from diaodu.org.scope import restrict_units
+
+    return restrict_units(Unit.objects.filter(is_active=True), user).order_by("path")
+
+
+@dataclass
+class LedgerFilter:
+    unit: Unit | None = None
+    stages: tuple[str, ...] = ()
+    category: str = ""
+    level: str = ""
+    industry: str = ""
+    person: int | None = None
+    text: str = ""
+    sort: str = "-id"
+
+
+SORTS = {
+    "-id": ("-id",), "id": ("id",),
+    "name": ("name_key", "id"), "-name": ("-name_key", "-id"),
+    "total": ("total_investment", "id"), "-total": ("-total_investment", "-id"),
+    "start": ("planned_start_date", "id"), "-start": ("-planned_start_date", "-id"),
+    "updated": ("updated_at", "id"), "-updated": ("-updated_at", "-id"),
+    "stage": ("stage", "id"),
+}
+
+
+def ledger(user, f: LedgerFilter):
+    qs = visible(user)
+    if f.unit is not None:
+        qs = qs.filter(unit__path__startswith=f.unit.path)
+    if f.stages:
+        qs = qs.filter(stage__in=f.stages)
+    if f.category:
+        qs = qs.filter(plan_category=f.category)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.industry:
+        qs = qs.filter(industry_code__startswith=f.industry)
+    if f.person:
+        led = Project.lead_officials.through.objects.filter(user_id=f.person).values("project_id")
+        qs = qs.filter(Q(secretary_id=f.person) | Q(pk__in=led))
+    if f.text:
+        t = f.text.strip()
+        qs = qs.filter(Q(name__icontains=t) | Q(investor__icontains=t) | Q(national_code__icontains=t))
+    return qs.order_by(*SORTS.get(f.sort, SORTS["-id"]))
+
+
+def with_related(qs):
+    return qs.select_related("unit", "secretary", "responsible_unit").prefetch_related("lead_officials")
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    has_next: bool
+    has_previous: bool
+    count: int
+    count_capped: bool
+
+    @property
+    def start_index(self):
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+
+def page(qs, number: int, size: int = PAGE_SIZE) -> Page:
+    """One page without an exact COUNT(*) over the whole table: fetch size+1 rows to know whether
+    there is a next page, and count only up to COUNT_CAP matching rows."""
+    number = max(1, number)
+    offset = (number - 1) * size
+    rows = list(with_related(qs[offset:offset + size + 1]))
+    has_next = len(rows) > size
+    rows = rows[:size]
+    capped_qs = qs.order_by()[:COUNT_CAP + 1]
+    count = capped_qs.count()
+    return Page(rows, number, has_next, number > 1, min(count, COUNT_CAP), count > COUNT_CAP)
+
+
+def funnel(user, unit: Unit | None = None) -> list[dict]:
+    """Projects and total investment per stage for a unit subtree (scoped)."""
+    qs = visible(user)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    rows = {r["stage"]: r for r in qs.order_by().values("stage").annotate(n=Count("id"), inv=Sum("total_investment"))}
+    out = []
+    for stage in S.MAIN_LINE + S.SIDE:
+        r = rows.get(stage, {})
+        out.append({"stage": stage, "label": S.label(stage), "count": r.get("n", 0),
+                    "investment": r.get("inv") or Decimal("0"), "side": stage in S.SIDE})
+    return out
+
+
+def history(project: Project):
+    from diaodu.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(object_type="projects.project", object_id=str(project.pk)).order_by("-seq")
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
