@@ -44,9 +44,10 @@ from diaodu.api import org_api  # noqa: E402  (routers register themselves on `a
 
 api.add_router("", org_api.router)
 
-try:
-    from diaodu.projects import api as projects_api  # noqa: E402
-except ImportError:  # pragma: no cover
-    projects_api = None
-if projects_api is not None and hasattr(projects_api, "router"):
-    api.add_router("/projects", projects_api.router)
+from diaodu.projects import api as projects_api  # noqa: E402
+
+api.add_router("/projects", projects_api.router)
+
+from diaodu.procedures import api as procedures_api  # noqa: E402
+
+api.add_router("/projects", procedures_api.router)

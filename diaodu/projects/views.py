@@ -1,0 +1,350 @@
+"""Ledger pages: list with filters/columns/saved filters, project page, forms, stage moves,
+funnel, Excel import with progress and export."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from diaodu.engine import stages as S
+from diaodu.org import queries as org_queries
+from diaodu.org.models import Unit, UnitKind, User
+from diaodu.org.scope import require, restrict_people, scope_for
+from diaodu.projects import exports, queries, services
+from diaodu.projects.forms import ImportForm, ProjectForm, StageForm
+from diaodu.projects.models import ImportJob, Level, PlanCategory, Project, SavedFilter
+
+COLUMNS = [
+    ("unit", "所属园区"), ("stage", "阶段"), ("category", "年度类别"), ("level", "级别"), ("industry", "行业"),
+    ("total", "总投资（万元）"), ("annual", "年度计划（万元）"), ("completed", "本年完成（万元）"),
+    ("planned_start", "计划开工"), ("actual_start", "开工日期"), ("leads", "包保领导"), ("secretary", "项目秘书"),
+    ("responsible", "责任单位"), ("progress", "形象进度"), ("code", "项目代码"), ("investor", "建设单位"),
+    ("updated", "更新时间"),
+]
+DEFAULT_COLUMNS = ["unit", "stage", "category", "total", "annual", "planned_start", "leads", "secretary"]
+COLUMN_KEYS = {k for k, _ in COLUMNS}
+FILTER_KEYS = ("unit", "stage", "category", "level", "industry", "person", "q", "sort", "cols")
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_filter(request) -> tuple[queries.LedgerFilter, list[str]]:
+    g = request.GET
+    errors = []
+    unit = None
+    if g.get("unit"):
+        try:
+            unit = org_queries.units(request.user).get(pk=int(g["unit"]))
+        except (Unit.DoesNotExist, ValueError):
+            if not scope_for(request.user).all_units:
+                # a park user filtering by a unit outside their scope: refuse, do not widen
+                raise Http404("单位不存在或无权查看。") from None
+            raise Http404("单位不存在。") from None
+    stages = tuple(s for s in g.getlist("stage") if s in S.ALL)
+    bad = [s for s in g.getlist("stage") if s and s not in S.ALL]
+    if bad:
+        errors.append(f"未知的项目阶段：{'、'.join(bad)}")
+    f = queries.LedgerFilter(
+        unit=unit, stages=stages,
+        category=g.get("category", "") if g.get("category", "") in PlanCategory.values else "",
+        level=g.get("level", "") if g.get("level", "") in Level.values else "",
+        industry=(g.get("industry", "") or "").strip().upper()[:5],
+        person=_int(g.get("person")), text=(g.get("q", "") or "").strip()[:100],
+        sort=g.get("sort", "-id") if g.get("sort", "-id") in queries.SORTS else "-id",
+    )
+    return f, errors
+
+
+def _columns(request) -> list[str]:
+    raw = request.GET.get("cols", "")
+    cols = [c for c in raw.split(",") if c in COLUMN_KEYS] if raw else []
+    return cols or DEFAULT_COLUMNS
+
+
+def _people_choices(user):
+    return restrict_people(User.objects.filter(is_active=True), user).order_by("name")[:500]
+
+
+@login_required
+def ledger(request):
+    require(request.user, "projects.view")
+    f, errors = parse_filter(request)
+    qs = queries.ledger(request.user, f)
+    pg = queries.page(qs, _int(request.GET.get("page")) or 1)
+    cols = _columns(request)
+    base = request.GET.copy()
+    base.pop("page", None)
+    s = scope_for(request.user)
+    return render(request, "projects/ledger.html", {
+        "page": pg, "f": f, "errors": errors, "cols": cols, "columns": COLUMNS,
+        "stages": [(st, S.label(st)) for st in S.ALL], "categories": PlanCategory.choices, "levels": Level.choices,
+        "units": queries.units_for_filter(request.user), "people": _people_choices(request.user),
+        "query": base.urlencode(), "saved": SavedFilter.objects.filter(user=request.user),
+        "can_change": s.has("projects.change"), "can_export": s.has("projects.export"),
+        "can_import": s.has("projects.import"),
+    })
+
+
+@login_required
+@require_POST
+def filter_save(request):
+    query = request.POST.get("query", "")
+    try:
+        services.save_filter(request.user, request.POST.get("name", ""), query)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "筛选已保存。")
+    return redirect(f"/projects/?{query}")
+
+
+@login_required
+@require_POST
+def filter_delete(request, pk: int):
+    sf = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    services.delete_filter(request.user, sf)
+    messages.success(request, f"已删除筛选“{sf.name}”。")
+    return redirect("projects:list")
+
+
+@login_required
+def detail(request, pk: int):
+    require(request.user, "projects.view")
+    project = queries.get(request.user, pk)
+    s = scope_for(request.user)
+    changes = project.stage_changes.select_related("person").order_by("on", "id")
+    targets = S.allowed_targets(project.stage, project.resume_stage or None)
+    return render(request, "projects/detail.html", {
+        "p": project, "changes": changes, "history": queries.history(project)[:50],
+        "leads": project.lead_officials.all(),
+        "stage_form": StageForm(initial={"on": timezone.localdate(), "to_stage": targets[0] if targets else ""}),
+        "targets": [(t, S.label(t)) for t in targets],
+        "can_change": s.has("projects.change"), "can_stage": s.has("projects.stage"),
+        "stage_rank": S.rank(project.stage), "main_line": [(st, S.label(st)) for st in S.MAIN_LINE],
+    })
+
+
+def _form_context(request):
+    units = [u for u in queries.units_for_filter(request.user) if queries.can_write_unit(request.user, u)]
+    departments = Unit.objects.filter(is_active=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE]).order_by("path")
+    return {"units": units, "people": _people_choices(request.user), "departments": departments}
+
+
+def _people_from(ids, request):
+    allowed = {p.pk: p for p in _people_choices(request.user)}
+    return [allowed[i] for i in ids if i in allowed]
+
+
+@login_required
+def create(request):
+    require(request.user, "projects.change")
+    ctx = _form_context(request)
+    form = ProjectForm(request.POST or None, **ctx)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        unit = next((u for u in ctx["units"] if u.pk == cd["unit"]), None)
+        if unit is None:
+            raise Http404("单位不存在或无权使用。")
+        try:
+            project = services.create_project(
+                request.user, unit=unit, data=form.payload(),
+                lead_officials=_people_from(cd["lead_officials"], request),
+                secretary=(_people_from([cd["secretary"]], request) or [None])[0] if cd["secretary"] else None,
+                responsible_unit=ctx["departments"].filter(pk=cd["responsible_unit"]).first()
+                if cd["responsible_unit"] else None)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, f"项目“{project.name}”已创建。")
+            return redirect("projects:detail", project.pk)
+    return render(request, "projects/form.html", {"form": form, "project": None})
+
+
+def _attach(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, msgs in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for m in msgs:
+                form.add_error(target, m)
+    else:
+        for m in exc.messages:
+            form.add_error(None, m)
+
+
+@login_required
+def edit(request, pk: int):
+    require(request.user, "projects.change")
+    project = queries.get(request.user, pk)
+    ctx = _form_context(request)
+    if request.method == "POST":
+        form = ProjectForm(request.POST, **ctx)
+    else:
+        initial = {k: getattr(project, k, None) for k in ProjectForm.DATA_FIELDS if hasattr(project, k)}
+        initial.update(industry=f"{project.industry_code} {project.industry_text}".strip(), unit=project.unit_id,
+                       lead_officials=list(project.lead_officials.values_list("pk", flat=True)),
+                       secretary=project.secretary_id, responsible_unit=project.responsible_unit_id,
+                       version=project.version, national_code=project.national_code or "")
+        form = ProjectForm(initial=initial, **ctx)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        unit = next((u for u in ctx["units"] if u.pk == cd["unit"]), None)
+        if unit is None:
+            raise Http404("单位不存在或无权使用。")
+        try:
+            project = services.update_project(
+                request.user, project, data=form.payload(), version=cd.get("version") or 0,
+                lead_officials=_people_from(cd["lead_officials"], request),
+                secretary=(_people_from([cd["secretary"]], request) or [None])[0] if cd["secretary"] else None,
+                responsible_unit=ctx["departments"].filter(pk=cd["responsible_unit"]).first()
+                if cd["responsible_unit"] else None, unit=unit)
+        except services.ConflictError as exc:
+            conflict = exc
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "项目已保存。")
+            return redirect("projects:detail", project.pk)
+    return render(request, "projects/form.html", {"form": form, "project": project, "conflict": conflict})
+
+
+@login_required
+@require_POST
+def stage(request, pk: int):
+    project = queries.get(request.user, pk)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label}：{'，'.join(v)}" for k, v in form.errors.items()))
+        return redirect("projects:detail", project.pk)
+    cd = form.cleaned_data
+    try:
+        services.transition(request.user, project, cd["to_stage"], cd["on"], note=cd["note"], reason=cd["reason"])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"项目阶段已变更为“{S.label(cd['to_stage'])}”。")
+    return redirect("projects:detail", project.pk)
+
+
+@login_required
+def funnel(request):
+    require(request.user, "projects.view")
+    unit = None
+    if request.GET.get("unit"):
+        unit = org_queries.get_unit(request.user, request.GET["unit"])
+    rows = queries.funnel(request.user, unit)
+    main = [r for r in rows if not r["side"]]
+    return render(request, "projects/funnel.html", {
+        "rows": rows, "unit": unit, "units": queries.units_for_filter(request.user),
+        "chart": [{"name": r["label"], "value": r["count"], "stage": r["stage"],
+                   "investment": float(r["investment"])} for r in main],
+        "total_count": sum(r["count"] for r in rows), "total_investment": sum(r["investment"] for r in rows),
+    })
+
+
+@login_required
+def export(request):
+    require(request.user, "projects.export")
+    f, _errors = parse_filter(request)
+    qs = queries.with_related(queries.ledger(request.user, f))
+    if f.unit is not None:
+        label = f.unit.name
+    else:
+        primary = request.user.memberships.select_related("unit").first()
+        label = primary.unit.name if primary else "全部单位"
+    data = exports.workbook(qs, unit_label=label)
+    filename = f"项目台账_{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ---------------------------------------------------------------- import
+IMPORT_DIR = Path(settings.MEDIA_ROOT) / "imports"
+MAX_UPLOAD = 30 * 1024 * 1024
+
+
+@login_required
+def import_start(request):
+    require(request.user, "projects.import")
+    units = [u for u in queries.units_for_filter(request.user) if queries.can_write_unit(request.user, u)]
+    form = ImportForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        unit = next((u for u in units if u.pk == form.cleaned_data["unit"]), None)
+        if unit is None:
+            raise Http404("单位不存在或无权使用。")
+        if upload.size > MAX_UPLOAD:
+            form.add_error("file", f"文件过大（{upload.size // 1024 // 1024} MB），上限 30 MB。")
+        elif not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            form.add_error("file", "请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
+        else:
+            IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+            path = IMPORT_DIR / f"{uuid.uuid4().hex}.xlsx"
+            with open(path, "wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            job = ImportJob.objects.create(user=request.user, unit=unit, file_name=upload.name[:200],
+                                           file_path=str(path), dry_run=True)
+            _enqueue(job)
+            return redirect("projects:import_job", job.pk)
+    jobs = ImportJob.objects.filter(user=request.user)[:10]
+    return render(request, "projects/import.html", {"form": form, "jobs": jobs})
+
+
+def _enqueue(job: ImportJob) -> None:
+    from diaodu.projects.tasks import import_job
+
+    import_job.enqueue(job.pk)
+
+
+def _job(request, pk) -> ImportJob:
+    from diaodu.projects.tasks import live_progress
+
+    return live_progress(get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user))
+
+
+@login_required
+def import_job(request, pk: int):
+    job = _job(request, pk)
+    return render(request, "projects/import_job.html", {"job": job})
+
+
+@login_required
+def import_status(request, pk: int):
+    job = _job(request, pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "projects/_import_progress.html", {"job": job})
+    return JsonResponse({"status": job.status, "phase": job.phase, "done": job.done, "total": job.total,
+                         "percent": job.percent, "result": job.result})
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk: int):
+    require(request.user, "projects.import")
+    job = _job(request, pk)
+    if job.status != ImportJob.Status.DONE or not job.dry_run or not job.result or job.result.get("errors"):
+        raise PermissionDenied("该预检结果不能确认导入。")
+    new = ImportJob.objects.create(user=request.user, unit=job.unit, file_name=job.file_name,
+                                   file_path=job.file_path, dry_run=False)
+    _enqueue(new)
+    return redirect("projects:import_job", new.pk)
+
+
+def querystring(**kwargs) -> str:
+    return urlencode({k: v for k, v in kwargs.items() if v not in (None, "")}, doseq=True)
