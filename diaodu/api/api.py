@@ -48,6 +48,4 @@ from diaodu.projects import api as projects_api  # noqa: E402
 
 api.add_router("/projects", projects_api.router)
 
-from diaodu.procedures import api as procedures_api  # noqa: E402
 
-api.add_router("/projects", procedures_api.router)
