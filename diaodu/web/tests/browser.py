@@ -24,15 +24,27 @@ def require_chromium():
         pytest.skip("Chromium 未安装（apt-get install -y chromium）；CI 会安装它")
 
 
+_SHARED: dict = {}  # one Playwright driver per test session, whichever module asks first
+
+
 @pytest.fixture(scope="session")
 def chromium():
+    """Debian's Chromium. Modules import this fixture; they all share one browser, because the
+    sync Playwright API cannot run twice in one thread."""
     require_chromium()
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
+        _SHARED["browser"] = browser
+        try:
+            yield browser
+        finally:
+            _SHARED.clear()
+            browser.close()
 
 
 class Page:

@@ -35,3 +35,8 @@ def test_redis_cache_reachable_when_configured():
     cache.set("diaodu-test", {"a": 1}, 30)
     assert cache.get("diaodu-test") == {"a": 1}
     cache.delete("diaodu-test")
+
+
+def test_chinese_even_for_an_english_browser(db):
+    html = Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html and "账号登录" in html
