@@ -86,10 +86,24 @@ SORTS = {
 }
 
 
+def subtree_ids(unit: Unit) -> list[int]:
+    """Ids of a unit and everything below it: one indexed prefix query on the small unit table,
+    so the project query filters on unit_id without joining the tree."""
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
+def person_project_ids(person_id: int) -> list[int]:
+    """Projects where the person is 项目秘书 or 包保领导: two index lookups instead of an OR that
+    scans the project table."""
+    ids = set(Project.objects.filter(secretary_id=person_id).values_list("pk", flat=True))
+    ids.update(Project.lead_officials.through.objects.filter(user_id=person_id).values_list("project_id", flat=True))
+    return sorted(ids)
+
+
 def ledger(user, f: LedgerFilter):
     qs = visible(user)
     if f.unit is not None:
-        qs = qs.filter(unit__path__startswith=f.unit.path)
+        qs = qs.filter(unit_id__in=subtree_ids(f.unit))
     if f.stages:
         qs = qs.filter(stage__in=f.stages)
     if f.category:
@@ -99,8 +113,7 @@ def ledger(user, f: LedgerFilter):
     if f.industry:
         qs = qs.filter(industry_code__startswith=f.industry)
     if f.person:
-        led = Project.lead_officials.through.objects.filter(user_id=f.person).values("project_id")
-        qs = qs.filter(Q(secretary_id=f.person) | Q(pk__in=led))
+        qs = qs.filter(pk__in=person_project_ids(f.person))
     if f.text:
         t = f.text.strip()
         qs = qs.filter(Q(name__icontains=t) | Q(investor__icontains=t) | Q(national_code__icontains=t))
@@ -130,9 +143,13 @@ def page(qs, number: int, size: int = PAGE_SIZE) -> Page:
     there is a next page, and count only up to COUNT_CAP matching rows."""
     number = max(1, number)
     offset = (number - 1) * size
-    rows = list(with_related(qs[offset:offset + size + 1]))
-    has_next = len(rows) > size
-    rows = rows[:size]
+    # Pick the page's ids on the project table alone (an index walk for deep pages), then load
+    # those rows with their related objects.
+    ids = list(qs.values_list("pk", flat=True)[offset:offset + size + 1])
+    has_next = len(ids) > size
+    ids = ids[:size]
+    by_id = {p.pk: p for p in with_related(Project.objects.filter(pk__in=ids))}
+    rows = [by_id[i] for i in ids if i in by_id]
     capped_qs = qs.order_by()[:COUNT_CAP + 1]
     count = capped_qs.count()
     return Page(rows, number, has_next, number > 1, min(count, COUNT_CAP), count > COUNT_CAP)
@@ -142,7 +159,7 @@ def funnel(user, unit: Unit | None = None) -> list[dict]:
     """Projects and total investment per stage for a unit subtree (scoped)."""
     qs = visible(user)
     if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
+        qs = qs.filter(unit_id__in=subtree_ids(unit))
     rows = {r["stage"]: r for r in qs.order_by().values("stage").annotate(n=Count("id"), inv=Sum("total_investment"))}
     out = []
     for stage in S.MAIN_LINE + S.SIDE:

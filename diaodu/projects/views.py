@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,10 +64,31 @@ def parse_filter(request) -> tuple[queries.LedgerFilter, list[str]]:
         category=g.get("category", "") if g.get("category", "") in PlanCategory.values else "",
         level=g.get("level", "") if g.get("level", "") in Level.values else "",
         industry=(g.get("industry", "") or "").strip().upper()[:5],
-        person=_int(g.get("person")), text=(g.get("q", "") or "").strip()[:100],
+        person=_int(g.get("person")) or _person_by_name(request.user, g.get("person_name", "")),
+        text=(g.get("q", "") or "").strip()[:100],
         sort=g.get("sort", "-id") if g.get("sort", "-id") in queries.SORTS else "-id",
     )
     return f, errors
+
+
+def _person_by_name(user, name: str):
+    """The 责任人 filter takes a typed name (a dropdown of every visible person does not scale)."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    hit = restrict_people(User.objects.filter(name=name), user).values_list("pk", flat=True).first()
+    return hit or -1  # an unknown name matches nothing rather than everything
+
+
+def _scope_key(user) -> str:
+    import hashlib
+
+    s = scope_for(user)
+    raw = "all" if s.all_units else ",".join(map(str, sorted(s.unit_ids | (s.member_unit_ids if s.self_only else set()))))
+    # the unit tree's last change, so a renamed or moved unit shows at once
+    stamp = Unit.objects.aggregate(m=Max("updated_at"), n=Count("id"))
+    raw += f"|{stamp['m']}|{stamp['n']}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
 
 
 def _columns(request) -> list[str]:
@@ -92,7 +114,8 @@ def ledger(request):
     return render(request, "projects/ledger.html", {
         "page": pg, "f": f, "errors": errors, "cols": cols, "columns": COLUMNS,
         "stages": [(st, S.label(st)) for st in S.ALL], "categories": PlanCategory.choices, "levels": Level.choices,
-        "units": queries.units_for_filter(request.user), "people": _people_choices(request.user),
+        "units": queries.units_for_filter(request.user), "scope_key": _scope_key(request.user),
+        "person_name": (request.GET.get("person_name") or "").strip()[:50],
         "query": base.urlencode(), "saved": SavedFilter.objects.filter(user=request.user),
         "can_change": s.has("projects.change"), "can_export": s.has("projects.export"),
         "can_import": s.has("projects.import"),

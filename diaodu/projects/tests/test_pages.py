@@ -76,6 +76,8 @@ def test_filters(client_for, ledger, demo):
     assert names(c.get("/projects/", {"q": "医药"})) == {"医药园项目"}
     sec = ledger["装备园项目"].secretary_id
     assert names(c.get("/projects/", {"person": sec})) == {"装备园项目"}
+    assert names(c.get("/projects/", {"person_name": "林晓燕"})) == {"装备园项目"}
+    assert names(c.get("/projects/", {"person_name": "没有这个人"})) == set()
     assert "未知的项目阶段" in c.get("/projects/", {"stage": "flying"}).content.decode()
     r = c.get("/api/v1/projects/", {"stage": ["lead", "signed"], "sort": "-total"})
     items = r.json()["items"]
