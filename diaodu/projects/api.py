@@ -55,7 +55,7 @@ class ProjectPage(Schema):
     items: list[ProjectOut]
     page: int
     has_next: bool
-    count: int
+    count: int  # -1 when with_count=false
     count_capped: bool
 
 
@@ -119,6 +119,7 @@ class Filters(Schema):
     q: str = ""
     sort: str = "-id"
     page: int = 1
+    with_count: bool = True
 
 
 def _out(p: Project) -> dict:
@@ -152,7 +153,8 @@ def _filter(request, f: Filters) -> queries.LedgerFilter:
 @router.get("/", response=ProjectPage, summary="项目台账（筛选、分页）")
 def list_projects(request, filters: Query[Filters]):
     require(request.user, "projects.view")
-    pg = queries.page(queries.ledger(request.user, _filter(request, filters)), max(1, filters.page))
+    pg = queries.page(queries.ledger(request.user, _filter(request, filters)), max(1, filters.page),
+                      count=filters.with_count)
     return {"items": [_out(p) for p in pg.rows], "page": pg.number, "has_next": pg.has_next, "count": pg.count,
             "count_capped": pg.count_capped}
 

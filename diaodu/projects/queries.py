@@ -138,7 +138,13 @@ class Page:
         return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
 
 
-def page(qs, number: int, size: int = PAGE_SIZE) -> Page:
+def capped_count(qs) -> tuple[int, bool]:
+    """Count matching rows, stopping at COUNT_CAP: never an exact COUNT(*) over the whole table."""
+    n = qs.order_by()[:COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def page(qs, number: int, size: int = PAGE_SIZE, *, count: bool = True) -> Page:
     """One page without an exact COUNT(*) over the whole table: fetch size+1 rows to know whether
     there is a next page, and count only up to COUNT_CAP matching rows."""
     number = max(1, number)
@@ -150,9 +156,8 @@ def page(qs, number: int, size: int = PAGE_SIZE) -> Page:
     ids = ids[:size]
     by_id = {p.pk: p for p in with_related(Project.objects.filter(pk__in=ids))}
     rows = [by_id[i] for i in ids if i in by_id]
-    capped_qs = qs.order_by()[:COUNT_CAP + 1]
-    count = capped_qs.count()
-    return Page(rows, number, has_next, number > 1, min(count, COUNT_CAP), count > COUNT_CAP)
+    total, capped = capped_count(qs) if count else (-1, False)
+    return Page(rows, number, has_next, number > 1, total, capped)
 
 
 def funnel(user, unit: Unit | None = None) -> list[dict]:

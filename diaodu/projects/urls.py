@@ -6,6 +6,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.ledger, name="list"),
     path("new/", views.create, name="create"),
+    path("count/", views.ledger_count, name="count"),
     path("funnel/", views.funnel, name="funnel"),
     path("export.xlsx", views.export, name="export"),
     path("filters/", views.filter_save, name="filter_save"),

@@ -106,7 +106,7 @@ def ledger(request):
     require(request.user, "projects.view")
     f, errors = parse_filter(request)
     qs = queries.ledger(request.user, f)
-    pg = queries.page(qs, _int(request.GET.get("page")) or 1)
+    pg = queries.page(qs, _int(request.GET.get("page")) or 1, count=False)
     cols = _columns(request)
     base = request.GET.copy()
     base.pop("page", None)
@@ -120,6 +120,17 @@ def ledger(request):
         "can_change": s.has("projects.change"), "can_export": s.has("projects.export"),
         "can_import": s.has("projects.import"),
     })
+
+
+@login_required
+def ledger_count(request):
+    """The number of matching projects, loaded after the page (HTMX): counting a broad text
+    search costs more than showing its first page, so the rows never wait for it."""
+    require(request.user, "projects.view")
+    f, _errors = parse_filter(request)
+    count, capped = queries.capped_count(queries.ledger(request.user, f))
+    text = f"超过 {count} 个项目" if capped else f"共 {count} 个项目"
+    return HttpResponse(text)
 
 
 @login_required

@@ -79,6 +79,9 @@ def test_filters(client_for, ledger, demo):
     assert names(c.get("/projects/", {"person_name": "林晓燕"})) == {"装备园项目"}
     assert names(c.get("/projects/", {"person_name": "没有这个人"})) == set()
     assert "未知的项目阶段" in c.get("/projects/", {"stage": "flying"}).content.decode()
+    assert c.get("/projects/count/", {"category": "new_start"}).content.decode() == "共 2 个项目"
+    assert client_for("wl_zhuren").get("/projects/count/").content.decode() == "共 2 个项目"
+    assert client_for("sysadmin").get("/projects/count/").status_code == 403
     r = c.get("/api/v1/projects/", {"stage": ["lead", "signed"], "sort": "-total"})
     items = r.json()["items"]
     assert items[0]["name"] == "物流园甲项目"
