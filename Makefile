@@ -6,7 +6,7 @@ VENDOR  := diaodu/web/static/vendor
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run test install assets migrate demo serve worker clean-vendor
+.PHONY: run test install assets migrate demo serve worker scheduler clean-vendor
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
@@ -41,12 +41,19 @@ migrate: install
 demo: migrate
 	$(BIN)/diaodu demo
 
+# The task worker and the scheduler run in the background while gunicorn serves; both are
+# stopped when gunicorn exits (Ctrl-C included: background jobs of a script ignore SIGINT).
 run: demo
 	$(BIN)/diaodu collectstatic --noinput --verbosity 0
+	$(BIN)/diaodu worker & worker=$$!; $(BIN)/diaodu scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn diaodu.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 worker: install
 	$(BIN)/diaodu worker
+
+scheduler: install
+	$(BIN)/diaodu scheduler
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

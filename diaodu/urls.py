@@ -9,5 +9,8 @@ urlpatterns = [
     path("org/", include("diaodu.org.urls")),
     path("audit/", include("diaodu.audit.urls")),
     path("projects/", include("diaodu.projects.urls")),
+    path("notify/", include("diaodu.notify.urls")),
+    path("supervision/", include("diaodu.supervision.urls")),
+    path("procedures/", include("diaodu.procedures.urls")),
     path("", include("diaodu.web.urls")),
 ]

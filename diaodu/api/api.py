@@ -48,4 +48,16 @@ from diaodu.projects import api as projects_api  # noqa: E402
 
 api.add_router("/projects", projects_api.router)
 
+from diaodu.procedures import api as procedures_api  # noqa: E402
 
+api.add_router("/projects", procedures_api.router)
+
+from diaodu.notify import api as notify_api  # noqa: E402
+
+api.add_router("/notify", notify_api.router)
+
+
+
+from diaodu.supervision import api as supervision_api  # noqa: E402
+
+api.add_router("/supervision", supervision_api.router)

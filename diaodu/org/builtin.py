@@ -3,16 +3,21 @@ from __future__ import annotations
 
 BUILTIN_ROLES = [
     # code, name, scope, permissions, description
-    ("sysadmin", "系统管理员", 1, ["sys.units", "sys.people", "sys.dicts"], "三员之一：管理单位、人员账号与系统配置，不能授权、不能查审计、不能改业务数据"),
+    ("sysadmin", "系统管理员", 1, ["sys.units", "sys.people", "sys.dicts", "sys.calendar"], "三员之一：管理单位、人员账号与系统配置，不能授权、不能查审计、不能改业务数据"),
     ("secadmin", "安全管理员", 1, ["sec.roles", "sec.grants", "sec.unlock"], "三员之一：管理角色权限与安全策略，为人员授权、解锁"),
     ("auditadmin", "审计管理员", 1, ["audit.view", "audit.logins"], "三员之一：查阅审计日志与登录日志"),
-    ("leader", "领导", 4, ["units.view", "people.view", "projects.view", "projects.export"], "区/开发区/园区领导：查看本单位及以下的项目与指标"),
+    ("leader", "领导", 4, ["units.view", "people.view", "projects.view", "projects.export",
+                        "problems.raise", "problems.assign", "lights.override", "bulletins.export", "targets.view", "cockpit.view", "assessment.export"], "区/开发区/园区领导：查看本单位及以下的项目与指标"),
     ("supervisor", "督查室", 1, ["units.view", "people.view", "projects.view", "projects.change", "projects.stage",
-                              "projects.import", "projects.export"], "督查室：全区项目调度、督办、通报"),
+                              "projects.import", "projects.export", "procedures.templates", "notify.channels",
+                              "reports.file", "reports.review", "problems.raise", "problems.assign", "problems.handle",
+                              "lights.override", "meetings.manage", "bulletins.export", "supervision.rules", "targets.view", "targets.manage", "targets.enter", "cockpit.view", "assessment.export"], "督查室：全区项目调度、督办、通报"),
     ("park_staff", "园区管理人员", 4, ["units.view", "people.view", "projects.view", "projects.change", "projects.stage",
-                                   "projects.import", "projects.export"], "园区：管理本园区项目台账"),
-    ("department", "部门人员", 3, ["units.view", "people.view", "projects.view"], "职能部门：办理交办事项，查看本部门相关项目"),
-    ("secretary", "项目秘书", 5, ["projects.view", "projects.change", "projects.stage"], "项目秘书/包保干部：维护本人包保的项目"),
+                                   "projects.import", "projects.export",
+                                   "reports.file", "reports.review", "problems.raise", "bulletins.export", "targets.view", "targets.enter", "cockpit.view"], "园区：管理本园区项目台账"),
+    ("department", "部门人员", 3, ["units.view", "people.view", "projects.view", "problems.handle"], "职能部门：办理交办事项，查看本部门相关项目"),
+    ("secretary", "项目秘书", 5, ["projects.view", "projects.change", "projects.stage", "reports.file",
+                                 "problems.raise"], "项目秘书/包保干部：维护本人包保的项目"),
 ]
 
 # GB/T 4754-2017 国民经济行业分类: 门类

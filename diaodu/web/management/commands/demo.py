@@ -1,25 +1,32 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from diaodu.audit.context import acting_as
 
+# In order: each builder may use what the earlier ones made.
+BUILDERS = [
+    ("组织", "org", "diaodu.org.demo"),
+    ("项目", "projects", "diaodu.projects.demo"),
+    ("前期手续", "procedures", "diaodu.procedures.demo"),
+    ("督查调度", "supervision", "diaodu.supervision.demo"),
+    ("目标考核", "targets", "diaodu.targets.demo"),
+]
+
 
 class Command(BaseCommand):
-    help = "建立演示开发区（清河经济开发区）：单位、人员、角色与项目。可重复执行，不会重复创建。"
+    help = "建立演示开发区（清河经济开发区）：单位、人员、角色、项目、前期手续、督查调度与目标考核。可重复执行，不会重复创建。"
 
     def handle(self, *args, **options):
-        from diaodu.org import demo as org_demo
+        from diaodu.org.demo import DEMO_PASSWORD
 
-        builders = [("组织", org_demo.build)]
-        try:
-            from diaodu.projects import demo as projects_demo
-        except ImportError:
-            projects_demo = None
-        if projects_demo is not None:
-            builders.append(("项目", projects_demo.build))
         with acting_as(None, channel="cli"), transaction.atomic():
-            for label, build in builders:
-                created = build()
+            for label, app_label, module in BUILDERS:
+                if not apps.is_installed(f"diaodu.{app_label}"):
+                    continue
+                created = import_module(module).build()
                 summary = "，".join(f"{k} {v}" for k, v in created.items())
                 self.stdout.write(f"{label}：新建 {summary}")
-        self.stdout.write(self.style.SUCCESS(f"演示数据就绪。演示账号密码：{org_demo.DEMO_PASSWORD}"))
+        self.stdout.write(self.style.SUCCESS(f"演示数据就绪。演示账号密码：{DEMO_PASSWORD}"))

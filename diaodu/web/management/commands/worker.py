@@ -14,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, burst=False, **options):
         backend = settings.TASKS["default"]["BACKEND"]
         if backend.endswith("RQBackend"):
-            call_command("rqworker", "default", *(["--burst"] if burst else []))
+            call_command("rqworker", "default", "--with-scheduler", *(["--burst"] if burst else []))
         else:
             call_command("db_worker", *(["--batch"] if burst else []))

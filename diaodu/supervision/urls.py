@@ -1,0 +1,40 @@
+from django.urls import path
+
+from diaodu.supervision import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.summary, name="summary"),
+    path("my/", views.my_reports, name="my"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/new/<int:project_id>/", views.report_new, name="report_new"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/return/", views.report_return, name="report_return"),
+    path("reports/<int:pk>/accept/", views.report_accept, name="report_accept"),
+    path("reports/<int:pk>/photos/", views.report_photos, name="report_photos"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("photos/<int:pk>/thumb/", views.photo_thumb, name="photo_thumb"),
+    path("missing/", views.missing, name="missing"),
+    path("missing/remind/", views.remind, name="remind"),
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/new/", views.contact_new, name="contact_new"),
+    path("lights/", views.lights, name="lights"),
+    path("lights/compute/", views.lights_compute, name="lights_compute"),
+    path("lights/<int:pk>/override/", views.light_override, name="light_override"),
+    path("problems/", views.problems, name="problems"),
+    path("problems/new/", views.problem_new, name="problem_new"),
+    path("problems/stats/", views.problem_stats, name="problem_stats"),
+    path("problems/<int:pk>/", views.problem_detail, name="problem"),
+    path("problems/<int:pk>/<slug:action>/", views.problem_move, name="problem_move"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/agenda/", views.meeting_agenda, name="meeting_agenda"),
+    path("meetings/<int:pk>/actions/", views.meeting_action, name="meeting_action"),
+    path("meetings/<int:pk>/held/", views.meeting_held, name="meeting_held"),
+    path("actions/", views.actions, name="actions"),
+    path("actions/<int:pk>/close/", views.action_close, name="action_close"),
+    path("rules/", views.rules, name="rules"),
+    path("bulletin.docx", views.bulletin_docx, name="bulletin_docx"),
+    path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+]
