@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "diaodu.procedures",
     "diaodu.notify",
     "diaodu.supervision",
+    "diaodu.targets",
     "diaodu.web",
     "diaodu.api",
 ]

@@ -12,5 +12,6 @@ urlpatterns = [
     path("notify/", include("diaodu.notify.urls")),
     path("supervision/", include("diaodu.supervision.urls")),
     path("procedures/", include("diaodu.procedures.urls")),
+    path("targets/", include("diaodu.targets.urls")),
     path("", include("diaodu.web.urls")),
 ]

@@ -56,7 +56,9 @@ from diaodu.notify import api as notify_api  # noqa: E402
 
 api.add_router("/notify", notify_api.router)
 
+from diaodu.targets import api as targets_api  # noqa: E402
 
+api.add_router("/targets", targets_api.router)
 
 from diaodu.supervision import api as supervision_api  # noqa: E402
 

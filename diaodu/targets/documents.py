@@ -1,0 +1,194 @@
+"""The monthly ranking bulletin (月度排名通报) and the year-end assessment report (年度考核报告),
+as .docx (python-docx) and .xlsx (openpyxl), written only from a stored score set: the figures
+in the documents are exactly the stored inputs, and each is traced to its records (project
+names and dates, the monthly values used, the drill-down path in the system)."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from diaodu.targets.models import ScoreSet, Source
+
+SOURCE_LABEL = {"stage_count": "系统计算（项目阶段）", "investment": "系统计算（完成投资）",
+                "problems_on_time": "系统计算（督查模块）", "entered": "月度填报"}
+
+
+def _n(value, places: int = 2) -> str:
+    if value in (None, ""):
+        return "—"
+    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _pct(value) -> str:
+    return "—" if value in (None, "") else _n(Decimal(str(value)) * 100, 2) + "%"
+
+
+def _signed(value) -> str:
+    if value is None:
+        return "—"
+    return ("+" if value > 0 else "") + _n(value)
+
+
+def _rank_change(value) -> str:
+    if value is None:
+        return "—"
+    return f"上升{value}位" if value > 0 else (f"下降{-value}位" if value < 0 else "持平")
+
+
+def drill_path(ss: ScoreSet, unit_id: int, line: dict) -> str:
+    if line.get("kind") != "criterion" or not line.get("indicator_id"):
+        return ""
+    return (f"{reverse('targets:drill')}?unit={unit_id}&indicator={line['indicator_id']}&year={ss.year}"
+            f"&on={line.get('as_of') or ss.as_of.isoformat()}")
+
+
+def _intro(ss: ScoreSet) -> str:
+    scheme = ss.scheme.name if ss.scheme else "录入成绩"
+    base = f"数据截至{ss.as_of:%Y年%m月%d日}，计分方案：{scheme}。"
+    if ss.kind == ScoreSet.Kind.MONTHLY:
+        base += "月度排名以序时进度为当期目标（序时应完成 = 年度目标 × 序时比例），完成率 = 完成值 ÷ 序时应完成值。"
+    else:
+        base += "年终考核以年度目标计算完成率。"
+    return base + "加减分按方案逐项计算；各项得分保留两位小数。"
+
+
+def evidence_lines(line: dict) -> list[str]:
+    """Human-readable evidence of one score line."""
+    out = []
+    if line.get("kind") == "criterion":
+        if line.get("source") == Source.ENTERED:
+            for name, value in line.get("contributors") or []:
+                out.append(f"{name}：{_n(value, 4)}{line.get('measure', '')}")
+        else:
+            for _pid, name, when in line.get("projects") or []:
+                out.append(f"{name}（{when}）")
+    else:
+        for item in line.get("projects") or []:
+            out.append(str(item[1]))
+    return out
+
+
+def docx(ss: ScoreSet, scores) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "宋体"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.size = Pt(11)
+    title = doc.add_heading(ss.title, level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(_intro(ss))
+
+    doc.add_heading("一、排名情况", level=1)
+    t = doc.add_table(rows=1, cols=7)
+    t.style = "Table Grid"
+    for c, h in enumerate(["名次", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"]):
+        t.rows[0].cells[c].text = h
+    for s in scores:
+        cells = t.add_row().cells
+        cells[0].text = f"{s.rank}{'（并列）' if s.tied else ''}"
+        cells[1].text = s.unit.name
+        cells[2].text = _n(s.base)
+        cells[3].text = _signed(s.adjustments)
+        cells[4].text = _n(s.total)
+        cells[5].text = _signed(s.change_vs_last_year)
+        cells[6].text = _rank_change(s.rank_change)
+
+    if any(s.lines for s in scores):
+        doc.add_heading("二、各单位得分明细", level=1)
+        for s in scores:
+            doc.add_heading(f"第{s.rank}名 {s.unit.name}（{_n(s.total)}分）", level=2)
+            t = doc.add_table(rows=1, cols=6)
+            t.style = "Table Grid"
+            for c, h in enumerate(["考核项", "目标", "完成", "完成率", "得分", "计分说明"]):
+                t.rows[0].cells[c].text = h
+            for line in s.lines:
+                cells = t.add_row().cells
+                cells[0].text = line["name"]
+                if line["kind"] == "criterion":
+                    cells[1].text = _n(line.get("target"), 4)
+                    cells[2].text = _n(line.get("actual"), 4)
+                    cells[3].text = _pct(line.get("ratio"))
+                else:
+                    cells[1].text = cells[3].text = "—"
+                    cells[2].text = f"{line.get('count', 0)}项"
+                cells[4].text = line["points"]
+                cells[5].text = line["explanation"]
+
+        doc.add_heading("三、计分依据", level=1)
+        doc.add_paragraph("以下列出每项得分所依据的记录；系统内路径可直接打开对应的项目清单或填报记录。")
+        for s in scores:
+            doc.add_heading(s.unit.name, level=2)
+            for line in s.lines:
+                ev = evidence_lines(line)
+                if line["kind"] == "criterion":
+                    label = "" if line.get("source") == Source.ENTERED else \
+                        f"{SOURCE_LABEL.get(line.get('source'), '')}，"
+                    head = (f"{line['name']}：{label}{line.get('rule_text', '')}；年度目标{_n(line.get('annual_target'), 4)}，"
+                            f"计分目标{_n(line.get('target'), 4)}，完成{_n(line.get('actual'), 4)}"
+                            f"（{line.get('note') or '截至' + str(line.get('as_of', ''))}）。")
+                else:
+                    head = f"{line['name']}：{line.get('how', '')}，共{line.get('count', 0)}项。"
+                doc.add_paragraph(head)
+                for e in ev:
+                    doc.add_paragraph(e, style="List Bullet")
+                path = drill_path(ss, s.unit_id, line)
+                if path:
+                    doc.add_paragraph(f"系统核查：{path}")
+    foot = doc.add_paragraph(f"本文件由调度平台于{timezone.localtime():%Y年%m月%d日 %H:%M}生成。")
+    foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def xlsx(ss: ScoreSet, scores) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "排名"
+    ws.append([ss.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([_intro(ss)])
+    ws.append(["名次", "并列", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"])
+    for s in scores:
+        ws.append([s.rank, "是" if s.tied else "", s.unit.name, float(s.base), float(s.adjustments), float(s.total),
+                   float(s.change_vs_last_year) if s.change_vs_last_year is not None else None,
+                   _rank_change(s.rank_change)])
+    detail = wb.create_sheet("得分明细")
+    detail.append(["单位", "考核项", "类型", "权重", "年度目标", "计分目标", "完成", "完成率", "次数", "名次", "得分",
+                   "计分说明", "数据截至", "系统核查路径"])
+    evidence = wb.create_sheet("计分依据")
+    evidence.append(["单位", "考核项", "依据（项目/单位/记录）", "日期或数值", "记录编号"])
+    for s in scores:
+        for line in s.lines:
+            f = lambda k: float(line[k]) if line.get(k) not in (None, "") else None  # noqa: E731
+            detail.append([s.unit.name, line["name"], "指标" if line["kind"] == "criterion" else "加减分",
+                           f("weight"), f("annual_target"), f("target"), f("actual"), f("ratio"), line.get("count"),
+                           line.get("rank"), float(line["points"]), line["explanation"], line.get("as_of", ""),
+                           drill_path(ss, s.unit_id, line)])
+            if line["kind"] == "criterion" and line.get("source") == Source.ENTERED:
+                for name, value in line.get("contributors") or []:
+                    evidence.append([s.unit.name, line["name"], name, float(Decimal(value)), ""])
+            else:
+                for item in line.get("projects") or []:
+                    evidence.append([s.unit.name, line["name"], item[1], str(item[2]), item[0]])
+    for sheet, widths in ((ws, [8, 6, 24, 10, 10, 10, 12, 12]),
+                          (detail, [22, 22, 8, 8, 12, 12, 12, 10, 6, 6, 8, 60, 12, 60]),
+                          (evidence, [22, 22, 40, 14, 10])):
+        for i, w in enumerate(widths, 1):
+            sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = w
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

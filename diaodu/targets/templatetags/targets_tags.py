@@ -1,0 +1,73 @@
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+LIGHT_LABEL = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "无数据"}
+
+
+@register.filter
+def num(value, places=2):
+    """A figure for people: thousands separators, at most `places` decimals, no trailing zeros."""
+    if value in (None, ""):
+        return "—"
+    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)))
+    text = f"{d:,.{int(places)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@register.filter
+def pct(value):
+    """A ratio (0.8532) as a percentage (85.32%)."""
+    if value in (None, ""):
+        return "—"
+    return num(Decimal(str(value)) * 100, 2) + "%"
+
+
+@register.filter
+def light_label(value):
+    return LIGHT_LABEL.get(value, value)
+
+
+@register.filter
+def signed(value):
+    if value in (None, ""):
+        return "—"
+    text = num(value)
+    return text if text.startswith("-") or text == "0" else "+" + text
+
+
+@register.filter
+def get(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.inclusion_tag("targets/_home_cards_body.html", takes_context=True)
+def targets_home_cards(context):
+    """Indicator cards of the leader's default unit on the home page: nothing for people without
+    the cockpit permission; a bounded number of queries (no monthly series)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    from diaodu.org.scope import scope_for
+
+    if user is None or not user.is_authenticated or not scope_for(user).has("cockpit.view"):
+        return {"show": False}
+    from diaodu.targets import queries
+    from diaodu.targets.views import default_unit
+
+    today = timezone.localdate()
+    unit = default_unit(user, today.year)
+    if unit is None:
+        return {"show": False}
+    rows, mode, used = queries.unit_rows(user, unit, today.year, today)
+    if not rows:
+        return {"show": False}
+    return {"show": True, "unit": unit, "rows": rows[:8], "year": today.year, "on": today, "mode": mode,
+            "n": len(used)}
