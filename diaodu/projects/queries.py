@@ -124,6 +124,26 @@ def with_related(qs):
     return qs.select_related("unit", "secretary", "responsible_unit").prefetch_related("lead_officials")
 
 
+LIST_DEFER = ("content_scale", "remarks", "name_key", "date_precision", "created_at")
+PERSON_COLUMNS = ("id", "name")
+UNIT_COLUMNS = ("id", "name", "short_name")
+
+
+def for_list(qs):
+    """Rows for ledger pages and API lists: the related people and units with only the columns a
+    list shows, and the long texts left out."""
+    from django.db.models import Prefetch
+
+    from diaodu.org.models import User
+
+    only_related = [f"{rel}__{col}" for rel, cols in (("unit", UNIT_COLUMNS), ("secretary", PERSON_COLUMNS),
+                                                      ("responsible_unit", UNIT_COLUMNS)) for col in cols]
+    concrete = [f.name for f in Project._meta.concrete_fields if f.name not in LIST_DEFER]
+    return (qs.select_related("unit", "secretary", "responsible_unit")
+            .only(*concrete, *only_related)
+            .prefetch_related(Prefetch("lead_officials", queryset=User.objects.only(*PERSON_COLUMNS))))
+
+
 @dataclass
 class Page:
     rows: list
@@ -154,7 +174,7 @@ def page(qs, number: int, size: int = PAGE_SIZE, *, count: bool = True) -> Page:
     ids = list(qs.values_list("pk", flat=True)[offset:offset + size + 1])
     has_next = len(ids) > size
     ids = ids[:size]
-    by_id = {p.pk: p for p in with_related(Project.objects.filter(pk__in=ids))}
+    by_id = {p.pk: p for p in for_list(Project.objects.filter(pk__in=ids))}
     rows = [by_id[i] for i in ids if i in by_id]
     total, capped = capped_count(qs) if count else (-1, False)
     return Page(rows, number, has_next, number > 1, total, capped)
