@@ -139,3 +139,14 @@ def secret_key(environ, var_dir: Path) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def env_url(name: str, environ=os.environ) -> str:
+    """An optional absolute http(s) URL without a trailing slash (e.g. the site's public address)."""
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return ""
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"环境变量 {name} 的值“{raw}”无效：应为 http:// 或 https:// 开头的完整地址。")
+    return raw.rstrip("/")

@@ -32,6 +32,7 @@ try:
     EMAIL_USE_TLS = envconf.env_bool("DIAODU_EMAIL_TLS", False)
     DEFAULT_FROM_EMAIL = os.environ.get("DIAODU_EMAIL_FROM", "diaodu@localhost")
     MAP_TILE_URL = os.environ.get("DIAODU_MAP_TILE_URL", "")
+    SITE_URL = envconf.env_url("DIAODU_SITE_URL")  # makes links in e-mails and robot messages absolute
     AT_RISK_SLACK_WD = envconf.env_int("DIAODU_AT_RISK_SLACK_WD", 5, minimum=0, maximum=60)
 except envconf.ConfigError as exc:  # a bad value stops start-up with a clear message
     raise ImproperlyConfigured(f"配置错误 / configuration error: {exc}") from None

@@ -27,6 +27,8 @@ def start(env_extra: dict, tmp_path) -> subprocess.CompletedProcess:
     ("DIAODU_SESSION_IDLE_MINUTES", "0", "超出范围"),
     ("DIAODU_SECRET_KEY", "short", "太短"),
     ("DIAODU_ALLOWED_HOSTS", " , ", "为空"),
+    ("DIAODU_SITE_URL", "diaodu.gov.cn", "DIAODU_SITE_URL"),
+    ("DIAODU_AT_RISK_SLACK_WD", "-1", "超出范围"),
 ])
 def test_bad_value_stops_start(name, value, needle, tmp_path):
     result = start({name: value}, tmp_path)
