@@ -38,6 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from diaodu.engine.numbers import to_decimal
+
 __all__ = [
     "COLORS",
     "ESCALATION_LEVELS",
@@ -61,26 +63,7 @@ _LEVEL_NAMES = {v: k for k, v in ESCALATION_LEVELS.items()}
 RATIO_Q = Decimal("0.0001")
 
 
-def _dec(value, what: str) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError(f"{what}必须是数值，不能是布尔值")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except Exception:  # decimal.InvalidOperation
-            raise ValueError(f"{what}不是有效的数值：{value!r}") from None
-    else:
-        raise ValueError(f"{what}必须是数值：{value!r}")
-    if not result.is_finite():
-        raise ValueError(f"{what}必须是有限数值：{value!r}")
-    return result
-
+_dec = to_decimal
 
 def _fmt(value: Decimal, places: int = 2) -> str:
     text = format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")

@@ -59,6 +59,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from diaodu.engine.numbers import to_decimal
+
 __all__ = [
     "PaceProfile",
     "PaceResult",
@@ -80,27 +82,7 @@ AMOUNT_Q = Decimal("0.01")
 RATIO_Q = Decimal("0.0001")
 
 
-def _dec(value, what: str) -> Decimal:
-    """Convert int/str/Decimal (and float through its repr) to Decimal, or raise."""
-    if isinstance(value, bool):
-        raise ValueError(f"{what}必须是数值，不能是布尔值")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except Exception:  # decimal.InvalidOperation
-            raise ValueError(f"{what}不是有效的数值：{value!r}") from None
-    else:
-        raise ValueError(f"{what}必须是数值：{value!r}")
-    if not result.is_finite():
-        raise ValueError(f"{what}必须是有限数值：{value!r}")
-    return result
-
+_dec = to_decimal
 
 def _q(value: Decimal, quantum: Decimal) -> Decimal:
     result = value.quantize(quantum, rounding=ROUND_HALF_UP)

@@ -51,6 +51,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from diaodu.engine.numbers import to_decimal
+
 __all__ = [
     "RULE_KINDS",
     "Rule",
@@ -71,26 +73,7 @@ INF = Decimal("Infinity")
 POINTS_Q = Decimal("0.01")
 
 
-def _dec(value, what: str) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError(f"{what}必须是数值，不能是布尔值")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except Exception:  # decimal.InvalidOperation
-            raise ValueError(f"{what}不是有效的数值：{value!r}") from None
-    else:
-        raise ValueError(f"{what}必须是数值：{value!r}")
-    if not result.is_finite():
-        raise ValueError(f"{what}必须是有限数值：{value!r}")
-    return result
-
+_dec = to_decimal
 
 def _q(value: Decimal) -> Decimal:
     result = value.quantize(POINTS_Q, rounding=ROUND_HALF_UP)
