@@ -339,6 +339,18 @@ def rules_of(cycle: ReportCycle | None) -> L.LightRules:
     return L.LightRules.from_dict(cycle.light_rules or {}) if cycle else L.LightRules()
 
 
+def _expected_investment(p: Project, ref) -> Decimal:
+    """序时进度 of a project's annual investment plan by `ref`. Only projects under construction
+    are held to it (before the start there is nothing to build), and a project that started this
+    year is measured from its start date, not from January 1."""
+    start = p.actual_start_date
+    if start and start.year == ref.year and start > ref.replace(month=1, day=1):
+        year_end = ref.replace(month=12, day=31)
+        share = Decimal(max((ref - start).days + 1, 0)) / Decimal((year_end - start).days + 1)
+        return (p.annual_plan_investment * min(share, Decimal(1))).quantize(Decimal("0.01"))
+    return pace.expected_to_date(p.annual_plan_investment, ref, ref.year).quantize(Decimal("0.01"))
+
+
 def light_facts(projects: list[Project], cycle: ReportCycle, period: P.Period,
                 as_of: datetime | None = None) -> dict[int, tuple[L.ProjectFacts, dict]]:
     """The facts of each project for the period, gathered from the database in a fixed number of
@@ -368,8 +380,8 @@ def light_facts(projects: list[Project], cycle: ReportCycle, period: P.Period,
     out = {}
     for p in projects:
         completed = expected = None
-        if p.annual_plan_investment and p.annual_plan_investment > 0:
-            expected = pace.expected_to_date(p.annual_plan_investment, ref, ref.year).quantize(Decimal("0.01"))
+        if p.annual_plan_investment and p.annual_plan_investment > 0 and p.stage == "under_construction":
+            expected = _expected_investment(p, ref)
             if p.pk in ytd:
                 completed = ytd[p.pk]
             elif p.plan_year in (None, ref.year):

@@ -80,3 +80,21 @@ def test_rules_are_per_zone_and_validated(week, cycle, person):
     assert lights["甲"].color == "yellow"  # 35.78% is above the zone's 30% red line
     assert lights["丙"].color == "red"     # pace 0% is still red
     assert {r["code"]: r["color"] for r in lights["丙"].reasons}["missing_reports"] == "yellow"
+
+
+def test_pace_applies_under_construction_and_from_this_years_start(week, cycle, clock):
+    """No investment pace before construction starts; a project started this year is measured
+    from its start date, not from January 1."""
+    from datetime import date
+
+    from diaodu.projects.models import Project
+
+    a = week["a"]
+    Project.objects.filter(pk=a.pk).update(stage="preparing")
+    projects = [Project.objects.get(pk=a.pk)]
+    facts, plain = queries.light_facts(projects, cycle, W47)[a.pk]
+    assert facts.investment_expected_ytd is None and plain["expected_ytd"] is None
+    Project.objects.filter(pk=a.pk).update(stage="under_construction", actual_start_date=date(2026, 9, 1))
+    projects = [Project.objects.get(pk=a.pk)]
+    facts, _plain = queries.light_facts(projects, cycle, W47)[a.pk]
+    assert facts.investment_expected_ytd == Decimal("7868.85")  # 12000 × 80/122 (1 Sep → 19 Nov of 1 Sep → 31 Dec)
