@@ -74,3 +74,21 @@ def seed(apps=None) -> None:
         for order, (item_code, label, parent) in enumerate(items):
             DictItem.objects.get_or_create(dict_type=dt, code=item_code,
                                            defaults={"label": label, "parent_code": parent, "sort_order": order})
+
+
+def grant_keys(grants: dict[str, list[str]], apps=None) -> None:
+    """Add permission keys to built-in roles of an existing database (a later app's data
+    migration; fresh databases get them from BUILTIN_ROLES). Keys already there are kept."""
+    if apps is None:
+        from django.apps import apps as django_apps
+        apps = django_apps
+    Role = apps.get_model("org", "Role")
+    for code, keys in grants.items():
+        role = Role.objects.filter(code=code, is_builtin=True).first()
+        if role is None:
+            continue
+        perms = list(role.permissions or [])
+        missing = [k for k in keys if k not in perms]
+        if missing:
+            role.permissions = perms + missing
+            role.save(update_fields=["permissions"])

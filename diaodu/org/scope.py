@@ -109,14 +109,30 @@ def require(user, key: str) -> Scope:
     return s
 
 
-def restrict_units(qs, user):
+def visible_unit_ids(user) -> frozenset[int] | None:
+    """The units whose data the person sees; None means every unit."""
     s = scope_for(user)
     if s.all_units:
-        return qs
-    ids = set(s.unit_ids)
-    if s.self_only:
-        ids |= s.member_unit_ids
-    return qs.filter(pk__in=ids)
+        return None
+    return frozenset(s.unit_ids | (s.member_unit_ids if s.self_only else frozenset()))
+
+
+def sees_unit(user, unit) -> bool:
+    ids = visible_unit_ids(user)
+    return ids is None or unit.pk in ids
+
+
+def restrict_units(qs, user):
+    ids = visible_unit_ids(user)
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def units_q(user, field: str = "unit") -> Q:
+    """A Q for rows hanging off a unit (`<field>_id`) that the person may see."""
+    ids = visible_unit_ids(user)
+    if ids is None:
+        return Q()
+    return Q(**{f"{field}_id__in": sorted(ids)}) if ids else Q(pk__in=[])
 
 
 def restrict_people(qs, user):
@@ -130,16 +146,3 @@ def restrict_people(qs, user):
     if s.user_id is not None:
         return qs.filter(pk=s.user_id)
     return qs.none()
-
-
-def units_q(user, field: str = "unit_id", *, self_fields: tuple[str, ...] = ()) -> Q:
-    """A Q for business rows that hang off a unit (e.g. projects): visible units, plus for
-    仅本人 the rows where one of `self_fields` is the person."""
-    s = scope_for(user)
-    if s.all_units:
-        return Q()
-    q = Q(**{f"{field}__in": list(s.unit_ids)}) if s.unit_ids else Q(pk__in=[])
-    if s.self_only and s.user_id is not None:
-        for f in self_fields:
-            q |= Q(**{f: s.user_id})
-    return q

@@ -21,7 +21,7 @@ from django.utils import timezone
 from diaodu.audit.services import record, snapshot
 from diaodu.org import permissions as P
 from diaodu.org.models import ApiToken, DataScope, DictItem, DictType, Membership, Role, Unit, UnitKind, User
-from diaodu.org.scope import forget, require, scope_for
+from diaodu.org.scope import forget, require
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "region_code")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
@@ -121,18 +121,6 @@ def set_unit_active(by, unit: Unit, active: bool) -> Unit:
     unit.refresh_from_db()
     record("unit.enable" if active else "unit.disable", unit, before=before, after=snapshot(unit))
     return unit
-
-
-@transaction.atomic
-def reorder_units(by, ordered_ids: list[int]) -> None:
-    require(by, "sys.units")
-    for index, pk in enumerate(ordered_ids):
-        unit = Unit.objects.get(pk=pk)
-        if unit.sort_order != index:
-            before = snapshot(unit, ["sort_order"])
-            unit.sort_order = index
-            unit.save(update_fields=["sort_order"])
-            record("unit.reorder", unit, before=before, after=snapshot(unit, ["sort_order"]))
 
 
 # ---------------------------------------------------------------- people
@@ -451,11 +439,3 @@ def save_dict_item(by, dict_type: DictType, *, code: str, label: str, sort_order
     record("dict.update" if instance else "dict.create", item, before=before, after=snapshot(item),
            only_changes=instance is not None)
     return item
-
-
-def dict_choices(code: str) -> list[tuple[str, str]]:
-    return list(DictItem.objects.filter(dict_type__code=code, is_active=True).values_list("code", "label"))
-
-
-def visible_scope(user):
-    return scope_for(user)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from diaodu.org import queries, services
-from diaodu.org.models import DataScope, DictItem, DictType, Role, Unit, UnitKind
+from diaodu.org.models import DataScope, DictItem, DictType, Role, UnitKind
 from diaodu.org.permissions import GROUP_LABELS, PERMISSIONS
 from diaodu.org.scope import require, scope_for
 

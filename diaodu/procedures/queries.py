@@ -11,7 +11,6 @@ Scope rules:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from django.db.models import F, Q
 from django.http import Http404
@@ -30,10 +29,9 @@ from diaodu.procedures.models import (
     Stage,
 )
 from diaodu.projects import queries as project_queries
+from diaodu.projects.queries import PAGE_SIZE, Page
 from diaodu.projects.models import Project
 
-PAGE_SIZE = 50
-COUNT_CAP = 10_000
 NOT_STARTED_STAGES = ("lead", "negotiating", "signed", "landed", "preparing")  # before 开工
 CLOSED_STAGES = tuple(S.SIDE)  # 暂缓 / 终止: nothing is waiting on anyone
 
@@ -114,28 +112,13 @@ def holiday_years():
 
 
 # ---------------------------------------------------------------- lists
-@dataclass
-class Page:
-    rows: list
-    number: int
-    has_next: bool
-    has_previous: bool
-    count: int
-    count_capped: bool
-
-    @property
-    def start_index(self):
-        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
-
-
 def page(qs, number: int, size: int = PAGE_SIZE) -> Page:
-    """One page without an exact COUNT over everything (counts up to COUNT_CAP rows)."""
+    """One page without an exact COUNT over everything (same rule as the ledger)."""
     number = max(1, number)
     offset = (number - 1) * size
     rows = list(qs[offset:offset + size + 1])
-    has_next = len(rows) > size
-    count = qs.order_by()[:COUNT_CAP + 1].count()
-    return Page(rows[:size], number, has_next, number > 1, min(count, COUNT_CAP), count > COUNT_CAP)
+    total, capped = project_queries.capped_count(qs)
+    return Page(rows[:size], number, len(rows) > size, number > 1, total, capped)
 
 
 def waiting_units(user, unit_id=None) -> list[Unit]:

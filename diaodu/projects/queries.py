@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
-from diaodu.org.scope import scope_for
+from diaodu.org.scope import scope_for, sees_unit
 from diaodu.projects.models import Project
 
 PAGE_SIZE = 50
@@ -44,10 +43,7 @@ def visible(user):
 
 def can_write_unit(user, unit: Unit) -> bool:
     """May this person put projects under this unit (create, import)?"""
-    s = scope_for(user)
-    if s.all_units:
-        return True
-    return unit.pk in s.unit_ids or (s.self_only and unit.pk in s.member_unit_ids)
+    return sees_unit(user, unit)
 
 
 def get(user, pk, *, for_update: bool = False) -> Project:
@@ -198,7 +194,3 @@ def history(project: Project):
     from diaodu.audit.models import AuditEntry
 
     return AuditEntry.objects.filter(object_type="projects.project", object_id=str(project.pk)).order_by("-seq")
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"

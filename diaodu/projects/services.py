@@ -4,10 +4,13 @@ saves in a transaction and appends the audit entry."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,9 +21,10 @@ from diaodu.engine import ledger_io
 from diaodu.engine import stages as S
 from diaodu.engine.textnorm import normalise_name, to_simplified
 from diaodu.org.models import DictItem, Unit, User
-from diaodu.org.scope import require, scope_for
+from diaodu.org.scope import require
 from diaodu.projects import queries
-from diaodu.projects.models import Level, PlanCategory, Project, ProjectYearPlan, SavedFilter, StageChange
+from diaodu.projects.models import (ImportJob, Level, PlanCategory, Project, ProjectYearPlan, SavedFilter,
+                                    StageChange)
 
 DATE_FIELDS = ("planned_signing_date", "planned_start_date", "planned_completion_date", "planned_production_date",
                "actual_signing_date", "actual_start_date", "actual_completion_date", "actual_production_date")
@@ -247,7 +251,7 @@ def _check_project(by, project: Project, key: str = "projects.change") -> Projec
     return project
 
 
-def _apply_people(project: Project, lead_officials, secretary, responsible_unit) -> None:
+def _set_leads(project: Project, lead_officials) -> None:
     if lead_officials is not None:
         project.lead_officials.set(lead_officials)
 
@@ -275,7 +279,7 @@ def create_project(by, *, unit: Unit, data: dict, lead_officials: list[User] | N
     project = Project(unit=unit, secretary=secretary, responsible_unit=responsible_unit, stage=stage,
                       stage_date=stage_date or timezone.localdate(), **values)
     project.save()
-    _apply_people(project, lead_officials, secretary, responsible_unit)
+    _set_leads(project, lead_officials)
     _year_plan(project)
     StageChange.objects.create(project=project, from_stage="", to_stage=stage, on=project.stage_date,
                                person=by if isinstance(by, User) else None,
@@ -308,7 +312,7 @@ def update_project(by, project: Project, *, data: dict, version: int, lead_offic
         current.plan_year = timezone.localdate().year
     current.version = version + 1
     current.save()
-    _apply_people(current, lead_officials, None, None)
+    _set_leads(current, lead_officials)
     _year_plan(current)
     after = _snapshot(current)
     record("project.update", current, before=before, after=after)
@@ -480,7 +484,6 @@ def _import_rows(by, unit, result, report: ImportReport, *, year: int, skip_erro
     total = len(result.rows)
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple, int] = {}
-    visible_ids = None
     for index, row in enumerate(result.rows, 1):
         if progress and (index % 200 == 0 or index == total):
             progress("写入", index, total)
@@ -510,8 +513,6 @@ def _import_rows(by, unit, result, report: ImportReport, *, year: int, skip_erro
                 seen_codes[code] = row.row
                 existing = Project.objects.filter(national_code=code).first()
                 if existing is not None:
-                    if visible_ids is None:
-                        visible_ids = set()
                     if not queries.visible(by).filter(pk=existing.pk).exists() or \
                             not existing.unit.path.startswith(unit.path):
                         raise ValidationError(f"项目代码“{code}”已被其他单位的项目使用，不能导入到“{unit.name}”。")
@@ -616,5 +617,44 @@ def _set_stage_from_ledger(by, project: Project, stage: str) -> None:
     record("project.stage", project, before=before, after=_snapshot(project))
 
 
-def visible_scope(by):
-    return scope_for(by)
+# ---------------------------------------------------------------- import jobs (web upload)
+IMPORT_DIR = Path(settings.MEDIA_ROOT) / "imports"
+
+
+@transaction.atomic
+def start_import(by, unit: Unit, upload) -> ImportJob:
+    """Store an uploaded ledger and queue its dry run (the check shown before anything is written)."""
+    require(by, "projects.import")
+    _check_unit(by, unit)
+    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+    path = IMPORT_DIR / f"{uuid.uuid4().hex}.xlsx"
+    with open(path, "wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    job = ImportJob.objects.create(user=by, unit=unit, file_name=upload.name[:200], file_path=str(path), dry_run=True)
+    record("ledger.import_check", job, after={"unit": unit.code, "file": job.file_name}, only_changes=False)
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def confirm_import(by, checked: ImportJob) -> ImportJob:
+    """Queue the real import of a file whose dry run passed."""
+    require(by, "projects.import")
+    if checked.user_id != by.pk:
+        raise PermissionDenied("只能确认自己上传的导入。")
+    if (checked.status != ImportJob.Status.DONE or not checked.dry_run or not checked.result
+            or checked.result.get("errors")):
+        raise PermissionDenied("该预检结果不能确认导入。")
+    job = ImportJob.objects.create(user=by, unit=checked.unit, file_name=checked.file_name,
+                                   file_path=checked.file_path, dry_run=False)
+    record("ledger.import_confirm", job, after={"unit": checked.unit.code, "file": job.file_name,
+                                                "checked_job": checked.pk}, only_changes=False)
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    from diaodu.projects.tasks import import_job
+
+    import_job.enqueue(job.pk)

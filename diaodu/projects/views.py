@@ -2,15 +2,12 @@
 funnel, Excel import with progress and export."""
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from django.conf import settings
-from django.db.models import Count, Max
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,10 +16,10 @@ from django.views.decorators.http import require_POST
 from diaodu.engine import stages as S
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit, UnitKind, User
-from diaodu.org.scope import require, restrict_people, scope_for
+from diaodu.org.scope import require, restrict_people, scope_for, visible_unit_ids
 from diaodu.projects import exports, queries, services
 from diaodu.projects.forms import ImportForm, ProjectForm, StageForm
-from diaodu.projects.models import ImportJob, Level, PlanCategory, Project, SavedFilter
+from diaodu.projects.models import ImportJob, Level, PlanCategory, SavedFilter
 
 COLUMNS = [
     ("unit", "所属园区"), ("stage", "阶段"), ("category", "年度类别"), ("level", "级别"), ("industry", "行业"),
@@ -48,13 +45,8 @@ def parse_filter(request) -> tuple[queries.LedgerFilter, list[str]]:
     errors = []
     unit = None
     if g.get("unit"):
-        try:
-            unit = org_queries.units(request.user).get(pk=int(g["unit"]))
-        except (Unit.DoesNotExist, ValueError):
-            if not scope_for(request.user).all_units:
-                # a park user filtering by a unit outside their scope: refuse, do not widen
-                raise Http404("单位不存在或无权查看。") from None
-            raise Http404("单位不存在。") from None
+        # a unit outside the person's scope is refused, never widened to "all"
+        unit = org_queries.get_unit(request.user, g["unit"])
     stages = tuple(s for s in g.getlist("stage") if s in S.ALL)
     bad = [s for s in g.getlist("stage") if s and s not in S.ALL]
     if bad:
@@ -83,8 +75,8 @@ def _person_by_name(user, name: str):
 def _scope_key(user) -> str:
     import hashlib
 
-    s = scope_for(user)
-    raw = "all" if s.all_units else ",".join(map(str, sorted(s.unit_ids | (s.member_unit_ids if s.self_only else set()))))
+    ids = visible_unit_ids(user)
+    raw = "all" if ids is None else ",".join(map(str, sorted(ids)))
     # the unit tree's last change, so a renamed or moved unit shows at once
     stamp = Unit.objects.aggregate(m=Max("updated_at"), n=Count("id"))
     raw += f"|{stamp['m']}|{stamp['n']}"
@@ -308,7 +300,6 @@ def export(request):
 
 
 # ---------------------------------------------------------------- import
-IMPORT_DIR = Path(settings.MEDIA_ROOT) / "imports"
 MAX_UPLOAD = 30 * 1024 * 1024
 
 
@@ -327,23 +318,10 @@ def import_start(request):
         elif not upload.name.lower().endswith((".xlsx", ".xlsm")):
             form.add_error("file", "请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
         else:
-            IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-            path = IMPORT_DIR / f"{uuid.uuid4().hex}.xlsx"
-            with open(path, "wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
-            job = ImportJob.objects.create(user=request.user, unit=unit, file_name=upload.name[:200],
-                                           file_path=str(path), dry_run=True)
-            _enqueue(job)
+            job = services.start_import(request.user, unit, upload)
             return redirect("projects:import_job", job.pk)
     jobs = ImportJob.objects.filter(user=request.user)[:10]
     return render(request, "projects/import.html", {"form": form, "jobs": jobs})
-
-
-def _enqueue(job: ImportJob) -> None:
-    from diaodu.projects.tasks import import_job
-
-    import_job.enqueue(job.pk)
 
 
 def _job(request, pk) -> ImportJob:
@@ -371,14 +349,5 @@ def import_status(request, pk: int):
 @require_POST
 def import_confirm(request, pk: int):
     require(request.user, "projects.import")
-    job = _job(request, pk)
-    if job.status != ImportJob.Status.DONE or not job.dry_run or not job.result or job.result.get("errors"):
-        raise PermissionDenied("该预检结果不能确认导入。")
-    new = ImportJob.objects.create(user=request.user, unit=job.unit, file_name=job.file_name,
-                                   file_path=job.file_path, dry_run=False)
-    _enqueue(new)
+    new = services.confirm_import(request.user, _job(request, pk))
     return redirect("projects:import_job", new.pk)
-
-
-def querystring(**kwargs) -> str:
-    return urlencode({k: v for k, v in kwargs.items() if v not in (None, "")}, doseq=True)

@@ -13,16 +13,6 @@ ROLE_GRANTS = {
 
 
 def grant_role_keys(apps=None) -> None:
-    if apps is None:
-        from django.apps import apps as django_apps
-        apps = django_apps
-    Role = apps.get_model("org", "Role")
-    for code, keys in ROLE_GRANTS.items():
-        role = Role.objects.filter(code=code, is_builtin=True).first()
-        if role is None:
-            continue
-        perms = list(role.permissions or [])
-        missing = [k for k in keys if k not in perms]
-        if missing:
-            role.permissions = perms + missing
-            role.save(update_fields=["permissions"])
+    from diaodu.org.builtin import grant_keys
+
+    grant_keys(ROLE_GRANTS, apps)

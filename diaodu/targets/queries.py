@@ -19,6 +19,7 @@ from django.utils import timezone
 from diaodu.engine import pace
 from diaodu.engine.scoring import rank as competition_rank
 from diaodu.org.models import Unit
+from diaodu.org import scope
 from diaodu.org.scope import restrict_units, scope_for
 from diaodu.targets import derived
 from diaodu.targets.models import (AgreementItem, AssessmentScheme, EconomicValue, EntryDeadline, Indicator,
@@ -30,18 +31,13 @@ PAGE_SIZE = 50
 
 
 # ---------------------------------------------------------------- scope helpers
-def units_q(user, field: str = "unit") -> Q:
-    """Rows hanging off a unit the person may see (same rule as org.scope.restrict_units)."""
-    s = scope_for(user)
-    if s.all_units:
-        return Q()
-    ids = set(s.unit_ids) | (set(s.member_unit_ids) if s.self_only else set())
-    return Q(**{f"{field}_id__in": sorted(ids)}) if ids else Q(pk__in=[])
+units_q = scope.units_q
+sees = scope.sees_unit
 
 
-def sees(user, unit: Unit) -> bool:
-    s = scope_for(user)
-    return s.all_units or unit.pk in s.unit_ids or (s.self_only and unit.pk in s.member_unit_ids)
+def member_ancestor_ids(s) -> set[int]:
+    """The person's own units and every unit above them (a park sees its zone's peer ranking)."""
+    return {pk for u in Unit.objects.filter(pk__in=s.member_unit_ids) for pk in (*u.ancestor_ids(), u.pk)}
 
 
 def can(user, key: str) -> bool:
@@ -319,10 +315,8 @@ def peer_groups(user):
     qs = PeerGroup.objects.select_related("owner")
     if s.all_units:
         return qs
-    # the people who see the owner unit, or work below it (a park sees its zone's peer ranking)
-    member_paths = list(Unit.objects.filter(pk__in=s.member_unit_ids).values_list("path", flat=True))
-    ancestor_ids = {int(x) for p in member_paths for x in p.strip("/").split("/") if x}
-    return qs.filter(Q(owner_id__in=sorted(set(s.unit_ids) | ancestor_ids)))
+    # the people who see the owner unit, or work below it
+    return qs.filter(Q(owner_id__in=sorted(set(s.unit_ids) | member_ancestor_ids(s))))
 
 
 def get_group(user, pk) -> PeerGroup:
@@ -399,9 +393,7 @@ def score_sets(user, *, year: int | None = None):
     s = scope_for(user)
     qs = ScoreSet.objects.select_related("root", "scheme")
     if not s.all_units:
-        member_paths = list(Unit.objects.filter(pk__in=s.member_unit_ids).values_list("path", flat=True))
-        ancestors = {int(x) for p in member_paths for x in p.strip("/").split("/") if x}
-        qs = qs.filter(root_id__in=sorted(set(s.unit_ids) | ancestors))
+        qs = qs.filter(root_id__in=sorted(set(s.unit_ids) | member_ancestor_ids(s)))
     if year:
         qs = qs.filter(year=year)
     return qs.order_by("-year", "-month", "-id")
