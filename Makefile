@@ -6,16 +6,23 @@ VENDOR  := diaodu/web/static/vendor
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run test install assets migrate demo serve worker scheduler clean-vendor
+.PHONY: run test lint lock install assets migrate demo serve worker scheduler clean-vendor
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+# Every Python package comes from requirements.lock, pinned with hashes; the project itself is
+# installed on top without resolving anything. `make lock` rewrites the lock after a pin changes.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
+
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --no-header -o requirements.lock
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -57,6 +64,13 @@ scheduler: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The guards CI runs besides the tests: lint and format, layer contracts, no missing migration.
+lint: install
+	$(BIN)/ruff check diaodu bench
+	$(BIN)/ruff format --check diaodu bench
+	$(BIN)/lint-imports
+	$(BIN)/diaodu makemigrations --check --dry-run
 
 clean-vendor:
 	rm -rf $(VENDOR)

@@ -21,6 +21,7 @@ Target per case: page_ms < 150 and page_ms <= 3 × sql_ms + 20.  The query param
 the ledger contract: unit (id, subtree), stage (repeatable), category, level, industry,
 person (user id), q (text), sort, page.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diaodu.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -73,7 +74,9 @@ def ensure_projects(wanted: int, seed: int) -> None:
         return
     from diaodu.projects.management.commands.gen import generate
 
-    while Unit.objects.filter(code=f"GEN-S{seed}").exists():  # that seed is already used: take the next
+    while Unit.objects.filter(
+        code=f"GEN-S{seed}"
+    ).exists():  # that seed is already used: take the next
         seed += 1
     print(f"数据库有 {have} 个项目，生成 {wanted - have} 个（种子 {seed}）…")
     generate(wanted - have, seed, out=print)
@@ -86,7 +89,9 @@ def bench_user() -> User:
     role = Role.objects.get(code="supervisor")
     first, final = f"Bench-{secrets.token_urlsafe(12)}1!", f"Bench-{secrets.token_urlsafe(12)}2!"
     with acting_as(None, channel="cli"):
-        user = org_services.create_person(SYSTEM, username=BENCH_USER, password=first, name="基准测试")
+        user = org_services.create_person(
+            SYSTEM, username=BENCH_USER, password=first, name="基准测试"
+        )
         org_services.grant_roles(SYSTEM, user, [role])
         org_services.change_own_password(user, first, final)  # clears 首次登录须改密
     return User.objects.get(pk=user.pk)
@@ -97,8 +102,10 @@ def pick_parameters() -> dict:
     with connection.cursor() as cur:
         cur.execute("SELECT unit_id, COUNT(*) FROM projects_project GROUP BY unit_id")
         per_unit = dict(cur.fetchall())
-        cur.execute("SELECT secretary_id, COUNT(*) AS n FROM projects_project WHERE secretary_id IS NOT NULL "
-                    "GROUP BY secretary_id ORDER BY n DESC, secretary_id LIMIT 1")
+        cur.execute(
+            "SELECT secretary_id, COUNT(*) AS n FROM projects_project WHERE secretary_id IS NOT NULL "
+            "GROUP BY secretary_id ORDER BY n DESC, secretary_id LIMIT 1"
+        )
         person = cur.fetchone()
     parents = dict(Unit.objects.filter(pk__in=per_unit).values_list("pk", "parent_id"))
     zones: dict[int, int] = {}
@@ -106,7 +113,12 @@ def pick_parameters() -> dict:
         zone_id = parents.get(unit_id) or unit_id
         zones[zone_id] = zones.get(zone_id, 0) + n
     zone = Unit.objects.get(pk=max(zones, key=lambda k: (zones[k], -k)))
-    return {"zone": zone, "zone_projects": zones[zone.pk], "person": person[0] if person else None, "q": "冷链"}
+    return {
+        "zone": zone,
+        "zone_projects": zones[zone.pk],
+        "person": person[0] if person else None,
+        "q": "冷链",
+    }
 
 
 # ---------------------------------------------------------------- raw SQL floor
@@ -128,16 +140,23 @@ class Floor:
                 f"LIMIT {PAGE_SIZE + 1} OFFSET {self.offset}) k "
                 "JOIN projects_project p ON p.id = k.id JOIN org_unit u ON u.id = p.unit_id "
                 "LEFT JOIN org_user s ON s.id = p.secretary_id LEFT JOIN org_unit r ON r.id = p.responsible_unit_id "
-                f"ORDER BY {self.order}", self.params)
+                f"ORDER BY {self.order}",
+                self.params,
+            )
             rows = cur.fetchall()
             ids = [r[0] for r in rows[:PAGE_SIZE]]
             if ids:
-                cur.execute("SELECT l.project_id, x.name FROM projects_project_lead_officials l "
-                            "JOIN org_user x ON x.id = l.user_id "
-                            f"WHERE l.project_id IN ({', '.join(['%s'] * len(ids))})", ids)
+                cur.execute(
+                    "SELECT l.project_id, x.name FROM projects_project_lead_officials l "
+                    "JOIN org_user x ON x.id = l.user_id "
+                    f"WHERE l.project_id IN ({', '.join(['%s'] * len(ids))})",
+                    ids,
+                )
                 cur.fetchall()
-            cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM projects_project p {where} LIMIT {COUNT_CAP + 1}) t",
-                        self.params)
+            cur.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM projects_project p {where} LIMIT {COUNT_CAP + 1}) t",
+                self.params,
+            )
             cur.fetchone()
         return len(rows)
 
@@ -151,29 +170,59 @@ def cases(params: dict) -> list[tuple[str, str, Floor]]:
     like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
     unit_where, unit_params = subtree_sql(zone)
     stages = ["under_construction", "preparing"]
-    filtered_q = urlencode([("unit", zone.pk), ("stage", stages[0]), ("stage", stages[1]),
-                            ("category", "new_start")])
+    filtered_q = urlencode(
+        [("unit", zone.pk), ("stage", stages[0]), ("stage", stages[1]), ("category", "new_start")]
+    )
     filtered_where = f"{unit_where} AND p.stage IN (%s, %s) AND p.plan_category = %s"
-    api_q = urlencode([("unit", zone.pk), ("stage", "under_construction"), ("category", "continuing"),
-                       ("sort", "-total")])
+    api_q = urlencode(
+        [
+            ("unit", zone.pk),
+            ("stage", "under_construction"),
+            ("category", "continuing"),
+            ("sort", "-total"),
+        ]
+    )
     pattern = f"%{q}%"
     out = [
         ("first page", "/projects/", Floor()),
-        ("filtered (unit+stage+category)", f"/projects/?{filtered_q}",
-         Floor(filtered_where, unit_params + stages + ["new_start"])),
+        (
+            "filtered (unit+stage+category)",
+            f"/projects/?{filtered_q}",
+            Floor(filtered_where, unit_params + stages + ["new_start"]),
+        ),
         ("deep page (page=1000)", "/projects/?page=1000", Floor(offset=(1000 - 1) * PAGE_SIZE)),
-        (f"text search (q={q})", f"/projects/?{urlencode({'q': q})}",
-         Floor(f"(p.name {like} %s OR p.investor {like} %s OR p.national_code {like} %s)", [pattern] * 3)),
-        ("API list (unit+stage+category, sort=-total)", f"/api/v1/projects/?{api_q}",
-         Floor(f"{unit_where} AND p.stage = %s AND p.plan_category = %s",
-               unit_params + ["under_construction", "continuing"],
-               order="p.total_investment DESC NULLS LAST, p.id DESC" if connection.vendor == "postgresql"
-               else "p.total_investment DESC, p.id DESC")),
+        (
+            f"text search (q={q})",
+            f"/projects/?{urlencode({'q': q})}",
+            Floor(
+                f"(p.name {like} %s OR p.investor {like} %s OR p.national_code {like} %s)",
+                [pattern] * 3,
+            ),
+        ),
+        (
+            "API list (unit+stage+category, sort=-total)",
+            f"/api/v1/projects/?{api_q}",
+            Floor(
+                f"{unit_where} AND p.stage = %s AND p.plan_category = %s",
+                unit_params + ["under_construction", "continuing"],
+                order="p.total_investment DESC NULLS LAST, p.id DESC"
+                if connection.vendor == "postgresql"
+                else "p.total_investment DESC, p.id DESC",
+            ),
+        ),
     ]
     if person:
-        out.append((f"person (person={person})", f"/projects/?person={person}",
-                    Floor("(p.secretary_id = %s OR p.id IN (SELECT project_id FROM projects_project_lead_officials "
-                          "WHERE user_id = %s))", [person, person])))
+        out.append(
+            (
+                f"person (person={person})",
+                f"/projects/?person={person}",
+                Floor(
+                    "(p.secretary_id = %s OR p.id IN (SELECT project_id FROM projects_project_lead_officials "
+                    "WHERE user_id = %s))",
+                    [person, person],
+                ),
+            )
+        )
     return out
 
 
@@ -198,7 +247,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--projects", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=1, help="seed for the generator when projects are missing")
+    ap.add_argument(
+        "--seed", type=int, default=1, help="seed for the generator when projects are missing"
+    )
     args = ap.parse_args()
 
     print(f"数据库：{connection.vendor} {settings.DATABASES['default'].get('NAME')}")
@@ -211,8 +262,10 @@ def main() -> int:
             cur.execute("ANALYZE")
     user = bench_user()
     params = pick_parameters()
-    print(f"项目 {Project.objects.count()} 个；筛选单位：{params['zone'].name}（{params['zone_projects']} 个项目）；"
-          f"每项 {args.runs} 次取中位数。")
+    print(
+        f"项目 {Project.objects.count()} 个；筛选单位：{params['zone'].name}（{params['zone_projects']} 个项目）；"
+        f"每项 {args.runs} 次取中位数。"
+    )
     if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
@@ -241,10 +294,14 @@ def main() -> int:
         page_ms = median_ms(fetch, args.runs)
         ok = page_ms < TARGET_MS and page_ms <= TARGET_RATIO * sql_ms + TARGET_SLACK_MS
         failures += not ok
-        print(f"{pad(name, 44)} {page_ms:8.1f} {sql_ms:8.1f} {page_ms / sql_ms if sql_ms else 0:6.1f}  "
-              f"{'PASS' if ok else 'FAIL'}")
-    print(f"目标：page_ms < {TARGET_MS:.0f} 且 page_ms ≤ {TARGET_RATIO:.0f} × sql_ms + {TARGET_SLACK_MS:.0f}。"
-          f"{'全部通过。' if not failures else f'{failures} 项未通过。'}")
+        print(
+            f"{pad(name, 44)} {page_ms:8.1f} {sql_ms:8.1f} {page_ms / sql_ms if sql_ms else 0:6.1f}  "
+            f"{'PASS' if ok else 'FAIL'}"
+        )
+    print(
+        f"目标：page_ms < {TARGET_MS:.0f} 且 page_ms ≤ {TARGET_RATIO:.0f} × sql_ms + {TARGET_SLACK_MS:.0f}。"
+        f"{'全部通过。' if not failures else f'{failures} 项未通过。'}"
+    )
     return 1 if failures else 0
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from diaodu.engine.calendar import WorkCalendar  # noqa: E402
-from diaodu.engine.schedule import Dep, Item, schedule  # noqa: E402
+from diaodu.engine.calendar import WorkCalendar
+from diaodu.engine.schedule import Dep, Item, schedule
 
 # (code, name, duration_wd, predecessors as (code, lag)) — 4 stages, 15 items.
 TEMPLATE = [
@@ -69,7 +69,9 @@ def build_projects(count: int, seed: int = 20260101) -> list[tuple[list[Item], d
             elif k == progress or r < 0.15:
                 a_start = today - timedelta(days=rng.randrange(0, 40))
                 status = "accepted_with_gaps" if r < 0.10 else "in_progress"
-            deps = [Dep(c, lag + (rng.randrange(0, 3) if rng.random() < 0.1 else 0)) for c, lag in preds]
+            deps = [
+                Dep(c, lag + (rng.randrange(0, 3) if rng.random() < 0.1 else 0)) for c, lag in preds
+            ]
             items.append(Item(code, name, dur, deps, status, a_start, a_finish))
         projects.append((items, target, today))
     return projects
@@ -94,7 +96,9 @@ def main() -> None:
         f"projects={count} items={n_items} engine_seconds={engine:.2f} "
         f"per_project_us={engine / count * 1e6:.1f} target=10s ratio={engine / 10:.2f}"
     )
-    print(f"(build_seconds={t_build:.2f}, late_projects={late}, calendar_warnings={cal.warnings()})")
+    print(
+        f"(build_seconds={t_build:.2f}, late_projects={late}, calendar_warnings={cal.warnings()})"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Shared fixtures: the demo zone and signed-in clients for its accounts."""
+
 import pytest
 
 from diaodu.audit.context import acting_as

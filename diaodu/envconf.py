@@ -4,6 +4,7 @@ Every variable is parsed here and a bad value stops start-up with a message that
 variable, the value and what was expected (in Chinese and English), instead of failing later.
 No Django import: settings.py calls these functions.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,15 +36,18 @@ def env_bool(name: str, default: bool, environ=os.environ) -> bool:
     )
 
 
-def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None,
-            environ=os.environ) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int = 0, maximum: int | None = None, environ=os.environ
+) -> int:
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         value = int(raw.strip())
     except ValueError:
-        raise ConfigError(f"环境变量 {name} 的值“{raw}”无效：应为整数。 (invalid integer for {name})") from None
+        raise ConfigError(
+            f"环境变量 {name} 的值“{raw}”无效：应为整数。 (invalid integer for {name})"
+        ) from None
     if value < minimum or (maximum is not None and value > maximum):
         rng = f"{minimum}–{maximum}" if maximum is not None else f"≥{minimum}"
         raise ConfigError(f"环境变量 {name} 的值 {value} 超出范围（{rng}）。 ({name} out of range)")
@@ -75,17 +79,24 @@ def parse_database_url(url: str, base_dir: Path) -> dict:
             else:
                 name = str(base_dir / raw_path.lstrip("/"))
             if not raw_path.strip("/"):
-                raise ConfigError("DATABASE_URL 缺少 SQLite 数据库文件路径，例如 sqlite:///var/diaodu.sqlite3")
+                raise ConfigError(
+                    "DATABASE_URL 缺少 SQLite 数据库文件路径，例如 sqlite:///var/diaodu.sqlite3"
+                )
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
-                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parsed.path.lstrip("/"))
         if not name:
-            raise ConfigError(f"DATABASE_URL“{url}”缺少数据库名，例如 postgres://user@127.0.0.1:5432/diaodu")
+            raise ConfigError(
+                f"DATABASE_URL“{url}”缺少数据库名，例如 postgres://user@127.0.0.1:5432/diaodu"
+            )
         try:
             port = parsed.port
         except ValueError:
@@ -148,5 +159,7 @@ def env_url(name: str, environ=os.environ) -> str:
         return ""
     parsed = urlparse(raw)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ConfigError(f"环境变量 {name} 的值“{raw}”无效：应为 http:// 或 https:// 开头的完整地址。")
+        raise ConfigError(
+            f"环境变量 {name} 的值“{raw}”无效：应为 http:// 或 https:// 开头的完整地址。"
+        )
     return raw.rstrip("/")

@@ -1,4 +1,5 @@
 """The `diaodu` console command: Django's manage.py for this project."""
+
 import os
 import sys
 

@@ -1,4 +1,5 @@
 """Diaodu settings: one module, everything read from the environment (see envconf.py)."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,6 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from diaodu import envconf
 
@@ -16,11 +16,19 @@ VAR_DIR = Path(os.environ.get("DIAODU_VAR_DIR", BASE_DIR / "var"))
 try:
     DEBUG = envconf.env_bool("DIAODU_DEBUG", False)
     SECRET_KEY = envconf.secret_key(os.environ, VAR_DIR)
-    ALLOWED_HOSTS = envconf.env_list("DIAODU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-    DATABASES = {"default": envconf.parse_database_url(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR.resolve()}/diaodu.sqlite3", BASE_DIR)}
+    ALLOWED_HOSTS = envconf.env_list(
+        "DIAODU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]
+    )
+    DATABASES = {
+        "default": envconf.parse_database_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR.resolve()}/diaodu.sqlite3",
+            BASE_DIR,
+        )
+    }
     REDIS_URL = envconf.parse_redis_url(os.environ.get("REDIS_URL"))
-    SESSION_IDLE_TIMEOUT = envconf.env_int("DIAODU_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60) * 60
+    SESSION_IDLE_TIMEOUT = (
+        envconf.env_int("DIAODU_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60) * 60
+    )
     LOCKOUT_THRESHOLD = envconf.env_int("DIAODU_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
     LOCKOUT_MINUTES = envconf.env_int("DIAODU_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
     CSRF_TRUSTED_ORIGINS = envconf.env_list("DIAODU_CSRF_TRUSTED_ORIGINS", [])
@@ -32,12 +40,17 @@ try:
     EMAIL_USE_TLS = envconf.env_bool("DIAODU_EMAIL_TLS", False)
     DEFAULT_FROM_EMAIL = os.environ.get("DIAODU_EMAIL_FROM", "diaodu@localhost")
     MAP_TILE_URL = os.environ.get("DIAODU_MAP_TILE_URL", "")
-    SITE_URL = envconf.env_url("DIAODU_SITE_URL")  # makes links in e-mails and robot messages absolute
+    SITE_URL = envconf.env_url(
+        "DIAODU_SITE_URL"
+    )  # makes links in e-mails and robot messages absolute
     AT_RISK_SLACK_WD = envconf.env_int("DIAODU_AT_RISK_SLACK_WD", 5, minimum=0, maximum=60)
 except envconf.ConfigError as exc:  # a bad value stops start-up with a clear message
     raise ImproperlyConfigured(f"配置错误 / configuration error: {exc}") from None
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":
+if (
+    DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    and DATABASES["default"]["NAME"] != ":memory:"
+):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
@@ -81,21 +94,28 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.template.context_processors.i18n",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-        "diaodu.web.context.shell",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "diaodu.web.context.shell",
+            ]
+        },
+    }
+]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "diaodu.org.passwords.CharacterClassValidator"},
     {"NAME": "diaodu.org.passwords.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -137,15 +157,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 if "pytest" in sys.modules:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}  # no state between runs
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }  # no state between runs
 elif REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "diaodu"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "diaodu",
+        }
+    }
 else:
     # A file cache is shared by the web and worker processes of one machine (import progress);
     # deployments with several servers set REDIS_URL.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
 if REDIS_URL:

@@ -1,6 +1,7 @@
 """Diaodu API v1 (django-ninja). OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
 
 Handlers call the same queries (scoped) and services (validated, audited) as the pages."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -37,7 +38,9 @@ def unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(request, {"detail": "数据校验未通过。", "errors": errors}, status=422)
+    return api.create_response(
+        request, {"detail": "数据校验未通过。", "errors": errors}, status=422
+    )
 
 
 from diaodu.api import org_api  # noqa: E402  (routers register themselves on `api`)

@@ -1,4 +1,5 @@
 """API authentication: a personal token (Authorization: Bearer ddu_…) or the browser session."""
+
 from ninja.security import HttpBearer, SessionAuth
 
 from diaodu.audit.middleware import bind_user

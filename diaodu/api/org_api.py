@@ -44,9 +44,20 @@ class MeOut(PersonOut):
 
 def _person(p) -> dict:
     return {
-        "id": p.pk, "username": p.username, "name": p.name, "phone": p.masked_phone, "is_active": p.is_active,
-        "units": [{"unit_id": m.unit_id, "unit_name": m.unit.name, "position": m.position, "is_primary": m.is_primary}
-                  for m in p.memberships.all()],
+        "id": p.pk,
+        "username": p.username,
+        "name": p.name,
+        "phone": p.masked_phone,
+        "is_active": p.is_active,
+        "units": [
+            {
+                "unit_id": m.unit_id,
+                "unit_name": m.unit.name,
+                "position": m.position,
+                "is_primary": m.is_primary,
+            }
+            for m in p.memberships.all()
+        ],
         "roles": [r.code for r in p.roles.all()],
     }
 
@@ -57,7 +68,11 @@ def me(request):
     s = scope_for(request.user)
     data = _person(user)
     data["permissions"] = sorted(s.perms)
-    data["data_scope"] = {"all": s.all_units, "unit_ids": sorted(s.unit_ids), "self_only": s.self_only}
+    data["data_scope"] = {
+        "all": s.all_units,
+        "unit_ids": sorted(s.unit_ids),
+        "self_only": s.self_only,
+    }
     return data
 
 
@@ -80,7 +95,7 @@ def list_people(request, q: str = "", limit: int = 200, offset: int = 0):
     if not queries.can_list_people(request.user):
         raise PermissionDenied("没有查看人员的权限。")
     limit = max(1, min(limit, 500))
-    return [_person(p) for p in queries.people(request.user, text=q)[offset:offset + limit]]
+    return [_person(p) for p in queries.people(request.user, text=q)[offset : offset + limit]]
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情")

@@ -2,6 +2,7 @@
 
 The middleware sets them for a web request; commands and tasks use `acting_as`.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -19,7 +20,9 @@ class Actor:
     channel: str = "web"  # web, api, cli, task
 
 
-_current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("diaodu_actor", default=None)
+_current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
+    "diaodu_actor", default=None
+)
 
 
 def current() -> Actor:

@@ -14,10 +14,14 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else context.new_request_id()
+        request_id = (
+            incoming if incoming.isalnum() and len(incoming) <= 64 else context.new_request_id()
+        )
         request.request_id = request_id
         channel = "api" if request.path.startswith("/api/") else "web"
-        token = context.set_actor(context.Actor(None, "anonymous", request_id, client_ip(request), channel))
+        token = context.set_actor(
+            context.Actor(None, "anonymous", request_id, client_ip(request), channel)
+        )
         request._actor_token = token
         try:
             response = self.get_response(request)
@@ -29,5 +33,12 @@ class RequestContextMiddleware:
 
 def bind_user(request, user) -> None:
     """Called once the user is known (session or API token)."""
-    context.set_actor(context.Actor(user.pk, user.get_username(), getattr(request, "request_id", context.new_request_id()),
-                                    client_ip(request), "api" if request.path.startswith("/api/") else "web"))
+    context.set_actor(
+        context.Actor(
+            user.pk,
+            user.get_username(),
+            getattr(request, "request_id", context.new_request_id()),
+            client_ip(request),
+            "api" if request.path.startswith("/api/") else "web",
+        )
+    )

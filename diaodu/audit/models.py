@@ -6,6 +6,7 @@ sequence number and hash of the newest entry, updated in the same transaction, s
 newest entries is detected too. Nothing in the application updates or deletes an entry: the
 model and its queryset refuse, and on PostgreSQL a trigger refuses as well.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,17 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AuditProtectedError("审计日志不可删除")
 
-    def search(self, *, person: str = "", object_type: str = "", object_id: str = "", action: str = "",
-               since=None, until=None, text: str = ""):
+    def search(
+        self,
+        *,
+        person: str = "",
+        object_type: str = "",
+        object_id: str = "",
+        action: str = "",
+        since=None,
+        until=None,
+        text: str = "",
+    ):
         qs = self
         if person:
             qs = qs.filter(actor_name__icontains=person)
@@ -50,14 +60,23 @@ GENESIS = "0" * 64
 
 
 def canonical(payload: dict) -> str:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
 
 
 class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField("序号", unique=True)
     created_at = models.DateTimeField("时间", db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
-                              db_constraint=False, related_name="+", verbose_name="操作人")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="操作人",
+    )
     actor_name = models.CharField("操作人账号", max_length=150, db_index=True)
     request_id = models.CharField("请求号", max_length=64, db_index=True)
     channel = models.CharField("渠道", max_length=16)
@@ -76,7 +95,9 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-seq"]
         verbose_name = verbose_name_plural = "审计日志"
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")
+        ]
 
     def __str__(self):
         return f"#{self.seq} {self.actor_name} {self.action} {self.object_repr}"
@@ -103,7 +124,7 @@ class AuditEntry(models.Model):
         data = (self.prev_hash + canonical(self.content())).encode("utf-8")
         return hashlib.sha256(data).hexdigest()
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, **kwargs):  # noqa: DJ012
         if not self._state.adding:
             raise AuditProtectedError("审计日志不可修改")
         super().save(*args, **kwargs)
@@ -114,6 +135,7 @@ class AuditEntry(models.Model):
 
 class AuditHead(models.Model):
     """One row: the newest entry's seq and hash. Locked while appending (serialises the chain)."""
+
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
@@ -131,8 +153,14 @@ class LoginLog(models.Model):
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     username = models.CharField("账号", max_length=150, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name="用户")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="用户",
+    )
     ip = models.CharField("IP", max_length=64, blank=True)
     user_agent = models.CharField("浏览器", max_length=400, blank=True)
     result = models.CharField("结果", max_length=16, choices=Result.choices, db_index=True)

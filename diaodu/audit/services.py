@@ -3,6 +3,7 @@
 Call it inside the service's transaction so the business change and its audit entry land
 together or not at all.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,7 +39,11 @@ def _jsonable(value):
     return str(value)
 
 
-def snapshot(obj: models.Model, fields: list[str] | None = None, exclude: tuple[str, ...] = ("password", "updated_at", "created_at", "last_login")) -> dict:
+def snapshot(
+    obj: models.Model,
+    fields: list[str] | None = None,
+    exclude: tuple[str, ...] = ("password", "updated_at", "created_at", "last_login"),
+) -> dict:
     """Plain-data picture of a model instance's concrete fields, for before/after values."""
     data = {}
     for field in obj._meta.concrete_fields:
@@ -69,15 +74,23 @@ def ref(obj) -> ObjectRef:
     return ObjectRef(f"{obj._meta.app_label}.{obj._meta.model_name}", str(obj.pk), str(obj)[:300])
 
 
-def record(action: str, obj, *, before: dict | None = None, after: dict | None = None,
-           only_changes: bool = True) -> AuditEntry:
+def record(
+    action: str,
+    obj,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    only_changes: bool = True,
+) -> AuditEntry:
     """Append one entry. `obj` is a model instance or an ObjectRef."""
     actor = context.current()
     target = ref(obj)
     if only_changes:
         before, after = diff(_jsonable(before), _jsonable(after))
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+        head, _ = AuditHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"seq": 0, "hash": GENESIS}
+        )
         entry = AuditEntry(
             seq=head.seq + 1,
             created_at=timezone.now(),
@@ -119,27 +132,50 @@ def verify(batch_size: int = 2000) -> VerifyResult:
             break
         for entry in batch:
             if entry.seq != expected_seq:
-                return VerifyResult(False, checked, f"第 {expected_seq} 条审计记录缺失（下一条为第 {entry.seq} 条）：记录被删除。",
-                                    expected_seq)
+                return VerifyResult(
+                    False,
+                    checked,
+                    f"第 {expected_seq} 条审计记录缺失（下一条为第 {entry.seq} 条）：记录被删除。",
+                    expected_seq,
+                )
             if entry.prev_hash != prev_hash:
-                return VerifyResult(False, checked,
-                                    f"第 {entry.seq} 条审计记录的前序哈希不符：其前的记录被删除、替换或插入。", entry.seq)
+                return VerifyResult(
+                    False,
+                    checked,
+                    f"第 {entry.seq} 条审计记录的前序哈希不符：其前的记录被删除、替换或插入。",
+                    entry.seq,
+                )
             if entry.compute_hash() != entry.hash:
-                return VerifyResult(False, checked, f"第 {entry.seq} 条审计记录的内容与哈希不符：记录被篡改。", entry.seq)
+                return VerifyResult(
+                    False,
+                    checked,
+                    f"第 {entry.seq} 条审计记录的内容与哈希不符：记录被篡改。",
+                    entry.seq,
+                )
             prev_hash = entry.hash
             expected_seq += 1
             checked += 1
     extra = AuditEntry.objects.filter(seq__lt=1).order_by("seq").first()
     if extra is not None:
-        return VerifyResult(False, checked, f"发现序号异常的审计记录（序号 {extra.seq}）：记录被插入。", extra.seq)
+        return VerifyResult(
+            False, checked, f"发现序号异常的审计记录（序号 {extra.seq}）：记录被插入。", extra.seq
+        )
     head = AuditHead.objects.filter(id=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != checked or head_hash != prev_hash:
         if head_seq > checked:
-            return VerifyResult(False, checked, f"链尾记录缺失：应有 {head_seq} 条，实有 {checked} 条（最新记录被删除）。",
-                                checked + 1)
-        return VerifyResult(False, checked, f"链尾与记录不符：链头记载 {head_seq} 条，实有 {checked} 条（记录被插入或链头被改动）。",
-                            head_seq + 1)
+            return VerifyResult(
+                False,
+                checked,
+                f"链尾记录缺失：应有 {head_seq} 条，实有 {checked} 条（最新记录被删除）。",
+                checked + 1,
+            )
+        return VerifyResult(
+            False,
+            checked,
+            f"链尾与记录不符：链头记载 {head_seq} 条，实有 {checked} 条（记录被插入或链头被改动）。",
+            head_seq + 1,
+        )
     return VerifyResult(True, checked, f"审计日志完整：共 {checked} 条，哈希链校验通过。")
 
 

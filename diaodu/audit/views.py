@@ -1,5 +1,6 @@
 """Read-only screens for the audit administrator: the audit log and the login log.
 There is no screen, form or endpoint that edits or deletes an entry."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -35,12 +36,22 @@ def entries(request):
     if since and until and since > until:
         errors.append("开始日期不能晚于结束日期。")
         since = until = None
-    qs = AuditEntry.objects.search(person=g.get("person", "").strip(), object_type=g.get("object_type", ""),
-                                   object_id=g.get("object_id", "").strip(), action=g.get("action", "").strip(),
-                                   since=since, until=until, text=g.get("q", "").strip())
+    qs = AuditEntry.objects.search(
+        person=g.get("person", "").strip(),
+        object_type=g.get("object_type", ""),
+        object_id=g.get("object_id", "").strip(),
+        action=g.get("action", "").strip(),
+        since=since,
+        until=until,
+        text=g.get("q", "").strip(),
+    )
     page = Paginator(qs.order_by("-seq"), 50).get_page(g.get("page"))
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
-    return render(request, "audit/entries.html", {"page": page, "g": g, "types": sorted(set(types)), "errors": errors})
+    return render(
+        request,
+        "audit/entries.html",
+        {"page": page, "g": g, "types": sorted(set(types)), "errors": errors},
+    )
 
 
 @login_required
@@ -60,4 +71,6 @@ def logins(request):
     if g.get("result"):
         qs = qs.filter(result=g["result"])
     page = Paginator(qs, 50).get_page(g.get("page"))
-    return render(request, "audit/logins.html", {"page": page, "g": g, "results": LoginLog.Result.choices})
+    return render(
+        request, "audit/logins.html", {"page": page, "g": g, "results": LoginLog.Result.choices}
+    )

@@ -45,9 +45,9 @@ The object is immutable apart from the set of unknown years it has touched
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 __all__ = ["YearRule", "WorkCalendar", "year_warning"]
 
@@ -148,7 +148,7 @@ class WorkCalendar:
 
     # ------------------------------------------------------------ construction
     @classmethod
-    def from_chinesecalendar(cls, extra_rules: Iterable[YearRule] = ()) -> "WorkCalendar":
+    def from_chinesecalendar(cls, extra_rules: Iterable[YearRule] = ()) -> WorkCalendar:
         """Every year the ``chinesecalendar`` package knows (2004–2026 in
         1.11.0), then ``extra_rules`` (admin-entered years) added/overriding."""
         import chinese_calendar

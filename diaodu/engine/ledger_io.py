@@ -28,9 +28,10 @@ import re
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -170,11 +171,43 @@ _HECTARE = Decimal(15)
 _SQUARE_METRE = Decimal("0.0015")
 _CN_NUMERALS = "一二三四五六七八九十"
 _EXCEL_ERRORS = frozenset(
-    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
-     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+    {
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NAME?",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
 )
 _EMPTY_MARKERS = frozenset(
-    {"-", "--", "---", "----", "/", "//", "\\", "无", "無", "暂无", "暫無", "空", "null", "none", "n/a", "na"}
+    {
+        "-",
+        "--",
+        "---",
+        "----",
+        "/",
+        "//",
+        "\\",
+        "无",
+        "無",
+        "暂无",
+        "暫無",
+        "空",
+        "null",
+        "none",
+        "n/a",
+        "na",
+    }
 )
 
 
@@ -301,7 +334,7 @@ def _number_text(text: str) -> str:
     text = collapse_spaces(text).replace(",", "").replace("'", "")
     for word in ("大约", "约", "近", "≈", "~"):
         if text.startswith(word):
-            text = text[len(word):]
+            text = text[len(word) :]
     for word in ("左右", "以上", "余"):
         if text.endswith(word):
             text = text[: -len(word)]
@@ -311,13 +344,19 @@ def _number_text(text: str) -> str:
 _MONEY_TEXT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(亿元|亿|万元|万|元)?$")
 _MONEY_SUFFIX = {"亿元": _YI, "亿": _YI, "万元": _WAN, "万": _WAN, "元": _YUAN}
 _AREA_TEXT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(亩|公顷|平方米|m2|㎡)?$", re.I)
-_AREA_SUFFIX = {"亩": _WAN, "公顷": _HECTARE, "平方米": _SQUARE_METRE, "m2": _SQUARE_METRE,
-                "㎡": _SQUARE_METRE}
+_AREA_SUFFIX = {
+    "亩": _WAN,
+    "公顷": _HECTARE,
+    "平方米": _SQUARE_METRE,
+    "m2": _SQUARE_METRE,
+    "㎡": _SQUARE_METRE,
+}
 _PLAIN_NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(人|个|°)?$")
 
 
-def _parse_scaled(value: Any, regex: re.Pattern, suffixes: dict[str, Decimal],
-                  default_factor: Decimal, what: str) -> Decimal:
+def _parse_scaled(
+    value: Any, regex: re.Pattern, suffixes: dict[str, Decimal], default_factor: Decimal, what: str
+) -> Decimal:
     """Parse a number (cell number or text, with an optional unit suffix) and scale it."""
     factor = default_factor
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -330,7 +369,9 @@ def _parse_scaled(value: Any, regex: re.Pattern, suffixes: dict[str, Decimal],
             raise _CellProblem(f"“{_show(value)}”不是有效的{what}")
         number = Decimal(match.group(1))
         if match.group(2):
-            factor = suffixes[match.group(2).lower() if match.group(2).isascii() else match.group(2)]
+            factor = suffixes[
+                match.group(2).lower() if match.group(2).isascii() else match.group(2)
+            ]
     else:
         raise _CellProblem(f"“{_show(value)}”不是有效的{what}")
     try:
@@ -389,8 +430,9 @@ def _make_date(year: int, month: int, day: int, value: Any) -> dt.date:
         raise _CellProblem(f"“{_show(value)}”不是有效的日期") from None
 
 
-def parse_date(value: Any, *, number_format: str = "General",
-               epoch: dt.datetime = dt.datetime(1899, 12, 30)) -> tuple[dt.date, str]:
+def parse_date(
+    value: Any, *, number_format: str = "General", epoch: dt.datetime = dt.datetime(1899, 12, 30)
+) -> tuple[dt.date, str]:
     """Parse a ledger date; returns ``(date, precision)`` with precision day|month|year.
 
     Accepts real dates, Excel serial numbers, numbers typed as 2026.3, and text such as
@@ -427,7 +469,7 @@ def parse_date(value: Any, *, number_format: str = "General",
         return _make_date(y, m, d, value), "day"
     match = _DATE_RE.match(text)
     if match:
-        rest = text[match.end():].strip()
+        rest = text[match.end() :].strip()
         if rest and rest[0].isdigit() and not _TIME_REST_RE.match(rest):
             raise _CellProblem(f"“{_show(value)}”不是有效的日期")
         y, m = int(match.group("y")), int(match.group("m"))
@@ -437,7 +479,7 @@ def parse_date(value: Any, *, number_format: str = "General",
             raise _CellProblem(f"“{_show(value)}”不是有效的日期")
         return _make_date(y, m, 1, value), "month"
     match = _YEAR_RE.match(text)
-    if match and not text[match.end():].strip()[:1].isdigit():
+    if match and not text[match.end() :].strip()[:1].isdigit():
         return _make_date(int(match.group("y")), 1, 1, value), "year"
     raise _CellProblem(f"“{_show(value)}”不是有效的日期")
 
@@ -519,16 +561,60 @@ _INVESTOR_RE = re.compile(
 _CONTENT_RE = re.compile(r"建设内容|建设规模|主要内容|项目内容|主要建设")
 _ADDRESS_RE = re.compile(r"建设地点|项目地址|地址|项目地点|建设地址|选址|坐落")
 _LAND_RE = re.compile(r"(用地|占地|土地)面积|^用地$|^占地$|^面积$|新增用地|用地规模|^用地亩")
-_DATE_EVENTS = (("签约", "signing"), ("开工", "start"), ("竣工", "completion"), ("完工", "completion"),
-                ("投产", "production"), ("达产", "production"))
+_DATE_EVENTS = (
+    ("签约", "signing"),
+    ("开工", "start"),
+    ("竣工", "completion"),
+    ("完工", "completion"),
+    ("投产", "production"),
+    ("达产", "production"),
+)
 _GROUP_WORDS = frozenset(
-    {"投资完成情况", "完成投资", "完成情况", "时间节点", "计划时间", "实际时间", "包保责任",
-     "责任分工", "投资情况", "项目基本情况", "基本情况", "进度安排", "包保情况", "项目投资"}
+    {
+        "投资完成情况",
+        "完成投资",
+        "完成情况",
+        "时间节点",
+        "计划时间",
+        "实际时间",
+        "包保责任",
+        "责任分工",
+        "投资情况",
+        "项目基本情况",
+        "基本情况",
+        "进度安排",
+        "包保情况",
+        "项目投资",
+    }
 )
 _SUB_WORDS = frozenset(
-    {"本年", "累计", "计划", "实际", "姓名", "职务", "本年完成", "自开工累计", "开工", "竣工",
-     "投产", "签约", "金额", "预计", "当年", "年度", "万元", "亿元", "元", "亩", "公顷", "人",
-     "个", "日期", "年月"}
+    {
+        "本年",
+        "累计",
+        "计划",
+        "实际",
+        "姓名",
+        "职务",
+        "本年完成",
+        "自开工累计",
+        "开工",
+        "竣工",
+        "投产",
+        "签约",
+        "金额",
+        "预计",
+        "当年",
+        "年度",
+        "万元",
+        "亿元",
+        "元",
+        "亩",
+        "公顷",
+        "人",
+        "个",
+        "日期",
+        "年月",
+    }
 )
 
 
@@ -562,7 +648,9 @@ def classify_header(text: str) -> str | None:
         return "lead_officials"
     if any(k in t for k in ("秘书", "包保干部", "专员", "联络员", "帮办员", "代办员")):
         return "secretary"
-    if any(k in t for k in ("责任单位", "牵头单位", "责任部门", "牵头部门", "包保单位", "主责单位")):
+    if any(
+        k in t for k in ("责任单位", "牵头单位", "责任部门", "牵头部门", "包保单位", "主责单位")
+    ):
         return "responsible_unit"
     if "行业" in t or t in {"产业", "产业类别", "产业类型", "产业分类", "所属产业"}:
         return "industry"
@@ -653,11 +741,22 @@ _SECTION_RE = re.compile(
     r"类?(?:项目)?(?:\((?P<paren>.*)\))?[:：]?$"
 )
 _SECTION_CATEGORY = {
-    "新开工": "new_start", "拟新开工": "new_start", "计划新开工": "new_start", "新建": "new_start",
-    "续建": "continuing", "在建": "continuing",
-    "竣工投产": "completing", "建成投产": "completing", "竣工": "completing", "投产": "completing",
-    "前期储备": "reserve", "谋划储备": "reserve", "前期谋划": "reserve", "储备": "reserve",
-    "前期": "reserve", "谋划": "reserve",
+    "新开工": "new_start",
+    "拟新开工": "new_start",
+    "计划新开工": "new_start",
+    "新建": "new_start",
+    "续建": "continuing",
+    "在建": "continuing",
+    "竣工投产": "completing",
+    "建成投产": "completing",
+    "竣工": "completing",
+    "投产": "completing",
+    "前期储备": "reserve",
+    "谋划储备": "reserve",
+    "前期谋划": "reserve",
+    "储备": "reserve",
+    "前期": "reserve",
+    "谋划": "reserve",
 }
 _NUMERAL_RE = re.compile(rf"^([(（]?[{_NUM}]+[)）]?)([、.．]?)$")
 _FOOTNOTE_RE = re.compile(
@@ -666,9 +765,11 @@ _FOOTNOTE_RE = re.compile(
     r"\(?(?:单位)?盖章\)?)"
 )
 _UNIT_LABEL_RE = re.compile(
-    r"(?:填[报報]|[报報]送)(?:[单單]位|部[门門])(?:\s*[(（][^)）]*[)）])?\s*[:：]\s*(.*)$")
+    r"(?:填[报報]|[报報]送)(?:[单單]位|部[门門])(?:\s*[(（][^)）]*[)）])?\s*[:：]\s*(.*)$"
+)
 _UNIT_LABEL_CUT_RE = re.compile(
-    r"\s{2,}|(?:金[额額]|[计計]量)?[单單]位\s*[:：]|\d{4}\s*年|\d{4}[-./]\d")
+    r"\s{2,}|(?:金[额額]|[计計]量)?[单單]位\s*[:：]|\d{4}\s*年|\d{4}[-./]\d"
+)
 _MONEY_UNIT_RE = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
 
 
@@ -688,7 +789,9 @@ def _read_source(source: Any) -> bytes:
             with open(source, "rb") as fh:
                 data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            raise LedgerFormatError(f"无法读取文件“{os.fspath(source)}”：{exc.strerror or exc}") from exc
+            raise LedgerFormatError(
+                f"无法读取文件“{os.fspath(source)}”：{exc.strerror or exc}"
+            ) from exc
     elif hasattr(source, "read"):
         data = source.read(MAX_FILE_BYTES + 1)
         if isinstance(data, str):
@@ -707,7 +810,8 @@ def _check_container(data: bytes) -> None:
         raise LedgerFormatError("文件为空")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise LedgerFormatError(
-            _INVALID_XLSX + "：这是旧版 Excel（.xls）或其他 Office 97-2003 文件，请在 Excel 中另存为 .xlsx 后再导入"
+            _INVALID_XLSX
+            + "：这是旧版 Excel（.xls）或其他 Office 97-2003 文件，请在 Excel 中另存为 .xlsx 后再导入"
         )
     if not data.startswith(b"PK"):
         raise LedgerFormatError(_INVALID_XLSX)
@@ -865,7 +969,7 @@ def _row_header_score(sheet: _Sheet, r: int) -> int:
 def _is_continuation(sheet: _Sheet, top: int, r: int, name_col: int | None) -> bool:
     """Is row *r* a further header row of the header that starts at *top*?"""
     for rr in range(top, r):
-        for c0, c1, r1 in sheet.spans.get(rr, ()):
+        for _c0, _c1, r1 in sheet.spans.get(rr, ()):
             if r1 >= r:
                 return True
     if name_col is not None and not _is_blank(sheet.raw(r, name_col)):
@@ -874,7 +978,10 @@ def _is_continuation(sheet: _Sheet, top: int, r: int, name_col: int | None) -> b
     if not cells or not all(isinstance(v, str) for v in cells):
         return False
     known = sum(
-        1 for v in cells if classify_header(v) is not None or _header_key(v) in _SUB_WORDS
+        1
+        for v in cells
+        if classify_header(v) is not None
+        or _header_key(v) in _SUB_WORDS
         or _header_key(v) in _GROUP_WORDS
     )
     return known * 2 >= len(cells)
@@ -888,15 +995,20 @@ def _build_header(sheet: _Sheet, top: int) -> _Header | None:
             name_col = c
             break
     bottom = top
-    while (bottom + 1 < sheet.nrows and bottom - top + 1 < MAX_HEADER_ROWS
-           and _is_continuation(sheet, top, bottom + 1, name_col)):
+    while (
+        bottom + 1 < sheet.nrows
+        and bottom - top + 1 < MAX_HEADER_ROWS
+        and _is_continuation(sheet, top, bottom + 1, name_col)
+    ):
         bottom += 1
     columns: list[_Column] = []
     seen: dict[str, _Column] = {}
     messages: list[RowMessage] = []
     unknown: list[str] = []
-    texts = [[_cell_header_text(sheet.header_value(r, c, top)) for c in range(sheet.ncols)]
-             for r in range(top, bottom + 1)]
+    texts = [
+        [_cell_header_text(sheet.header_value(r, c, top)) for c in range(sheet.ncols)]
+        for r in range(top, bottom + 1)
+    ]
     # An unmerged group cell ("完成投资" above "本年", blank above "累计") spans to the right
     # while the columns below it have sub-headers.
     for i in range(len(texts) - 1):
@@ -924,10 +1036,15 @@ def _build_header(sheet: _Sheet, top: int) -> _Header | None:
             continue
         if fld in seen:
             if fld != _SEQ:
-                messages.append(RowMessage(
-                    0, "warning",
-                    f"{get_column_letter(c + 1)}列“{label}”与{get_column_letter(seen[fld].index + 1)}列"
-                    f"“{seen[fld].label}”同为“{FIELD_LABELS.get(fld, fld)}”，已忽略该列", fld))
+                messages.append(
+                    RowMessage(
+                        0,
+                        "warning",
+                        f"{get_column_letter(c + 1)}列“{label}”与{get_column_letter(seen[fld].index + 1)}列"
+                        f"“{seen[fld].label}”同为“{FIELD_LABELS.get(fld, fld)}”，已忽略该列",
+                        fld,
+                    )
+                )
             continue
         col = _Column(c, fld, label)
         if fld in MONEY_FIELDS:
@@ -971,8 +1088,15 @@ class _SumCheck:
 class _LedgerReader:
     """Walks the data rows of one sheet once, keeping section and subtotal state."""
 
-    def __init__(self, sheet: _Sheet, header: _Header, *, epoch: dt.datetime,
-                 money_factor: Decimal, progress: Callable[[int, int], Any] | None):
+    def __init__(
+        self,
+        sheet: _Sheet,
+        header: _Header,
+        *,
+        epoch: dt.datetime,
+        money_factor: Decimal,
+        progress: Callable[[int, int], Any] | None,
+    ):
         self.sheet = sheet
         self.header = header
         self.epoch = epoch
@@ -1031,15 +1155,22 @@ class _LedgerReader:
             lead_cols.add(cells[1][0])
         lead_key = compact(lead_text[:40])
         if r <= self.first_data_row + 1 and _is_column_number_row(cells):
-            self.messages.append(RowMessage(excel_row, "info", f"第{excel_row}行：列序号行，已跳过"))
+            self.messages.append(
+                RowMessage(excel_row, "info", f"第{excel_row}行：列序号行，已跳过")
+            )
             return
 
         if name_key and _PARENS_RE.sub("", name_key) == "项目名称":
-            self.messages.append(RowMessage(excel_row, "info", f"第{excel_row}行：重复的表头行，已跳过"))
+            self.messages.append(
+                RowMessage(excel_row, "info", f"第{excel_row}行：重复的表头行，已跳过")
+            )
             return
         if lead_key and _FOOTNOTE_RE.match(lead_key):
-            self.messages.append(RowMessage(
-                excel_row, "info", f"第{excel_row}行：说明/落款行“{_show(lead_text)}”，已跳过"))
+            self.messages.append(
+                RowMessage(
+                    excel_row, "info", f"第{excel_row}行：说明/落款行“{_show(lead_text)}”，已跳过"
+                )
+            )
             return
         for key, text in ((name_key, name_raw), (lead_key, lead_text)):
             kind = self._subtotal_kind(key)
@@ -1056,7 +1187,7 @@ class _LedgerReader:
             return None
         bare = _PARENS_RE.sub("", key).strip(":：")
         for word in ("小计", "合计", "总计"):
-            if bare.startswith(word) or bare.endswith(word) or bare.startswith("其中" + word):
+            if bare.startswith(word) or bare.endswith(word) or bare.startswith("其中" + word):  # noqa: PIE810
                 if word == "小计":
                     return "section"
                 if any(k in bare for k in _SECTION_CATEGORY):
@@ -1066,8 +1197,9 @@ class _LedgerReader:
 
     # -- sections -----------------------------------------------------------------------
 
-    def _try_section(self, r: int, key: str, text: str, lead_cols: set[int],
-                     cells: list[tuple[int, Any]]) -> bool:
+    def _try_section(
+        self, r: int, key: str, text: str, lead_cols: set[int], cells: list[tuple[int, Any]]
+    ) -> bool:
         match = _SECTION_RE.match(key)
         if not match or not (match.group("lvl") or match.group("cat")):
             return False
@@ -1078,7 +1210,11 @@ class _LedgerReader:
             if c in lead_cols:
                 continue
             col = self.field_cols.get(c)
-            if col is None or col.field not in MONEY_FIELDS + ("expected_jobs", "land_area_mu", _SEQ):
+            if col is None or col.field not in MONEY_FIELDS + (
+                "expected_jobs",
+                "land_area_mu",
+                _SEQ,
+            ):
                 return False
             if col.field in CHECKED_SUM_FIELDS:
                 try:
@@ -1106,13 +1242,20 @@ class _LedgerReader:
             self.pending_section.append(_SumCheck(excel_row, f"分组行“{text}”", values, count))
         what = []
         if cat:
-            what.append(f"项目类别“{PLAN_CATEGORY_LABELS.get(self.section_category, cat)}”"
-                        if self.section_category else "未分类")
+            what.append(
+                f"项目类别“{PLAN_CATEGORY_LABELS.get(self.section_category, cat)}”"
+                if self.section_category
+                else "未分类"
+            )
         if lvl and self.section_level:
             what.append(f"级别“{LEVEL_LABELS[self.section_level]}”")
-        self.messages.append(RowMessage(
-            excel_row, "info",
-            f"第{excel_row}行：分组行“{text}”（{'，'.join(what) or '分组'}），不作为项目导入"))
+        self.messages.append(
+            RowMessage(
+                excel_row,
+                "info",
+                f"第{excel_row}行：分组行“{text}”（{'，'.join(what) or '分组'}），不作为项目导入",
+            )
+        )
         return True
 
     def _close_section(self) -> None:
@@ -1135,12 +1278,23 @@ class _LedgerReader:
             try:
                 values[fld] = self._money(v, col)
             except _CellProblem as exc:
-                self.messages.append(RowMessage(
-                    excel_row, "warning", f"第{excel_row}行“{col.label}”列：{exc.message}，无法核对{text}", fld))
+                self.messages.append(
+                    RowMessage(
+                        excel_row,
+                        "warning",
+                        f"第{excel_row}行“{col.label}”列：{exc.message}，无法核对{text}",
+                        fld,
+                    )
+                )
         label = "合计" if kind == "total" else "小计"
         checked = "，已核对金额" if values else ""
-        self.messages.append(RowMessage(
-            excel_row, "info", f"第{excel_row}行：{label}行“{_show(text)}”，不作为项目导入{checked}"))
+        self.messages.append(
+            RowMessage(
+                excel_row,
+                "info",
+                f"第{excel_row}行：{label}行“{_show(text)}”，不作为项目导入{checked}",
+            )
+        )
         check = _SumCheck(excel_row, f"{label}行“{_show(text)}”", values)
         if kind == "total":
             if self.rows:
@@ -1162,14 +1316,23 @@ class _LedgerReader:
             total = sum((row.data.get(fld, Decimal(0)) for row in covered), Decimal(0))
             if abs(total - value) > SUM_TOLERANCE:
                 label = self.header.column(fld).label
-                self.messages.append(RowMessage(
-                    check.row, "warning",
-                    f"第{check.row}行：{check.label}的“{label}”为{_fmt(value)}万元，"
-                    f"与所含{n}个项目之和{_fmt(total)}万元不一致", fld))
+                self.messages.append(
+                    RowMessage(
+                        check.row,
+                        "warning",
+                        f"第{check.row}行：{check.label}的“{label}”为{_fmt(value)}万元，"
+                        f"与所含{n}个项目之和{_fmt(total)}万元不一致",
+                        fld,
+                    )
+                )
         if check.count is not None and check.count != n:
-            self.messages.append(RowMessage(
-                check.row, "warning",
-                f"第{check.row}行：{check.label}写明{check.count}个项目，实际读到{n}个"))
+            self.messages.append(
+                RowMessage(
+                    check.row,
+                    "warning",
+                    f"第{check.row}行：{check.label}写明{check.count}个项目，实际读到{n}个",
+                )
+            )
 
     # -- project rows ---------------------------------------------------------------------
 
@@ -1191,10 +1354,14 @@ class _LedgerReader:
             odd = _odd_value(value)
             if odd:
                 has_other = has_other or col.field != "name"
-                row.messages.append(RowMessage(
-                    excel_row, "warning",
-                    f"第{excel_row}行“{col.label}”列：{odd}“{_show(value)}”无法识别，已按空值处理",
-                    col.field))
+                row.messages.append(
+                    RowMessage(
+                        excel_row,
+                        "warning",
+                        f"第{excel_row}行“{col.label}”列：{odd}“{_show(value)}”无法识别，已按空值处理",
+                        col.field,
+                    )
+                )
                 continue
             if isinstance(value, str) and _is_empty_marker(value):
                 continue
@@ -1203,8 +1370,14 @@ class _LedgerReader:
             try:
                 self._set_field(data, col, value, vr, vc, row)
             except _CellProblem as exc:
-                where = f"第{excel_row}行“{col.label}”列：" if exc.names_column else f"第{excel_row}行："
-                row.messages.append(RowMessage(excel_row, exc.level, where + exc.message, col.field))
+                where = (
+                    f"第{excel_row}行“{col.label}”列："
+                    if exc.names_column
+                    else f"第{excel_row}行："
+                )
+                row.messages.append(
+                    RowMessage(excel_row, exc.level, where + exc.message, col.field)
+                )
         if "plan_category" not in data and self.section_category:
             data["plan_category"] = self.section_category
         if "level" not in data and self.section_level:
@@ -1212,17 +1385,25 @@ class _LedgerReader:
         if "name" not in data:
             if not has_other:
                 if any(self.field_cols.get(c) is None for c, _ in cells):
-                    self.messages.append(RowMessage(
-                        excel_row, "info", f"第{excel_row}行：没有可识别的项目数据，已跳过"))
+                    self.messages.append(
+                        RowMessage(
+                            excel_row, "info", f"第{excel_row}行：没有可识别的项目数据，已跳过"
+                        )
+                    )
                 return
-            row.messages.insert(0, RowMessage(
-                excel_row, "error", f"第{excel_row}行：缺少项目名称（该行有其他数据）", "name"))
+            row.messages.insert(
+                0,
+                RowMessage(
+                    excel_row, "error", f"第{excel_row}行：缺少项目名称（该行有其他数据）", "name"
+                ),
+            )
         self.rows.append(row)
         self.section_rows.append(row)
         self.segment_rows.append(row)
 
-    def _set_field(self, data: dict[str, Any], col: _Column, value: Any, vr: int, vc: int,
-                   row: LedgerRow) -> None:
+    def _set_field(
+        self, data: dict[str, Any], col: _Column, value: Any, vr: int, vc: int, row: LedgerRow
+    ) -> None:
         fld = col.field
         if fld in MONEY_FIELDS:
             data[fld] = self._money(value, col)
@@ -1232,12 +1413,21 @@ class _LedgerReader:
             data[fld] = day
             if precision != "day":
                 data[f"{fld}_precision"] = precision
-            if (precision == "month" and isinstance(value, float) and day.month == 1
-                    and "0.00" not in fmt):
-                row.messages.append(RowMessage(
-                    row.row, "warning",
-                    f"第{row.row}行“{col.label}”列：数字“{_show(value)}”按{day.year}年1月处理；"
-                    f"如为10月，请以文本“{day.year}.10”填写", fld))
+            if (
+                precision == "month"
+                and isinstance(value, float)
+                and day.month == 1
+                and "0.00" not in fmt
+            ):
+                row.messages.append(
+                    RowMessage(
+                        row.row,
+                        "warning",
+                        f"第{row.row}行“{col.label}”列：数字“{_show(value)}”按{day.year}年1月处理；"
+                        f"如为10月，请以文本“{day.year}.10”填写",
+                        fld,
+                    )
+                )
         elif fld == "land_area_mu":
             data[fld] = _parse_scaled(value, _AREA_TEXT_RE, _AREA_SUFFIX, col.area_factor, "面积")
         elif fld in ("latitude", "longitude"):
@@ -1257,7 +1447,8 @@ class _LedgerReader:
             except ValueError:
                 raise _CellProblem(
                     f"项目代码“{_show(value)}”格式不正确，应为 YYYY-RRRRRR-DD-TT-NNNNNN（24位）",
-                    names_column=False) from None
+                    names_column=False,
+                ) from None
         elif fld == "lead_officials":
             text = _to_text(value)
             if text:
@@ -1271,7 +1462,8 @@ class _LedgerReader:
                 if category is None:
                     raise _CellProblem(
                         f"无法识别项目类别“{_show(text)}”（应为 新开工/续建/竣工投产/前期储备），已忽略",
-                        "warning")
+                        "warning",
+                    )
                 data[fld] = category
         elif fld == "level":
             text = _to_text(value)
@@ -1279,7 +1471,9 @@ class _LedgerReader:
                 level = _parse_level(text)
                 if level is None:
                     raise _CellProblem(
-                        f"无法识别项目级别“{_show(text)}”（应为 省重点/市重点/区重点），已忽略", "warning")
+                        f"无法识别项目级别“{_show(text)}”（应为 省重点/市重点/区重点），已忽略",
+                        "warning",
+                    )
                 data[fld] = level
         else:  # text fields
             text = _to_text(value)
@@ -1299,8 +1493,12 @@ def _is_column_number_row(cells: list[tuple[int, Any]]) -> bool:
             numbers.append(int(v))
         elif isinstance(v, str) and v.strip().isdigit():
             numbers.append(int(v.strip()))
-        elif (isinstance(v, str) and not numbers and n_stems < len(stems)
-              and v.strip() == stems[n_stems]):
+        elif (
+            isinstance(v, str)
+            and not numbers
+            and n_stems < len(stems)
+            and v.strip() == stems[n_stems]
+        ):
             n_stems += 1
         else:
             return False
@@ -1319,7 +1517,9 @@ def _pre_table_info(sheet: _Sheet, header_top: int) -> tuple[str | None, str | N
     unit_label = None
     factor = _WAN
     for r in range(header_top):
-        texts = [str(v).strip() for v in sheet.grid[r] if not _is_blank(v) and not isinstance(v, bool)]
+        texts = [
+            str(v).strip() for v in sheet.grid[r] if not _is_blank(v) and not isinstance(v, bool)
+        ]
         if not texts:
             continue
         line = "  ".join(texts)
@@ -1339,8 +1539,9 @@ def _pre_table_info(sheet: _Sheet, header_top: int) -> tuple[str | None, str | N
     return title, unit_label, factor
 
 
-def read_ledger(source: Any, *, progress: Callable[[int, int], Any] | None = None,
-                max_rows: int = 200_000) -> LedgerReadResult:
+def read_ledger(
+    source: Any, *, progress: Callable[[int, int], Any] | None = None, max_rows: int = 200_000
+) -> LedgerReadResult:
     """Read an Excel project ledger.
 
     *source* is a path, bytes or a binary file-like object.  *progress*, if given, is
@@ -1375,15 +1576,24 @@ def read_ledger(source: Any, *, progress: Callable[[int, int], Any] | None = Non
         data_rows = sheet.nrows - header.bottom - 1
         if data_rows > max_rows:
             raise LedgerFormatError(
-                f"数据行过多：工作表“{sheet.name}”表头以下有{data_rows}行，超过上限{max_rows}行，请拆分后导入")
+                f"数据行过多：工作表“{sheet.name}”表头以下有{data_rows}行，超过上限{max_rows}行，请拆分后导入"
+            )
         title, unit_label, factor = _pre_table_info(sheet, header.top)
-        reader = _LedgerReader(sheet, header, epoch=wb.epoch, money_factor=factor, progress=progress)
+        reader = _LedgerReader(
+            sheet, header, epoch=wb.epoch, money_factor=factor, progress=progress
+        )
         rows = reader.run()
         columns = {col.field: col.label for col in header.columns if col.field != _SEQ}
         messages = header.messages + reader.messages
         messages.sort(key=lambda m: m.row)
-        return LedgerReadResult(rows=rows, messages=messages, columns=columns,
-                                unit_label=unit_label, title=title, sheet_name=sheet.name)
+        return LedgerReadResult(
+            rows=rows,
+            messages=messages,
+            columns=columns,
+            unit_label=unit_label,
+            title=title,
+            sheet_name=sheet.name,
+        )
     finally:
         wb.close()
 
@@ -1400,15 +1610,31 @@ _SECTION_TITLES = {
     "reserve": "前期储备项目",
     None: "其他项目",
 }
-_CORE_FIELDS = ("name", "total_investment", "annual_plan_investment", "completed_this_year",
-                "completed_since_start")
+_CORE_FIELDS = (
+    "name",
+    "total_investment",
+    "annual_plan_investment",
+    "completed_this_year",
+    "completed_since_start",
+)
 _COMPLETED_GROUP = ("completed_this_year", "completed_since_start")
 _COMPLETED_GROUP_LABEL = "投资完成情况（万元）"
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _COLUMN_WIDTHS = {
-    _SEQ: 6, "name": 30, "national_code": 27, "investor": 24, "content_scale": 40,
-    "industry": 14, "unit_name": 14, "address": 20, "progress_text": 40, "issues_text": 36,
-    "remarks": 20, "lead_officials": 16, "secretary": 10, "responsible_unit": 16,
+    _SEQ: 6,
+    "name": 30,
+    "national_code": 27,
+    "investor": 24,
+    "content_scale": 40,
+    "industry": 14,
+    "unit_name": 14,
+    "address": 20,
+    "progress_text": 40,
+    "issues_text": 36,
+    "remarks": 20,
+    "lead_officials": 16,
+    "secretary": 10,
+    "responsible_unit": 16,
 }
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -1476,8 +1702,14 @@ def _cell_value(fld: str, row: dict) -> tuple[Any, str | None]:
     return str(value), None
 
 
-def write_ledger(rows: list[dict], *, title: str, unit_label: str = "", date_label: str = "",
-                 fields: list[str] | None = None) -> bytes:
+def write_ledger(
+    rows: list[dict],
+    *,
+    title: str,
+    unit_label: str = "",
+    date_label: str = "",
+    fields: list[str] | None = None,
+) -> bytes:
     """Write *rows* (dicts with canonical keys) as an office-style ledger; returns .xlsx bytes.
 
     Layout: title (row 1), “填报单位：… 单位：万元 日期” (row 2), a two-level header
@@ -1595,8 +1827,13 @@ def write_ledger(rows: list[dict], *, title: str, unit_label: str = "", date_lab
             for f in WRITTEN_SUM_FIELDS:
                 value = row.get(f)
                 if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-                    amount = value if isinstance(value, Decimal) else (
-                        _float_to_decimal(value) if isinstance(value, float) else Decimal(value))
+                    amount = (
+                        value
+                        if isinstance(value, Decimal)
+                        else (
+                            _float_to_decimal(value) if isinstance(value, float) else Decimal(value)
+                        )
+                    )
                     sums[f] += amount
                     grand[f] += amount
             r += 1

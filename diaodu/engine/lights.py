@@ -65,6 +65,7 @@ RATIO_Q = Decimal("0.0001")
 
 _dec = to_decimal
 
+
 def _fmt(value: Decimal, places: int = 2) -> str:
     text = format(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
     if "." in text:
@@ -145,7 +146,9 @@ class LightRules:
         level = escalation_level(self.red_problem_level)
         if level == 0:
             raise ValueError("红灯督办级别不能为“无”（留空表示不启用）")
-        object.__setattr__(self, "red_problem_level", None if level is None else _LEVEL_NAMES[level])
+        object.__setattr__(
+            self, "red_problem_level", None if level is None else _LEVEL_NAMES[level]
+        )
         for name in ("yellow_problem_overdue", "red_procedure_overdue", "yellow_procedure_at_risk"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"亮灯规则参数 {name} 必须是 true 或 false")
@@ -159,7 +162,7 @@ class LightRules:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict) -> "LightRules":
+    def from_dict(cls, data: dict) -> LightRules:
         """Inverse of :meth:`to_dict`; missing keys take the defaults, unknown keys are an error."""
         if not isinstance(data, dict):
             raise ValueError("亮灯规则必须是一个字典（JSON 对象）")
@@ -246,17 +249,23 @@ def evaluate(facts: ProjectFacts, rules: LightRules = LightRules()) -> Light:
     if completed is not None and expected is not None and expected > 0:
         ratio = (completed / expected).quantize(RATIO_Q, rounding=ROUND_HALF_UP)
         if ratio < rules.red_pace_below:
-            reasons.append(Reason(
-                "pace", "red",
-                f"完成投资{_fmt(completed)}万元，仅为序时进度的{_pct(ratio)}"
-                f"（低于{_pct(rules.red_pace_below)}）",
-            ))
+            reasons.append(
+                Reason(
+                    "pace",
+                    "red",
+                    f"完成投资{_fmt(completed)}万元，仅为序时进度的{_pct(ratio)}"
+                    f"（低于{_pct(rules.red_pace_below)}）",
+                )
+            )
         elif ratio < rules.yellow_pace_below:
-            reasons.append(Reason(
-                "pace", "yellow",
-                f"完成投资{_fmt(completed)}万元，为序时进度的{_pct(ratio)}"
-                f"（低于{_pct(rules.yellow_pace_below)}）",
-            ))
+            reasons.append(
+                Reason(
+                    "pace",
+                    "yellow",
+                    f"完成投资{_fmt(completed)}万元，为序时进度的{_pct(ratio)}"
+                    f"（低于{_pct(rules.yellow_pace_below)}）",
+                )
+            )
 
     n = facts.consecutive_missing_reports
     color = _count_rule(n, rules.red_missing_reports, rules.yellow_missing_reports)
@@ -267,9 +276,13 @@ def evaluate(facts: ProjectFacts, rules: LightRules = LightRules()) -> Light:
     for problem in facts.problems:
         if red_level is not None and problem.escalation_level >= red_level:
             level_name = _LEVEL_NAMES[problem.escalation_level]
-            reasons.append(Reason("problem_escalated", "red", f"问题“{problem.title}”已{level_name}"))
+            reasons.append(
+                Reason("problem_escalated", "red", f"问题“{problem.title}”已{level_name}")
+            )
         if problem.overdue and rules.yellow_problem_overdue:
-            reasons.append(Reason("problem_overdue", "yellow", f"问题“{problem.title}”已超期未办结"))
+            reasons.append(
+                Reason("problem_overdue", "yellow", f"问题“{problem.title}”已超期未办结")
+            )
 
     for name in facts.overdue_procedures:
         if rules.red_procedure_overdue:

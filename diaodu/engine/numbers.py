@@ -1,4 +1,5 @@
 """Numbers for the rule engines: every rule takes Decimal, never float arithmetic."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation

@@ -84,6 +84,7 @@ RATIO_Q = Decimal("0.0001")
 
 _dec = to_decimal
 
+
 def _q(value: Decimal, quantum: Decimal) -> Decimal:
     result = value.quantize(quantum, rounding=ROUND_HALF_UP)
     return abs(result) if result == 0 else result  # never "-0.00"
@@ -132,15 +133,15 @@ class PaceProfile:
         object.__setattr__(self, "monthly_weights", weights)
 
     @classmethod
-    def linear(cls) -> "PaceProfile":
+    def linear(cls) -> PaceProfile:
         return cls("linear_days", None)
 
     @classmethod
-    def monthly(cls) -> "PaceProfile":
+    def monthly(cls) -> PaceProfile:
         return cls("monthly", None)
 
     @classmethod
-    def custom(cls, weights) -> "PaceProfile":
+    def custom(cls, weights) -> PaceProfile:
         return cls("custom", tuple(weights))
 
 

@@ -200,7 +200,7 @@ def find_cycle(edges) -> list[str] | None:
             for v in stack[-1]:
                 c = color[v]
                 if c == GREY:
-                    return path[pos[v]:] + [v]
+                    return path[pos[v] :] + [v]
                 if c == WHITE:
                     color[v] = GREY
                     pos[v] = len(path)
@@ -240,7 +240,9 @@ def _item_error(it: Item) -> None:
 
 
 def _dep_error(it: Item, dep, index) -> None:
-    code, lag = (dep, 0) if isinstance(dep, str) else (getattr(dep, "code", dep), getattr(dep, "lag_wd", 0))
+    code, lag = (
+        (dep, 0) if isinstance(dep, str) else (getattr(dep, "code", dep), getattr(dep, "lag_wd", 0))
+    )
     if code not in index:
         raise ValueError(f"前期手续{_label(it)}的前置手续编码不存在：{code}")
     if isinstance(lag, bool) or not isinstance(lag, int):
@@ -314,7 +316,9 @@ def _prepare(items: list[Item]):
         k += 1
     if len(order) != n:
         codes = [it.code for it in items]
-        cyc = find_cycle([(codes[p], codes[i]) for i in range(n) if indeg[i] for p, _ in preds[i] if indeg[p]])
+        cyc = find_cycle(
+            [(codes[p], codes[i]) for i in range(n) if indeg[i] for p, _ in preds[i] if indeg[p]]
+        )
         cyc = cyc or []
         if len(cyc) > 2:  # rotate so that it starts with the earliest item in input order
             ring = cyc[:-1]
@@ -509,7 +513,11 @@ def schedule(
             hi_ix = lf
         sl = slack[i]
         if st == DONE:
-            es_d = it.actual_start if it.actual_start is not None else (table[es] if 0 <= es < tlen else from_ix(es))
+            es_d = (
+                it.actual_start
+                if it.actual_start is not None
+                else (table[es] if 0 <= es < tlen else from_ix(es))
+            )
             ef_d = it.actual_finish
             overdue = at_risk = False
         else:

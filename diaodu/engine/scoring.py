@@ -75,6 +75,7 @@ POINTS_Q = Decimal("0.01")
 
 _dec = to_decimal
 
+
 def _q(value: Decimal) -> Decimal:
     result = value.quantize(POINTS_Q, rounding=ROUND_HALF_UP)
     return abs(result) if result == 0 else result  # never "-0.00"
@@ -120,9 +121,7 @@ class Rule:
         if cap <= 0:
             raise ValueError("封顶比例必须大于0")
         object.__setattr__(self, "cap", cap)
-        bands = tuple(
-            (_dec(m, "分档完成率"), _dec(s, "分档得分比例")) for m, s in self.bands
-        )
+        bands = tuple((_dec(m, "分档完成率"), _dec(s, "分档得分比例")) for m, s in self.bands)
         if self.kind == "bands":
             if not bands:
                 raise ValueError("分档计分至少需要一个档次")
@@ -148,22 +147,31 @@ class Rule:
                 raise ValueError("名次计分只能设置名次得分表或末位得分之一")
             object.__setattr__(self, "rank_floor", floor)
         if self.rank_by not in ("ratio", "actual"):
-            raise ValueError(f"未知的排名依据：{self.rank_by!r}（可选：ratio 完成率、actual 完成值）")
+            raise ValueError(
+                f"未知的排名依据：{self.rank_by!r}（可选：ratio 完成率、actual 完成值）"
+            )
         if not isinstance(self.lower_is_better, bool):
             raise ValueError("lower_is_better 必须是 true 或 false")
 
     @classmethod
-    def ratio_capped(cls, cap="1.2", *, lower_is_better: bool = False) -> "Rule":
+    def ratio_capped(cls, cap="1.2", *, lower_is_better: bool = False) -> Rule:
         return cls("ratio_capped", cap=Decimal(str(cap)), lower_is_better=lower_is_better)
 
     @classmethod
-    def banded(cls, bands, *, lower_is_better: bool = False) -> "Rule":
+    def banded(cls, bands, *, lower_is_better: bool = False) -> Rule:
         return cls("bands", bands=tuple(bands), lower_is_better=lower_is_better)
 
     @classmethod
-    def ranked(cls, points=(), *, floor=None, by: str = "ratio", lower_is_better: bool = False) -> "Rule":
-        return cls("rank", rank_points=tuple(points), rank_floor=floor, rank_by=by,
-                   lower_is_better=lower_is_better)
+    def ranked(
+        cls, points=(), *, floor=None, by: str = "ratio", lower_is_better: bool = False
+    ) -> Rule:
+        return cls(
+            "rank",
+            rank_points=tuple(points),
+            rank_floor=floor,
+            rank_by=by,
+            lower_is_better=lower_is_better,
+        )
 
 
 @dataclass(frozen=True)
@@ -197,7 +205,9 @@ class Adjustment:
     def __post_init__(self) -> None:
         if not self.code:
             raise ValueError("加减分项代码不能为空")
-        object.__setattr__(self, "points_each", _dec(self.points_each, f"加减分项“{self.name}”的分值"))
+        object.__setattr__(
+            self, "points_each", _dec(self.points_each, f"加减分项“{self.name}”的分值")
+        )
         if self.cap is not None:
             cap = _dec(self.cap, f"加减分项“{self.name}”的上限")
             if cap <= 0:
@@ -332,7 +342,9 @@ def _tail(points: Decimal, weight: Decimal) -> str:
     return f"得 {_pts(points)} 分（权重 {_num(weight)}）"
 
 
-def _line(criterion: Criterion, points: Decimal, explanation: str, m: _Measure | None, rank_=None) -> ScoreLine:
+def _line(
+    criterion: Criterion, points: Decimal, explanation: str, m: _Measure | None, rank_=None
+) -> ScoreLine:
     ratio = None
     if m is not None and m.ratio is not None and m.ratio.is_finite():
         ratio = m.ratio.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
@@ -373,8 +385,10 @@ def _score_bands(c: Criterion, m: _Measure) -> ScoreLine:
         if m.ratio >= min_ratio:
             points = w * share
             return _line(
-                c, points,
-                f"{head}，达到“≥{_pct(min_ratio)}”档（得权重的{_pct(share)}），{_tail(points, w)}", m,
+                c,
+                points,
+                f"{head}，达到“≥{_pct(min_ratio)}”档（得权重的{_pct(share)}），{_tail(points, w)}",
+                m,
             )
     lowest = c.rule.bands[-1][0]
     return _line(c, ZERO, f"{head}，低于最低档 {_pct(lowest)}，{_tail(ZERO, w)}", m)
@@ -437,7 +451,11 @@ def _score_adjustment(a: Adjustment, unit: str, count) -> ScoreLine:
     else:
         text += f"，计 {_pts(points)} 分"
     return ScoreLine(
-        code=a.code, name=a.name, kind="adjustment", points=_q(points), explanation=text,
+        code=a.code,
+        name=a.name,
+        kind="adjustment",
+        points=_q(points),
+        explanation=text,
         count=count,
     )
 
@@ -453,15 +471,21 @@ def score(scheme: Scheme, inputs: list) -> list:
         seen_units.add(item.unit)
         unknown = [code for code in item.values if code not in criteria]
         if unknown:
-            raise ValueError(f"单位“{item.unit}”的数据中有未知的考核指标代码：{'、'.join(map(str, unknown))}")
+            raise ValueError(
+                f"单位“{item.unit}”的数据中有未知的考核指标代码：{'、'.join(map(str, unknown))}"
+            )
         unknown = [code for code in item.counts if code not in adjustments]
         if unknown:
-            raise ValueError(f"单位“{item.unit}”的数据中有未知的加减分项代码：{'、'.join(map(str, unknown))}")
+            raise ValueError(
+                f"单位“{item.unit}”的数据中有未知的加减分项代码：{'、'.join(map(str, unknown))}"
+            )
 
     lines: dict[str, list[ScoreLine]] = {item.unit: [] for item in inputs}
     for c in scheme.criteria:
         measures = {
-            item.unit: (_measure(c, item.unit, item.values[c.code]) if c.code in item.values else None)
+            item.unit: (
+                _measure(c, item.unit, item.values[c.code]) if c.code in item.values else None
+            )
             for item in inputs
         }
         if c.rule.kind == "rank":
@@ -499,20 +523,25 @@ def score(scheme: Scheme, inputs: list) -> list:
             change = _q(total - _dec(item.last_year_score, f"单位“{item.unit}”的上年得分"))
         rank_change = None
         if item.last_year_rank is not None:
-            if isinstance(item.last_year_rank, bool) or not isinstance(item.last_year_rank, int) \
-                    or item.last_year_rank < 1:
+            if (
+                isinstance(item.last_year_rank, bool)
+                or not isinstance(item.last_year_rank, int)
+                or item.last_year_rank < 1
+            ):
                 raise ValueError(f"单位“{item.unit}”的上年名次必须是正整数")
             rank_change = item.last_year_rank - r
-        result.append(UnitScore(
-            unit=item.unit,
-            base=parts[item.unit][0],
-            adjustments=parts[item.unit][1],
-            total=total,
-            rank=r,
-            tied=per_rank[r] > 1,
-            lines=lines[item.unit],
-            change_vs_last_year=change,
-            rank_change=rank_change,
-        ))
+        result.append(
+            UnitScore(
+                unit=item.unit,
+                base=parts[item.unit][0],
+                adjustments=parts[item.unit][1],
+                total=total,
+                rank=r,
+                tied=per_rank[r] > 1,
+                lines=lines[item.unit],
+                change_vs_last_year=change,
+                rank_change=rank_change,
+            )
+        )
     result.sort(key=lambda s: (s.rank, s.unit))
     return result

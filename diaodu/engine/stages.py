@@ -8,20 +8,38 @@ before at_capacity, each with a written reason; both can be resumed, and resumin
 project to the stage it left. Each move carries a date that may not lie before the previous
 move's date, nor in the future.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-MAIN_LINE = ("lead", "negotiating", "signed", "landed", "preparing", "under_construction", "completed",
-             "operating", "at_capacity")
+MAIN_LINE = (
+    "lead",
+    "negotiating",
+    "signed",
+    "landed",
+    "preparing",
+    "under_construction",
+    "completed",
+    "operating",
+    "at_capacity",
+)
 SIDE = ("suspended", "dropped")
 ALL = MAIN_LINE + SIDE
 
 LABELS = {
-    "lead": "线索", "negotiating": "在谈", "signed": "签约", "landed": "落地", "preparing": "前期",
-    "under_construction": "在建", "completed": "竣工", "operating": "投产", "at_capacity": "达产",
-    "suspended": "暂缓", "dropped": "终止",
+    "lead": "线索",
+    "negotiating": "在谈",
+    "signed": "签约",
+    "landed": "落地",
+    "preparing": "前期",
+    "under_construction": "在建",
+    "completed": "竣工",
+    "operating": "投产",
+    "at_capacity": "达产",
+    "suspended": "暂缓",
+    "dropped": "终止",
 }
 
 # Forward moves allowed from each main-line stage (besides the side exits).
@@ -82,8 +100,16 @@ def allowed_targets(current: str, resume_stage: str | None = None) -> list[str]:
     return targets
 
 
-def check(current: str, target: str, on: date, *, last_move_on: date | None, today: date,
-          reason: str = "", resume_stage: str | None = None) -> Move:
+def check(
+    current: str,
+    target: str,
+    on: date,
+    *,
+    last_move_on: date | None,
+    today: date,
+    reason: str = "",
+    resume_stage: str | None = None,
+) -> Move:
     """Validate one move; return it or raise TransitionError with a Chinese message."""
     if target not in ALL:
         raise TransitionError(f"未知的项目阶段“{target}”。")
@@ -94,14 +120,16 @@ def check(current: str, target: str, on: date, *, last_move_on: date | None, tod
     if target not in allowed_targets(current, resume_stage):
         allowed = "、".join(label(t) for t in allowed_targets(current, resume_stage)) or "无"
         raise TransitionError(
-            f"不能从“{label(current)}”变更为“{label(target)}”。当前阶段可变更为：{allowed}。")
+            f"不能从“{label(current)}”变更为“{label(target)}”。当前阶段可变更为：{allowed}。"
+        )
     if on is None:
         raise TransitionError("请填写变更日期。")
     if on > today:
         raise TransitionError(f"变更日期 {on:%Y-%m-%d} 晚于今天，不能预填未发生的变更。")
     if last_move_on is not None and on < last_move_on:
         raise TransitionError(
-            f"变更日期 {on:%Y-%m-%d} 早于上一次阶段变更日期 {last_move_on:%Y-%m-%d}。")
+            f"变更日期 {on:%Y-%m-%d} 早于上一次阶段变更日期 {last_move_on:%Y-%m-%d}。"
+        )
     if target in SIDE and not (reason or "").strip():
         raise TransitionError(f"变更为“{label(target)}”须填写原因。")
     resumed = target if current in SIDE and target in MAIN_LINE else None

@@ -19,7 +19,12 @@ import unicodedata
 import zhconv
 
 __all__ = [
-    "collapse_spaces", "compact", "normalise_dashes", "normalise_name", "to_halfwidth", "to_simplified",
+    "collapse_spaces",
+    "compact",
+    "normalise_dashes",
+    "normalise_name",
+    "to_halfwidth",
+    "to_simplified",
 ]
 
 _FULLWIDTH_OFFSET = 0xFEE0

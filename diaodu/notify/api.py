@@ -1,5 +1,6 @@
 """Inbox API: my messages (paginated), mark one or all read. Only one's own messages: another
 person's message id answers 404."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,9 +45,18 @@ class ReadAllOut(Schema):
 
 
 def _out(m: Message) -> dict:
-    return {"id": m.pk, "title": m.title, "body": m.body, "link": m.link, "kind": m.kind,
-            "kind_label": m.get_kind_display(), "unit_id": m.unit_id, "created_at": m.created_at,
-            "read_at": m.read_at, "is_read": m.read_at is not None}
+    return {
+        "id": m.pk,
+        "title": m.title,
+        "body": m.body,
+        "link": m.link,
+        "kind": m.kind,
+        "kind_label": m.get_kind_display(),
+        "unit_id": m.unit_id,
+        "created_at": m.created_at,
+        "read_at": m.read_at,
+        "is_read": m.read_at is not None,
+    }
 
 
 @router.get("/inbox", response=InboxPage, summary="我的消息（分页）")
@@ -54,9 +64,15 @@ def inbox(request, filters: Query[InboxFilters]):
     page = max(1, filters.page)
     kind = filters.kind if filters.kind in Kind.values else ""
     start = (page - 1) * PAGE_SIZE
-    rows = list(queries.inbox(request.user, unread=filters.unread, kind=kind)[start:start + PAGE_SIZE + 1])
-    return {"items": [_out(m) for m in rows[:PAGE_SIZE]], "page": page, "has_next": len(rows) > PAGE_SIZE,
-            "unread": queries.unread_count(request.user)}
+    rows = list(
+        queries.inbox(request.user, unread=filters.unread, kind=kind)[start : start + PAGE_SIZE + 1]
+    )
+    return {
+        "items": [_out(m) for m in rows[:PAGE_SIZE]],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+        "unread": queries.unread_count(request.user),
+    }
 
 
 @router.post("/inbox/{message_id}/read", response=MessageOut, summary="标记一条消息为已读")

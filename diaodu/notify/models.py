@@ -1,6 +1,7 @@
 """Notifications: the in-app inbox (Message), the external channels of a unit (Channel: e-mail,
 企业微信 and 钉钉 group robots), the send log (Delivery) and the claims of periodic jobs
 (PeriodicRun)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -23,14 +24,24 @@ class MessageQuerySet(models.QuerySet):
 class Message(models.Model):
     """One entry of one person's inbox. Created in the caller's transaction, never by a worker."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_messages",
-                                  verbose_name="接收人")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notify_messages",
+        verbose_name="接收人",
+    )
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=500, blank=True)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.INFO)
-    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name="单位")
+    unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="单位",
+    )
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
@@ -41,8 +52,10 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = "站内消息"
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notify_msg_unread_idx"),
-                   models.Index(fields=["recipient", "-created_at"], name="notify_msg_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notify_msg_unread_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="notify_msg_inbox_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -62,13 +75,16 @@ class Channel(models.Model):
     """An external channel of a unit. Notifications for people of the unit (or of units below it
     that have no channel of their own) are also sent here."""
 
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="notify_channels",
-                             verbose_name="单位")
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="notify_channels", verbose_name="单位"
+    )
     kind = models.CharField("渠道类型", max_length=16, choices=ChannelKind.choices)
     name = models.CharField("名称", max_length=60)
     webhook_url = models.CharField("Webhook 地址", max_length=500, blank=True)
     secret = models.CharField("加签密钥", max_length=200, blank=True)
-    email_to = models.JSONField("收件地址", default=list, blank=True)  # empty: the recipients' own addresses
+    email_to = models.JSONField(
+        "收件地址", default=list, blank=True
+    )  # empty: the recipients' own addresses
     enabled = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,14 +121,18 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One send to one channel (the send log). Title and body are a snapshot of what was sent."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="deliveries", verbose_name="渠道")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="deliveries", verbose_name="渠道"
+    )
     kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.INFO)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=500, blank=True)
     recipients = models.JSONField("收件地址", default=list, blank=True)  # e-mail only
     is_test = models.BooleanField("测试发送", default=False)
-    status = models.CharField("状态", max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
     last_error = models.TextField("最近错误", blank=True)
     next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
@@ -123,7 +143,9 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = "发送记录"
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_delivery_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notify_delivery_due_idx")
+        ]
 
     def __str__(self):
         return f"{self.title} → {self.channel_id}"
@@ -152,7 +174,9 @@ class PeriodicRun(models.Model):
     class Meta:
         ordering = ["-slot", "job"]
         verbose_name = verbose_name_plural = "定时任务运行"
-        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="notify_periodic_run_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="notify_periodic_run_once")
+        ]
 
     def __str__(self):
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ aware datetime of the run it serves, e.g. the deadline that has just passed).
 The registry below is configuration, filled once at start-up like a URLconf; nothing changes it
 while serving, and all run-time state (which slot ran, when, with what result) is in the database.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -67,9 +68,15 @@ def _parse_hhmm(value: str, what: str) -> time:
     return time(int(m.group(1)), int(m.group(2)))
 
 
-def register(name: str, func_path: str, *, every_minutes: int | None = None,
-             weekly: tuple[int, str] | None = None, daily: str | None = None,
-             catch_up_minutes: int | None = None) -> Job:
+def register(
+    name: str,
+    func_path: str,
+    *,
+    every_minutes: int | None = None,
+    weekly: tuple[int, str] | None = None,
+    daily: str | None = None,
+    catch_up_minutes: int | None = None,
+) -> Job:
     """Register (or re-register) a periodic job. Exactly one of every_minutes (1–1440, slots
     counted from midnight), weekly=(weekday 0=Mon…6=Sun, "HH:MM") or daily="HH:MM"."""
     if not name or len(name) > 100:
@@ -84,15 +91,25 @@ def register(name: str, func_path: str, *, every_minutes: int | None = None,
         catch_up = every_minutes
     else:
         if weekly is not None:
-            if (not isinstance(weekly, (tuple, list)) or len(weekly) != 2 or weekly[0] not in range(7)):
+            if (
+                not isinstance(weekly, (tuple, list))
+                or len(weekly) != 2
+                or weekly[0] not in range(7)
+            ):
                 raise ValueError(f"{name}: weekly must be (weekday 0–6, 'HH:MM')")
             weekly = (int(weekly[0]), weekly[1])
             _parse_hhmm(weekly[1], name)
         else:
             _parse_hhmm(daily, name)
         catch_up = DEFAULT_CATCH_UP_MINUTES if catch_up_minutes is None else int(catch_up_minutes)
-    job = Job(name=name, func_path=func_path, every_minutes=every_minutes, weekly=weekly, daily=daily,
-              catch_up_minutes=catch_up)
+    job = Job(
+        name=name,
+        func_path=func_path,
+        every_minutes=every_minutes,
+        weekly=weekly,
+        daily=daily,
+        catch_up_minutes=catch_up,
+    )
     _jobs[name] = job
     return job
 
@@ -126,7 +143,9 @@ def latest_slot(job: Job, now: datetime) -> datetime:
         return slot if slot <= local else slot - timedelta(days=1)
     weekday, hhmm = job.weekly
     at = _parse_hhmm(hhmm, job.name)
-    slot = (midnight - timedelta(days=(local.weekday() - weekday) % 7)).replace(hour=at.hour, minute=at.minute)
+    slot = (midnight - timedelta(days=(local.weekday() - weekday) % 7)).replace(
+        hour=at.hour, minute=at.minute
+    )
     return slot if slot <= local else slot - timedelta(days=7)
 
 
@@ -163,7 +182,7 @@ def run_due(now: datetime | None = None, *, claimed_by: str = "") -> list:
             continue  # another scheduler process claimed this slot first
         try:
             result = tasks.run_periodic.enqueue(job.name, job.func_path, slot.isoformat(), run.pk)
-        except Exception:  # noqa: BLE001 — the backend is down: give the slot back for the next tick
+        except Exception:
             log.exception("scheduler: could not enqueue %s", job.name)
             PeriodicRun.objects.filter(pk=run.pk).delete()
             continue

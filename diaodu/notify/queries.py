@@ -1,5 +1,6 @@
 """Every read of the notify app, scoped: a person reads only their own inbox; channels and the
 send log only of units they see (diaodu.org.scope.restrict_units) and with `notify.channels`."""
+
 from __future__ import annotations
 
 from django.db.models import Q
@@ -55,7 +56,14 @@ def get_channel(user, pk) -> Channel:
         raise Http404("通知渠道不存在或无权查看。") from None
 
 
-def deliveries(user, *, status: str = "", channel: Channel | None = None, unit: Unit | None = None, text: str = ""):
+def deliveries(
+    user,
+    *,
+    status: str = "",
+    channel: Channel | None = None,
+    unit: Unit | None = None,
+    text: str = "",
+):
     require(user, "notify.channels")
     qs = Delivery.objects.filter(channel__unit__in=restrict_units(Unit.objects.all(), user))
     if status in DeliveryStatus.values:

@@ -4,13 +4,13 @@ Each sender takes a channel and a delivery and either returns or raises `SendErr
 Chinese explanation (stored in the send log). No retry logic here: see tasks.send_delivery.
 HTTP goes through urllib with a timeout; no other HTTP dependency.
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import json
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -58,17 +58,27 @@ def _truncate_bytes(text: str, limit: int) -> str:
 
 
 def wecom_payload(title: str, body: str, link: str) -> dict:
-    return {"msgtype": "markdown", "markdown": {"content": _truncate_bytes(markdown(title, body, link), WECOM_MAX_BYTES)}}
+    return {
+        "msgtype": "markdown",
+        "markdown": {"content": _truncate_bytes(markdown(title, body, link), WECOM_MAX_BYTES)},
+    }
 
 
 def dingtalk_payload(title: str, body: str, link: str) -> dict:
-    return {"msgtype": "markdown", "markdown": {"title": title[:100],
-                                                "text": markdown(title, body, link)[:DINGTALK_MAX_CHARS]}}
+    return {
+        "msgtype": "markdown",
+        "markdown": {
+            "title": title[:100],
+            "text": markdown(title, body, link)[:DINGTALK_MAX_CHARS],
+        },
+    }
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """钉钉加签: HMAC-SHA256 of "timestamp\\nsecret" keyed with the secret, base64 (not yet url-encoded)."""
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(
+        secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256
+    ).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -83,14 +93,15 @@ def dingtalk_url(webhook_url: str, secret: str, timestamp_ms: int | None = None)
 def post_json(url: str, payload: dict) -> dict:
     """POST a JSON payload to a robot; return the JSON reply when errcode is 0, else raise."""
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout()) as response:  # noqa: S310 (http/https only, validated)
+        with urllib.request.urlopen(request, timeout=timeout()) as response:
             raw = response.read(64 * 1024)
     except urllib.error.HTTPError as exc:
         raise SendError(f"机器人接口返回 HTTP {exc.code}。") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise SendError(f"机器人接口超时（{timeout():g} 秒无响应）。") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
@@ -111,9 +122,15 @@ def send_email(subject: str, body: str, to: list[str], bcc: list[str]) -> None:
         raise SendError("没有收件地址：收件人均未登记电子邮箱。")
     try:
         connection = get_connection(fail_silently=False, timeout=timeout())
-        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to, bcc=bcc,
-                     connection=connection).send()
-    except (socket.timeout, TimeoutError):
+        EmailMessage(
+            subject=subject,
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=to,
+            bcc=bcc,
+            connection=connection,
+        ).send()
+    except TimeoutError:
         raise SendError(f"邮件服务器超时（{timeout():g} 秒无响应）。") from None
     except Exception as exc:  # smtplib errors, refused connections, bad addresses
         raise SendError(f"邮件发送失败：{type(exc).__name__}: {str(exc)[:200]}") from None
@@ -126,8 +143,10 @@ def send(channel, delivery) -> None:
     if channel.kind == ChannelKind.WECOM:
         post_json(channel.webhook_url, wecom_payload(delivery.title, delivery.body, delivery.link))
     elif channel.kind == ChannelKind.DINGTALK:
-        post_json(dingtalk_url(channel.webhook_url, channel.secret),
-                  dingtalk_payload(delivery.title, delivery.body, delivery.link))
+        post_json(
+            dingtalk_url(channel.webhook_url, channel.secret),
+            dingtalk_payload(delivery.title, delivery.body, delivery.link),
+        )
     elif channel.kind == ChannelKind.EMAIL:
         text = delivery.body
         full = absolute_link(delivery.link)

@@ -6,6 +6,7 @@ messages in the caller's transaction and hand the external deliveries to the tas
 the transaction commits. A channel problem (a bad configuration, an unreachable robot, a task
 backend that is down) is written to the send log and never raised into the caller.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from diaodu.audit.services import ObjectRef, ref, record, snapshot
+from diaodu.audit.services import ObjectRef, record, ref, snapshot
 from diaodu.notify.models import Channel, ChannelKind, Delivery, DeliveryStatus, Kind, Message
 from diaodu.org.models import Membership, Unit, User
 from diaodu.org.scope import require, scope_for
@@ -28,13 +29,25 @@ log = logging.getLogger("diaodu.notify")
 
 MAX_ATTEMPTS = 3
 CHANNEL_FIELDS = ("kind", "name", "webhook_url", "secret", "email_to", "enabled")
-AUDIT_EXCLUDE = ("secret", "created_at", "updated_at")  # a signing secret never goes into the audit log
+AUDIT_EXCLUDE = (
+    "secret",
+    "created_at",
+    "updated_at",
+)  # a signing secret never goes into the audit log
 _EMAIL_SPLIT = re.compile(r"[\s,;，；、]+")
 
 
 # ---------------------------------------------------------------- sending
-def notify(recipients, *, title: str, body: str = "", link: str = "", kind: str = "info", unit=None,
-           source=None) -> list[Message]:
+def notify(
+    recipients,
+    *,
+    title: str,
+    body: str = "",
+    link: str = "",
+    kind: str = "info",
+    unit=None,
+    source=None,
+) -> list[Message]:
     """Create one in-app Message per recipient (User) now, in the caller's transaction, and
     enqueue external deliveries (after commit) for the channels of `unit` — by default each
     recipient's primary unit — walking up the unit tree to the nearest unit with enabled
@@ -52,37 +65,66 @@ def notify(recipients, *, title: str, body: str = "", link: str = "", kind: str 
     source_ref = ref(source) if source is not None else None
     with transaction.atomic():  # the messages and their audit entry land together
         primary = _primary_units(people) if unit is None else {}
-        messages = Message.objects.bulk_create([
-            Message(recipient=p, title=title, body=body, link=link, kind=kind,
+        messages = Message.objects.bulk_create(
+            [
+                Message(
+                    recipient=p,
+                    title=title,
+                    body=body,
+                    link=link,
+                    kind=kind,
                     unit=unit if unit is not None else primary.get(p.pk),
-                    source_type=source_ref.type if source_ref else "", source_id=source_ref.id if source_ref else "")
-            for p in people
-        ])
+                    source_type=source_ref.type if source_ref else "",
+                    source_id=source_ref.id if source_ref else "",
+                )
+                for p in people
+            ]
+        )
         deliveries: list[Delivery] = []
         try:
-            with transaction.atomic():  # a savepoint: whatever goes wrong here leaves the messages alone
-                deliveries = _plan_deliveries(people, primary, unit, title=title, body=body, link=link, kind=kind)
-        except Exception:  # noqa: BLE001 — a channel must never break the work that triggered it
+            with (
+                transaction.atomic()
+            ):  # a savepoint: whatever goes wrong here leaves the messages alone
+                deliveries = _plan_deliveries(
+                    people, primary, unit, title=title, body=body, link=link, kind=kind
+                )
+        except Exception:
             log.exception("notify: planning external deliveries failed for %r", title)
             deliveries = []
-        record("notify.send", source_ref or ObjectRef("notify.message", str(messages[0].pk), title),
-               after={"title": title, "kind": kind, "recipients": [p.pk for p in people],
-                      "unit": unit.pk if unit is not None else None, "deliveries": [d.pk for d in deliveries]},
-               only_changes=False)
+        record(
+            "notify.send",
+            source_ref or ObjectRef("notify.message", str(messages[0].pk), title),
+            after={
+                "title": title,
+                "kind": kind,
+                "recipients": [p.pk for p in people],
+                "unit": unit.pk if unit is not None else None,
+                "deliveries": [d.pk for d in deliveries],
+            },
+            only_changes=False,
+        )
         ids = [d.pk for d in deliveries if d.status == DeliveryStatus.PENDING]
         if ids:
             transaction.on_commit(lambda: enqueue_deliveries(ids), robust=True)
     return messages
 
 
-def notify_unit(unit, *, title, body="", link="", kind="info", roles: list[str] | None = None,
-                source=None) -> list[Message]:
+def notify_unit(
+    unit, *, title, body="", link="", kind="info", roles: list[str] | None = None, source=None
+) -> list[Message]:
     """Notify the (active) members of a unit, optionally only those holding one of the role codes."""
     people = User.objects.filter(memberships__unit=unit, is_active=True)
     if roles:
         people = people.filter(roles__code__in=list(roles))
-    return notify(list(people.distinct().order_by("pk")), title=title, body=body, link=link, kind=kind, unit=unit,
-                  source=source)
+    return notify(
+        list(people.distinct().order_by("pk")),
+        title=title,
+        body=body,
+        link=link,
+        kind=kind,
+        unit=unit,
+        source=source,
+    )
 
 
 def _people(recipients) -> list[User]:
@@ -105,8 +147,11 @@ def _people(recipients) -> list[User]:
 def _primary_units(people: list[User]) -> dict[int, Unit]:
     """Each person's primary unit (or first membership): one query."""
     result: dict[int, Unit] = {}
-    rows = (Membership.objects.filter(user__in=[p.pk for p in people], unit__is_active=True)
-            .select_related("unit").order_by("user_id", "-is_primary", "id"))
+    rows = (
+        Membership.objects.filter(user__in=[p.pk for p in people], unit__is_active=True)
+        .select_related("unit")
+        .order_by("user_id", "-is_primary", "id")
+    )
     for m in rows:
         result.setdefault(m.user_id, m.unit)
     return result
@@ -146,10 +191,22 @@ def _plan_deliveries(people, primary, unit, *, title, body, link, kind) -> list[
         addresses = []
         if ch.kind == ChannelKind.EMAIL and not ch.email_to:
             addresses = sorted({m.email for m in members if m.email})
-        d = Delivery(channel=ch, kind=kind, title=title, body=body, link=link, recipients=addresses,
-                     status=DeliveryStatus.PENDING, next_attempt_at=now)
+        d = Delivery(
+            channel=ch,
+            kind=kind,
+            title=title,
+            body=body,
+            link=link,
+            recipients=addresses,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=now,
+        )
         if ch.kind == ChannelKind.EMAIL and not ch.email_to and not addresses:
-            d.status, d.next_attempt_at, d.last_error = DeliveryStatus.FAILED, None, "收件人均未登记电子邮箱，未发送。"
+            d.status, d.next_attempt_at, d.last_error = (
+                DeliveryStatus.FAILED,
+                None,
+                "收件人均未登记电子邮箱，未发送。",
+            )
         plans.append(d)
     return Delivery.objects.bulk_create(plans)
 
@@ -164,7 +221,7 @@ def enqueue_deliveries(ids: list[int], *, run_after=None) -> int:
         try:
             tasks.enqueue_send(pk, run_after=run_after)
             done += 1
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("notify: could not enqueue delivery %s", pk)
     return done
 
@@ -186,32 +243,53 @@ def claim_attempt(delivery_id: int) -> Delivery | None:
     from django.db.models import F
 
     taken = Delivery.objects.filter(
-        pk=delivery_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING], next_attempt_at__lte=now,
+        pk=delivery_id,
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+        next_attempt_at__lte=now,
     ).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE, updated_at=now)
     if not taken:
         return None
     return Delivery.objects.select_related("channel").get(pk=delivery_id)
 
 
-def finish_attempt(delivery: Delivery, error: str | None, *, final: bool = False) -> tuple[str, int | None]:
+def finish_attempt(
+    delivery: Delivery, error: str | None, *, final: bool = False
+) -> tuple[str, int | None]:
     """Record the outcome of an attempt. Returns (status, seconds until the next attempt or None).
     `final`: an error that no retry can fix (e.g. the channel was disabled)."""
     now = timezone.now()
     if error is None:
-        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None,
-                                                       last_error="", updated_at=now)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            next_attempt_at=None,
+            last_error="",
+            updated_at=now,
+        )
         return DeliveryStatus.SENT, None
     note = f"第 {delivery.attempts} 次：{error}"
     if final or delivery.attempts >= MAX_ATTEMPTS:
-        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED, next_attempt_at=None,
-                                                       last_error=_append(delivery.last_error, note), updated_at=now)
-        log.warning("notify: delivery %s failed after %s attempts: %s", delivery.pk, delivery.attempts, error)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED,
+            next_attempt_at=None,
+            last_error=_append(delivery.last_error, note),
+            updated_at=now,
+        )
+        log.warning(
+            "notify: delivery %s failed after %s attempts: %s",
+            delivery.pk,
+            delivery.attempts,
+            error,
+        )
         return DeliveryStatus.FAILED, None
     delays = retry_delays()
     delay = delays[min(delivery.attempts - 1, len(delays) - 1)] if delays else 0
-    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.RETRYING,
-                                                   next_attempt_at=now + timedelta(seconds=delay),
-                                                   last_error=_append(delivery.last_error, note), updated_at=now)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.RETRYING,
+        next_attempt_at=now + timedelta(seconds=delay),
+        last_error=_append(delivery.last_error, note),
+        updated_at=now,
+    )
     return DeliveryStatus.RETRYING, delay
 
 
@@ -347,7 +425,12 @@ def set_channel_enabled(by, channel: Channel, enabled: bool) -> Channel:
     before = _channel_snapshot(ch)
     ch.enabled = enabled
     ch.save(update_fields=["enabled", "updated_at"])
-    record("channel.enable" if enabled else "channel.disable", ch, before=before, after=_channel_snapshot(ch))
+    record(
+        "channel.enable" if enabled else "channel.disable",
+        ch,
+        before=before,
+        after=_channel_snapshot(ch),
+    )
     return ch
 
 
@@ -369,13 +452,22 @@ def test_send(by, channel: Channel) -> Delivery:
     now = timezone.now()
     addresses = [by.email] if ch.kind == ChannelKind.EMAIL and not ch.email_to and by.email else []
     d = Delivery.objects.create(
-        channel=ch, kind=Kind.INFO, is_test=True, title="调度平台测试消息",
+        channel=ch,
+        kind=Kind.INFO,
+        is_test=True,
+        title="调度平台测试消息",
         body=f"这是{getattr(by, 'name', '') or by.username}于 {timezone.localtime(now):%Y-%m-%d %H:%M} 发出的测试消息。"
-             f"收到即表示“{ch.name}”配置正确。",
-        recipients=addresses, status=DeliveryStatus.PENDING, next_attempt_at=now)
+        f"收到即表示“{ch.name}”配置正确。",
+        recipients=addresses,
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now,
+    )
     if ch.kind == ChannelKind.EMAIL and not ch.email_to and not addresses:
-        Delivery.objects.filter(pk=d.pk).update(status=DeliveryStatus.FAILED, next_attempt_at=None,
-                                                last_error="本渠道发往收件人本人的邮箱，但您未登记电子邮箱。")
+        Delivery.objects.filter(pk=d.pk).update(
+            status=DeliveryStatus.FAILED,
+            next_attempt_at=None,
+            last_error="本渠道发往收件人本人的邮箱，但您未登记电子邮箱。",
+        )
         d.refresh_from_db()
     record("channel.test", ch, after={"delivery": d.pk}, only_changes=False)
     if d.status == DeliveryStatus.PENDING:

@@ -1,6 +1,7 @@
 """Background work of notifications (django-tasks): sending one delivery with retries, running
 one slot of a periodic job, and re-enqueueing deliveries that are due (the `notify.retry_due`
 periodic job, for backends that cannot defer a task and for workers that died mid-send)."""
+
 from __future__ import annotations
 
 import logging
@@ -47,7 +48,7 @@ def send_delivery(delivery_id: int) -> str:
         error = None
     except senders.SendError as exc:
         error = str(exc)
-    except Exception as exc:  # noqa: BLE001 — whatever happens, it ends in the send log
+    except Exception as exc:
         log.exception("notify: unexpected error sending delivery %s", delivery_id)
         error = f"{type(exc).__name__}: {str(exc)[:200]}"
     status, delay = services.finish_attempt(delivery, error)
@@ -63,9 +64,14 @@ def retry_due(limit: int = 500) -> int:
     from diaodu.notify.models import Delivery, DeliveryStatus
 
     grace = timedelta(seconds=int(getattr(settings, "NOTIFY_RETRY_GRACE_SECONDS", 60)))
-    ids = list(Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
-                                       next_attempt_at__lte=timezone.now() - grace)
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Delivery.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+            next_attempt_at__lte=timezone.now() - grace,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     return services.enqueue_deliveries(ids)
 
 
@@ -74,7 +80,9 @@ def run_periodic(job: str, func_path: str, slot: str, run_id: int):
     """Run one claimed slot of a periodic job (enqueued by the scheduler, run by a worker)."""
     from diaodu.notify.models import PeriodicRun
 
-    PeriodicRun.objects.filter(pk=run_id).update(status=PeriodicRun.Status.RUNNING, started_at=timezone.now())
+    PeriodicRun.objects.filter(pk=run_id).update(
+        status=PeriodicRun.Status.RUNNING, started_at=timezone.now()
+    )
     try:
         func = import_string(func_path)
         with acting_as(None, channel="task"):
@@ -84,8 +92,17 @@ def run_periodic(job: str, func_path: str, slot: str, run_id: int):
 
             result = call_job(func, datetime.fromisoformat(slot))
     except Exception:
-        PeriodicRun.objects.filter(pk=run_id).update(status=PeriodicRun.Status.FAILED, finished_at=timezone.now(),
-                                                     error=traceback.format_exc()[-4000:])
+        PeriodicRun.objects.filter(pk=run_id).update(
+            status=PeriodicRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=traceback.format_exc()[-4000:],
+        )
         raise
-    PeriodicRun.objects.filter(pk=run_id).update(status=PeriodicRun.Status.DONE, finished_at=timezone.now())
-    return result if isinstance(result, (int, float, str, bool, type(None), dict, list)) else str(result)
+    PeriodicRun.objects.filter(pk=run_id).update(
+        status=PeriodicRun.Status.DONE, finished_at=timezone.now()
+    )
+    return (
+        result
+        if isinstance(result, (int, float, str, bool, type(None), dict, list))
+        else str(result)
+    )

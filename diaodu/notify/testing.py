@@ -13,7 +13,8 @@ app's conftest.py:
 
 The test runs twice, as `[database]` and `[rq]`. `task_backend.name` says which. Redis is
 redis://127.0.0.1:6379/14 (DIAODU_TEST_REDIS_URL), flushed before and after; when it cannot be
-reached the `[rq]` case is skipped, unless DIAODU_TEST_REQUIRE_REDIS=1 makes that a failure.
+reached the `[rq]` case is skipped, except in CI (`CI=true` or DIAODU_TEST_REQUIRE_REDIS=1), where that
+is a failure.
 
 Why the helpers look the way they do:
 - pytest-django wraps each test in a transaction that is rolled back, so `transaction.on_commit`
@@ -27,10 +28,10 @@ Why the helpers look the way they do:
   connections; inside the test's transaction both would break the test, so the real worker loop
   (`Worker.run`) runs with a savepoint instead and without closing the connection.
 """
+
 from __future__ import annotations
 
 import importlib
-import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -41,8 +42,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-TEST_REDIS_URL = os.environ.get("DIAODU_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-DB_TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend", "QUEUES": ["default"]}}
+from diaodu.testing.services import TEST_REDIS_URL, redis_available, require_redis  # noqa: F401
+
+DB_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend", "QUEUES": ["default"]}
+}
 RQ_TASKS = {"default": {"BACKEND": "django_tasks.backends.rq.RQBackend", "QUEUES": ["default"]}}
 BACKENDS = ("database", "rq")
 
@@ -87,11 +91,20 @@ class _Runner:
         return self._queued()
 
     # implemented by the backends
-    def _drain(self) -> int: raise NotImplementedError
-    def _queued(self) -> int: raise NotImplementedError
-    def scheduled(self) -> int: raise NotImplementedError  # deferred (run_after in the future)
-    def release_scheduled(self) -> int: raise NotImplementedError  # make deferred tasks due now
-    def failures(self) -> list[str]: raise NotImplementedError  # tracebacks of failed tasks
+    def _drain(self) -> int:
+        raise NotImplementedError
+
+    def _queued(self) -> int:
+        raise NotImplementedError
+
+    def scheduled(self) -> int:
+        raise NotImplementedError  # deferred (run_after in the future)
+
+    def release_scheduled(self) -> int:
+        raise NotImplementedError  # make deferred tasks due now
+
+    def failures(self) -> list[str]:
+        raise NotImplementedError  # tracebacks of failed tasks
 
 
 class DatabaseRunner(_Runner):
@@ -100,10 +113,23 @@ class DatabaseRunner(_Runner):
     def _drain(self) -> int:
         from django_tasks.backends.database.management.commands import db_worker
 
-        worker = db_worker.Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
-                                  startup_delay=False, max_tasks=None, worker_id="pytest-db-worker")
-        with mock.patch.object(db_worker, "exclusive_transaction", lambda using=None: transaction.atomic(using=using)), \
-                mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        worker = db_worker.Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest-db-worker",
+        )
+        with (
+            mock.patch.object(
+                db_worker,
+                "exclusive_transaction",
+                lambda using=None: transaction.atomic(using=using),
+            ),
+            mock.patch.object(db_worker, "close_old_connections", lambda: None),
+        ):
             worker.run()
         return worker._run_tasks
 
@@ -120,20 +146,28 @@ class DatabaseRunner(_Runner):
         from django_tasks.task import ResultStatus
 
         run_on_commit()
-        return DBTaskResult.objects.filter(status=ResultStatus.READY).count() - self._ready().count()
+        return (
+            DBTaskResult.objects.filter(status=ResultStatus.READY).count() - self._ready().count()
+        )
 
     def release_scheduled(self) -> int:
         from django_tasks.backends.database.models import DBTaskResult
         from django_tasks.task import ResultStatus
 
         run_on_commit()
-        return DBTaskResult.objects.filter(status=ResultStatus.READY).exclude(
-            pk__in=self._ready().values("pk")).update(run_after=timezone.now())
+        return (
+            DBTaskResult.objects.filter(status=ResultStatus.READY)
+            .exclude(pk__in=self._ready().values("pk"))
+            .update(run_after=timezone.now())
+        )
 
     def failures(self) -> list[str]:
         from django_tasks.backends.database.models import DBTaskResult
 
-        return [f"{r.task_path}: {r.traceback}" for r in DBTaskResult.objects.failed().order_by("enqueued_at")]
+        return [
+            f"{r.task_path}: {r.traceback}"
+            for r in DBTaskResult.objects.failed().order_by("enqueued_at")
+        ]
 
 
 class RQRunner(_Runner):
@@ -214,15 +248,6 @@ def database_backend():
         yield DatabaseRunner()
 
 
-def redis_available(url: str = TEST_REDIS_URL) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @contextmanager
 def rq_backend(url: str = TEST_REDIS_URL):
     """Tasks go to Redis/RQ (a dedicated, flushed database) and run in a burst SimpleWorker."""
@@ -256,10 +281,7 @@ def backend(name: str):
         with database_backend() as runner:
             yield runner
     elif name == "rq":
-        if not redis_available():
-            if os.environ.get("DIAODU_TEST_REQUIRE_REDIS") == "1":
-                pytest.fail(f"Redis 不可用：{TEST_REDIS_URL}")
-            pytest.skip(f"Redis 不可用：{TEST_REDIS_URL}")
+        require_redis()
         with rq_backend() as runner:
             yield runner
     else:
@@ -292,7 +314,7 @@ class RobotServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 import time
 
                 length = int(self.headers.get("Content-Length") or 0)
@@ -302,8 +324,14 @@ class RobotServer:
                     body = json.loads(raw.decode("utf-8"))
                 except ValueError:
                     body = None
-                server.requests.append({"path": parts.path, "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
-                                        "json": body, "headers": dict(self.headers)})
+                server.requests.append(
+                    {
+                        "path": parts.path,
+                        "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
+                        "json": body,
+                        "headers": dict(self.headers),
+                    }
+                )
                 if server.delay:
                     time.sleep(server.delay)
                 data = server.reply if isinstance(server.reply, str) else json.dumps(server.reply)
@@ -323,7 +351,9 @@ class RobotServer:
 
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
 
     def url(self, path: str = "/cgi-bin/webhook/send?key=test-key") -> str:
@@ -380,7 +410,9 @@ class SMTPSink:
                             if not data or data in (b".\r\n", b".\n"):
                                 break
                             chunks.append(data[1:] if data.startswith(b"..") else data)
-                        sink.messages.append({"from": mail_from, "to": rcpt, "data": b"".join(chunks)})
+                        sink.messages.append(
+                            {"from": mail_from, "to": rcpt, "data": b"".join(chunks)}
+                        )
                         self.reply("250 OK queued")
                     elif upper == "QUIT":
                         self.reply("221 Bye")
@@ -394,13 +426,21 @@ class SMTPSink:
 
         self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
 
     def settings(self) -> dict:
         """Settings for override_settings: Django's SMTP backend pointed at this sink."""
-        return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
-                "EMAIL_PORT": self.port, "EMAIL_HOST_USER": "", "EMAIL_HOST_PASSWORD": "", "EMAIL_USE_TLS": False}
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": self.port,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_USE_TLS": False,
+        }
 
     def close(self):
         self.server.shutdown()

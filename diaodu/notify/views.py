@@ -1,4 +1,5 @@
 """Screens: my inbox; the notification channels of units; the send log."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -29,8 +30,9 @@ def _errors(exc: ValidationError) -> dict:
 
 def _back(request, default: str):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(default)
 
@@ -40,7 +42,9 @@ def badge(request):
     """The unread count in the top bar, fetched by HTMX once per page view, so that rendering a
     page costs no query for it. Empty for the signed-out (no redirect into the top bar)."""
     count = queries.unread_count(request.user) if request.user.is_authenticated else 0
-    response = HttpResponse(render_to_string("notify/_badge.html", {"count": count}))  # no context processors
+    response = HttpResponse(
+        render_to_string("notify/_badge.html", {"count": count})
+    )  # no context processors
     response["Cache-Control"] = "no-store"
     return response
 
@@ -50,8 +54,14 @@ def inbox(request):
     unread = request.GET.get("unread") == "1"
     kind = request.GET.get("kind", "")
     kind = kind if kind in Kind.values else ""
-    page = Paginator(queries.inbox(request.user, unread=unread, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notify/inbox.html", {"page": page, "unread": unread, "kind": kind, "kinds": Kind.choices})
+    page = Paginator(queries.inbox(request.user, unread=unread, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notify/inbox.html",
+        {"page": page, "unread": unread, "kind": kind, "kinds": Kind.choices},
+    )
 
 
 @login_required
@@ -65,8 +75,9 @@ def message_read(request, pk: int):
 @require_POST
 def message_open(request, pk: int):
     message = services.mark_read(request.user, queries.get_message(request.user, pk))
-    if message.link and url_has_allowed_host_and_scheme(message.link, allowed_hosts={request.get_host()},
-                                                        require_https=request.is_secure()):
+    if message.link and url_has_allowed_host_and_scheme(
+        message.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(message.link)
     return redirect("notify:inbox")
 
@@ -83,11 +94,19 @@ def read_all(request):
 @login_required
 def channels(request):
     require(request.user, "notify.channels")
-    unit = org_queries.get_unit(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    unit = (
+        org_queries.get_unit(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    )
     rows = list(queries.channels(request.user, unit=unit))
-    return render(request, "notify/channels.html", {
-        "rows": rows, "unit": unit, "unit_choices": list(queries.channel_units(request.user)),
-    })
+    return render(
+        request,
+        "notify/channels.html",
+        {
+            "rows": rows,
+            "unit": unit,
+            "unit_choices": list(queries.channel_units(request.user)),
+        },
+    )
 
 
 def _form_data(request) -> dict:
@@ -108,8 +127,15 @@ def channel_form(request, pk: int | None = None):
     unit_choices = list(queries.channel_units(request.user))
     errors: dict = {}
     if channel:
-        data = {"kind": channel.kind, "name": channel.name, "webhook_url": channel.webhook_url, "secret": "",
-                "email_to": "\n".join(channel.email_to), "enabled": channel.enabled, "unit": channel.unit_id}
+        data = {
+            "kind": channel.kind,
+            "name": channel.name,
+            "webhook_url": channel.webhook_url,
+            "secret": "",
+            "email_to": "\n".join(channel.email_to),
+            "enabled": channel.enabled,
+            "unit": channel.unit_id,
+        }
     else:
         data = {"kind": ChannelKind.WECOM, "enabled": True, "unit": request.GET.get("unit", "")}
     if request.method == "POST":
@@ -119,14 +145,20 @@ def channel_form(request, pk: int | None = None):
                 data["unit"] = request.POST.get("unit", "")
                 if not data["unit"]:
                     raise ValidationError({"unit": "请选择单位。"})
-                unit = org_queries.get_unit(request.user, data["unit"])  # 404 for a forged or unseen unit
-                channel = services.create_channel(request.user, unit=unit,
-                                                  **{k: v for k, v in data.items() if k != "unit"})
+                unit = org_queries.get_unit(
+                    request.user, data["unit"]
+                )  # 404 for a forged or unseen unit
+                channel = services.create_channel(
+                    request.user, unit=unit, **{k: v for k, v in data.items() if k != "unit"}
+                )
             else:
                 data["unit"] = channel.unit_id
-                channel = services.update_channel(request.user, channel,
-                                                  clear_secret=request.POST.get("clear_secret") == "on",
-                                                  **{k: v for k, v in data.items() if k != "unit"})
+                channel = services.update_channel(
+                    request.user,
+                    channel,
+                    clear_secret=request.POST.get("clear_secret") == "on",
+                    **{k: v for k, v in data.items() if k != "unit"},
+                )
         except ValidationError as exc:
             errors = _errors(exc)
             if channel is not None and channel.pk is None:
@@ -135,9 +167,17 @@ def channel_form(request, pk: int | None = None):
             messages.success(request, f"通知渠道“{channel.name}”已保存。")
             return redirect("notify:channels")
         data["secret"] = ""
-    return render(request, "notify/channel_form.html", {
-        "channel": channel, "data": data, "errors": errors, "kinds": ChannelKind.choices, "unit_choices": unit_choices,
-    })
+    return render(
+        request,
+        "notify/channel_form.html",
+        {
+            "channel": channel,
+            "data": data,
+            "errors": errors,
+            "kinds": ChannelKind.choices,
+            "unit_choices": unit_choices,
+        },
+    )
 
 
 @login_required
@@ -145,7 +185,9 @@ def channel_form(request, pk: int | None = None):
 def channel_toggle(request, pk: int):
     channel = queries.get_channel(request.user, pk)
     services.set_channel_enabled(request.user, channel, not channel.enabled)
-    messages.success(request, f"通知渠道“{channel.name}”已{'停用' if channel.enabled else '启用'}。")
+    messages.success(
+        request, f"通知渠道“{channel.name}”已{'停用' if channel.enabled else '启用'}。"
+    )
     return redirect("notify:channels")
 
 
@@ -170,7 +212,9 @@ def channel_test(request, pk: int):
     if delivery.status == DeliveryStatus.FAILED:
         messages.error(request, f"测试发送未能提交：{delivery.last_error}")
     else:
-        messages.success(request, f"已提交“{channel.name}”的测试发送，后台发送后可在发送记录中查看结果。")
+        messages.success(
+            request, f"已提交“{channel.name}”的测试发送，后台发送后可在发送记录中查看结果。"
+        )
     return redirect(f"{reverse('notify:log')}?channel={channel.pk}")
 
 
@@ -179,15 +223,30 @@ def channel_test(request, pk: int):
 def log(request):
     require(request.user, "notify.channels")
     status = request.GET.get("status", "")
-    channel = queries.get_channel(request.user, request.GET["channel"]) if request.GET.get("channel") else None
-    unit = org_queries.get_unit(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    channel = (
+        queries.get_channel(request.user, request.GET["channel"])
+        if request.GET.get("channel")
+        else None
+    )
+    unit = (
+        org_queries.get_unit(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    )
     text = request.GET.get("q", "").strip()
     qs = queries.deliveries(request.user, status=status, channel=channel, unit=unit, text=text)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notify/log.html", {
-        "page": page, "status": status, "statuses": DeliveryStatus.choices, "channel": channel, "unit": unit, "q": text,
-        "unit_choices": list(queries.channel_units(request.user)),
-    })
+    return render(
+        request,
+        "notify/log.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": DeliveryStatus.choices,
+            "channel": channel,
+            "unit": unit,
+            "q": text,
+            "unit_choices": list(queries.channel_units(request.user)),
+        },
+    )
 
 
 @login_required

@@ -1,5 +1,6 @@
 """The fictional demo zone: 清河区 and its 清河经济开发区, parks, departments and people in every
 role. Idempotent: running it again changes nothing that exists."""
+
 from __future__ import annotations
 
 from diaodu.org import services
@@ -46,7 +47,13 @@ PEOPLE = [
     ("fagai", "吴晓东", "13900000033", ["department"], [("QHKFQ-FG", "局长")]),
     ("zhujian", "杨志刚", "13900000034", ["department"], [("QHKFQ-ZJ", "局长")]),
     ("mishu_wl", "高明", "13900000040", ["secretary"], [("QHKFQ-WL", "项目秘书")]),
-    ("mishu_zb", "林晓燕", "13900000041", ["secretary"], [("QHKFQ-ZB", "项目秘书"), ("QHKFQ-ZS", "招商专员")]),
+    (
+        "mishu_zb",
+        "林晓燕",
+        "13900000041",
+        ["secretary"],
+        [("QHKFQ-ZB", "项目秘书"), ("QHKFQ-ZS", "招商专员")],
+    ),
     ("mishu_gx", "黄磊", "13900000042", ["secretary"], [("QHKFQ-GX", "项目秘书")]),
     ("mishu_sy", "徐静", "13900000043", ["secretary"], [("QHKFQ-SY", "项目秘书")]),
     ("mishu_sm", "罗斌", "13900000044", ["secretary"], [("QHKFQ-SM", "项目秘书")]),
@@ -62,21 +69,41 @@ def build(stdout=None) -> dict:
     for order, (code, name, short, kind, parent, region) in enumerate(UNITS):
         unit = Unit.objects.filter(code=code).first()
         if unit is None:
-            unit = services.create_unit(SYSTEM, parent=units.get(parent), code=code, name=name, short_name=short,
-                                        kind=kind, sort_order=order, region_code=region)
+            unit = services.create_unit(
+                SYSTEM,
+                parent=units.get(parent),
+                code=code,
+                name=name,
+                short_name=short,
+                kind=kind,
+                sort_order=order,
+                region_code=region,
+            )
             created["units"] += 1
         units[code] = unit
     if not Role.objects.filter(code="zs_observer").exists():
-        services.create_role(SYSTEM, code="zs_observer", name="招商观察（自定数据）",
-                             permissions=["units.view", "people.view", "projects.view"], data_scope=2,
-                             custom_units=[units["QHKFQ-GX"], units["QHKFQ-SY"]],
-                             description="演示“自定数据”：可看高新园、医药园两个园区")
+        services.create_role(
+            SYSTEM,
+            code="zs_observer",
+            name="招商观察（自定数据）",
+            permissions=["units.view", "people.view", "projects.view"],
+            data_scope=2,
+            custom_units=[units["QHKFQ-GX"], units["QHKFQ-SY"]],
+            description="演示“自定数据”：可看高新园、医药园两个园区",
+        )
     roles = {r.code: r for r in Role.objects.all()}
     for username, name, phone, role_codes, member in PEOPLE:
         if User.objects.filter(username=username).exists():
             continue
-        user = services.create_person(SYSTEM, username=username, password=DEMO_PASSWORD, name=name, phone=phone,
-                                      memberships=[(units[c], pos) for c, pos in member], is_demo=True)
+        user = services.create_person(
+            SYSTEM,
+            username=username,
+            password=DEMO_PASSWORD,
+            name=name,
+            phone=phone,
+            memberships=[(units[c], pos) for c, pos in member],
+            is_demo=True,
+        )
         services.grant_roles(SYSTEM, user, [roles[c] for c in role_codes])
         created["people"] += 1
     return created

@@ -1,5 +1,6 @@
 """Authentication policy on every request: idle timeout, forced password change, and binding
 the signed-in person to the audit context."""
+
 import time
 
 from django.conf import settings
@@ -30,7 +31,10 @@ class AuthPolicyMiddleware:
                 return redirect(f"{reverse('web:login')}?timeout=1")
             request.session[LAST_SEEN] = now
             bind_user(request, user)
-            if (user.must_change_password and not request.path.startswith(EXEMPT_PREFIXES)
-                    and request.path not in (reverse("web:password"), reverse("web:logout"))):
+            if (
+                user.must_change_password
+                and not request.path.startswith(EXEMPT_PREFIXES)
+                and request.path not in (reverse("web:password"), reverse("web:logout"))
+            ):
                 return redirect("web:password")
         return self.get_response(request)

@@ -1,5 +1,6 @@
 """Units (one tree), people and their accounts, roles with permission keys and data scope,
 personal API tokens, and admin-editable dictionaries (字典)."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -18,7 +19,7 @@ class UnitKind(models.TextChoices):
 
 
 class UnitQuerySet(models.QuerySet):
-    def subtree(self, unit: "Unit"):
+    def subtree(self, unit: Unit):
         """The unit and everything below it: one indexed prefix match on `path`."""
         return self.filter(path__startswith=unit.path)
 
@@ -48,8 +49,14 @@ class Unit(models.Model):
     name = models.CharField("单位名称", max_length=100)
     short_name = models.CharField("简称", max_length=40, blank=True)
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name="上级单位")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级单位",
+    )
     path = models.CharField(max_length=255, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     sort_order = models.IntegerField("排序", default=0)
@@ -63,7 +70,11 @@ class Unit(models.Model):
     class Meta:
         ordering = ["path"]
         verbose_name = verbose_name_plural = "单位"
-        indexes = [models.Index(fields=["path"], name="org_unit_path_idx", opclasses=["varchar_pattern_ops"])]
+        indexes = [
+            models.Index(
+                fields=["path"], name="org_unit_path_idx", opclasses=["varchar_pattern_ops"]
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -156,8 +167,12 @@ class Role(models.Model):
     name = models.CharField("角色名称", max_length=50)
     description = models.CharField("说明", max_length=200, blank=True)
     permissions = models.JSONField("权限", default=list)
-    data_scope = models.PositiveSmallIntegerField("数据范围", choices=DataScope.choices, default=DataScope.SELF)
-    custom_units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name="自定单位")
+    data_scope = models.PositiveSmallIntegerField(
+        "数据范围", choices=DataScope.choices, default=DataScope.SELF
+    )
+    custom_units = models.ManyToManyField(
+        Unit, blank=True, related_name="+", verbose_name="自定单位"
+    )
     is_builtin = models.BooleanField("内置", default=False)
     sort_order = models.IntegerField(default=0)
 

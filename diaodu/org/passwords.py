@@ -1,5 +1,6 @@
 """Password rules of the authentication policy (等保2.0): at least 8 characters (Django's
 MinimumLengthValidator), at least 3 of 4 character classes, and not the user name."""
+
 from django.core.exceptions import ValidationError
 
 
@@ -7,14 +8,19 @@ class CharacterClassValidator:
     required = 3
 
     def validate(self, password, user=None):
-        classes = sum([
-            any(c.islower() and c.isascii() for c in password),
-            any(c.isupper() and c.isascii() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
-        ])
+        classes = sum(
+            [
+                any(c.islower() and c.isascii() for c in password),
+                any(c.isupper() and c.isascii() for c in password),
+                any(c.isdigit() for c in password),
+                any(not c.isalnum() for c in password),
+            ]
+        )
         if classes < self.required:
-            raise ValidationError("密码须包含大写字母、小写字母、数字、特殊字符中的至少 3 类。", code="password_classes")
+            raise ValidationError(
+                "密码须包含大写字母、小写字母、数字、特殊字符中的至少 3 类。",
+                code="password_classes",
+            )
 
     def get_help_text(self):
         return "密码须包含大写字母、小写字母、数字、特殊字符中的至少 3 类。"
@@ -25,9 +31,14 @@ class NotUsernameValidator:
         if user is None:
             return
         username = (getattr(user, "username", "") or "").lower()
-        if username and (password.lower() == username or password.lower() == username[::-1]
-                         or (len(username) >= 4 and username in password.lower())):
-            raise ValidationError("密码不能与账号相同，也不能包含账号。", code="password_is_username")
+        if username and (
+            password.lower() == username
+            or password.lower() == username[::-1]
+            or (len(username) >= 4 and username in password.lower())
+        ):
+            raise ValidationError(
+                "密码不能与账号相同，也不能包含账号。", code="password_is_username"
+            )
 
     def get_help_text(self):
         return "密码不能与账号相同，也不能包含账号。"

@@ -4,6 +4,7 @@ A key names one capability. Menus, views, API handlers and services check keys, 
 names. The three administrator groups are mutually exclusive, and none of them may be combined
 with business keys (等保2.0 三员分立).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,7 +58,12 @@ PERMISSIONS: tuple[Perm, ...] = (
 
 BY_KEY = {p.key: p for p in PERMISSIONS}
 ADMIN_GROUPS = ("sysadmin", "secadmin", "auditadmin")
-GROUP_LABELS = {"business": "业务", "sysadmin": "系统管理员", "secadmin": "安全管理员", "auditadmin": "审计管理员"}
+GROUP_LABELS = {
+    "business": "业务",
+    "sysadmin": "系统管理员",
+    "secadmin": "安全管理员",
+    "auditadmin": "审计管理员",
+}
 
 
 def unknown_keys(keys) -> list[str]:

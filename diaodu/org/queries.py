@@ -1,4 +1,5 @@
 """Every read of units and people, through the data scope."""
+
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
@@ -25,7 +26,9 @@ def units(user, *, include_inactive: bool = True, kind: str = "", text: str = ""
     if kind:
         qs = qs.filter(kind=kind)
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(code__icontains=text) | Q(short_name__icontains=text))
+        qs = qs.filter(
+            Q(name__icontains=text) | Q(code__icontains=text) | Q(short_name__icontains=text)
+        )
     return qs.select_related("parent").order_by("path")
 
 

@@ -9,6 +9,7 @@ Data scope codes (as in RuoYi): 1 全部数据, 2 自定数据 (the role's chose
 5 仅本人 (for units: the units the person belongs to; for people: only themselves; for projects:
 those where the person is 项目秘书 or 包保领导).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ EMPTY = Scope(user_id=None, perms=frozenset())
 class _System:
     """The acting party of commands that bootstrap the system (migrations, `diaodu demo`).
     Never available to a web request or an API call."""
+
     pk = None
     is_authenticated = True
     is_active = True
@@ -83,8 +85,14 @@ def scope_for(user) -> Scope:
                 unit_ids.update(Unit.objects.subtrees(member_units).values_list("pk", flat=True))
             elif role.data_scope == DataScope.SELF:
                 self_only = True
-    result = Scope(user_id=user.pk, perms=frozenset(perms), all_units=all_units, unit_ids=frozenset(unit_ids),
-                   self_only=self_only, member_unit_ids=member_ids)
+    result = Scope(
+        user_id=user.pk,
+        perms=frozenset(perms),
+        all_units=all_units,
+        unit_ids=frozenset(unit_ids),
+        self_only=self_only,
+        member_unit_ids=member_ids,
+    )
     user._diaodu_scope = result
     return result
 
@@ -141,7 +149,9 @@ def restrict_people(qs, user):
     if s.all_units:
         return qs
     if s.unit_ids:
-        q = Q(pk__in=Membership.objects.filter(unit_id__in=s.unit_ids).values("user_id")) | Q(pk=s.user_id)
+        q = Q(pk__in=Membership.objects.filter(unit_id__in=s.unit_ids).values("user_id")) | Q(
+            pk=s.user_id
+        )
         return qs.filter(q)
     if s.user_id is not None:
         return qs.filter(pk=s.user_id)

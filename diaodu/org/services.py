@@ -3,6 +3,7 @@
 Each function checks the acting person's permission key, validates, saves inside a transaction
 and appends the audit entry. Errors are ValidationError / PermissionDenied with Chinese messages.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,17 @@ from django.utils import timezone
 
 from diaodu.audit.services import record, snapshot
 from diaodu.org import permissions as P
-from diaodu.org.models import ApiToken, DataScope, DictItem, DictType, Membership, Role, Unit, UnitKind, User
+from diaodu.org.models import (
+    ApiToken,
+    DataScope,
+    DictItem,
+    DictType,
+    Membership,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 from diaodu.org.scope import forget, require
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "region_code")
@@ -33,15 +44,24 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,150}$")
 # ---------------------------------------------------------------- units
 def _check_unit_data(data: dict, instance: Unit | None = None) -> dict:
     errors = {}
-    clean = {k: (data[k].strip() if isinstance(data.get(k), str) else data.get(k)) for k in UNIT_FIELDS if k in data}
+    clean = {
+        k: (data[k].strip() if isinstance(data.get(k), str) else data.get(k))
+        for k in UNIT_FIELDS
+        if k in data
+    }
     if instance is None:
         for k in ("code", "name", "kind"):
             if not clean.get(k):
                 errors[k] = "必填。"
     if "code" in clean and clean["code"] and not CODE_RE.match(clean["code"]):
         errors["code"] = "单位编码只能包含字母、数字、点、横线和下划线，最长 32 位。"
-    if "code" in clean and clean["code"] and Unit.objects.filter(code=clean["code"]).exclude(
-            pk=getattr(instance, "pk", None)).exists():
+    if (
+        "code" in clean
+        and clean["code"]
+        and Unit.objects.filter(code=clean["code"])
+        .exclude(pk=getattr(instance, "pk", None))
+        .exists()
+    ):
         errors["code"] = f"单位编码“{clean['code']}”已存在。"
     if "kind" in clean and clean["kind"] and clean["kind"] not in UnitKind.values:
         errors["kind"] = "单位类型无效。"
@@ -129,7 +149,11 @@ USER_FIELDS = ("name", "phone", "id_number", "email")
 
 def _check_user_data(data: dict, instance: User | None = None) -> dict:
     errors = {}
-    clean = {k: (data[k].strip() if isinstance(data.get(k), str) else data.get(k)) for k in USER_FIELDS if k in data}
+    clean = {
+        k: (data[k].strip() if isinstance(data.get(k), str) else data.get(k))
+        for k in USER_FIELDS
+        if k in data
+    }
     if instance is None:
         username = (data.get("username") or "").strip()
         if not USERNAME_RE.match(username):
@@ -149,16 +173,35 @@ def _check_user_data(data: dict, instance: User | None = None) -> dict:
 
 
 def _person_snapshot(user: User) -> dict:
-    data = snapshot(user, ["username", "name", "phone", "id_number", "email", "is_active", "must_change_password",
-                           "locked_until", "is_demo"])
+    data = snapshot(
+        user,
+        [
+            "username",
+            "name",
+            "phone",
+            "id_number",
+            "email",
+            "is_active",
+            "must_change_password",
+            "locked_until",
+            "is_demo",
+        ],
+    )
     data["phone"] = user.masked_phone
     data["id_number"] = user.masked_id_number
     return data
 
 
 @transaction.atomic
-def create_person(by, *, username: str, password: str, memberships: list[tuple[Unit, str]] = (),
-                  is_demo: bool = False, **data) -> User:
+def create_person(
+    by,
+    *,
+    username: str,
+    password: str,
+    memberships: list[tuple[Unit, str]] = (),
+    is_demo: bool = False,
+    **data,
+) -> User:
     require(by, "sys.people")
     clean = _check_user_data({**data, "username": username})
     user = User(**clean, is_demo=is_demo, must_change_password=not is_demo)
@@ -196,7 +239,12 @@ def set_person_active(by, user: User, active: bool) -> User:
     before = _person_snapshot(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    record("person.enable" if active else "person.disable", user, before=before, after=_person_snapshot(user))
+    record(
+        "person.enable" if active else "person.disable",
+        user,
+        before=before,
+        after=_person_snapshot(user),
+    )
     return user
 
 
@@ -209,10 +257,16 @@ def set_memberships(by, user: User, memberships) -> None:
         if unit.pk in seen:
             raise ValidationError(f"单位“{unit.name}”重复。")
         seen.add(unit.pk)
-    before = {"memberships": [f"{m.unit.code}:{m.position}" for m in user.memberships.select_related("unit")]}
+    before = {
+        "memberships": [
+            f"{m.unit.code}:{m.position}" for m in user.memberships.select_related("unit")
+        ]
+    }
     user.memberships.all().delete()
     for index, (unit, position) in enumerate(memberships):
-        Membership.objects.create(user=user, unit=unit, position=(position or "").strip()[:50], is_primary=index == 0)
+        Membership.objects.create(
+            user=user, unit=unit, position=(position or "").strip()[:50], is_primary=index == 0
+        )
     after = {"memberships": [f"{u.code}:{(p or '').strip()}" for u, p in memberships]}
     record("person.memberships", user, before=before, after=after)
     forget(user)
@@ -283,7 +337,9 @@ def unlock_person(by, user: User) -> None:
 def _role_snapshot(role: Role) -> dict:
     data = snapshot(role)
     data["permissions"] = sorted(role.permissions or [])
-    data["custom_units"] = sorted(role.custom_units.values_list("code", flat=True)) if role.pk else []
+    data["custom_units"] = (
+        sorted(role.custom_units.values_list("code", flat=True)) if role.pk else []
+    )
     return data
 
 
@@ -312,22 +368,43 @@ def _check_role(code: str | None, name: str, permissions, data_scope, instance=N
 
 
 @transaction.atomic
-def create_role(by, *, code: str, name: str, permissions, data_scope: int, custom_units=(), description="",
-                is_builtin=False) -> Role:
+def create_role(
+    by,
+    *,
+    code: str,
+    name: str,
+    permissions,
+    data_scope: int,
+    custom_units=(),
+    description="",
+    is_builtin=False,
+) -> Role:
     require(by, "sec.roles")
     perms = _check_role(code, name, permissions, data_scope)
-    role = Role.objects.create(code=code, name=name.strip(), permissions=perms, data_scope=data_scope,
-                               description=description, is_builtin=is_builtin)
+    role = Role.objects.create(
+        code=code,
+        name=name.strip(),
+        permissions=perms,
+        data_scope=data_scope,
+        description=description,
+        is_builtin=is_builtin,
+    )
     role.custom_units.set(custom_units if data_scope == DataScope.CUSTOM else [])
     record("role.create", role, after=_role_snapshot(role), only_changes=False)
     return role
 
 
 @transaction.atomic
-def update_role(by, role: Role, *, name: str, permissions, data_scope: int, custom_units=(), description="") -> Role:
+def update_role(
+    by, role: Role, *, name: str, permissions, data_scope: int, custom_units=(), description=""
+) -> Role:
     require(by, "sec.roles")
     role = Role.objects.select_for_update().get(pk=role.pk)
-    if role.is_builtin and role.code in BUILTIN_ADMIN_ROLES and set(permissions) != set(role.permissions):
+    if (
+        role.is_builtin
+        and role.code in BUILTIN_ADMIN_ROLES
+        and set(permissions) != set(role.permissions)
+    ):
         raise ValidationError({"permissions": "三员内置角色的权限不可修改。"})
     perms = _check_role(None, name, permissions, data_scope, role)
     # The union of each holder's roles must still respect 三员分立.
@@ -339,7 +416,12 @@ def update_role(by, role: Role, *, name: str, permissions, data_scope: int, cust
         if violation:
             raise ValidationError({"permissions": f"{user.name}（{user.username}）：{violation}"})
     before = _role_snapshot(role)
-    role.name, role.permissions, role.data_scope, role.description = name.strip(), perms, data_scope, description
+    role.name, role.permissions, role.data_scope, role.description = (
+        name.strip(),
+        perms,
+        data_scope,
+        description,
+    )
     role.save()
     role.custom_units.set(custom_units if data_scope == DataScope.CUSTOM else [])
     record("role.update", role, before=before, after=_role_snapshot(role))
@@ -383,11 +465,18 @@ def create_token(user: User, name: str, days: int | None = 365) -> tuple[ApiToke
         raise ValidationError({"name": "请填写令牌用途。"})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:60], prefix=raw[:12], key_hash=hash_token(raw),
+        user=user,
+        name=name[:60],
+        prefix=raw[:12],
+        key_hash=hash_token(raw),
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
-    record("token.create", token, after={"name": token.name, "prefix": token.prefix,
-                                         "expires_at": token.expires_at}, only_changes=False)
+    record(
+        "token.create",
+        token,
+        after={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at},
+        only_changes=False,
+    )
     return token, raw
 
 
@@ -406,7 +495,11 @@ def authenticate_token(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
-    if token is None or token.revoked_at or (token.expires_at and token.expires_at < timezone.now()):
+    if (
+        token is None
+        or token.revoked_at
+        or (token.expires_at and token.expires_at < timezone.now())
+    ):
         return None
     if not token.user.is_active:
         return None
@@ -418,8 +511,17 @@ def authenticate_token(raw: str) -> User | None:
 
 # ---------------------------------------------------------------- dictionaries
 @transaction.atomic
-def save_dict_item(by, dict_type: DictType, *, code: str, label: str, sort_order: int = 0, is_active: bool = True,
-                   parent_code: str = "", instance: DictItem | None = None) -> DictItem:
+def save_dict_item(
+    by,
+    dict_type: DictType,
+    *,
+    code: str,
+    label: str,
+    sort_order: int = 0,
+    is_active: bool = True,
+    parent_code: str = "",
+    instance: DictItem | None = None,
+) -> DictItem:
     require(by, "sys.dicts")
     code, label = (code or "").strip(), (label or "").strip()
     errors = {}
@@ -427,15 +529,30 @@ def save_dict_item(by, dict_type: DictType, *, code: str, label: str, sort_order
         errors["code"] = "必填。"
     if not label:
         errors["label"] = "必填。"
-    if code and DictItem.objects.filter(dict_type=dict_type, code=code).exclude(
-            pk=getattr(instance, "pk", None)).exists():
+    if (
+        code
+        and DictItem.objects.filter(dict_type=dict_type, code=code)
+        .exclude(pk=getattr(instance, "pk", None))
+        .exists()
+    ):
         errors["code"] = f"编码“{code}”在该字典中已存在。"
     if errors:
         raise ValidationError(errors)
     item = instance or DictItem(dict_type=dict_type)
     before = snapshot(item) if instance else None
-    item.code, item.label, item.sort_order, item.is_active, item.parent_code = code, label, sort_order, is_active, parent_code
+    item.code, item.label, item.sort_order, item.is_active, item.parent_code = (
+        code,
+        label,
+        sort_order,
+        is_active,
+        parent_code,
+    )
     item.save()
-    record("dict.update" if instance else "dict.create", item, before=before, after=snapshot(item),
-           only_changes=instance is not None)
+    record(
+        "dict.update" if instance else "dict.create",
+        item,
+        before=before,
+        after=snapshot(item),
+        only_changes=instance is not None,
+    )
     return item

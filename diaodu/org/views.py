@@ -1,4 +1,5 @@
 """Screens for the unit tree, people and accounts, roles, and dictionaries."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -32,10 +33,17 @@ def units(request):
     rows = queries.tree_order(list(queries.units(request.user, text=text, kind=kind)))
     if text or kind:
         rows = list(queries.units(request.user, text=text, kind=kind))
-    return render(request, "org/units.html", {
-        "rows": rows, "q": text, "kind": kind, "kinds": UnitKind.choices,
-        "can_manage": scope_for(request.user).has("sys.units"),
-    })
+    return render(
+        request,
+        "org/units.html",
+        {
+            "rows": rows,
+            "q": text,
+            "kind": kind,
+            "kinds": UnitKind.choices,
+            "can_manage": scope_for(request.user).has("sys.units"),
+        },
+    )
 
 
 @login_required
@@ -43,7 +51,11 @@ def unit_form(request, pk: int | None = None):
     require(request.user, "sys.units")
     unit = queries.get_unit(request.user, pk) if pk else None
     errors: dict = {}
-    data = {f: getattr(unit, f) for f in services.UNIT_FIELDS} if unit else {"kind": "department", "sort_order": 0}
+    data = (
+        {f: getattr(unit, f) for f in services.UNIT_FIELDS}
+        if unit
+        else {"kind": "department", "sort_order": 0}
+    )
     data["parent"] = unit.parent_id if unit else request.GET.get("parent", "")
     if request.method == "POST":
         data = {f: request.POST.get(f, "") for f in services.UNIT_FIELDS}
@@ -69,10 +81,22 @@ def unit_form(request, pk: int | None = None):
             else:
                 messages.success(request, f"单位“{unit.name}”已保存。")
                 return redirect("org:units")
-    candidates = [u for u in queries.tree_order(list(queries.units(request.user, include_inactive=False)))
-                  if unit is None or not u.path.startswith(unit.path)]
-    return render(request, "org/unit_form.html", {"unit": unit, "data": data, "errors": errors,
-                                                  "kinds": UnitKind.choices, "candidates": candidates})
+    candidates = [
+        u
+        for u in queries.tree_order(list(queries.units(request.user, include_inactive=False)))
+        if unit is None or not u.path.startswith(unit.path)
+    ]
+    return render(
+        request,
+        "org/unit_form.html",
+        {
+            "unit": unit,
+            "data": data,
+            "errors": errors,
+            "kinds": UnitKind.choices,
+            "candidates": candidates,
+        },
+    )
 
 
 @login_required
@@ -98,11 +122,20 @@ def people(request):
     qs = queries.people(request.user, text=text, unit=unit, active=request.GET.get("active", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     s = scope_for(request.user)
-    return render(request, "org/people.html", {
-        "page": page, "q": text, "unit": unit, "active": request.GET.get("active", ""),
-        "unit_choices": queries.tree_order(list(queries.units(request.user))),
-        "can_manage": s.has("sys.people"), "can_grant": s.has("sec.grants"), "can_unlock": s.has("sec.unlock"),
-    })
+    return render(
+        request,
+        "org/people.html",
+        {
+            "page": page,
+            "q": text,
+            "unit": unit,
+            "active": request.GET.get("active", ""),
+            "unit_choices": queries.tree_order(list(queries.units(request.user))),
+            "can_manage": s.has("sys.people"),
+            "can_grant": s.has("sec.grants"),
+            "can_unlock": s.has("sec.unlock"),
+        },
+    )
 
 
 @login_required
@@ -112,13 +145,21 @@ def person_form(request, pk: int | None = None):
     errors: dict = {}
     unit_choices = queries.tree_order(list(queries.units(request.user, include_inactive=False)))
     if person:
-        data = {"username": person.username, "name": person.name, "phone": person.phone,
-                "id_number": person.id_number, "email": person.email}
+        data = {
+            "username": person.username,
+            "name": person.name,
+            "phone": person.phone,
+            "id_number": person.id_number,
+            "email": person.email,
+        }
         rows = [(m.unit_id, m.position) for m in person.memberships.all()]
     else:
         data, rows = {}, []
     if request.method == "POST":
-        data = {k: request.POST.get(k, "").strip() for k in ("username", "name", "phone", "id_number", "email")}
+        data = {
+            k: request.POST.get(k, "").strip()
+            for k in ("username", "name", "phone", "id_number", "email")
+        }
         unit_ids = request.POST.getlist("unit")
         positions = request.POST.getlist("position")
         rows = [(int(u), p) for u, p in zip(unit_ids, positions) if u.isdigit()]
@@ -127,11 +168,19 @@ def person_form(request, pk: int | None = None):
             memberships.append((queries.get_unit(request.user, unit_id), position))
         try:
             if person is None:
-                person = services.create_person(request.user, username=data["username"],
-                                                password=request.POST.get("password", ""), memberships=memberships,
-                                                **{k: data[k] for k in ("name", "phone", "id_number", "email")})
+                person = services.create_person(
+                    request.user,
+                    username=data["username"],
+                    password=request.POST.get("password", ""),
+                    memberships=memberships,
+                    **{k: data[k] for k in ("name", "phone", "id_number", "email")},
+                )
             else:
-                services.update_person(request.user, person, **{k: data[k] for k in ("name", "phone", "id_number", "email")})
+                services.update_person(
+                    request.user,
+                    person,
+                    **{k: data[k] for k in ("name", "phone", "id_number", "email")},
+                )
                 services.set_memberships(request.user, person, memberships)
         except ValidationError as exc:
             errors = _errors(exc)
@@ -142,8 +191,17 @@ def person_form(request, pk: int | None = None):
             return redirect("org:people")
     while len(rows) < 3:
         rows.append(("", ""))
-    return render(request, "org/person_form.html", {"person": person, "data": data, "errors": errors,
-                                                    "rows": rows, "unit_choices": unit_choices})
+    return render(
+        request,
+        "org/person_form.html",
+        {
+            "person": person,
+            "data": data,
+            "errors": errors,
+            "rows": rows,
+            "unit_choices": unit_choices,
+        },
+    )
 
 
 @login_required
@@ -164,8 +222,11 @@ def person_roles(request, pk: int):
         else:
             messages.success(request, f"已更新“{person.name}”的角色。")
             return redirect("org:people")
-    return render(request, "org/person_roles.html", {"person": person, "roles": all_roles, "chosen": chosen,
-                                                     "errors": errors})
+    return render(
+        request,
+        "org/person_roles.html",
+        {"person": person, "roles": all_roles, "chosen": chosen, "errors": errors},
+    )
 
 
 @login_required
@@ -177,7 +238,9 @@ def person_toggle(request, pk: int):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"账号“{person.username}”已{'停用' if person.is_active else '启用'}。")
+        messages.success(
+            request, f"账号“{person.username}”已{'停用' if person.is_active else '启用'}。"
+        )
     return redirect("org:people")
 
 
@@ -215,11 +278,14 @@ def role_form(request, pk: int | None = None):
     require(request.user, "sec.roles")
     role = get_object_or_404(Role, pk=pk) if pk else None
     errors: dict = {}
-    data = {"code": role.code if role else "", "name": role.name if role else "",
-            "description": role.description if role else "",
-            "permissions": set(role.permissions) if role else set(),
-            "data_scope": role.data_scope if role else DataScope.SELF,
-            "custom_units": set(role.custom_units.values_list("pk", flat=True)) if role else set()}
+    data = {
+        "code": role.code if role else "",
+        "name": role.name if role else "",
+        "description": role.description if role else "",
+        "permissions": set(role.permissions) if role else set(),
+        "data_scope": role.data_scope if role else DataScope.SELF,
+        "custom_units": set(role.custom_units.values_list("pk", flat=True)) if role else set(),
+    }
     all_units = queries.tree_order(list(queries.units(request.user)))
     if request.method == "POST":
         try:
@@ -227,20 +293,36 @@ def role_form(request, pk: int | None = None):
         except ValueError:
             scope_code = 0
         unit_ids = {int(x) for x in request.POST.getlist("custom_units") if x.isdigit()}
-        data = {"code": request.POST.get("code", "").strip(), "name": request.POST.get("name", ""),
-                "description": request.POST.get("description", "").strip(),
-                "permissions": set(request.POST.getlist("permissions")), "data_scope": scope_code,
-                "custom_units": unit_ids}
+        data = {
+            "code": request.POST.get("code", "").strip(),
+            "name": request.POST.get("name", ""),
+            "description": request.POST.get("description", "").strip(),
+            "permissions": set(request.POST.getlist("permissions")),
+            "data_scope": scope_code,
+            "custom_units": unit_ids,
+        }
         units_picked = [u for u in all_units if u.pk in unit_ids]
         try:
             if role is None:
-                role = services.create_role(request.user, code=data["code"], name=data["name"],
-                                            permissions=data["permissions"], data_scope=scope_code,
-                                            custom_units=units_picked, description=data["description"])
+                role = services.create_role(
+                    request.user,
+                    code=data["code"],
+                    name=data["name"],
+                    permissions=data["permissions"],
+                    data_scope=scope_code,
+                    custom_units=units_picked,
+                    description=data["description"],
+                )
             else:
-                services.update_role(request.user, role, name=data["name"], permissions=data["permissions"],
-                                     data_scope=scope_code, custom_units=units_picked,
-                                     description=data["description"])
+                services.update_role(
+                    request.user,
+                    role,
+                    name=data["name"],
+                    permissions=data["permissions"],
+                    data_scope=scope_code,
+                    custom_units=units_picked,
+                    description=data["description"],
+                )
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -249,8 +331,18 @@ def role_form(request, pk: int | None = None):
     groups: dict[str, list] = {}
     for p in PERMISSIONS:
         groups.setdefault(GROUP_LABELS[p.group], []).append(p)
-    return render(request, "org/role_form.html", {"role": role, "data": data, "errors": errors, "groups": groups,
-                                                  "scopes": DataScope.choices, "all_units": all_units})
+    return render(
+        request,
+        "org/role_form.html",
+        {
+            "role": role,
+            "data": data,
+            "errors": errors,
+            "groups": groups,
+            "scopes": DataScope.choices,
+            "all_units": all_units,
+        },
+    )
 
 
 # ---------------------------------------------------------------- dictionaries
@@ -258,7 +350,11 @@ def role_form(request, pk: int | None = None):
 def dicts(request):
     require(request.user, "sys.dicts")
     types = DictType.objects.all()
-    current = get_object_or_404(DictType, code=request.GET["type"]) if request.GET.get("type") else types.first()
+    current = (
+        get_object_or_404(DictType, code=request.GET["type"])
+        if request.GET.get("type")
+        else types.first()
+    )
     items = DictItem.objects.filter(dict_type=current) if current else DictItem.objects.none()
     return render(request, "org/dicts.html", {"types": types, "current": current, "items": items})
 
@@ -268,13 +364,23 @@ def dicts(request):
 def dict_item_save(request, type_code: str):
     require(request.user, "sys.dicts")
     dict_type = get_object_or_404(DictType, code=type_code)
-    instance = get_object_or_404(DictItem, pk=request.POST["id"], dict_type=dict_type) if request.POST.get("id") else None
+    instance = (
+        get_object_or_404(DictItem, pk=request.POST["id"], dict_type=dict_type)
+        if request.POST.get("id")
+        else None
+    )
     try:
         sort_order = int(request.POST.get("sort_order") or 0)
-        services.save_dict_item(request.user, dict_type, code=request.POST.get("code", ""),
-                                label=request.POST.get("label", ""), sort_order=sort_order,
-                                is_active=request.POST.get("is_active") == "1",
-                                parent_code=request.POST.get("parent_code", "").strip(), instance=instance)
+        services.save_dict_item(
+            request.user,
+            dict_type,
+            code=request.POST.get("code", ""),
+            label=request.POST.get("label", ""),
+            sort_order=sort_order,
+            is_active=request.POST.get("is_active") == "1",
+            parent_code=request.POST.get("parent_code", "").strip(),
+            instance=instance,
+        )
     except ValueError:
         messages.error(request, "排序应为整数。")
     except ValidationError as exc:
@@ -290,9 +396,21 @@ def unit_detail(request, pk: int):
         raise PermissionDenied("没有查看单位的权限。")
     unit = queries.get_unit(request.user, pk)
     children = queries.units(request.user).filter(parent=unit)
-    members = queries.people(request.user, unit=unit)[:200] if queries.can_list_people(request.user) else []
-    return render(request, "org/unit_detail.html", {"unit": unit, "children": children, "members": members,
-                                                    "can_manage": scope_for(request.user).has("sys.units")})
+    members = (
+        queries.people(request.user, unit=unit)[:200]
+        if queries.can_list_people(request.user)
+        else []
+    )
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "children": children,
+            "members": members,
+            "can_manage": scope_for(request.user).has("sys.units"),
+        },
+    )
 
 
 @login_required

@@ -2,6 +2,7 @@
 router): the stored schedule of a project, and CRUD of its chain items. Scoped like the pages
 (404 outside the scope, 403 without the permission), validated by the same services (422
 with Chinese messages)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -107,16 +108,35 @@ class RemovedOut(Schema):
 
 def _item(it) -> dict:
     return {
-        "id": it.pk, "code": it.code, "name": it.name, "stage": it.stage, "status": it.status,
-        "duration_wd": it.duration_wd, "duration_source": it.duration_source,
-        "predecessors": [{"code": d["code"], "lag_wd": d.get("lag_wd", 0)} for d in it.predecessors],
+        "id": it.pk,
+        "code": it.code,
+        "name": it.name,
+        "stage": it.stage,
+        "status": it.status,
+        "duration_wd": it.duration_wd,
+        "duration_source": it.duration_source,
+        "predecessors": [
+            {"code": d["code"], "lag_wd": d.get("lag_wd", 0)} for d in it.predecessors
+        ],
         "responsible_unit_id": it.responsible_unit_id,
-        "responsible_unit": it.responsible_unit.name if it.responsible_unit_id else it.responsible_text,
-        "documents": it.documents or [], "actual_start": it.actual_start, "actual_finish": it.actual_finish,
-        "doc_number": it.doc_number, "note": it.note, "added": it.is_added, "version": it.version,
-        "latest_start": it.latest_start, "latest_finish": it.latest_finish, "earliest_start": it.earliest_start,
-        "earliest_finish": it.earliest_finish, "slack_wd": it.slack_wd, "critical": it.critical,
-        "overdue": it.overdue, "at_risk": it.at_risk,
+        "responsible_unit": it.responsible_unit.name
+        if it.responsible_unit_id
+        else it.responsible_text,
+        "documents": it.documents or [],
+        "actual_start": it.actual_start,
+        "actual_finish": it.actual_finish,
+        "doc_number": it.doc_number,
+        "note": it.note,
+        "added": it.is_added,
+        "version": it.version,
+        "latest_start": it.latest_start,
+        "latest_finish": it.latest_finish,
+        "earliest_start": it.earliest_start,
+        "earliest_finish": it.earliest_finish,
+        "slack_wd": it.slack_wd,
+        "critical": it.critical,
+        "overdue": it.overdue,
+        "at_risk": it.at_risk,
         "attachments": [a.original_name for a in it.attachments.all()],
     }
 
@@ -132,7 +152,9 @@ def _payload(body: ItemIn, project) -> dict:
     data = body.dict(exclude_unset=True)
     data.pop("version", None)
     if "predecessors" in data and isinstance(data["predecessors"], list):
-        data["predecessors"] = [{"code": d["code"], "lag_wd": d.get("lag_wd", 0)} for d in data["predecessors"]]
+        data["predecessors"] = [
+            {"code": d["code"], "lag_wd": d.get("lag_wd", 0)} for d in data["predecessors"]
+        ]
     if "responsible_unit_id" in data:
         uid = data.pop("responsible_unit_id")
         if uid is None:
@@ -140,7 +162,9 @@ def _payload(body: ItemIn, project) -> dict:
         else:
             unit = next((u for u in queries.department_choices(project) if u.pk == uid), None)
             if unit is None:
-                raise ValidationError({"responsible_unit_id": "责任部门应为项目所在开发区的部门或科室。"})
+                raise ValidationError(
+                    {"responsible_unit_id": "责任部门应为项目所在开发区的部门或科室。"}
+                )
             data["responsible_unit"] = unit
     return data
 
@@ -149,18 +173,37 @@ def _payload(body: ItemIn, project) -> dict:
 def procedures_schedule(request, project_id: int):
     project, chain = _chain(request, project_id)
     if chain is None:
-        return {"project_id": project.pk, "target_start": project.planned_start_date, "expected_start": None,
-                "days_late_wd": None, "calendar_warnings": [], "critical_path": [], "delay_cause": "",
-                "computed_at": None, "template": None, "items": []}
+        return {
+            "project_id": project.pk,
+            "target_start": project.planned_start_date,
+            "expected_start": None,
+            "days_late_wd": None,
+            "calendar_warnings": [],
+            "critical_path": [],
+            "delay_cause": "",
+            "computed_at": None,
+            "template": None,
+            "items": [],
+        }
     services.ensure_fresh(chain)
     items = [it for it in queries.chain_items(chain) if it.status != "not_applicable"]
-    return {"project_id": project.pk, "target_start": chain.target_start, "expected_start": chain.expected_start,
-            "days_late_wd": chain.days_late_wd, "calendar_warnings": chain.calendar_warnings,
-            "critical_path": chain.critical_path, "delay_cause": chain.delay_cause, "computed_at": chain.computed_at,
-            "template": f"{chain.template.code}@{chain.template.version}", "items": items}
+    return {
+        "project_id": project.pk,
+        "target_start": chain.target_start,
+        "expected_start": chain.expected_start,
+        "days_late_wd": chain.days_late_wd,
+        "calendar_warnings": chain.calendar_warnings,
+        "critical_path": chain.critical_path,
+        "delay_cause": chain.delay_cause,
+        "computed_at": chain.computed_at,
+        "template": f"{chain.template.code}@{chain.template.version}",
+        "items": items,
+    }
 
 
-@router.post("/{project_id}/procedure-chain", response={201: ScheduleOut}, summary="按模板建立前期手续链条")
+@router.post(
+    "/{project_id}/procedure-chain", response={201: ScheduleOut}, summary="按模板建立前期手续链条"
+)
 def procedures_chain_create(request, project_id: int, body: ChainIn):
     project, chain = _chain(request, project_id)
     template = queries.templates().filter(code=body.template).first()
@@ -193,7 +236,9 @@ def procedures_get(request, project_id: int, item_id: int):
     return _item(queries.get_item_of_project(request.user, project_id, item_id))
 
 
-@router.patch("/{project_id}/procedures/{item_id}", response=ItemOut, summary="修改手续（状态、日期、文号等）")
+@router.patch(
+    "/{project_id}/procedures/{item_id}", response=ItemOut, summary="修改手续（状态、日期、文号等）"
+)
 def procedures_update(request, project_id: int, item_id: int, body: ItemIn):
     project, _chain_obj = _chain(request, project_id)
     item = queries.get_item_of_project(request.user, project_id, item_id)
@@ -201,10 +246,12 @@ def procedures_update(request, project_id: int, item_id: int, body: ItemIn):
     return _item(queries.get_item(request.user, item.pk))
 
 
-@router.delete("/{project_id}/procedures/{item_id}", response=RemovedOut,
-               summary="删除新增的手续；模板中的手续标记为不适用")
+@router.delete(
+    "/{project_id}/procedures/{item_id}",
+    response=RemovedOut,
+    summary="删除新增的手续；模板中的手续标记为不适用",
+)
 def procedures_delete(request, project_id: int, item_id: int):
     _chain(request, project_id)
     item = queries.get_item_of_project(request.user, project_id, item_id)
     return {"result": services.remove_item(request.user, item)}
-

@@ -15,4 +15,6 @@ class ProceduresConfig(AppConfig):
             from diaodu.notify.periodic import register
         except ImportError:
             return
-        register("procedures.recompute", "diaodu.procedures.tasks.recompute_schedules", daily="01:30")
+        register(
+            "procedures.recompute", "diaodu.procedures.tasks.recompute_schedules", daily="01:30"
+        )

@@ -1,4 +1,5 @@
-""""Today" for the procedures app, in one place so that tests can pin it."""
+""" "Today" for the procedures app, in one place so that tests can pin it."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -11,6 +11,7 @@ where the figure is a common local commitment (承诺时限) under 工程建设�
 Statutory limits written in 日 are taken as working days (the conservative reading of
 《行政许可法》第八十二条, which counts 工作日 for 行政许可 limits).
 """
+
 from __future__ import annotations
 
 LAND, ENG, BUILD, ACCEPT = "land_planning", "engineering", "construction", "acceptance"
@@ -23,8 +24,12 @@ SRC_APPROVAL = "《企业投资项目核准和备案管理条例》第十一条�
 SRC_FILING = "《企业投资项目核准和备案管理条例》第十三条、第十四条（收到全部信息即为备案）"
 SRC_LAND_SALE = "《招标拍卖挂牌出让国有建设用地使用权规定》第十条、第十九条（公告≥20日、挂牌≥10日）"
 SRC_REGISTRY = "《不动产登记暂行条例》第二十条（30个工作日）"
-SRC_DRAWINGS_BIG = "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第十三条（大型工程15个工作日）"
-SRC_DRAWINGS_MID = "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第十三条（中型及以下10个工作日）"
+SRC_DRAWINGS_BIG = (
+    "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第十三条（大型工程15个工作日）"
+)
+SRC_DRAWINGS_MID = (
+    "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第十三条（中型及以下10个工作日）"
+)
 SRC_TENDER = "《招标投标法》第二十四条（≥20日）、《招标投标法实施条例》第五十四条（公示≥3日）"
 SRC_PERMIT = "《建筑法》第八条（7日）"
 SRC_FIRE_ACCEPT = "《建设工程消防设计审查验收管理暂行规定》（消防验收15日）"
@@ -32,18 +37,55 @@ LOCAL = "地方实践"
 
 FGJ, ZRJ, ZJJ, ZSB, ZSJ, HBJ = "发改局", "自然资源局", "住建局", "征收办", "招商局", "生态环境分局"
 
-DOCS_PERMIT = ["建筑工程施工许可申请表", "用地批准手续", "建设工程规划许可证", "施工图审查合格书",
-               "中标通知书及施工合同（或直接发包文件）", "建设资金已落实承诺书"]
-DOCS_DRAWINGS = ["施工图设计文件", "勘察成果文件", "建设工程规划许可证（或方案审查意见）", "设计合同"]
-DOCS_LAND_PREVIEW = ["用地预审与选址申请表", "项目建设依据（立项/核准/备案文件或项目建议书）", "拟选址位置图及红线图",
-                     "土地利用现状图"]
+DOCS_PERMIT = [
+    "建筑工程施工许可申请表",
+    "用地批准手续",
+    "建设工程规划许可证",
+    "施工图审查合格书",
+    "中标通知书及施工合同（或直接发包文件）",
+    "建设资金已落实承诺书",
+]
+DOCS_DRAWINGS = [
+    "施工图设计文件",
+    "勘察成果文件",
+    "建设工程规划许可证（或方案审查意见）",
+    "设计合同",
+]
+DOCS_LAND_PREVIEW = [
+    "用地预审与选址申请表",
+    "项目建设依据（立项/核准/备案文件或项目建议书）",
+    "拟选址位置图及红线图",
+    "土地利用现状图",
+]
 DOCS_EIA = ["环境影响评价文件（报告书/报告表）", "建设单位承诺书", "公众参与说明（报告书）"]
-DOCS_LAND_SALE = ["出让方案批复", "出让公告", "竞得人资格审查材料", "成交确认书", "国有建设用地使用权出让合同"]
+DOCS_LAND_SALE = [
+    "出让方案批复",
+    "出让公告",
+    "竞得人资格审查材料",
+    "成交确认书",
+    "国有建设用地使用权出让合同",
+]
 DOCS_LAND_PERMIT = ["建设用地规划许可申请表", "出让合同或划拨决定书", "项目立项文件", "宗地红线图"]
-DOCS_ENG_PERMIT = ["建设工程规划许可申请表", "设计方案审查意见", "总平面图及建筑单体方案", "用地批准手续"]
+DOCS_ENG_PERMIT = [
+    "建设工程规划许可申请表",
+    "设计方案审查意见",
+    "总平面图及建筑单体方案",
+    "用地批准手续",
+]
 DOCS_SCHEME = ["建设工程设计方案（总平面、单体）", "规划设计条件", "方案设计说明"]
-DOCS_DEMOLITION = ["征收范围红线图", "征收补偿方案", "补偿协议", "房屋及地上附着物清点表", "交地确认书"]
-DOCS_LAND_REPORT = ["农用地转用和土地征收申请材料", "勘测定界报告", "社会稳定风险评估报告", "征地补偿安置方案"]
+DOCS_DEMOLITION = [
+    "征收范围红线图",
+    "征收补偿方案",
+    "补偿协议",
+    "房屋及地上附着物清点表",
+    "交地确认书",
+]
+DOCS_LAND_REPORT = [
+    "农用地转用和土地征收申请材料",
+    "勘测定界报告",
+    "社会稳定风险评估报告",
+    "征地补偿安置方案",
+]
 DOCS_REGISTRY = ["不动产登记申请书", "出让合同及价款缴清证明", "契税完税凭证", "不动产权籍调查成果"]
 DOCS_ENERGY = ["节能报告", "项目立项文件"]
 DOCS_STABILITY = ["社会稳定风险分析报告", "风险评估意见"]
@@ -57,22 +99,66 @@ TEMPLATES = [
         "code": "gov_invest",
         "name": "政府投资项目（审批制）",
         "description": "政府投资的房屋建筑和市政基础设施项目：项目建议书、可行性研究报告、初步设计逐级审批（《政府投资条例》），"
-                       "划拨供地，施工招标。",
+        "划拨供地，施工招标。",
         "items": [
             ("G01", "项目建议书审批", LAND, 10, LOCAL, [], FGJ, ["项目建议书", "资金来源说明"]),
-            ("G02", "用地预审与选址意见书", LAND, 20, SRC_LAND_PREVIEW, ["G01"], ZRJ, DOCS_LAND_PREVIEW),
+            (
+                "G02",
+                "用地预审与选址意见书",
+                LAND,
+                20,
+                SRC_LAND_PREVIEW,
+                ["G01"],
+                ZRJ,
+                DOCS_LAND_PREVIEW,
+            ),
             ("G03", "社会稳定风险评估", LAND, 10, LOCAL, ["G01"], FGJ, DOCS_STABILITY),
             ("G04", "节能审查", LAND, 15, LOCAL, ["G01"], FGJ, DOCS_ENERGY),
             ("G05", "环境影响评价（报告表）", LAND, 30, SRC_EIA_TABLE, ["G01"], HBJ, DOCS_EIA),
-            ("G06", "可行性研究报告审批", LAND, 20, LOCAL, ["G02", "G03", "G04"], FGJ,
-             ["可行性研究报告", "用地预审与选址意见书", "社会稳定风险评估意见", "节能审查意见"]),
+            (
+                "G06",
+                "可行性研究报告审批",
+                LAND,
+                20,
+                LOCAL,
+                ["G02", "G03", "G04"],
+                FGJ,
+                ["可行性研究报告", "用地预审与选址意见书", "社会稳定风险评估意见", "节能审查意见"],
+            ),
             ("G07", "征地拆迁", LAND, 60, LOCAL, ["G02"], ZSB, DOCS_DEMOLITION),
-            ("G08", "土地划拨", LAND, 20, LOCAL, ["G06", "G07"], ZRJ, ["划拨用地申请", "可研批复", "交地确认书"]),
+            (
+                "G08",
+                "土地划拨",
+                LAND,
+                20,
+                LOCAL,
+                ["G06", "G07"],
+                ZRJ,
+                ["划拨用地申请", "可研批复", "交地确认书"],
+            ),
             ("G09", "建设用地规划许可证", LAND, 7, LOCAL, ["G08"], ZRJ, DOCS_LAND_PERMIT),
-            ("G10", "初步设计及概算审批", ENG, 15, LOCAL, ["G06"], FGJ, ["初步设计文件", "投资概算", "可研批复"]),
+            (
+                "G10",
+                "初步设计及概算审批",
+                ENG,
+                15,
+                LOCAL,
+                ["G06"],
+                FGJ,
+                ["初步设计文件", "投资概算", "可研批复"],
+            ),
             ("G11", "设计方案审查", ENG, 10, LOCAL, ["G09"], ZRJ, DOCS_SCHEME),
             ("G12", "建设工程规划许可证", ENG, 10, LOCAL, ["G11"], ZRJ, DOCS_ENG_PERMIT),
-            ("G13", "施工图审查（含消防、人防设计审查）", BUILD, 15, SRC_DRAWINGS_BIG, ["G10", "G12"], ZJJ, DOCS_DRAWINGS),
+            (
+                "G13",
+                "施工图审查（含消防、人防设计审查）",
+                BUILD,
+                15,
+                SRC_DRAWINGS_BIG,
+                ["G10", "G12"],
+                ZJJ,
+                DOCS_DRAWINGS,
+            ),
             ("G14", "施工招标及合同备案", BUILD, 25, SRC_TENDER, ["G13"], ZJJ, DOCS_TENDER),
             ("G15", "施工许可证", BUILD, 7, SRC_PERMIT, ["G05", "G13", "G14"], ZJJ, DOCS_PERMIT),
             ("G16", "规划条件核实", ACCEPT, 10, LOCAL, ["G15"], ZRJ, DOCS_CHECK),
@@ -84,25 +170,87 @@ TEMPLATES = [
         "code": "enterprise_approval",
         "name": "企业投资项目（核准制）",
         "description": "列入《政府核准的投资项目目录》的企业投资项目：用地预审与选址意见书、社会稳定风险评估为核准前置，"
-                       "土地招拍挂出让，环评报告书。",
+        "土地招拍挂出让，环评报告书。",
         "items": [
-            ("Q01", "入园评审及投资协议", LAND, 5, LOCAL, [], ZSJ, ["项目申请报告（入园）", "投资协议"]),
-            ("Q02", "用地预审与选址意见书", LAND, 20, SRC_LAND_PREVIEW, ["Q01"], ZRJ, DOCS_LAND_PREVIEW),
+            (
+                "Q01",
+                "入园评审及投资协议",
+                LAND,
+                5,
+                LOCAL,
+                [],
+                ZSJ,
+                ["项目申请报告（入园）", "投资协议"],
+            ),
+            (
+                "Q02",
+                "用地预审与选址意见书",
+                LAND,
+                20,
+                SRC_LAND_PREVIEW,
+                ["Q01"],
+                ZRJ,
+                DOCS_LAND_PREVIEW,
+            ),
             ("Q03", "社会稳定风险评估", LAND, 10, LOCAL, ["Q01"], FGJ, DOCS_STABILITY),
-            ("Q04", "项目核准", LAND, 20, SRC_APPROVAL, ["Q02", "Q03"], FGJ,
-             ["项目申请报告", "用地预审与选址意见书", "社会稳定风险评估意见"]),
+            (
+                "Q04",
+                "项目核准",
+                LAND,
+                20,
+                SRC_APPROVAL,
+                ["Q02", "Q03"],
+                FGJ,
+                ["项目申请报告", "用地预审与选址意见书", "社会稳定风险评估意见"],
+            ),
             ("Q05", "节能审查", LAND, 15, LOCAL, ["Q01"], FGJ, DOCS_ENERGY),
             ("Q06", "环境影响评价（报告书）", LAND, 60, SRC_EIA_BOOK, ["Q01"], HBJ, DOCS_EIA),
             ("Q07", "土地征收报批（农转用）", LAND, 60, LOCAL, ["Q02"], ZRJ, DOCS_LAND_REPORT),
             ("Q08", "征地拆迁", LAND, 60, LOCAL, ["Q02"], ZSB, DOCS_DEMOLITION),
-            ("Q09", "土地招拍挂出让（摘牌）", LAND, 30, SRC_LAND_SALE, ["Q07", "Q08"], ZRJ, DOCS_LAND_SALE),
+            (
+                "Q09",
+                "土地招拍挂出让（摘牌）",
+                LAND,
+                30,
+                SRC_LAND_SALE,
+                ["Q07", "Q08"],
+                ZRJ,
+                DOCS_LAND_SALE,
+            ),
             ("Q10", "建设用地规划许可证", LAND, 7, LOCAL, ["Q04", "Q09"], ZRJ, DOCS_LAND_PERMIT),
             ("Q11", "不动产权证（土地）", LAND, 30, SRC_REGISTRY, ["Q09"], ZRJ, DOCS_REGISTRY),
             ("Q12", "设计方案审查", ENG, 10, LOCAL, ["Q10"], ZRJ, DOCS_SCHEME),
             ("Q13", "建设工程规划许可证", ENG, 10, LOCAL, ["Q12"], ZRJ, DOCS_ENG_PERMIT),
-            ("Q14", "施工图审查（含消防、人防设计审查）", BUILD, 15, SRC_DRAWINGS_BIG, ["Q13"], ZJJ, DOCS_DRAWINGS),
-            ("Q15", "施工合同备案及质量安全监督手续", BUILD, 3, LOCAL, ["Q13"], ZJJ, ["施工合同", "质量安全监督申报表"]),
-            ("Q16", "施工许可证", BUILD, 7, SRC_PERMIT, ["Q05", "Q06", "Q11", "Q14", "Q15"], ZJJ, DOCS_PERMIT),
+            (
+                "Q14",
+                "施工图审查（含消防、人防设计审查）",
+                BUILD,
+                15,
+                SRC_DRAWINGS_BIG,
+                ["Q13"],
+                ZJJ,
+                DOCS_DRAWINGS,
+            ),
+            (
+                "Q15",
+                "施工合同备案及质量安全监督手续",
+                BUILD,
+                3,
+                LOCAL,
+                ["Q13"],
+                ZJJ,
+                ["施工合同", "质量安全监督申报表"],
+            ),
+            (
+                "Q16",
+                "施工许可证",
+                BUILD,
+                7,
+                SRC_PERMIT,
+                ["Q05", "Q06", "Q11", "Q14", "Q15"],
+                ZJJ,
+                DOCS_PERMIT,
+            ),
             ("Q17", "规划条件核实", ACCEPT, 10, LOCAL, ["Q16"], ZRJ, DOCS_CHECK),
             ("Q18", "消防验收", ACCEPT, 15, SRC_FIRE_ACCEPT, ["Q16"], ZJJ, DOCS_FIRE),
             ("Q19", "竣工验收备案", ACCEPT, 5, LOCAL, ["Q17", "Q18"], ZJJ, DOCS_COMPLETION),
@@ -113,21 +261,75 @@ TEMPLATES = [
         "name": "企业投资项目（备案制）",
         "description": "目录以外的企业投资项目：告知性备案，土地招拍挂出让，环评报告表（如为登记表，可把环评时限改为0并备案）。",
         "items": [
-            ("B01", "入园评审及投资协议", LAND, 5, LOCAL, [], ZSJ, ["项目申请报告（入园）", "投资协议"]),
+            (
+                "B01",
+                "入园评审及投资协议",
+                LAND,
+                5,
+                LOCAL,
+                [],
+                ZSJ,
+                ["项目申请报告（入园）", "投资协议"],
+            ),
             ("B02", "项目备案", LAND, 1, SRC_FILING, ["B01"], FGJ, ["项目备案信息（在线平台）"]),
-            ("B03", "用地预审与选址意见书", LAND, 20, SRC_LAND_PREVIEW, ["B01"], ZRJ, DOCS_LAND_PREVIEW),
+            (
+                "B03",
+                "用地预审与选址意见书",
+                LAND,
+                20,
+                SRC_LAND_PREVIEW,
+                ["B01"],
+                ZRJ,
+                DOCS_LAND_PREVIEW,
+            ),
             ("B04", "节能审查", LAND, 15, LOCAL, ["B02"], FGJ, DOCS_ENERGY),
             ("B05", "环境影响评价（报告表）", LAND, 30, SRC_EIA_TABLE, ["B02"], HBJ, DOCS_EIA),
             ("B06", "土地征收报批（农转用）", LAND, 60, LOCAL, ["B03"], ZRJ, DOCS_LAND_REPORT),
             ("B07", "征地拆迁", LAND, 60, LOCAL, ["B03"], ZSB, DOCS_DEMOLITION),
-            ("B08", "土地招拍挂出让（摘牌）", LAND, 30, SRC_LAND_SALE, ["B06", "B07"], ZRJ, DOCS_LAND_SALE),
+            (
+                "B08",
+                "土地招拍挂出让（摘牌）",
+                LAND,
+                30,
+                SRC_LAND_SALE,
+                ["B06", "B07"],
+                ZRJ,
+                DOCS_LAND_SALE,
+            ),
             ("B09", "建设用地规划许可证", LAND, 7, LOCAL, ["B02", "B08"], ZRJ, DOCS_LAND_PERMIT),
             ("B10", "不动产权证（土地）", LAND, 30, SRC_REGISTRY, ["B08"], ZRJ, DOCS_REGISTRY),
             ("B11", "设计方案审查", ENG, 10, LOCAL, ["B09"], ZRJ, DOCS_SCHEME),
             ("B12", "建设工程规划许可证", ENG, 10, LOCAL, ["B11"], ZRJ, DOCS_ENG_PERMIT),
-            ("B13", "施工图审查（含消防、人防设计审查）", BUILD, 10, SRC_DRAWINGS_MID, ["B12"], ZJJ, DOCS_DRAWINGS),
-            ("B14", "施工合同备案及质量安全监督手续", BUILD, 3, LOCAL, ["B12"], ZJJ, ["施工合同", "质量安全监督申报表"]),
-            ("B15", "施工许可证", BUILD, 7, SRC_PERMIT, ["B04", "B05", "B10", "B13", "B14"], ZJJ, DOCS_PERMIT),
+            (
+                "B13",
+                "施工图审查（含消防、人防设计审查）",
+                BUILD,
+                10,
+                SRC_DRAWINGS_MID,
+                ["B12"],
+                ZJJ,
+                DOCS_DRAWINGS,
+            ),
+            (
+                "B14",
+                "施工合同备案及质量安全监督手续",
+                BUILD,
+                3,
+                LOCAL,
+                ["B12"],
+                ZJJ,
+                ["施工合同", "质量安全监督申报表"],
+            ),
+            (
+                "B15",
+                "施工许可证",
+                BUILD,
+                7,
+                SRC_PERMIT,
+                ["B04", "B05", "B10", "B13", "B14"],
+                ZJJ,
+                DOCS_PERMIT,
+            ),
             ("B16", "规划条件核实", ACCEPT, 10, LOCAL, ["B15"], ZRJ, DOCS_CHECK),
             ("B17", "消防验收", ACCEPT, 15, SRC_FIRE_ACCEPT, ["B15"], ZJJ, DOCS_FIRE),
             ("B18", "竣工验收备案", ACCEPT, 5, LOCAL, ["B16", "B17"], ZJJ, DOCS_COMPLETION),
@@ -137,21 +339,73 @@ TEMPLATES = [
         "code": "land_with_design",
         "name": "带方案出让（拿地即开工）",
         "description": "政府预先编制并审查地块设计方案、土地带方案挂牌出让：摘牌后建设用地规划许可证、建设工程规划许可证同步核发，"
-                       "施工图提前介入审查，“交地即交证”。",
+        "施工图提前介入审查，“交地即交证”。",
         "items": [
             ("D01", "出让地块设计方案编制及审查", LAND, 10, LOCAL, [], ZRJ, DOCS_SCHEME),
             ("D02", "土地征收报批（农转用）", LAND, 60, LOCAL, [], ZRJ, DOCS_LAND_REPORT),
             ("D03", "征地拆迁", LAND, 60, LOCAL, [], ZSB, DOCS_DEMOLITION),
-            ("D04", "土地带方案挂牌出让（摘牌）", LAND, 30, SRC_LAND_SALE, ["D01", "D02", "D03"], ZRJ,
-             DOCS_LAND_SALE + ["设计方案（出让附件）"]),
-            ("D05", "入园评审及投资协议", LAND, 5, LOCAL, [], ZSJ, ["项目申请报告（入园）", "投资协议"]),
+            (
+                "D04",
+                "土地带方案挂牌出让（摘牌）",
+                LAND,
+                30,
+                SRC_LAND_SALE,
+                ["D01", "D02", "D03"],
+                ZRJ,
+                DOCS_LAND_SALE + ["设计方案（出让附件）"],
+            ),
+            (
+                "D05",
+                "入园评审及投资协议",
+                LAND,
+                5,
+                LOCAL,
+                [],
+                ZSJ,
+                ["项目申请报告（入园）", "投资协议"],
+            ),
             ("D06", "项目备案", LAND, 1, SRC_FILING, ["D05"], FGJ, ["项目备案信息（在线平台）"]),
-            ("D07", "环境影响评价（登记表）", LAND, 0, SRC_EIA_REGISTER, ["D06"], HBJ, ["环境影响登记表（网上备案）"]),
-            ("D08", "建设用地规划许可证、建设工程规划许可证（同步核发）", ENG, 1, LOCAL, ["D04", "D06"], ZRJ,
-             DOCS_LAND_PERMIT + ["设计方案（出让附件）"]),
+            (
+                "D07",
+                "环境影响评价（登记表）",
+                LAND,
+                0,
+                SRC_EIA_REGISTER,
+                ["D06"],
+                HBJ,
+                ["环境影响登记表（网上备案）"],
+            ),
+            (
+                "D08",
+                "建设用地规划许可证、建设工程规划许可证（同步核发）",
+                ENG,
+                1,
+                LOCAL,
+                ["D04", "D06"],
+                ZRJ,
+                DOCS_LAND_PERMIT + ["设计方案（出让附件）"],
+            ),
             ("D09", "不动产权证（交地即交证）", LAND, 5, LOCAL, ["D04"], ZRJ, DOCS_REGISTRY),
-            ("D10", "施工图审查（提前介入）", BUILD, 10, SRC_DRAWINGS_MID, ["D04"], ZJJ, DOCS_DRAWINGS),
-            ("D11", "施工许可证", BUILD, 7, SRC_PERMIT, ["D07", "D08", "D09", "D10"], ZJJ, DOCS_PERMIT),
+            (
+                "D10",
+                "施工图审查（提前介入）",
+                BUILD,
+                10,
+                SRC_DRAWINGS_MID,
+                ["D04"],
+                ZJJ,
+                DOCS_DRAWINGS,
+            ),
+            (
+                "D11",
+                "施工许可证",
+                BUILD,
+                7,
+                SRC_PERMIT,
+                ["D07", "D08", "D09", "D10"],
+                ZJJ,
+                DOCS_PERMIT,
+            ),
             ("D12", "联合验收", ACCEPT, 10, LOCAL, ["D11"], ZJJ, DOCS_COMPLETION),
         ],
     },
@@ -168,6 +422,7 @@ def seed(apps=None) -> int:
     Returns the number of templates created."""
     if apps is None:
         from django.apps import apps as django_apps
+
         apps = django_apps
     ProcedureTemplate = apps.get_model("procedures", "ProcedureTemplate")
     Procedure = apps.get_model("procedures", "Procedure")
@@ -175,15 +430,34 @@ def seed(apps=None) -> int:
     for order, spec in enumerate(TEMPLATES):
         if ProcedureTemplate.objects.filter(code=spec["code"]).exists():
             continue
-        tpl = ProcedureTemplate.objects.create(code=spec["code"], name=spec["name"], description=spec["description"],
-                                               version=1, is_current=True, sort_order=order,
-                                               change_note="系统预置")
-        Procedure.objects.bulk_create([
-            Procedure(template=tpl, code=code, name=name, stage=stage, duration_wd=days, duration_source=source,
-                      predecessors=[parse_dep(p) for p in preds], responsible_text=dept, documents=list(docs),
-                      sort_order=i)
-            for i, (code, name, stage, days, source, preds, dept, docs) in enumerate(spec["items"])
-        ])
+        tpl = ProcedureTemplate.objects.create(
+            code=spec["code"],
+            name=spec["name"],
+            description=spec["description"],
+            version=1,
+            is_current=True,
+            sort_order=order,
+            change_note="系统预置",
+        )
+        Procedure.objects.bulk_create(
+            [
+                Procedure(
+                    template=tpl,
+                    code=code,
+                    name=name,
+                    stage=stage,
+                    duration_wd=days,
+                    duration_source=source,
+                    predecessors=[parse_dep(p) for p in preds],
+                    responsible_text=dept,
+                    documents=list(docs),
+                    sort_order=i,
+                )
+                for i, (code, name, stage, days, source, preds, dept, docs) in enumerate(
+                    spec["items"]
+                )
+            ]
+        )
         created += 1
     return created
 

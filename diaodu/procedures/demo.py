@@ -3,6 +3,7 @@ date) gets the chain of a fitting template, with the first procedures recorded a
 progress on past dates that respect their predecessors. Everything goes through the services
 (validated and audited). Idempotent: a project that has a chain is skipped. Deterministic apart
 from today's date."""
+
 from __future__ import annotations
 
 import random
@@ -15,10 +16,27 @@ from diaodu.procedures.models import ProcedureChain, ProcedureTemplate, Stage, S
 from diaodu.projects.models import Project
 
 SEED = 20260601
-DONE_SHARE = {"signed": (0, 3), "landed": (3, 7), "preparing": (6, 12)}  # how many items are already done
+DONE_SHARE = {
+    "signed": (0, 3),
+    "landed": (3, 7),
+    "preparing": (6, 12),
+}  # how many items are already done
 
 
-GOV_WORDS = ("管委会", "城投", "城建", "政府", "学校", "医院", "道路", "管网", "污水", "安置", "枢纽", "公共")
+GOV_WORDS = (
+    "管委会",
+    "城投",
+    "城建",
+    "政府",
+    "学校",
+    "医院",
+    "道路",
+    "管网",
+    "污水",
+    "安置",
+    "枢纽",
+    "公共",
+)
 APPROVAL_WORDS = ("发电", "光伏", "电站", "热电", "化工", "原料药", "炼", "钢")
 
 
@@ -38,9 +56,15 @@ def template_for(project: Project, templates: dict[str, ProcedureTemplate], rng:
 def build(stdout=None) -> dict:
     today = dates.today()
     templates = {t.code: t for t in ProcedureTemplate.objects.filter(is_current=True)}
-    projects = Project.objects.filter(stage__in=list(DONE_SHARE), planned_start_date__isnull=False,
-                                      actual_start_date__isnull=True).exclude(
-        pk__in=ProcedureChain.objects.values("project_id")).order_by("pk")
+    projects = (
+        Project.objects.filter(
+            stage__in=list(DONE_SHARE),
+            planned_start_date__isnull=False,
+            actual_start_date__isnull=True,
+        )
+        .exclude(pk__in=ProcedureChain.objects.values("project_id"))
+        .order_by("pk")
+    )
     created = 0
     with acting_as(None, channel="cli"):
         for project in projects:
@@ -70,9 +94,19 @@ def _record_progress(chain: ProcedureChain, project: Project, rng: random.Random
         if start >= today:
             continue
         if finish >= today:
-            services.update_item(SYSTEM, item, {"status": Status.IN_PROGRESS, "actual_start": start})
+            services.update_item(
+                SYSTEM, item, {"status": Status.IN_PROGRESS, "actual_start": start}
+            )
             continue
-        services.update_item(SYSTEM, item, {"status": Status.DONE, "actual_start": start, "actual_finish": finish,
-                                            "doc_number": f"清开{item.code}〔{finish.year}〕{rng.randint(1, 99)}号"})
+        services.update_item(
+            SYSTEM,
+            item,
+            {
+                "status": Status.DONE,
+                "actual_start": start,
+                "actual_finish": finish,
+                "doc_number": f"清开{item.code}〔{finish.year}〕{rng.randint(1, 99)}号",
+            },
+        )
         finished[item.code] = finish
         to_do -= 1

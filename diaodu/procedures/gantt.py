@@ -1,5 +1,6 @@
 """Layout of the server-rendered Gantt chart (HTML/CSS, no script): pixel positions of the
 bars, month ticks, today and the target start lines. Pure presentation of stored results."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,8 +48,14 @@ def build(items, *, today: date, target: date | None, expected: date | None) -> 
         if d:
             days.append(d)
     for it in items:
-        for d in (it.latest_start, it.latest_finish, it.earliest_start, it.earliest_finish, it.actual_start,
-                  it.actual_finish):
+        for d in (
+            it.latest_start,
+            it.latest_finish,
+            it.earliest_start,
+            it.earliest_finish,
+            it.actual_start,
+            it.actual_finish,
+        ):
             if d:
                 days.append(d)
     start = min(days) - timedelta(days=3)
@@ -80,25 +87,52 @@ def build(items, *, today: date, target: date | None, expected: date | None) -> 
         if it.status == Status.NOT_APPLICABLE:
             rows.append(row)
             continue
-        b = bar("latest", it.latest_start, it.latest_finish,
-                f"最迟 {_fmt(it.latest_start)} 开始，{_fmt(it.latest_finish)} 前办结", it.critical)
+        b = bar(
+            "latest",
+            it.latest_start,
+            it.latest_finish,
+            f"最迟 {_fmt(it.latest_start)} 开始，{_fmt(it.latest_finish)} 前办结",
+            it.critical,
+        )
         if b:
             row.bars.append(b)
         if it.status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.ACCEPTED_WITH_GAPS):
-            b = bar("plan", it.earliest_start, it.earliest_finish,
-                    f"预计 {_fmt(it.earliest_start)} 开始，{_fmt(it.earliest_finish)} 办结", it.critical)
+            b = bar(
+                "plan",
+                it.earliest_start,
+                it.earliest_finish,
+                f"预计 {_fmt(it.earliest_start)} 开始，{_fmt(it.earliest_finish)} 办结",
+                it.critical,
+            )
             if b:
                 row.bars.append(b)
         if it.status == Status.DONE:
-            b = bar("actual", it.actual_start or it.actual_finish, it.actual_finish,
-                    f"实际 {_fmt(it.actual_start)} — {_fmt(it.actual_finish)}")
+            b = bar(
+                "actual",
+                it.actual_start or it.actual_finish,
+                it.actual_finish,
+                f"实际 {_fmt(it.actual_start)} — {_fmt(it.actual_finish)}",
+            )
             if b:
                 row.bars.append(b)
         elif it.status in (Status.IN_PROGRESS, Status.ACCEPTED_WITH_GAPS) and it.actual_start:
-            b = bar("open", it.actual_start, max(today, it.actual_start), f"{_fmt(it.actual_start)} 起办理中")
+            b = bar(
+                "open",
+                it.actual_start,
+                max(today, it.actual_start),
+                f"{_fmt(it.actual_start)} 起办理中",
+            )
             if b:
                 row.bars.append(b)
         rows.append(row)
-    return Chart(width=span * ppd, ppd=ppd, ticks=ticks, rows=rows, today=x(today),
-                 target=x(target) if target else None,
-                 expected=x(expected) if expected and expected != target else None, start=start, end=end)
+    return Chart(
+        width=span * ppd,
+        ppd=ppd,
+        ticks=ticks,
+        rows=rows,
+        today=x(today),
+        target=x(target) if target else None,
+        expected=x(expected) if expected and expected != target else None,
+        start=start,
+        end=end,
+    )

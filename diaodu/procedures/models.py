@@ -2,6 +2,7 @@
 (`ProcedureTemplate` with its items `Procedure`), and per project the chain (`ProcedureChain`)
 of `ProjectProcedure` items with their status, dates, 文号, attachments and the latest
 schedule computed by engine/schedule.py (stored so that lists are fast)."""
+
 from __future__ import annotations
 
 import uuid
@@ -23,8 +24,14 @@ class HolidayYear(models.Model):
     makeup_workdays = models.JSONField("调休上班日期", default=list)  # ISO dates
     source = models.CharField("来源说明", max_length=300)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="录入人")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="录入人",
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -36,6 +43,7 @@ class HolidayYear(models.Model):
 
 class Stage(models.TextChoices):
     """The four stages of 工程建设项目审批制度改革 (国办发〔2019〕11号)."""
+
     LAND_PLANNING = "land_planning", "立项用地规划许可"
     ENGINEERING = "engineering", "工程建设许可"
     CONSTRUCTION = "construction", "施工许可"
@@ -69,8 +77,14 @@ class ProcedureTemplate(models.Model):
     sort_order = models.IntegerField("排序", default=0)
     change_note = models.CharField("修订说明", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="修订人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="修订人",
+    )
 
     class Meta:
         ordering = ["sort_order", "code", "-version"]
@@ -91,7 +105,9 @@ class Procedure(models.Model):
     duration_wd = models.PositiveIntegerField("办理时限（工作日）")
     duration_source = models.CharField("时限依据", max_length=200, blank=True)
     predecessors = models.JSONField("前置手续", default=list)  # [{"code": "LX01", "lag_wd": 0}]
-    responsible_text = models.CharField("责任部门", max_length=100, blank=True)  # matched by name per project
+    responsible_text = models.CharField(
+        "责任部门", max_length=100, blank=True
+    )  # matched by name per project
     documents = models.JSONField("要件材料", default=list)  # list of text
     sort_order = models.IntegerField("排序", default=0)
 
@@ -108,12 +124,16 @@ class ProcedureChain(models.Model):
     """The chain of 前期手续 of one project, made from a template version, with the latest
     computed schedule of the project (so that lists need no engine run)."""
 
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="procedure_chain")
-    template = models.ForeignKey(ProcedureTemplate, on_delete=models.PROTECT, related_name="chains",
-                                 verbose_name="模板版本")
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="procedure_chain"
+    )
+    template = models.ForeignKey(
+        ProcedureTemplate, on_delete=models.PROTECT, related_name="chains", verbose_name="模板版本"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # -- computed (services.recompute_*)
     target_start = models.DateField("计划开工", null=True, blank=True)
     expected_start = models.DateField("预计可开工", null=True, blank=True)
@@ -141,20 +161,34 @@ class ProjectProcedure(models.Model):
 
     chain = models.ForeignKey(ProcedureChain, on_delete=models.CASCADE, related_name="items")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="procedures")
-    procedure = models.ForeignKey(Procedure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                  verbose_name="模板项")  # null: added to this project only
+    procedure = models.ForeignKey(
+        Procedure,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="模板项",
+    )  # null: added to this project only
     code = models.CharField("编码", max_length=20)
     name = models.CharField("手续名称", max_length=100)
     stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
     duration_wd = models.PositiveIntegerField("办理时限（工作日）")
     duration_source = models.CharField("时限依据", max_length=200, blank=True)
     predecessors = models.JSONField("前置手续", default=list)
-    responsible_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL,
-                                         related_name="procedures", verbose_name="责任部门")
+    responsible_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="procedures",
+        verbose_name="责任部门",
+    )
     responsible_text = models.CharField("责任部门（未匹配）", max_length=100, blank=True)
     documents = models.JSONField("要件材料", default=list, blank=True)
     sort_order = models.IntegerField("排序", default=0)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
     actual_start = models.DateField("实际开始", null=True, blank=True)
     actual_finish = models.DateField("实际办结", null=True, blank=True)
     doc_number = models.CharField("文号", max_length=100, blank=True)
@@ -204,7 +238,9 @@ class ProjectProcedure(models.Model):
 
 
 def format_predecessors(preds) -> str:
-    return "、".join(p["code"] + (f"+{p['lag_wd']}" if p.get("lag_wd") else "") for p in preds or [])
+    return "、".join(
+        p["code"] + (f"+{p['lag_wd']}" if p.get("lag_wd") else "") for p in preds or []
+    )
 
 
 def attachment_path(instance, filename):
@@ -219,8 +255,9 @@ class ProcedureAttachment(models.Model):
     original_name = models.CharField("文件名", max_length=200)
     size = models.PositiveIntegerField("大小（字节）")
     content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,8 +9,8 @@ Scope rules:
   unit inside their data scope (督查室 checking a department).
 * procedure_warnings() takes project ids that the caller has already scoped (the weekly loop).
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 from django.db.models import F, Q
 from django.http import Http404
@@ -29,8 +29,8 @@ from diaodu.procedures.models import (
     Stage,
 )
 from diaodu.projects import queries as project_queries
-from diaodu.projects.queries import PAGE_SIZE, Page
 from diaodu.projects.models import Project
+from diaodu.projects.queries import PAGE_SIZE, Page
 
 NOT_STARTED_STAGES = ("lead", "negotiating", "signed", "landed", "preparing")  # before 开工
 CLOSED_STAGES = tuple(S.SIDE)  # 暂缓 / 终止: nothing is waiting on anyone
@@ -47,19 +47,29 @@ def _visible_project_ids(user):
 # ---------------------------------------------------------------- one project
 def project_and_chain(user, project_id) -> tuple[Project, ProcedureChain | None]:
     project = project_queries.get(user, project_id)  # 404 outside the scope
-    chain = ProcedureChain.objects.select_related("template", "project").filter(project=project).first()
+    chain = (
+        ProcedureChain.objects.select_related("template", "project").filter(project=project).first()
+    )
     return project, chain
 
 
 def chain_items(chain: ProcedureChain) -> list[ProjectProcedure]:
-    return list(chain.items.select_related("responsible_unit").prefetch_related("attachments")
-                .order_by("sort_order", "id"))
+    return list(
+        chain.items.select_related("responsible_unit")
+        .prefetch_related("attachments")
+        .order_by("sort_order", "id")
+    )
 
 
 def get_item(user, pk) -> ProjectProcedure:
     try:
-        return ProjectProcedure.objects.select_related("project", "project__unit", "chain", "responsible_unit") \
-            .filter(project__in=_visible_project_ids(user)).get(pk=int(pk))
+        return (
+            ProjectProcedure.objects.select_related(
+                "project", "project__unit", "chain", "responsible_unit"
+            )
+            .filter(project__in=_visible_project_ids(user))
+            .get(pk=int(pk))
+        )
     except (ProjectProcedure.DoesNotExist, ValueError, TypeError):
         raise Http404("手续不存在或无权查看。") from None
 
@@ -73,8 +83,11 @@ def get_item_of_project(user, project_id, pk) -> ProjectProcedure:
 
 def get_attachment(user, pk) -> ProcedureAttachment:
     try:
-        return ProcedureAttachment.objects.select_related("item", "item__project") \
-            .filter(item__project__in=_visible_project_ids(user)).get(pk=int(pk))
+        return (
+            ProcedureAttachment.objects.select_related("item", "item__project")
+            .filter(item__project__in=_visible_project_ids(user))
+            .get(pk=int(pk))
+        )
     except (ProcedureAttachment.DoesNotExist, ValueError, TypeError):
         raise Http404("附件不存在或无权查看。") from None
 
@@ -84,8 +97,13 @@ def department_choices(project: Project) -> list[Unit]:
     ancestors = project.unit.ancestor_ids()
     root = ancestors[0] if ancestors else project.unit.pk
     root_path = f"/{root}/"
-    return list(Unit.objects.filter(path__startswith=root_path, is_active=True,
-                                    kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE]).order_by("path"))
+    return list(
+        Unit.objects.filter(
+            path__startswith=root_path,
+            is_active=True,
+            kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE],
+        ).order_by("path")
+    )
 
 
 # ---------------------------------------------------------------- templates and calendar
@@ -116,7 +134,7 @@ def page(qs, number: int, size: int = PAGE_SIZE) -> Page:
     """One page without an exact COUNT over everything (same rule as the ledger)."""
     number = max(1, number)
     offset = (number - 1) * size
-    rows = list(qs[offset:offset + size + 1])
+    rows = list(qs[offset : offset + size + 1])
     total, capped = project_queries.capped_count(qs)
     return Page(rows[:size], number, len(rows) > size, number > 1, total, capped)
 
@@ -143,26 +161,42 @@ def waiting_on_units(units: list[Unit]):
     """Open items whose responsible unit is one of `units`, most urgent first (latest finish
     date ascending: overdue ones come first; then the smallest slack). 竣工验收 items count only
     once the project has started; suspended and dropped projects wait on nobody."""
-    qs = ProjectProcedure.objects.filter(responsible_unit__in=[u.pk for u in units], status__in=OPEN_STATUSES) \
-        .exclude(project__stage__in=CLOSED_STAGES) \
+    qs = (
+        ProjectProcedure.objects.filter(
+            responsible_unit__in=[u.pk for u in units], status__in=OPEN_STATUSES
+        )
+        .exclude(project__stage__in=CLOSED_STAGES)
         .filter(~Q(stage=Stage.ACCEPTANCE) | Q(project__actual_start_date__isnull=False))
+    )
     return qs.select_related("project", "project__unit", "responsible_unit").order_by(
-        F("latest_finish").asc(nulls_last=True), F("slack_wd").asc(nulls_last=True), "project_id", "sort_order", "id")
+        F("latest_finish").asc(nulls_last=True),
+        F("slack_wd").asc(nulls_last=True),
+        "project_id",
+        "sort_order",
+        "id",
+    )
 
 
 def visible_project_ids_among(user, project_ids) -> set[int]:
-    return set(project_queries.visible(user).filter(pk__in=list(project_ids)).values_list("pk", flat=True))
+    return set(
+        project_queries.visible(user).filter(pk__in=list(project_ids)).values_list("pk", flat=True)
+    )
 
 
 def late_projects(user, unit: Unit | None = None):
     """Projects (scoped) that will miss their target start date, most days late first, with the
     procedure that causes it (ProcedureChain.delay_cause). Only projects not yet started."""
-    qs = ProcedureChain.objects.filter(days_late_wd__gt=0, project__in=_visible_project_ids(user),
-                                       project__actual_start_date__isnull=True,
-                                       project__stage__in=NOT_STARTED_STAGES)
+    qs = ProcedureChain.objects.filter(
+        days_late_wd__gt=0,
+        project__in=_visible_project_ids(user),
+        project__actual_start_date__isnull=True,
+        project__stage__in=NOT_STARTED_STAGES,
+    )
     if unit is not None:
         qs = qs.filter(project__unit__path__startswith=unit.path)
-    return qs.select_related("project", "project__unit", "template").order_by("-days_late_wd", "project_id")
+    return qs.select_related("project", "project__unit", "template").order_by(
+        "-days_late_wd", "project_id"
+    )
 
 
 def chain_summaries(user, unit: Unit | None = None):
@@ -181,10 +215,13 @@ def procedure_warnings(project_ids) -> dict[int, dict[str, list[str]]]:
     ids = [int(p) for p in project_ids]
     out: dict[int, dict[str, list[str]]] = {pid: {"overdue": [], "at_risk": []} for pid in ids}
     for i in range(0, len(ids), 5000):
-        chunk = ids[i:i + 5000]
-        rows = ProjectProcedure.objects.filter(project_id__in=chunk, status__in=OPEN_STATUSES) \
-            .filter(Q(overdue=True) | Q(at_risk=True)).order_by("project_id", "sort_order", "id") \
+        chunk = ids[i : i + 5000]
+        rows = (
+            ProjectProcedure.objects.filter(project_id__in=chunk, status__in=OPEN_STATUSES)
+            .filter(Q(overdue=True) | Q(at_risk=True))
+            .order_by("project_id", "sort_order", "id")
             .values_list("project_id", "name", "overdue")
+        )
         for pid, name, overdue in rows:
             out[pid]["overdue" if overdue else "at_risk"].append(name)
     return out
@@ -192,4 +229,3 @@ def procedure_warnings(project_ids) -> dict[int, dict[str, list[str]]]:
 
 def today():
     return dates.today()
-

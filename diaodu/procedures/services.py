@@ -7,6 +7,7 @@ transaction, appends the audit entry, and recomputes the chain's schedule in the
 transaction. Stored schedule results are derived data: recomputing them is not audited per
 row (a bulk recompute writes one audit entry for the run).
 """
+
 from __future__ import annotations
 
 import json
@@ -71,7 +72,9 @@ def parse_date(value, label: str, errors: dict, key: str) -> date | None:
         return None
 
 
-def parse_duration(value, errors: dict, key: str = "duration_wd", label: str = "办理时限") -> int | None:
+def parse_duration(
+    value, errors: dict, key: str = "duration_wd", label: str = "办理时限"
+) -> int | None:
     if isinstance(value, bool):
         value = None
     try:
@@ -85,16 +88,20 @@ def parse_duration(value, errors: dict, key: str = "duration_wd", label: str = "
 
 
 def parse_predecessors(value, errors: dict, key: str = "predecessors") -> list[dict]:
-    """"G01、G02+5" (text) or [{"code": "G01", "lag_wd": 0}] (API) → list of dicts."""
+    """ "G01、G02+5" (text) or [{"code": "G01", "lag_wd": 0}] (API) → list of dicts."""
     if value in (None, ""):
         return []
     out: list[dict] = []
     if isinstance(value, str):
-        parts = [p.strip() for p in re.split(r"[,，、;；\s]+(?![+\d])|[,，、;；]", value) if p.strip()]
+        parts = [
+            p.strip() for p in re.split(r"[,，、;；\s]+(?![+\d])|[,，、;；]", value) if p.strip()
+        ]
         for part in parts:
             m = DEP_RE.match(part)
             if not m:
-                errors[key] = f"前置手续“{part}”无法识别：请写编码，如 G01，或带间隔的 G01+5（间隔为工作日）。"
+                errors[key] = (
+                    f"前置手续“{part}”无法识别：请写编码，如 G01，或带间隔的 G01+5（间隔为工作日）。"
+                )
                 return []
             out.append({"code": m.group(1), "lag_wd": int(m.group(2) or 0)})
     else:
@@ -106,7 +113,9 @@ def parse_predecessors(value, errors: dict, key: str = "predecessors") -> list[d
             except (TypeError, ValueError):
                 lag = -1
             if not isinstance(code, str) or not CODE_RE.match(code) or not 0 <= lag <= MAX_DURATION:
-                errors[key] = f"前置手续“{code}”无效：编码为字母数字，间隔为 0–{MAX_DURATION} 个工作日。"
+                errors[key] = (
+                    f"前置手续“{code}”无效：编码为字母数字，间隔为 0–{MAX_DURATION} 个工作日。"
+                )
                 return []
             out.append({"code": code, "lag_wd": lag})
     seen: dict[str, dict] = {}
@@ -135,11 +144,22 @@ def _chain_check(items: list[dict]) -> str | None:
             if dep["code"] not in stage_of:
                 return f"手续“{it['name']}”（{it['code']}）的前置手续编码 {dep['code']} 不存在。"
             if it["stage"] != Stage.ACCEPTANCE and stage_of[dep["code"]] == Stage.ACCEPTANCE:
-                return (f"手续“{it['name']}”（{it['code']}）在开工前办理，不能以竣工验收阶段的手续 {dep['code']} "
-                        "为前置手续。")
+                return (
+                    f"手续“{it['name']}”（{it['code']}）在开工前办理，不能以竣工验收阶段的手续 {dep['code']} "
+                    "为前置手续。"
+                )
     try:
-        E.validate_chain([E.Item(it["code"], it["name"], 1, [E.Dep(d["code"], d["lag_wd"]) for d in it["predecessors"]])
-                          for it in items])
+        E.validate_chain(
+            [
+                E.Item(
+                    it["code"],
+                    it["name"],
+                    1,
+                    [E.Dep(d["code"], d["lag_wd"]) for d in it["predecessors"]],
+                )
+                for it in items
+            ]
+        )
     except E.CycleError as exc:
         return f"{exc}。请调整前置关系。"
     except ValueError as exc:
@@ -161,7 +181,10 @@ def save_holiday_year(by, *, year, holidays, makeup_workdays, source: str) -> Ho
     except (TypeError, ValueError):
         raise ValidationError({"year": "年份应为 2000–2100 之间的整数。"}) from None
     days: dict[str, list[date]] = {}
-    for key, label, value in (("holidays", "放假日期", holidays), ("makeup_workdays", "调休上班日期", makeup_workdays)):
+    for key, label, value in (
+        ("holidays", "放假日期", holidays),
+        ("makeup_workdays", "调休上班日期", makeup_workdays),
+    ):
         try:
             if isinstance(value, str) or value is None:
                 days[key] = workcal.parse_days(value or "", year, label)
@@ -179,8 +202,10 @@ def save_holiday_year(by, *, year, holidays, makeup_workdays, source: str) -> Ho
         weekdays = [d for d in days["makeup_workdays"] if d.weekday() < 5]
         if weekdays and "makeup_workdays" not in errors:
             d = weekdays[0]
-            errors["makeup_workdays"] = (f"调休上班日期 {d.isoformat()} 是星期{'一二三四五'[d.weekday()]}，本来就是工作日；"
-                                         "调休上班日应为周六或周日。")
+            errors["makeup_workdays"] = (
+                f"调休上班日期 {d.isoformat()} 是星期{'一二三四五'[d.weekday()]}，本来就是工作日；"
+                "调休上班日应为周六或周日。"
+            )
         if not days["holidays"] and "holidays" not in errors:
             errors["holidays"] = "请填写放假日期。"
     if errors:
@@ -193,8 +218,13 @@ def save_holiday_year(by, *, year, holidays, makeup_workdays, source: str) -> Ho
     row.source = source[:300]
     row.updated_by = _actor(by)
     row.save()
-    record("calendar.save", row, before=before, after=snapshot(row, ["year", "holidays", "makeup_workdays", "source"]),
-           only_changes=before is not None)
+    record(
+        "calendar.save",
+        row,
+        before=before,
+        after=snapshot(row, ["year", "holidays", "makeup_workdays", "source"]),
+        only_changes=before is not None,
+    )
     from diaodu.procedures.tasks import recompute_schedules
 
     recompute_schedules.enqueue()  # after commit (the backend's ENQUEUE_ON_COMMIT)
@@ -227,10 +257,18 @@ def _clean_template_items(rows: list[dict]) -> list[dict]:
         if errs:
             problems.append(f"{where}：" + "；".join(errs.values()) + "。")
             continue
-        out.append({"code": code, "name": name[:100], "stage": stage, "duration_wd": duration,
-                    "duration_source": (row.get("duration_source") or "").strip()[:200] or "地方实践",
-                    "predecessors": preds, "responsible_text": (row.get("responsible_text") or "").strip()[:100],
-                    "documents": parse_documents(row.get("documents"))})
+        out.append(
+            {
+                "code": code,
+                "name": name[:100],
+                "stage": stage,
+                "duration_wd": duration,
+                "duration_source": (row.get("duration_source") or "").strip()[:200] or "地方实践",
+                "predecessors": preds,
+                "responsible_text": (row.get("responsible_text") or "").strip()[:100],
+                "documents": parse_documents(row.get("documents")),
+            }
+        )
     if problems:
         raise ValidationError({"items": problems})
     if not out:
@@ -243,14 +281,24 @@ def _clean_template_items(rows: list[dict]) -> list[dict]:
 
 def _template_snapshot(tpl: ProcedureTemplate) -> dict:
     data = snapshot(tpl, ["code", "name", "description", "version", "is_current", "change_note"])
-    data["items"] = [f"{p.code} {p.name} {p.duration_wd}工作日 前置[{','.join(d['code'] for d in p.predecessors)}]"
-                     for p in tpl.items.all()]
+    data["items"] = [
+        f"{p.code} {p.name} {p.duration_wd}工作日 前置[{','.join(d['code'] for d in p.predecessors)}]"
+        for p in tpl.items.all()
+    ]
     return data
 
 
 @transaction.atomic
-def save_template(by, template: ProcedureTemplate | None, *, name: str, items: list[dict], description: str = "",
-                  change_note: str = "", code: str | None = None) -> ProcedureTemplate:
+def save_template(
+    by,
+    template: ProcedureTemplate | None,
+    *,
+    name: str,
+    items: list[dict],
+    description: str = "",
+    change_note: str = "",
+    code: str | None = None,
+) -> ProcedureTemplate:
     """Create a template (`template` None, `code` required) or revise one: a revision is a new
     version of the same code; the edited version stops being current and keeps its chains."""
     require(by, "procedures.templates")
@@ -271,21 +319,42 @@ def save_template(by, template: ProcedureTemplate | None, *, name: str, items: l
     if errors:
         raise ValidationError(errors)
     if template is not None:
-        family = list(ProcedureTemplate.objects.select_for_update().filter(code=template.code).order_by("version"))
+        family = list(
+            ProcedureTemplate.objects.select_for_update()
+            .filter(code=template.code)
+            .order_by("version")
+        )
         current = next((t for t in family if t.is_current), None)
         if current is None or current.pk != template.pk:
-            raise ValidationError({"general": f"“{template.name}”已有更新的版本，请在现行版本的基础上修订。"})
+            raise ValidationError(
+                {"general": f"“{template.name}”已有更新的版本，请在现行版本的基础上修订。"}
+            )
         code, version, sort_order = template.code, family[-1].version + 1, template.sort_order
         before = _template_snapshot(template)
         ProcedureTemplate.objects.filter(pk=template.pk).update(is_current=False)
     else:
         version, before = 1, None
         sort_order = (ProcedureTemplate.objects.aggregate(m=Max("sort_order"))["m"] or 0) + 1
-    tpl = ProcedureTemplate.objects.create(code=code, name=name[:100], description=(description or "").strip(),
-                                           version=version, is_current=True, sort_order=sort_order,
-                                           change_note=(change_note or "").strip()[:300], created_by=_actor(by))
-    Procedure.objects.bulk_create([Procedure(template=tpl, sort_order=i, **row) for i, row in enumerate(clean)])
-    record("procedures.template_save", tpl, before=before, after=_template_snapshot(tpl), only_changes=False)
+    tpl = ProcedureTemplate.objects.create(
+        code=code,
+        name=name[:100],
+        description=(description or "").strip(),
+        version=version,
+        is_current=True,
+        sort_order=sort_order,
+        change_note=(change_note or "").strip()[:300],
+        created_by=_actor(by),
+    )
+    Procedure.objects.bulk_create(
+        [Procedure(template=tpl, sort_order=i, **row) for i, row in enumerate(clean)]
+    )
+    record(
+        "procedures.template_save",
+        tpl,
+        before=before,
+        after=_template_snapshot(tpl),
+        only_changes=False,
+    )
     return tpl
 
 
@@ -302,8 +371,11 @@ def match_units(texts, near: Unit) -> dict[str, Unit]:
     texts = {t for t in texts if t}
     if not texts:
         return {}
-    candidates = Unit.objects.filter(Q(name__in=texts) | Q(short_name__in=texts), is_active=True) \
-        .exclude(kind__in=[UnitKind.PARK]).order_by("path")
+    candidates = (
+        Unit.objects.filter(Q(name__in=texts) | Q(short_name__in=texts), is_active=True)
+        .exclude(kind__in=[UnitKind.PARK])
+        .order_by("path")
+    )
     best: dict[str, tuple[int, Unit]] = {}
     for unit in candidates:
         common = _common_depth(unit.path, near.path)
@@ -325,14 +397,31 @@ def _common_depth(a: str, b: str) -> int:
 
 
 def _item_snapshot(item: ProjectProcedure) -> dict:
-    data = snapshot(item, ["code", "name", "stage", "duration_wd", "predecessors", "responsible_unit",
-                           "responsible_text", "documents", "status", "actual_start", "actual_finish", "doc_number",
-                           "note"])
+    data = snapshot(
+        item,
+        [
+            "code",
+            "name",
+            "stage",
+            "duration_wd",
+            "predecessors",
+            "responsible_unit",
+            "responsible_text",
+            "documents",
+            "status",
+            "actual_start",
+            "actual_finish",
+            "doc_number",
+            "note",
+        ],
+    )
     return data
 
 
 def _ref(item: ProjectProcedure) -> ObjectRef:
-    return ObjectRef("procedures.projectprocedure", str(item.pk), f"{item.project}·{item.name}"[:300])
+    return ObjectRef(
+        "procedures.projectprocedure", str(item.pk), f"{item.project}·{item.name}"[:300]
+    )
 
 
 @transaction.atomic
@@ -346,24 +435,47 @@ def create_chain(by, project: Project, template: ProcedureTemplate) -> Procedure
     tpl_items = list(template.items.all())
     units = match_units({p.responsible_text for p in tpl_items}, project.unit)
     chain = ProcedureChain.objects.create(project=project, template=template, created_by=_actor(by))
-    ProjectProcedure.objects.bulk_create([
-        ProjectProcedure(chain=chain, project=project, procedure=p, code=p.code, name=p.name, stage=p.stage,
-                         duration_wd=p.duration_wd, duration_source=p.duration_source, predecessors=p.predecessors,
-                         responsible_unit=units.get(p.responsible_text),
-                         responsible_text="" if p.responsible_text in units else p.responsible_text,
-                         documents=p.documents, sort_order=p.sort_order * 10)
-        for p in tpl_items
-    ])
-    record("procedures.chain_create", chain, after={"project": project.pk, "template": template.code,
-                                                    "version": template.version, "items": len(tpl_items)},
-           only_changes=False)
+    ProjectProcedure.objects.bulk_create(
+        [
+            ProjectProcedure(
+                chain=chain,
+                project=project,
+                procedure=p,
+                code=p.code,
+                name=p.name,
+                stage=p.stage,
+                duration_wd=p.duration_wd,
+                duration_source=p.duration_source,
+                predecessors=p.predecessors,
+                responsible_unit=units.get(p.responsible_text),
+                responsible_text="" if p.responsible_text in units else p.responsible_text,
+                documents=p.documents,
+                sort_order=p.sort_order * 10,
+            )
+            for p in tpl_items
+        ]
+    )
+    record(
+        "procedures.chain_create",
+        chain,
+        after={
+            "project": project.pk,
+            "template": template.code,
+            "version": template.version,
+            "items": len(tpl_items),
+        },
+        only_changes=False,
+    )
     recompute_chain(chain)
     return chain
 
 
 def chain_has_records(chain: ProcedureChain) -> bool:
-    return chain.items.filter(~Q(status__in=[Status.NOT_STARTED, Status.NOT_APPLICABLE]) | ~Q(doc_number="")
-                              | Q(attachments__isnull=False)).exists()
+    return chain.items.filter(
+        ~Q(status__in=[Status.NOT_STARTED, Status.NOT_APPLICABLE])
+        | ~Q(doc_number="")
+        | Q(attachments__isnull=False)
+    ).exists()
 
 
 @transaction.atomic
@@ -372,23 +484,47 @@ def delete_chain(by, chain: ProcedureChain) -> None:
     _check_write(by, chain.project)
     chain = ProcedureChain.objects.select_for_update().get(pk=chain.pk)
     if chain_has_records(chain):
-        raise ValidationError({"general": "链条中已有办理记录（状态、文号或附件），不能删除；不适用的手续请标记为“不适用”。"})
-    record("procedures.chain_delete", chain, before={"project": chain.project_id, "template": chain.template.code,
-                                                     "version": chain.template.version}, only_changes=False)
+        raise ValidationError(
+            {
+                "general": "链条中已有办理记录（状态、文号或附件），不能删除；不适用的手续请标记为“不适用”。"
+            }
+        )
+    record(
+        "procedures.chain_delete",
+        chain,
+        before={
+            "project": chain.project_id,
+            "template": chain.template.code,
+            "version": chain.template.version,
+        },
+        only_changes=False,
+    )
     chain.delete()
 
 
-ITEM_TEXT_FIELDS = {"name": 100, "duration_source": 200, "responsible_text": 100, "doc_number": 100, "note": 500}
+ITEM_TEXT_FIELDS = {
+    "name": 100,
+    "duration_source": 200,
+    "responsible_text": 100,
+    "doc_number": 100,
+    "note": 500,
+}
 
 
-def _clean_item(data: dict, *, item: ProjectProcedure | None, siblings: list[ProjectProcedure], today: date) -> dict:
+def _clean_item(
+    data: dict, *, item: ProjectProcedure | None, siblings: list[ProjectProcedure], today: date
+) -> dict:
     """Validate the fields present in `data` for the item as it will be after the change, in the
     context of the other items of its chain. Returns the values to set."""
     errors: dict[str, str] = {}
     out: dict = {}
     for key, length in ITEM_TEXT_FIELDS.items():
         if key in data:
-            out[key] = (data[key] or "").strip()[:length] if isinstance(data[key], (str, type(None))) else str(data[key])
+            out[key] = (
+                (data[key] or "").strip()[:length]
+                if isinstance(data[key], (str, type(None)))
+                else str(data[key])
+            )
     if "code" in data and item is None:
         out["code"] = (data["code"] or "").strip()
         if not CODE_RE.match(out["code"]):
@@ -436,19 +572,31 @@ def _clean_item(data: dict, *, item: ProjectProcedure | None, siblings: list[Pro
         errors["actual_start"] = f"状态为“{label}”时须填写开始办理日期。"
     if status in (Status.IN_PROGRESS, Status.ACCEPTED_WITH_GAPS) and finish is not None:
         errors["actual_finish"] = f"状态为“{label}”时不应填写办结日期；已办结请把状态改为“已办结”。"
-    for key, value, what in (("actual_start", start, "开始办理日期"), ("actual_finish", finish, "办结日期")):
+    for key, value, what in (
+        ("actual_start", start, "开始办理日期"),
+        ("actual_finish", finish, "办结日期"),
+    ):
         if value and value > today and key not in errors:
             errors[key] = f"{what}（{value:%Y-%m-%d}）晚于今天：实际日期不能预填。"
     if start and finish and finish < start and "actual_finish" not in errors:
-        errors["actual_finish"] = f"办结日期（{finish:%Y-%m-%d}）早于开始办理日期（{start:%Y-%m-%d}）。"
+        errors["actual_finish"] = (
+            f"办结日期（{finish:%Y-%m-%d}）早于开始办理日期（{start:%Y-%m-%d}）。"
+        )
     if errors:
         raise ValidationError(errors)
 
     # the chain after the change: codes, predecessors, cycles
-    me = {"code": final("code"), "name": final("name"), "stage": final("stage"),
-          "predecessors": final("predecessors") or []}
-    others = [{"code": s.code, "name": s.name, "stage": s.stage, "predecessors": s.predecessors} for s in siblings
-              if item is None or s.pk != item.pk]
+    me = {
+        "code": final("code"),
+        "name": final("name"),
+        "stage": final("stage"),
+        "predecessors": final("predecessors") or [],
+    }
+    others = [
+        {"code": s.code, "name": s.name, "stage": s.stage, "predecessors": s.predecessors}
+        for s in siblings
+        if item is None or s.pk != item.pk
+    ]
     message = _chain_check(others + [me])
     if message:
         raise ValidationError({"predecessors": message})
@@ -461,19 +609,31 @@ def _clean_item(data: dict, *, item: ProjectProcedure | None, siblings: list[Pro
             release, what = _release(pred)
             if release and mine and mine < release:
                 key = "actual_start" if start else "actual_finish"
-                errors[key] = (f"{'开始办理' if start else '办结'}日期（{mine:%Y-%m-%d}）早于前置手续“{pred.name}”的"
-                               f"{what}（{release:%Y-%m-%d}）。")
+                errors[key] = (
+                    f"{'开始办理' if start else '办结'}日期（{mine:%Y-%m-%d}）早于前置手续“{pred.name}”的"
+                    f"{what}（{release:%Y-%m-%d}）。"
+                )
                 break
-    if item is not None and status in (Status.DONE, Status.ACCEPTED_WITH_GAPS) and "actual_finish" not in errors:
+    if (
+        item is not None
+        and status in (Status.DONE, Status.ACCEPTED_WITH_GAPS)
+        and "actual_finish" not in errors
+    ):
         release = finish if status == Status.DONE else start
         what = "办结日期" if status == Status.DONE else "容缺受理日期"
         for succ in _effective_successors(item.code, by_code):
             succ_day = succ.actual_start or succ.actual_finish
-            if succ.status not in (Status.NOT_STARTED, Status.NOT_APPLICABLE) and succ_day and release \
-                    and succ_day < release:
+            if (
+                succ.status not in (Status.NOT_STARTED, Status.NOT_APPLICABLE)
+                and succ_day
+                and release
+                and succ_day < release
+            ):
                 key = "actual_finish" if status == Status.DONE else "actual_start"
-                errors[key] = (f"{what}（{release:%Y-%m-%d}）晚于后续手续“{succ.name}”的开始日期"
-                               f"（{succ_day:%Y-%m-%d}）。")
+                errors[key] = (
+                    f"{what}（{release:%Y-%m-%d}）晚于后续手续“{succ.name}”的开始日期"
+                    f"（{succ_day:%Y-%m-%d}）。"
+                )
                 break
     if errors:
         raise ValidationError(errors)
@@ -523,7 +683,9 @@ class ConflictError(ValidationError):
 
 
 @transaction.atomic
-def update_item(by, item: ProjectProcedure, data: dict, *, version: int | None = None) -> ProjectProcedure:
+def update_item(
+    by, item: ProjectProcedure, data: dict, *, version: int | None = None
+) -> ProjectProcedure:
     """Change an item: status, actual dates, 文号, note, duration, predecessors, responsible
     department, documents, name. `version` (optional) refuses a save over someone else's."""
     project = item.project
@@ -543,7 +705,11 @@ def update_item(by, item: ProjectProcedure, data: dict, *, version: int | None =
     current.version += 1
     current.save()
     after = _item_snapshot(current)
-    action = "procedures.item_status" if before.get("status") != after.get("status") else "procedures.item_update"
+    action = (
+        "procedures.item_status"
+        if before.get("status") != after.get("status")
+        else "procedures.item_update"
+    )
     record(action, _ref(current), before=before, after=after)
     recompute_chain(chain)
     current.refresh_from_db()
@@ -567,7 +733,9 @@ def add_item(by, chain: ProcedureChain, data: dict) -> ProjectProcedure:
     clean.setdefault("predecessors", [])
     clean.setdefault("duration_source", "项目自定")
     top = max((s.sort_order for s in siblings), default=0)
-    item = ProjectProcedure.objects.create(chain=chain, project_id=chain.project_id, sort_order=top + 10, **clean)
+    item = ProjectProcedure.objects.create(
+        chain=chain, project_id=chain.project_id, sort_order=top + 10, **clean
+    )
     record("procedures.item_add", _ref(item), after=_item_snapshot(item), only_changes=False)
     recompute_chain(chain)
     item.refresh_from_db()
@@ -600,15 +768,24 @@ def remove_item(by, item: ProjectProcedure, *, reason: str = "") -> str:
                 current.note = reason.strip()[:500]
             current.version += 1
             current.save()
-            record("procedures.item_status", _ref(current), before=before, after=_item_snapshot(current))
+            record(
+                "procedures.item_status",
+                _ref(current),
+                before=before,
+                after=_item_snapshot(current),
+            )
             recompute_chain(chain)
         return "not_applicable"
     users = [s for s in siblings if any(d["code"] == current.code for d in s.predecessors)]
     if users:
-        raise ValidationError({"general": f"“{current.name}”是“{users[0].name}”的前置手续，请先调整前置关系再删除。"})
+        raise ValidationError(
+            {"general": f"“{current.name}”是“{users[0].name}”的前置手续，请先调整前置关系再删除。"}
+        )
     if current.attachments.exists():
         raise ValidationError({"general": f"“{current.name}”已有附件，请先删除附件。"})
-    record("procedures.item_remove", _ref(current), before=_item_snapshot(current), only_changes=False)
+    record(
+        "procedures.item_remove", _ref(current), before=_item_snapshot(current), only_changes=False
+    )
     current.delete()
     recompute_chain(chain)
     return "removed"
@@ -620,8 +797,14 @@ ALLOWED_FILES = {
     "jpg": ("image/jpeg", b"\xff\xd8\xff"),
     "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
     "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "word/document.xml"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xl/workbook.xml"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "word/document.xml",
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xl/workbook.xml",
+    ),
 }
 
 
@@ -631,9 +814,13 @@ def check_upload(upload) -> tuple[str, str]:
     name = getattr(upload, "name", "") or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_FILES:
-        raise ValidationError({"file": f"文件“{name}”的类型不支持：只能上传 PDF、JPG、PNG、DOCX、XLSX。"})
+        raise ValidationError(
+            {"file": f"文件“{name}”的类型不支持：只能上传 PDF、JPG、PNG、DOCX、XLSX。"}
+        )
     if upload.size > MAX_UPLOAD:
-        raise ValidationError({"file": f"文件“{name}”超过 20 MB（{upload.size / 1024 / 1024:.1f} MB）。"})
+        raise ValidationError(
+            {"file": f"文件“{name}”超过 20 MB（{upload.size / 1024 / 1024:.1f} MB）。"}
+        )
     if upload.size == 0:
         raise ValidationError({"file": f"文件“{name}”是空文件。"})
     content_type, magic = ALLOWED_FILES[ext]
@@ -657,14 +844,23 @@ def check_upload(upload) -> tuple[str, str]:
 def add_attachment(by, item: ProjectProcedure, upload) -> ProcedureAttachment:
     _check_write(by, item.project)
     _ext, content_type = check_upload(upload)
-    att = ProcedureAttachment(item=item, original_name=(upload.name or "")[-200:], size=upload.size,
-                              content_type=content_type, uploaded_by=_actor(by))
+    att = ProcedureAttachment(
+        item=item,
+        original_name=(upload.name or "")[-200:],
+        size=upload.size,
+        content_type=content_type,
+        uploaded_by=_actor(by),
+    )
     att.file.save(upload.name, upload, save=False)
     name = att.file.name
     try:
         att.save()
-        record("procedures.attachment_add", _ref(item), after={"file": att.original_name, "size": att.size,
-                                                               "stored": name}, only_changes=False)
+        record(
+            "procedures.attachment_add",
+            _ref(item),
+            after={"file": att.original_name, "size": att.size, "stored": name},
+            only_changes=False,
+        )
     except Exception:
         att.file.storage.delete(name)
         raise
@@ -675,25 +871,58 @@ def add_attachment(by, item: ProjectProcedure, upload) -> ProcedureAttachment:
 def delete_attachment(by, att: ProcedureAttachment) -> None:
     item = att.item
     _check_write(by, item.project)
-    record("procedures.attachment_delete", _ref(item), before={"file": att.original_name, "stored": att.file.name},
-           only_changes=False)
+    record(
+        "procedures.attachment_delete",
+        _ref(item),
+        before={"file": att.original_name, "stored": att.file.name},
+        only_changes=False,
+    )
     storage, name = att.file.storage, att.file.name
     att.delete()
     transaction.on_commit(lambda: storage.delete(name))
 
 
 # ================================================================ scheduling
-RESULT_FIELDS = ("latest_start", "latest_finish", "earliest_start", "earliest_finish", "slack_wd", "critical",
-                 "overdue", "at_risk")
+RESULT_FIELDS = (
+    "latest_start",
+    "latest_finish",
+    "earliest_start",
+    "earliest_finish",
+    "slack_wd",
+    "critical",
+    "overdue",
+    "at_risk",
+)
 EMPTY_RESULT = (None, None, None, None, None, False, False, False)
 # columns read for a computation (values_list order)
-ITEM_COLS = ("id", "chain_id", "code", "name", "stage", "duration_wd", "predecessors", "status", "actual_start",
-             "actual_finish") + RESULT_FIELDS
-CHAIN_RESULT_FIELDS = ("target_start", "expected_start", "days_late_wd", "critical_path", "delay_cause",
-                       "calendar_warnings", "overdue_count", "at_risk_count", "compute_error")
+ITEM_COLS = (
+    "id",
+    "chain_id",
+    "code",
+    "name",
+    "stage",
+    "duration_wd",
+    "predecessors",
+    "status",
+    "actual_start",
+    "actual_finish",
+) + RESULT_FIELDS
+CHAIN_RESULT_FIELDS = (
+    "target_start",
+    "expected_start",
+    "days_late_wd",
+    "critical_path",
+    "delay_cause",
+    "calendar_warnings",
+    "overdue_count",
+    "at_risk_count",
+    "compute_error",
+)
 
 
-def compute(rows: list[tuple], target: date | None, today: date, cal, at_risk: int) -> tuple[dict, tuple, tuple]:
+def compute(
+    rows: list[tuple], target: date | None, today: date, cal, at_risk: int
+) -> tuple[dict, tuple, tuple]:
     """Schedule one chain from ITEM_COLS rows. Returns ({item id: result tuple}, chain result
     tuple in CHAIN_RESULT_FIELDS order, (engine wall seconds, engine CPU seconds)). 竣工验收
     items are after 开工: they get no dates. Without a target start only the earliest dates are
@@ -701,15 +930,30 @@ def compute(rows: list[tuple], target: date | None, today: date, cal, at_risk: i
     ACCEPT = Stage.ACCEPTANCE
     pre = [r for r in rows if r[4] != ACCEPT]
     codes = {r[2] for r in pre}
-    items = [E.Item(r[2], r[3], r[5], [E.Dep(d["code"], d.get("lag_wd") or 0) for d in r[6] if d["code"] in codes],
-                    r[7], r[8], r[9]) for r in pre]
+    items = [
+        E.Item(
+            r[2],
+            r[3],
+            r[5],
+            [E.Dep(d["code"], d.get("lag_wd") or 0) for d in r[6] if d["code"] in codes],
+            r[7],
+            r[8],
+            r[9],
+        )
+        for r in pre
+    ]
     out = {r[0]: EMPTY_RESULT for r in rows}
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        res = E.schedule(items, target_start=target or today, today=today, calendar=cal, at_risk_slack_wd=at_risk)
+        res = E.schedule(
+            items, target_start=target or today, today=today, calendar=cal, at_risk_slack_wd=at_risk
+        )
     except ValueError as exc:
-        return out, (target, None, None, [], "", [], 0, 0, str(exc)[:300]), (time.perf_counter() - t0,
-                                                                             time.process_time() - c0)
+        return (
+            out,
+            (target, None, None, [], "", [], 0, 0, str(exc)[:300]),
+            (time.perf_counter() - t0, time.process_time() - c0),
+        )
     engine = (time.perf_counter() - t0, time.process_time() - c0)
     ids = {r[2]: r[0] for r in pre}
     names = {}
@@ -717,30 +961,73 @@ def compute(rows: list[tuple], target: date | None, today: date, cal, at_risk: i
     for x in res.items:
         names[x.code] = x.name
         if target is None:
-            out[ids[x.code]] = (None, None, x.earliest_start, x.earliest_finish, None, False, False, False)
+            out[ids[x.code]] = (
+                None,
+                None,
+                x.earliest_start,
+                x.earliest_finish,
+                None,
+                False,
+                False,
+                False,
+            )
         else:
-            out[ids[x.code]] = (x.latest_start, x.latest_finish, x.earliest_start, x.earliest_finish, x.slack_wd,
-                                x.critical, x.overdue, x.at_risk)
+            out[ids[x.code]] = (
+                x.latest_start,
+                x.latest_finish,
+                x.earliest_start,
+                x.earliest_finish,
+                x.slack_wd,
+                x.critical,
+                x.overdue,
+                x.at_risk,
+            )
             overdue += x.overdue
             at_risk_n += x.at_risk
     if target is None:
-        return out, (None, res.expected_start, None, [], "", res.calendar_warnings, 0, 0, ""), engine
+        return (
+            out,
+            (None, res.expected_start, None, [], "", res.calendar_warnings, 0, 0, ""),
+            engine,
+        )
     cause = ""
     if res.days_late_wd > 0 and res.critical_path:
         by_code = res.by_code()
         late = [c for c in res.critical_path if by_code[c].overdue]
         cause = names[(late or res.critical_path)[0]]
-    return out, (target, res.expected_start, res.days_late_wd, res.critical_path, cause[:100], res.calendar_warnings,
-                 overdue, at_risk_n, ""), engine
+    return (
+        out,
+        (
+            target,
+            res.expected_start,
+            res.days_late_wd,
+            res.critical_path,
+            cause[:100],
+            res.calendar_warnings,
+            overdue,
+            at_risk_n,
+            "",
+        ),
+        engine,
+    )
 
 
-def recompute_chain(chain: ProcedureChain, *, cal=None, today: date | None = None) -> ProcedureChain:
+def recompute_chain(
+    chain: ProcedureChain, *, cal=None, today: date | None = None
+) -> ProcedureChain:
     """Recompute and store one chain's schedule (two reads, at most three writes)."""
     today = today or dates.today()
     cal = cal or workcal.load()
-    target = Project.objects.filter(pk=chain.project_id).values_list("planned_start_date", flat=True).first()
-    rows = list(ProjectProcedure.objects.filter(chain_id=chain.pk).order_by("sort_order", "id")
-                .values_list(*ITEM_COLS))
+    target = (
+        Project.objects.filter(pk=chain.project_id)
+        .values_list("planned_start_date", flat=True)
+        .first()
+    )
+    rows = list(
+        ProjectProcedure.objects.filter(chain_id=chain.pk)
+        .order_by("sort_order", "id")
+        .values_list(*ITEM_COLS)
+    )
     results, chain_values, _ = compute(rows, target, today, cal, at_risk_threshold())
     changed = []
     for r in rows:
@@ -763,7 +1050,10 @@ def recompute_chain(chain: ProcedureChain, *, cal=None, today: date | None = Non
 def ensure_fresh(chain: ProcedureChain) -> ProcedureChain:
     """Schedules move with the days: recompute a chain last computed on an earlier day, or whose
     project's target start changed since."""
-    if chain.computed_for != dates.today() or chain.target_start != chain.project.planned_start_date:
+    if (
+        chain.computed_for != dates.today()
+        or chain.target_start != chain.project.planned_start_date
+    ):
         with transaction.atomic():
             recompute_chain(chain)
     return chain
@@ -781,14 +1071,26 @@ class RecomputeStats:
     warnings: set = field(default_factory=set)
 
     def as_dict(self) -> dict:
-        return {"chains": self.chains, "items": self.items, "items_written": self.items_written,
-                "engine_seconds": round(self.engine_seconds, 3), "engine_cpu_seconds": round(self.engine_cpu_seconds, 3),
-                "total_seconds": round(self.total_seconds, 3),
-                "errors": self.errors, "calendar_warnings": sorted(self.warnings)}
+        return {
+            "chains": self.chains,
+            "items": self.items,
+            "items_written": self.items_written,
+            "engine_seconds": round(self.engine_seconds, 3),
+            "engine_cpu_seconds": round(self.engine_cpu_seconds, 3),
+            "total_seconds": round(self.total_seconds, 3),
+            "errors": self.errors,
+            "calendar_warnings": sorted(self.warnings),
+        }
 
 
-def recompute_all(*, unit: Unit | None = None, batch_size: int = 2000, today: date | None = None,
-                  progress=None, audit: bool = True) -> RecomputeStats:
+def recompute_all(
+    *,
+    unit: Unit | None = None,
+    batch_size: int = 2000,
+    today: date | None = None,
+    progress=None,
+    audit: bool = True,
+) -> RecomputeStats:
     """Recompute every stored schedule (or those of projects under `unit`): after a calendar
     change, and nightly (the dates move with "today"). Batches of chains by id; per batch two
     reads and set-based writes of the rows that changed."""
@@ -806,15 +1108,21 @@ def recompute_all(*, unit: Unit | None = None, batch_size: int = 2000, today: da
     parsed: dict[str, list] = {}  # predecessor lists repeat (same template): decode each text once
     loads = json.loads
     while True:
-        batch = list(chains.filter(pk__gt=last_id).order_by("pk")
-                     .values_list("pk", "project__planned_start_date", *CHAIN_RESULT_FIELDS)[:batch_size])
+        batch = list(
+            chains.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "project__planned_start_date", *CHAIN_RESULT_FIELDS)[:batch_size]
+        )
         if not batch:
             break
         last_id = batch[-1][0]
         ids = [b[0] for b in batch]
-        rows = ProjectProcedure.objects.filter(chain_id__gte=ids[0], chain_id__lte=ids[-1]) \
-            .annotate(preds_text=Cast("predecessors", TextField())).order_by("chain_id", "sort_order", "id") \
+        rows = (
+            ProjectProcedure.objects.filter(chain_id__gte=ids[0], chain_id__lte=ids[-1])
+            .annotate(preds_text=Cast("predecessors", TextField()))
+            .order_by("chain_id", "sort_order", "id")
             .values_list(*ITEM_COLS[:6], "preds_text", *ITEM_COLS[7:])
+        )
         by_chain: dict[int, list] = {}
         for r in rows:
             preds = parsed.get(r[6])
@@ -847,8 +1155,12 @@ def recompute_all(*, unit: Unit | None = None, batch_size: int = 2000, today: da
             progress(stats.chains, total)
     stats.total_seconds = time.perf_counter() - t_start
     if audit:
-        record("procedures.recompute_all", ObjectRef("procedures.procedurechain", "*", "全部前期手续排期"),
-               after={"unit": unit.code if unit else "", **stats.as_dict()}, only_changes=False)
+        record(
+            "procedures.recompute_all",
+            ObjectRef("procedures.procedurechain", "*", "全部前期手续排期"),
+            after={"unit": unit.code if unit else "", **stats.as_dict()},
+            only_changes=False,
+        )
     return stats
 
 
@@ -859,12 +1171,18 @@ def _write_item_results(rows: list[tuple]) -> None:
     table = ProjectProcedure._meta.db_table
     cols = ("id",) + RESULT_FIELDS
     if connection.vendor == "postgresql":
-        _pg_update_from(table, cols, ("bigint", "date", "date", "date", "date", "integer", "boolean", "boolean",
-                                      "boolean"), rows)
+        _pg_update_from(
+            table,
+            cols,
+            ("bigint", "date", "date", "date", "date", "integer", "boolean", "boolean", "boolean"),
+            rows,
+        )
     else:
         sets = ", ".join(f"{c} = %s" for c in RESULT_FIELDS)
         with connection.cursor() as cur:
-            cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [r[1:] + (r[0],) for r in rows])
+            cur.executemany(
+                f"UPDATE {table} SET {sets} WHERE id = %s", [r[1:] + (r[0],) for r in rows]
+            )
 
 
 def _write_chain_results(rows: list[tuple]) -> None:
@@ -873,14 +1191,34 @@ def _write_chain_results(rows: list[tuple]) -> None:
     table = ProcedureChain._meta.db_table
     cols = ("id",) + CHAIN_RESULT_FIELDS
     # JSON columns are written as text: json.dumps, as Django's JSONField does
-    data = [(r[0], r[1], r[2], r[3], json.dumps(r[4]), r[5], json.dumps(r[6]), r[7], r[8], r[9]) for r in rows]
+    data = [
+        (r[0], r[1], r[2], r[3], json.dumps(r[4]), r[5], json.dumps(r[6]), r[7], r[8], r[9])
+        for r in rows
+    ]
     if connection.vendor == "postgresql":
-        _pg_update_from(table, cols, ("bigint", "date", "date", "integer", "jsonb", "varchar", "jsonb", "integer",
-                                      "integer", "varchar"), data)
+        _pg_update_from(
+            table,
+            cols,
+            (
+                "bigint",
+                "date",
+                "date",
+                "integer",
+                "jsonb",
+                "varchar",
+                "jsonb",
+                "integer",
+                "integer",
+                "varchar",
+            ),
+            data,
+        )
     else:
         sets = ", ".join(f"{c} = %s" for c in CHAIN_RESULT_FIELDS)
         with connection.cursor() as cur:
-            cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [r[1:] + (r[0],) for r in data])
+            cur.executemany(
+                f"UPDATE {table} SET {sets} WHERE id = %s", [r[1:] + (r[0],) for r in data]
+            )
 
 
 def _pg_update_from(table: str, cols: tuple, types: tuple, rows: list[tuple]) -> None:
@@ -894,6 +1232,8 @@ def _pg_update_from(table: str, cols: tuple, types: tuple, rows: list[tuple]) ->
         with cur.cursor.copy(f"COPY {tmp} ({', '.join(cols)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cur.execute(f"ANALYZE {tmp}")  # so the planner joins through the primary key, not a full scan
+        cur.execute(
+            f"ANALYZE {tmp}"
+        )  # so the planner joins through the primary key, not a full scan
         cur.execute(f"UPDATE {table} AS t SET {', '.join(sets)} FROM {tmp} AS v WHERE t.id = v.id")
         cur.execute(f"DROP TABLE {tmp}")

@@ -1,4 +1,5 @@
 """Background work of the procedures app (django-tasks)."""
+
 from __future__ import annotations
 
 from django_tasks import task

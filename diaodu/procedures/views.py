@@ -1,6 +1,7 @@
 """Screens: a project's procedure chain with its Gantt chart, item forms and attachments, the
 "waiting on my department" list, the projects that will miss their start date, templates and
 the holiday calendar. Reads through queries (scoped), writes through services."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -11,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from diaodu.org.scope import require, restrict_units, scope_for
 from diaodu.org.models import Unit
+from diaodu.org.scope import require, restrict_units, scope_for
 from diaodu.procedures import dates, gantt, queries, services, workcal
 from diaodu.procedures.models import HolidayYear, Stage, Status, format_predecessors
 
@@ -43,23 +44,41 @@ def chain(request, project_id: int):
     project, ch = queries.project_and_chain(request.user, project_id)
     s = scope_for(request.user)
     can_write = s.has("projects.change")
-    ctx = {"project": project, "chain": ch, "can_write": can_write, "project_url": _project_url(project),
-           "today": dates.today(), "errors": {}}
+    ctx = {
+        "project": project,
+        "chain": ch,
+        "can_write": can_write,
+        "project_url": _project_url(project),
+        "today": dates.today(),
+        "errors": {},
+    }
     if ch is None:
-        ctx["templates"] = [(t, list(t.items.all())) for t in queries.templates().prefetch_related("items")]
+        ctx["templates"] = [
+            (t, list(t.items.all())) for t in queries.templates().prefetch_related("items")
+        ]
         return render(request, "procedures/chain.html", ctx)
     services.ensure_fresh(ch)
     items = queries.chain_items(ch)
     pre = [it for it in items if it.stage != Stage.ACCEPTANCE]
     post = [it for it in items if it.stage == Stage.ACCEPTANCE]
-    ctx.update({
-        "items": items, "pre_items": pre, "post_items": post,
-        "chart": gantt.build(pre, today=ctx["today"], target=ch.target_start, expected=ch.expected_start),
-        "critical_names": [it.name for code in ch.critical_path for it in pre if it.code == code],
-        "overdue": [it for it in pre if it.overdue], "at_risk": [it for it in pre if it.at_risk],
-        "threshold": services.at_risk_threshold(), "started": project.actual_start_date,
-        "can_delete": can_write and not services.chain_has_records(ch),
-    })
+    ctx.update(
+        {
+            "items": items,
+            "pre_items": pre,
+            "post_items": post,
+            "chart": gantt.build(
+                pre, today=ctx["today"], target=ch.target_start, expected=ch.expected_start
+            ),
+            "critical_names": [
+                it.name for code in ch.critical_path for it in pre if it.code == code
+            ],
+            "overdue": [it for it in pre if it.overdue],
+            "at_risk": [it for it in pre if it.at_risk],
+            "threshold": services.at_risk_threshold(),
+            "started": project.actual_start_date,
+            "can_delete": can_write and not services.chain_has_records(ch),
+        }
+    )
     return render(request, "procedures/chain.html", ctx)
 
 
@@ -92,8 +111,20 @@ def chain_delete(request, project_id: int):
     return redirect("procedures:chain", project_id=project.pk)
 
 
-ITEM_FORM_FIELDS = ("name", "stage", "duration_wd", "duration_source", "predecessors", "responsible_text",
-                    "documents", "status", "actual_start", "actual_finish", "doc_number", "note")
+ITEM_FORM_FIELDS = (
+    "name",
+    "stage",
+    "duration_wd",
+    "duration_source",
+    "predecessors",
+    "responsible_text",
+    "documents",
+    "status",
+    "actual_start",
+    "actual_finish",
+    "doc_number",
+    "note",
+)
 
 
 def _item_form_data(post) -> dict:
@@ -102,13 +133,21 @@ def _item_form_data(post) -> dict:
 
 
 def _item_initial(item) -> dict:
-    return {"name": item.name, "stage": item.stage, "duration_wd": item.duration_wd,
-            "duration_source": item.duration_source, "predecessors": format_predecessors(item.predecessors),
-            "responsible_text": item.responsible_text, "documents": "\n".join(item.documents or []),
-            "status": item.status, "actual_start": item.actual_start.isoformat() if item.actual_start else "",
-            "actual_finish": item.actual_finish.isoformat() if item.actual_finish else "",
-            "doc_number": item.doc_number, "note": item.note,
-            "responsible_unit": item.responsible_unit_id or ""}
+    return {
+        "name": item.name,
+        "stage": item.stage,
+        "duration_wd": item.duration_wd,
+        "duration_source": item.duration_source,
+        "predecessors": format_predecessors(item.predecessors),
+        "responsible_text": item.responsible_text,
+        "documents": "\n".join(item.documents or []),
+        "status": item.status,
+        "actual_start": item.actual_start.isoformat() if item.actual_start else "",
+        "actual_finish": item.actual_finish.isoformat() if item.actual_finish else "",
+        "doc_number": item.doc_number,
+        "note": item.note,
+        "responsible_unit": item.responsible_unit_id or "",
+    }
 
 
 def _pick_unit(request, choices) -> tuple[bool, Unit | None]:
@@ -125,11 +164,20 @@ def _pick_unit(request, choices) -> tuple[bool, Unit | None]:
 
 def _item_context(request, project, ch, item, data, errors):
     siblings = [s for s in queries.chain_items(ch) if item is None or s.pk != item.pk]
-    return {"project": project, "chain": ch, "item": item, "data": data, "errors": errors,
-            "statuses": Status.choices, "stages": Stage.choices, "siblings": siblings,
-            "units": queries.department_choices(project), "today": dates.today(),
-            "attachments": list(item.attachments.all()) if item else [],
-            "accept": ",".join(f".{e}" for e in services.ALLOWED_FILES)}
+    return {
+        "project": project,
+        "chain": ch,
+        "item": item,
+        "data": data,
+        "errors": errors,
+        "statuses": Status.choices,
+        "stages": Stage.choices,
+        "siblings": siblings,
+        "units": queries.department_choices(project),
+        "today": dates.today(),
+        "attachments": list(item.attachments.all()) if item else [],
+        "accept": ",".join(f".{e}" for e in services.ALLOWED_FILES),
+    }
 
 
 @login_required
@@ -156,7 +204,11 @@ def item_edit(request, pk: int):
         else:
             messages.success(request, f"“{item.name}”已保存，排期已重新计算。")
             return redirect(reverse("procedures:chain", args=[project.pk]) + f"#item-{item.pk}")
-    return render(request, "procedures/item_form.html", _item_context(request, project, ch, item, data, errors))
+    return render(
+        request,
+        "procedures/item_form.html",
+        _item_context(request, project, ch, item, data, errors),
+    )
 
 
 @login_required
@@ -165,7 +217,12 @@ def item_add(request, project_id: int):
     project, ch = queries.project_and_chain(request.user, project_id)
     if ch is None:
         raise Http404("该项目尚未建立前期手续链条。")
-    data = {"stage": Stage.LAND_PLANNING, "status": Status.NOT_STARTED, "duration_wd": "", "responsible_unit": ""}
+    data = {
+        "stage": Stage.LAND_PLANNING,
+        "status": Status.NOT_STARTED,
+        "duration_wd": "",
+        "responsible_unit": "",
+    }
     errors = {}
     if request.method == "POST":
         payload = _item_form_data(request.POST)
@@ -182,7 +239,11 @@ def item_add(request, project_id: int):
         else:
             messages.success(request, f"已添加“{item.name}”。")
             return redirect(reverse("procedures:chain", args=[project.pk]) + f"#item-{item.pk}")
-    return render(request, "procedures/item_form.html", _item_context(request, project, ch, None, data, errors))
+    return render(
+        request,
+        "procedures/item_form.html",
+        _item_context(request, project, ch, None, data, errors),
+    )
 
 
 @login_required
@@ -194,7 +255,9 @@ def item_remove(request, pk: int):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"“{item.name}”已{'删除' if result == 'removed' else '标记为不适用'}。")
+        messages.success(
+            request, f"“{item.name}”已{'删除' if result == 'removed' else '标记为不适用'}。"
+        )
     return redirect("procedures:chain", project_id=item.project_id)
 
 
@@ -223,7 +286,9 @@ def attachment(request, pk: int):
         fh = att.file.open("rb")
     except FileNotFoundError:
         raise Http404("附件文件已丢失。") from None
-    return FileResponse(fh, as_attachment=not inline, filename=att.original_name, content_type=att.content_type)
+    return FileResponse(
+        fh, as_attachment=not inline, filename=att.original_name, content_type=att.content_type
+    )
 
 
 @login_required
@@ -252,10 +317,18 @@ def waiting(request):
     visible = queries.visible_project_ids_among(request.user, {it.project_id for it in page.rows})
     s = scope_for(request.user)
     own = list(Unit.objects.filter(pk__in=s.member_unit_ids).order_by("path"))
-    return render(request, "procedures/waiting.html", {
-        "units": units, "page": page, "visible": visible, "own_units": own, "today": dates.today(),
-        "chosen": request.GET.get("unit", ""),
-    })
+    return render(
+        request,
+        "procedures/waiting.html",
+        {
+            "units": units,
+            "page": page,
+            "visible": visible,
+            "own_units": own,
+            "today": dates.today(),
+            "chosen": request.GET.get("unit", ""),
+        },
+    )
 
 
 @login_required
@@ -263,16 +336,28 @@ def late(request):
     _require_view(request.user)
     unit = None
     if request.GET.get("unit"):
-        unit = restrict_units(Unit.objects.all(), request.user).filter(pk=request.GET["unit"]).first() \
-            if request.GET["unit"].isdigit() else None
+        unit = (
+            restrict_units(Unit.objects.all(), request.user).filter(pk=request.GET["unit"]).first()
+            if request.GET["unit"].isdigit()
+            else None
+        )
         if unit is None:
             raise Http404("单位不存在或无权查看。")
     page = queries.page(queries.late_projects(request.user, unit), _page_number(request))
-    return render(request, "procedures/late.html", {
-        "page": page, "unit": unit, "today": dates.today(),
-        "unit_choices": list(restrict_units(Unit.objects.filter(is_active=True, kind__in=["zone", "park"]),
-                                            request.user).order_by("path")),
-    })
+    return render(
+        request,
+        "procedures/late.html",
+        {
+            "page": page,
+            "unit": unit,
+            "today": dates.today(),
+            "unit_choices": list(
+                restrict_units(
+                    Unit.objects.filter(is_active=True, kind__in=["zone", "park"]), request.user
+                ).order_by("path")
+            ),
+        },
+    )
 
 
 # ---------------------------------------------------------------- templates
@@ -286,8 +371,11 @@ def templates(request):
     if not _can_see_templates(request.user):
         raise PermissionDenied("没有查看前期手续模板的权限。")
     rows = list(queries.templates().prefetch_related("items"))
-    return render(request, "procedures/templates.html", {
-        "rows": rows, "can_edit": scope_for(request.user).has("procedures.templates")})
+    return render(
+        request,
+        "procedures/templates.html",
+        {"rows": rows, "can_edit": scope_for(request.user).has("procedures.templates")},
+    )
 
 
 @login_required
@@ -295,14 +383,29 @@ def template_detail(request, pk: int):
     if not _can_see_templates(request.user):
         raise PermissionDenied("没有查看前期手续模板的权限。")
     tpl = queries.get_template(pk)
-    return render(request, "procedures/template_detail.html", {
-        "tpl": tpl, "items": list(tpl.items.all()), "versions": list(queries.template_versions(tpl)),
-        "can_edit": scope_for(request.user).has("procedures.templates") and tpl.is_current,
-        "stages": dict(Stage.choices)})
+    return render(
+        request,
+        "procedures/template_detail.html",
+        {
+            "tpl": tpl,
+            "items": list(tpl.items.all()),
+            "versions": list(queries.template_versions(tpl)),
+            "can_edit": scope_for(request.user).has("procedures.templates") and tpl.is_current,
+            "stages": dict(Stage.choices),
+        },
+    )
 
 
-TEMPLATE_ROW_FIELDS = ("code", "name", "stage", "duration_wd", "duration_source", "predecessors", "responsible_text",
-                       "documents")
+TEMPLATE_ROW_FIELDS = (
+    "code",
+    "name",
+    "stage",
+    "duration_wd",
+    "duration_source",
+    "predecessors",
+    "responsible_text",
+    "documents",
+)
 
 
 @login_required
@@ -311,14 +414,32 @@ def template_edit(request, pk: int | None = None):
     tpl = queries.get_template(pk) if pk else None
     errors: dict = {}
     if tpl:
-        head = {"code": tpl.code, "name": tpl.name, "description": tpl.description, "change_note": ""}
-        rows = [{"code": p.code, "name": p.name, "stage": p.stage, "duration_wd": p.duration_wd,
-                 "duration_source": p.duration_source, "predecessors": format_predecessors(p.predecessors),
-                 "responsible_text": p.responsible_text, "documents": "；".join(p.documents)} for p in tpl.items.all()]
+        head = {
+            "code": tpl.code,
+            "name": tpl.name,
+            "description": tpl.description,
+            "change_note": "",
+        }
+        rows = [
+            {
+                "code": p.code,
+                "name": p.name,
+                "stage": p.stage,
+                "duration_wd": p.duration_wd,
+                "duration_source": p.duration_source,
+                "predecessors": format_predecessors(p.predecessors),
+                "responsible_text": p.responsible_text,
+                "documents": "；".join(p.documents),
+            }
+            for p in tpl.items.all()
+        ]
     else:
         head, rows = {"code": "", "name": "", "description": "", "change_note": ""}, []
     if request.method == "POST":
-        head = {k: request.POST.get(k, "").strip() for k in ("code", "name", "description", "change_note")}
+        head = {
+            k: request.POST.get(k, "").strip()
+            for k in ("code", "name", "description", "change_note")
+        }
         columns = {k: request.POST.getlist(f"row_{k}") for k in TEMPLATE_ROW_FIELDS}
         deleted = set(request.POST.getlist("row_delete"))
         rows = []
@@ -328,19 +449,45 @@ def template_edit(request, pk: int | None = None):
                 continue
             rows.append(row)
         try:
-            new = services.save_template(request.user, tpl, name=head["name"], description=head["description"],
-                                         change_note=head["change_note"], code=head["code"], items=rows)
+            new = services.save_template(
+                request.user,
+                tpl,
+                name=head["name"],
+                description=head["description"],
+                change_note=head["change_note"],
+                code=head["code"],
+                items=rows,
+            )
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            messages.success(request, f"模板“{new.name}”已保存为第 {new.version} 版；已建立的链条保留原版本。")
+            messages.success(
+                request, f"模板“{new.name}”已保存为第 {new.version} 版；已建立的链条保留原版本。"
+            )
             return redirect("procedures:template", pk=new.pk)
-    blank = {"code": "", "name": "", "stage": Stage.LAND_PLANNING, "duration_wd": "", "duration_source": "",
-             "predecessors": "", "responsible_text": "", "documents": ""}
+    blank = {
+        "code": "",
+        "name": "",
+        "stage": Stage.LAND_PLANNING,
+        "duration_wd": "",
+        "duration_source": "",
+        "predecessors": "",
+        "responsible_text": "",
+        "documents": "",
+    }
     rows = rows + [dict(blank) for _ in range(3)]
-    return render(request, "procedures/template_form.html", {
-        "tpl": tpl, "head": head, "rows": rows, "errors": errors, "stages": Stage.choices,
-        "dept_names": ["发改局", "自然资源局", "住建局", "征收办", "招商局", "生态环境分局"]})
+    return render(
+        request,
+        "procedures/template_form.html",
+        {
+            "tpl": tpl,
+            "head": head,
+            "rows": rows,
+            "errors": errors,
+            "stages": Stage.choices,
+            "dept_names": ["发改局", "自然资源局", "住建局", "征收办", "招商局", "生态环境分局"],
+        },
+    )
 
 
 # ---------------------------------------------------------------- calendar
@@ -350,8 +497,12 @@ def calendar(request):
     entered = {row.year: row for row in queries.holiday_years()}
     known = set(workcal.package_years())
     this_year = dates.today().year
-    years = sorted(set(range(this_year - 1, this_year + 3)) | set(entered) | {y for y in known if y >= this_year - 1},
-                   reverse=True)
+    years = sorted(
+        set(range(this_year - 1, this_year + 3))
+        | set(entered)
+        | {y for y in known if y >= this_year - 1},
+        reverse=True,
+    )
     rows = [{"year": y, "entered": entered.get(y), "package": y in known} for y in years]
     return render(request, "procedures/calendar.html", {"rows": rows})
 
@@ -364,15 +515,22 @@ def calendar_edit(request, year: int):
     row = HolidayYear.objects.filter(year=year).first()
     errors: dict = {}
     if row:
-        data = {"holidays": workcal.format_days(row.holidays),
-                "makeup_workdays": workcal.format_days(row.makeup_workdays), "source": row.source}
+        data = {
+            "holidays": workcal.format_days(row.holidays),
+            "makeup_workdays": workcal.format_days(row.makeup_workdays),
+            "source": row.source,
+        }
     else:
         data = {"holidays": "", "makeup_workdays": "", "source": ""}
         rule = workcal.load().rule_for(year) if year in workcal.package_years() else None
         if rule is not None:  # start from what the package knows, for corrections
-            data = {"holidays": workcal.format_days([d.isoformat() for d in rule.holidays]),
-                    "makeup_workdays": workcal.format_days([d.isoformat() for d in rule.makeup_workdays]),
-                    "source": ""}
+            data = {
+                "holidays": workcal.format_days([d.isoformat() for d in rule.holidays]),
+                "makeup_workdays": workcal.format_days(
+                    [d.isoformat() for d in rule.makeup_workdays]
+                ),
+                "source": "",
+            }
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in ("holidays", "makeup_workdays", "source")}
         try:
@@ -382,6 +540,14 @@ def calendar_edit(request, year: int):
         else:
             messages.success(request, f"{year}年节假日安排已保存；全部项目的排期将在后台重新计算。")
             return redirect("procedures:calendar")
-    return render(request, "procedures/calendar_form.html", {"year": year, "row": row, "data": data,
-                                                             "errors": errors,
-                                                             "package": year in workcal.package_years()})
+    return render(
+        request,
+        "procedures/calendar_form.html",
+        {
+            "year": year,
+            "row": row,
+            "data": data,
+            "errors": errors,
+            "package": year in workcal.package_years(),
+        },
+    )

@@ -1,6 +1,7 @@
 """The working-day calendar of this installation: chinesecalendar's years plus the years an
 administrator entered (HolidayYear, which override the package for the same year), and the
 parsing of the holiday text an administrator types."""
+
 from __future__ import annotations
 
 import re
@@ -12,12 +13,17 @@ from diaodu.engine.calendar import WorkCalendar, YearRule
 def package_years() -> list[int]:
     import chinese_calendar
 
-    return sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    return sorted(
+        {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    )
 
 
 def rule_of(row) -> YearRule:
-    return YearRule(row.year, frozenset(date.fromisoformat(d) for d in row.holidays),
-                    frozenset(date.fromisoformat(d) for d in row.makeup_workdays))
+    return YearRule(
+        row.year,
+        frozenset(date.fromisoformat(d) for d in row.holidays),
+        frozenset(date.fromisoformat(d) for d in row.makeup_workdays),
+    )
 
 
 def load() -> WorkCalendar:
@@ -25,10 +31,14 @@ def load() -> WorkCalendar:
     touched, and nothing is kept between requests."""
     from diaodu.procedures.models import HolidayYear
 
-    return WorkCalendar.from_chinesecalendar([rule_of(row) for row in HolidayYear.objects.order_by("year")])
+    return WorkCalendar.from_chinesecalendar(
+        [rule_of(row) for row in HolidayYear.objects.order_by("year")]
+    )
 
 
-_RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:(?:~|～|至|到|—|--)\s*(\d{4}-\d{1,2}-\d{1,2}))?$")
+_RANGE = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:(?:~|～|至|到|—|--)\s*(\d{4}-\d{1,2}-\d{1,2}))?$"
+)
 
 
 def parse_days(text: str, year: int, label: str) -> list[date]:
@@ -41,7 +51,9 @@ def parse_days(text: str, year: int, label: str) -> list[date]:
             continue
         m = _RANGE.match(part)
         if not m:
-            raise ValueError(f"{label}中的“{raw.strip()}”无法识别：请写成 {year}-01-01 或 {year}-02-05~{year}-02-11。")
+            raise ValueError(
+                f"{label}中的“{raw.strip()}”无法识别：请写成 {year}-01-01 或 {year}-02-05~{year}-02-11。"
+            )
         try:
             first = _iso(m.group(1))
             last = _iso(m.group(2)) if m.group(2) else first

@@ -1,5 +1,6 @@
 """Projects API: list (filtered, paginated), fetch, create, update, stage transition, funnel.
 Same queries (scoped) and services (validated, audited) as the pages."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -127,16 +128,43 @@ def _out(p: Project) -> dict:
     if p.lead_officials_text:
         leads += p.lead_officials_text.split("、")
     return {
-        **{f: getattr(p, f) for f in ("id", "name", "national_code", "unit_id", "stage", "plan_category", "level",
-                                      "industry_code", "industry_text", "investor", "total_investment",
-                                      "annual_plan_investment", "completed_this_year", "completed_since_start",
-                                      "land_area_mu", "latitude", "longitude", "planned_start_date",
-                                      "actual_start_date", "planned_completion_date", "secretary_id",
-                                      "responsible_unit_id", "progress_text", "issues_text", "version")},
-        "unit_name": p.unit.name, "stage_label": S.label(p.stage),
+        **{
+            f: getattr(p, f)
+            for f in (
+                "id",
+                "name",
+                "national_code",
+                "unit_id",
+                "stage",
+                "plan_category",
+                "level",
+                "industry_code",
+                "industry_text",
+                "investor",
+                "total_investment",
+                "annual_plan_investment",
+                "completed_this_year",
+                "completed_since_start",
+                "land_area_mu",
+                "latitude",
+                "longitude",
+                "planned_start_date",
+                "actual_start_date",
+                "planned_completion_date",
+                "secretary_id",
+                "responsible_unit_id",
+                "progress_text",
+                "issues_text",
+                "version",
+            )
+        },
+        "unit_name": p.unit.name,
+        "stage_label": S.label(p.stage),
         "secretary_name": p.secretary.name if p.secretary else p.secretary_text,
         "lead_officials": leads,
-        "responsible_unit_name": p.responsible_unit.name if p.responsible_unit else p.responsible_unit_text,
+        "responsible_unit_name": p.responsible_unit.name
+        if p.responsible_unit
+        else p.responsible_unit_text,
     }
 
 
@@ -145,18 +173,33 @@ def _filter(request, f: Filters) -> queries.LedgerFilter:
     bad = [s for s in f.stage if s not in S.ALL]
     if bad:
         raise ValidationError({"stage": f"未知的项目阶段：{'、'.join(bad)}"})
-    return queries.LedgerFilter(unit=unit, stages=tuple(f.stage), category=f.category, level=f.level,
-                                industry=f.industry.upper(), person=f.person, text=f.q.strip(),
-                                sort=f.sort if f.sort in queries.SORTS else "-id")
+    return queries.LedgerFilter(
+        unit=unit,
+        stages=tuple(f.stage),
+        category=f.category,
+        level=f.level,
+        industry=f.industry.upper(),
+        person=f.person,
+        text=f.q.strip(),
+        sort=f.sort if f.sort in queries.SORTS else "-id",
+    )
 
 
 @router.get("/", response=ProjectPage, summary="项目台账（筛选、分页）")
 def list_projects(request, filters: Query[Filters]):
     require(request.user, "projects.view")
-    pg = queries.page(queries.ledger(request.user, _filter(request, filters)), max(1, filters.page),
-                      count=filters.with_count)
-    return {"items": [_out(p) for p in pg.rows], "page": pg.number, "has_next": pg.has_next, "count": pg.count,
-            "count_capped": pg.count_capped}
+    pg = queries.page(
+        queries.ledger(request.user, _filter(request, filters)),
+        max(1, filters.page),
+        count=filters.with_count,
+    )
+    return {
+        "items": [_out(p) for p in pg.rows],
+        "page": pg.number,
+        "has_next": pg.has_next,
+        "count": pg.count,
+        "count_capped": pg.count_capped,
+    }
 
 
 @router.get("/funnel", response=list[FunnelRow], summary="项目漏斗：各阶段项目数与总投资")
@@ -197,8 +240,11 @@ def _resp_unit(pk):
     return unit
 
 
-DATA_KEYS = [k for k in ProjectIn.model_fields if k not in ("unit_id", "secretary_id", "lead_official_ids",
-                                                            "responsible_unit_id", "version")]
+DATA_KEYS = [
+    k
+    for k in ProjectIn.model_fields
+    if k not in ("unit_id", "secretary_id", "lead_official_ids", "responsible_unit_id", "version")
+]
 
 
 @router.post("/", response={201: ProjectOut}, summary="新建项目")
@@ -208,14 +254,22 @@ def create_project(request, payload: ProjectIn):
         raise ValidationError({"unit_id": "请选择所属园区。"})
     unit = org_queries.get_unit(request.user, payload.unit_id)
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if k in DATA_KEYS}
-    p = services.create_project(request.user, unit=unit, data=data,
-                                lead_officials=_people(request, payload.lead_official_ids),
-                                secretary=_one_person(request, payload.secretary_id),
-                                responsible_unit=_resp_unit(payload.responsible_unit_id))
+    p = services.create_project(
+        request.user,
+        unit=unit,
+        data=data,
+        lead_officials=_people(request, payload.lead_official_ids),
+        secretary=_one_person(request, payload.secretary_id),
+        responsible_unit=_resp_unit(payload.responsible_unit_id),
+    )
     return 201, _out(queries.get(request.user, p.pk))
 
 
-@router.patch("/{project_id}", response={200: ProjectOut, 409: dict}, summary="修改项目（须带 version，乐观锁）")
+@router.patch(
+    "/{project_id}",
+    response={200: ProjectOut, 409: dict},
+    summary="修改项目（须带 version，乐观锁）",
+)
 def update_project(request, project_id: int, payload: ProjectIn):
     require(request.user, "projects.change")
     project = queries.get(request.user, project_id)
@@ -230,19 +284,34 @@ def update_project(request, project_id: int, payload: ProjectIn):
         kwargs["responsible_unit"] = _resp_unit(payload.responsible_unit_id)
     unit = org_queries.get_unit(request.user, payload.unit_id) if payload.unit_id else None
     try:
-        p = services.update_project(request.user, project, data=data, version=payload.version,
-                                    lead_officials=_people(request, payload.lead_official_ids), unit=unit, **kwargs)
+        p = services.update_project(
+            request.user,
+            project,
+            data=data,
+            version=payload.version,
+            lead_officials=_people(request, payload.lead_official_ids),
+            unit=unit,
+            **kwargs,
+        )
     except services.ConflictError as exc:
-        return 409, {"detail": str(exc), "changes": [{k: str(v) if v is not None else None for k, v in c.items()}
-                                                       for c in exc.changes]}
+        return 409, {
+            "detail": str(exc),
+            "changes": [
+                {k: str(v) if v is not None else None for k, v in c.items()} for c in exc.changes
+            ],
+        }
     return 200, _out(queries.get(request.user, p.pk))
 
 
 @router.post("/{project_id}/stage", response=ProjectOut, summary="项目阶段变更")
 def change_stage(request, project_id: int, payload: StageIn):
     project = queries.get(request.user, project_id)
-    p = services.transition(request.user, project, payload.to_stage, payload.on, note=payload.note,
-                            reason=payload.reason)
+    p = services.transition(
+        request.user,
+        project,
+        payload.to_stage,
+        payload.on,
+        note=payload.note,
+        reason=payload.reason,
+    )
     return _out(queries.get(request.user, p.pk))
-
-

@@ -1,4 +1,5 @@
 """The ledger back to Excel, in the office's own layout (through ledger_io.write_ledger)."""
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -9,12 +10,39 @@ from diaodu.projects.models import Project
 from diaodu.projects.services import DATE_FIELDS, MONEY_FIELDS
 
 EXPORT_FIELDS = [
-    "name", "national_code", "investor", "content_scale", "industry", "unit_name", "address", "longitude", "latitude",
-    "land_area_mu", "total_investment", "annual_plan_investment", "completed_this_year", "completed_since_start",
-    "level", "stage", "lead_officials", "secretary", "responsible_unit",
-    "planned_signing_date", "planned_start_date", "planned_completion_date", "planned_production_date",
-    "actual_signing_date", "actual_start_date", "actual_completion_date", "actual_production_date",
-    "expected_output", "expected_tax", "expected_jobs", "progress_text", "issues_text", "remarks",
+    "name",
+    "national_code",
+    "investor",
+    "content_scale",
+    "industry",
+    "unit_name",
+    "address",
+    "longitude",
+    "latitude",
+    "land_area_mu",
+    "total_investment",
+    "annual_plan_investment",
+    "completed_this_year",
+    "completed_since_start",
+    "level",
+    "stage",
+    "lead_officials",
+    "secretary",
+    "responsible_unit",
+    "planned_signing_date",
+    "planned_start_date",
+    "planned_completion_date",
+    "planned_production_date",
+    "actual_signing_date",
+    "actual_start_date",
+    "actual_completion_date",
+    "actual_production_date",
+    "expected_output",
+    "expected_tax",
+    "expected_jobs",
+    "progress_text",
+    "issues_text",
+    "remarks",
 ]
 
 
@@ -63,5 +91,9 @@ def workbook(projects, *, unit_label: str, title: str | None = None) -> bytes:
     rows = [project_row(p) for p in projects]
     today = timezone.localdate()
     return ledger_io.write_ledger(
-        rows, title=title or f"{unit_label}重点项目台账", unit_label=unit_label,
-        date_label=f"{today.year}年{today.month}月{today.day}日", fields=EXPORT_FIELDS)
+        rows,
+        title=title or f"{unit_label}重点项目台账",
+        unit_label=unit_label,
+        date_label=f"{today.year}年{today.month}月{today.day}日",
+        fields=EXPORT_FIELDS,
+    )

@@ -1,5 +1,6 @@
 """The project ledger (重点项目台账): projects, their yearly plan category, stage history,
 saved ledger filters and import jobs."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -44,25 +45,45 @@ class Project(models.Model):
     content_scale = models.TextField("建设内容及规模", blank=True)
     industry_code = models.CharField("行业代码", max_length=5, blank=True, db_index=True)
     industry_text = models.CharField("行业", max_length=100, blank=True)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="projects", verbose_name="所属园区")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="projects", verbose_name="所属园区"
+    )
     address = models.CharField("建设地点", max_length=200, blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
-    land_area_mu = models.DecimalField("用地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True)
+    land_area_mu = models.DecimalField(
+        "用地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     total_investment = money("总投资（万元）")
     annual_plan_investment = money("年度计划投资（万元）")
     plan_year = models.PositiveSmallIntegerField("计划年度", null=True, blank=True)
-    plan_category = models.CharField("年度类别", max_length=16, choices=PlanCategory.choices, blank=True,
-                                     db_index=True)
-    level = models.CharField("项目级别", max_length=16, choices=Level.choices, blank=True, db_index=True)
-    lead_officials = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_projects",
-                                            verbose_name="包保领导")
+    plan_category = models.CharField(
+        "年度类别", max_length=16, choices=PlanCategory.choices, blank=True, db_index=True
+    )
+    level = models.CharField(
+        "项目级别", max_length=16, choices=Level.choices, blank=True, db_index=True
+    )
+    lead_officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="led_projects", verbose_name="包保领导"
+    )
     lead_officials_text = models.CharField("包保领导（未匹配人员）", max_length=200, blank=True)
-    secretary = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="secretary_projects", verbose_name="项目秘书")
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="secretary_projects",
+        verbose_name="项目秘书",
+    )
     secretary_text = models.CharField("项目秘书（未匹配人员）", max_length=50, blank=True)
-    responsible_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL,
-                                         related_name="responsible_projects", verbose_name="责任单位")
+    responsible_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_projects",
+        verbose_name="责任单位",
+    )
     responsible_unit_text = models.CharField("责任单位（未匹配）", max_length=100, blank=True)
     planned_signing_date = models.DateField("计划签约", null=True, blank=True)
     planned_start_date = models.DateField("计划开工", null=True, blank=True)
@@ -72,7 +93,9 @@ class Project(models.Model):
     actual_start_date = models.DateField("开工日期", null=True, blank=True)
     actual_completion_date = models.DateField("竣工日期", null=True, blank=True)
     actual_production_date = models.DateField("投产日期", null=True, blank=True)
-    date_precision = models.JSONField("日期精度", default=dict, blank=True)  # {"planned_start_date": "month"}
+    date_precision = models.JSONField(
+        "日期精度", default=dict, blank=True
+    )  # {"planned_start_date": "month"}
     expected_output = money("预计年产值（万元）")
     expected_tax = money("预计年税收（万元）")
     expected_jobs = models.PositiveIntegerField("带动就业（人）", null=True, blank=True)
@@ -81,7 +104,9 @@ class Project(models.Model):
     progress_text = models.TextField("形象进度", blank=True)
     issues_text = models.TextField("存在问题", blank=True)
     remarks = models.TextField("备注", blank=True)
-    stage = models.CharField("项目阶段", max_length=24, choices=STAGE_CHOICES, default="lead", db_index=True)
+    stage = models.CharField(
+        "项目阶段", max_length=24, choices=STAGE_CHOICES, default="lead", db_index=True
+    )
     stage_date = models.DateField("阶段日期", null=True, blank=True)
     resume_stage = models.CharField(max_length=24, blank=True)  # the stage left for 暂缓/终止
     version = models.PositiveIntegerField(default=1)
@@ -115,6 +140,7 @@ class Project(models.Model):
 
 class ProjectYearPlan(models.Model):
     """The plan category and planned investment of a project for one year."""
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="year_plans")
     year = models.PositiveSmallIntegerField("年度")
     plan_category = models.CharField("年度类别", max_length=16, choices=PlanCategory.choices)
@@ -130,8 +156,14 @@ class StageChange(models.Model):
     from_stage = models.CharField(max_length=24, choices=STAGE_CHOICES, blank=True)
     to_stage = models.CharField(max_length=24, choices=STAGE_CHOICES)
     on = models.DateField("日期")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", verbose_name="操作人")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="操作人",
+    )
     person_name = models.CharField(max_length=50, blank=True)
     note = models.CharField("说明", max_length=500, blank=True)
     reason = models.CharField("原因", max_length=500, blank=True)
@@ -139,8 +171,10 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
-        indexes = [models.Index(fields=["project", "on", "id"], name="stagechange_proj_idx"),
-                   models.Index(fields=["to_stage", "on"], name="stagechange_stage_on_idx")]
+        indexes = [
+            models.Index(fields=["project", "on", "id"], name="stagechange_proj_idx"),
+            models.Index(fields=["to_stage", "on"], name="stagechange_stage_on_idx"),
+        ]
 
     @property
     def to_label(self):
@@ -153,7 +187,10 @@ class StageChange(models.Model):
 
 class SavedFilter(models.Model):
     """A named ledger view of one person: the filter query string and the chosen columns."""
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
     name = models.CharField("名称", max_length=60)
     query = models.CharField(max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -192,4 +229,8 @@ class ImportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        return int(self.done * 100 / self.total) if self.total else (100 if self.status == "done" else 0)
+        return (
+            int(self.done * 100 / self.total)
+            if self.total
+            else (100 if self.status == "done" else 0)
+        )

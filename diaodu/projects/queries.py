@@ -4,6 +4,7 @@ Scope rules for projects: 全部数据 sees everything; otherwise a project is v
 unit (park) or its 责任单位 is among the person's visible units; 仅本人 adds the projects where
 the person is 项目秘书 or 包保领导.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -73,11 +74,16 @@ class LedgerFilter:
 
 
 SORTS = {
-    "-id": ("-id",), "id": ("id",),
-    "name": ("name_key", "id"), "-name": ("-name_key", "-id"),
-    "total": ("total_investment", "id"), "-total": ("-total_investment", "-id"),
-    "start": ("planned_start_date", "id"), "-start": ("-planned_start_date", "-id"),
-    "updated": ("updated_at", "id"), "-updated": ("-updated_at", "-id"),
+    "-id": ("-id",),
+    "id": ("id",),
+    "name": ("name_key", "id"),
+    "-name": ("-name_key", "-id"),
+    "total": ("total_investment", "id"),
+    "-total": ("-total_investment", "-id"),
+    "start": ("planned_start_date", "id"),
+    "-start": ("-planned_start_date", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
     "stage": ("stage", "id"),
 }
 
@@ -92,7 +98,11 @@ def person_project_ids(person_id: int) -> list[int]:
     """Projects where the person is 项目秘书 or 包保领导: two index lookups instead of an OR that
     scans the project table."""
     ids = set(Project.objects.filter(secretary_id=person_id).values_list("pk", flat=True))
-    ids.update(Project.lead_officials.through.objects.filter(user_id=person_id).values_list("project_id", flat=True))
+    ids.update(
+        Project.lead_officials.through.objects.filter(user_id=person_id).values_list(
+            "project_id", flat=True
+        )
+    )
     return sorted(ids)
 
 
@@ -112,12 +122,16 @@ def ledger(user, f: LedgerFilter):
         qs = qs.filter(pk__in=person_project_ids(f.person))
     if f.text:
         t = f.text.strip()
-        qs = qs.filter(Q(name__icontains=t) | Q(investor__icontains=t) | Q(national_code__icontains=t))
+        qs = qs.filter(
+            Q(name__icontains=t) | Q(investor__icontains=t) | Q(national_code__icontains=t)
+        )
     return qs.order_by(*SORTS.get(f.sort, SORTS["-id"]))
 
 
 def with_related(qs):
-    return qs.select_related("unit", "secretary", "responsible_unit").prefetch_related("lead_officials")
+    return qs.select_related("unit", "secretary", "responsible_unit").prefetch_related(
+        "lead_officials"
+    )
 
 
 LIST_DEFER = ("content_scale", "remarks", "name_key", "date_precision", "created_at")
@@ -132,12 +146,21 @@ def for_list(qs):
 
     from diaodu.org.models import User
 
-    only_related = [f"{rel}__{col}" for rel, cols in (("unit", UNIT_COLUMNS), ("secretary", PERSON_COLUMNS),
-                                                      ("responsible_unit", UNIT_COLUMNS)) for col in cols]
+    only_related = [
+        f"{rel}__{col}"
+        for rel, cols in (
+            ("unit", UNIT_COLUMNS),
+            ("secretary", PERSON_COLUMNS),
+            ("responsible_unit", UNIT_COLUMNS),
+        )
+        for col in cols
+    ]
     concrete = [f.name for f in Project._meta.concrete_fields if f.name not in LIST_DEFER]
-    return (qs.select_related("unit", "secretary", "responsible_unit")
-            .only(*concrete, *only_related)
-            .prefetch_related(Prefetch("lead_officials", queryset=User.objects.only(*PERSON_COLUMNS))))
+    return (
+        qs.select_related("unit", "secretary", "responsible_unit")
+        .only(*concrete, *only_related)
+        .prefetch_related(Prefetch("lead_officials", queryset=User.objects.only(*PERSON_COLUMNS)))
+    )
 
 
 @dataclass
@@ -156,7 +179,7 @@ class Page:
 
 def capped_count(qs) -> tuple[int, bool]:
     """Count matching rows, stopping at COUNT_CAP: never an exact COUNT(*) over the whole table."""
-    n = qs.order_by()[:COUNT_CAP + 1].count()
+    n = qs.order_by()[: COUNT_CAP + 1].count()
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
@@ -167,7 +190,7 @@ def page(qs, number: int, size: int = PAGE_SIZE, *, count: bool = True) -> Page:
     offset = (number - 1) * size
     # Pick the page's ids on the project table alone (an index walk for deep pages), then load
     # those rows with their related objects.
-    ids = list(qs.values_list("pk", flat=True)[offset:offset + size + 1])
+    ids = list(qs.values_list("pk", flat=True)[offset : offset + size + 1])
     has_next = len(ids) > size
     ids = ids[:size]
     by_id = {p.pk: p for p in for_list(Project.objects.filter(pk__in=ids))}
@@ -181,16 +204,28 @@ def funnel(user, unit: Unit | None = None) -> list[dict]:
     qs = visible(user)
     if unit is not None:
         qs = qs.filter(unit_id__in=subtree_ids(unit))
-    rows = {r["stage"]: r for r in qs.order_by().values("stage").annotate(n=Count("id"), inv=Sum("total_investment"))}
+    rows = {
+        r["stage"]: r
+        for r in qs.order_by().values("stage").annotate(n=Count("id"), inv=Sum("total_investment"))
+    }
     out = []
     for stage in S.MAIN_LINE + S.SIDE:
         r = rows.get(stage, {})
-        out.append({"stage": stage, "label": S.label(stage), "count": r.get("n", 0),
-                    "investment": r.get("inv") or Decimal("0"), "side": stage in S.SIDE})
+        out.append(
+            {
+                "stage": stage,
+                "label": S.label(stage),
+                "count": r.get("n", 0),
+                "investment": r.get("inv") or Decimal("0"),
+                "side": stage in S.SIDE,
+            }
+        )
     return out
 
 
 def history(project: Project):
     from diaodu.audit.models import AuditEntry
 
-    return AuditEntry.objects.filter(object_type="projects.project", object_id=str(project.pk)).order_by("-seq")
+    return AuditEntry.objects.filter(
+        object_type="projects.project", object_id=str(project.pk)
+    ).order_by("-seq")

@@ -1,6 +1,7 @@
 """Every write to the ledger: create, edit (optimistic locking), stage moves, saved filters and
 Excel import. Each checks the person's permission and scope, validates with Chinese messages,
 saves in a transaction and appends the audit entry."""
+
 from __future__ import annotations
 
 import re
@@ -23,19 +24,67 @@ from diaodu.engine.textnorm import normalise_name, to_simplified
 from diaodu.org.models import DictItem, Unit, User
 from diaodu.org.scope import require
 from diaodu.projects import queries
-from diaodu.projects.models import (ImportJob, Level, PlanCategory, Project, ProjectYearPlan, SavedFilter,
-                                    StageChange)
+from diaodu.projects.models import (
+    ImportJob,
+    Level,
+    PlanCategory,
+    Project,
+    ProjectYearPlan,
+    SavedFilter,
+    StageChange,
+)
 
-DATE_FIELDS = ("planned_signing_date", "planned_start_date", "planned_completion_date", "planned_production_date",
-               "actual_signing_date", "actual_start_date", "actual_completion_date", "actual_production_date")
-MONEY_FIELDS = ("total_investment", "annual_plan_investment", "completed_this_year", "completed_since_start",
-                "expected_output", "expected_tax")
-TEXT_FIELDS = ("name", "investor", "content_scale", "address", "progress_text", "issues_text", "remarks")
-PLAIN_FIELDS = TEXT_FIELDS + MONEY_FIELDS + DATE_FIELDS + (
-    "national_code", "industry_code", "industry_text", "latitude", "longitude", "land_area_mu", "plan_category",
-    "level", "expected_jobs", "lead_officials_text", "secretary_text", "responsible_unit_text", "date_precision",
-    "plan_year")
-FIELD_LABELS = {f.name: str(f.verbose_name) for f in Project._meta.get_fields() if hasattr(f, "verbose_name")}
+DATE_FIELDS = (
+    "planned_signing_date",
+    "planned_start_date",
+    "planned_completion_date",
+    "planned_production_date",
+    "actual_signing_date",
+    "actual_start_date",
+    "actual_completion_date",
+    "actual_production_date",
+)
+MONEY_FIELDS = (
+    "total_investment",
+    "annual_plan_investment",
+    "completed_this_year",
+    "completed_since_start",
+    "expected_output",
+    "expected_tax",
+)
+TEXT_FIELDS = (
+    "name",
+    "investor",
+    "content_scale",
+    "address",
+    "progress_text",
+    "issues_text",
+    "remarks",
+)
+PLAIN_FIELDS = (
+    TEXT_FIELDS
+    + MONEY_FIELDS
+    + DATE_FIELDS
+    + (
+        "national_code",
+        "industry_code",
+        "industry_text",
+        "latitude",
+        "longitude",
+        "land_area_mu",
+        "plan_category",
+        "level",
+        "expected_jobs",
+        "lead_officials_text",
+        "secretary_text",
+        "responsible_unit_text",
+        "date_precision",
+        "plan_year",
+    )
+)
+FIELD_LABELS = {
+    f.name: str(f.verbose_name) for f in Project._meta.get_fields() if hasattr(f, "verbose_name")
+}
 INDUSTRY_RE = re.compile(r"^([A-T])?(\d{2,4})?$")
 
 
@@ -48,7 +97,9 @@ class ConflictError(Exception):
 
 
 # ---------------------------------------------------------------- validation
-def _decimal(value, field_name: str, errors: dict, *, minimum: Decimal | None = Decimal(0), places: int = 2):
+def _decimal(
+    value, field_name: str, errors: dict, *, minimum: Decimal | None = Decimal(0), places: int = 2
+):
     if value in (None, ""):
         return None
     try:
@@ -82,8 +133,11 @@ def parse_industry(text: str) -> tuple[str, str]:
         code = ""
     if code and not code[0].isalpha():
         # a bare division code: find its section from the dictionary
-        parent = DictItem.objects.filter(dict_type__code="industry", code=code[:2]).values_list("parent_code",
-                                                                                                flat=True).first()
+        parent = (
+            DictItem.objects.filter(dict_type__code="industry", code=code[:2])
+            .values_list("parent_code", flat=True)
+            .first()
+        )
         code = f"{parent}{code}" if parent else code
     if not code and rest:
         hit = DictItem.objects.filter(dict_type__code="industry", label=rest).first()
@@ -91,8 +145,13 @@ def parse_industry(text: str) -> tuple[str, str]:
             code = f"{hit.parent_code}{hit.code}" if hit.parent_code else hit.code
     if code and not rest:
         key = code[1:] if code[0].isalpha() and len(code) > 1 else code
-        label = DictItem.objects.filter(dict_type__code="industry", code=key[:2] if key[0].isdigit() else key) \
-            .values_list("label", flat=True).first()
+        label = (
+            DictItem.objects.filter(
+                dict_type__code="industry", code=key[:2] if key[0].isdigit() else key
+            )
+            .values_list("label", flat=True)
+            .first()
+        )
         rest = label or ""
     return code, (rest or raw)[:100]
 
@@ -128,7 +187,11 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
     out: dict = {}
     for f in TEXT_FIELDS:
         if f in data:
-            out[f] = (data[f] or "").strip() if isinstance(data[f], str) or data[f] is None else str(data[f])
+            out[f] = (
+                (data[f] or "").strip()
+                if isinstance(data[f], str) or data[f] is None
+                else str(data[f])
+            )
     if "name" in out or instance is None:
         if not out.get("name"):
             errors["name"] = "项目名称必填。"
@@ -198,7 +261,9 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
         if f in data:
             out[f] = (data[f] or "").strip()
     if "date_precision" in data:
-        out["date_precision"] = {k: v for k, v in (data["date_precision"] or {}).items() if k in DATE_FIELDS}
+        out["date_precision"] = {
+            k: v for k, v in (data["date_precision"] or {}).items() if k in DATE_FIELDS
+        }
     if "plan_year" in data:
         out["plan_year"] = data["plan_year"]
 
@@ -206,23 +271,42 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
     def final(f):
         return out[f] if f in out else getattr(instance, f, None)
 
-    order = [("planned_signing_date", "planned_start_date"), ("planned_start_date", "planned_completion_date"),
-             ("planned_completion_date", "planned_production_date"), ("actual_signing_date", "actual_start_date"),
-             ("actual_start_date", "actual_completion_date"), ("actual_completion_date", "actual_production_date")]
+    order = [
+        ("planned_signing_date", "planned_start_date"),
+        ("planned_start_date", "planned_completion_date"),
+        ("planned_completion_date", "planned_production_date"),
+        ("actual_signing_date", "actual_start_date"),
+        ("actual_start_date", "actual_completion_date"),
+        ("actual_completion_date", "actual_production_date"),
+    ]
     for a, b in order:
         va, vb = final(a), final(b)
         if va and vb and vb < va and b not in errors:
-            errors[b] = f"{FIELD_LABELS[b]}（{vb:%Y-%m-%d}）不能早于{FIELD_LABELS[a]}（{va:%Y-%m-%d}）。"
+            errors[b] = (
+                f"{FIELD_LABELS[b]}（{vb:%Y-%m-%d}）不能早于{FIELD_LABELS[a]}（{va:%Y-%m-%d}）。"
+            )
     today = timezone.localdate()
     for f in DATE_FIELDS[4:]:
         v = final(f)
         if v and v > today and f not in errors:
             errors[f] = f"{FIELD_LABELS[f]}（{v:%Y-%m-%d}）晚于今天：实际日期不能预填。"
     total, annual = final("total_investment"), final("annual_plan_investment")
-    if total is not None and annual is not None and annual > total and "annual_plan_investment" not in errors:
-        errors["annual_plan_investment"] = f"年度计划投资（{annual}万元）超过总投资（{total}万元）。"
+    if (
+        total is not None
+        and annual is not None
+        and annual > total
+        and "annual_plan_investment" not in errors
+    ):
+        errors["annual_plan_investment"] = (
+            f"年度计划投资（{annual}万元）超过总投资（{total}万元）。"
+        )
     since = final("completed_since_start")
-    if total is not None and since is not None and since > total and "completed_since_start" not in errors:
+    if (
+        total is not None
+        and since is not None
+        and since > total
+        and "completed_since_start" not in errors
+    ):
         errors["completed_since_start"] = f"累计完成投资（{since}万元）超过总投资（{total}万元）。"
     if errors:
         raise ValidationError(errors)
@@ -259,16 +343,29 @@ def _set_leads(project: Project, lead_officials) -> None:
 def _year_plan(project: Project) -> None:
     if project.plan_year and project.plan_category:
         ProjectYearPlan.objects.update_or_create(
-            project=project, year=project.plan_year,
-            defaults={"plan_category": project.plan_category,
-                      "annual_plan_investment": project.annual_plan_investment})
+            project=project,
+            year=project.plan_year,
+            defaults={
+                "plan_category": project.plan_category,
+                "annual_plan_investment": project.annual_plan_investment,
+            },
+        )
 
 
 # ---------------------------------------------------------------- create / update
 @transaction.atomic
-def create_project(by, *, unit: Unit, data: dict, lead_officials: list[User] | None = None,
-                   secretary: User | None = None, responsible_unit: Unit | None = None,
-                   stage: str = "lead", stage_date: date | None = None, note: str = "") -> Project:
+def create_project(
+    by,
+    *,
+    unit: Unit,
+    data: dict,
+    lead_officials: list[User] | None = None,
+    secretary: User | None = None,
+    responsible_unit: Unit | None = None,
+    stage: str = "lead",
+    stage_date: date | None = None,
+    note: str = "",
+) -> Project:
     require(by, "projects.change")
     _check_unit(by, unit)
     values = clean(data)
@@ -276,22 +373,42 @@ def create_project(by, *, unit: Unit, data: dict, lead_officials: list[User] | N
         raise ValidationError({"stage": "项目阶段无效。"})
     if values.get("plan_category") and not values.get("plan_year"):
         values["plan_year"] = timezone.localdate().year
-    project = Project(unit=unit, secretary=secretary, responsible_unit=responsible_unit, stage=stage,
-                      stage_date=stage_date or timezone.localdate(), **values)
+    project = Project(
+        unit=unit,
+        secretary=secretary,
+        responsible_unit=responsible_unit,
+        stage=stage,
+        stage_date=stage_date or timezone.localdate(),
+        **values,
+    )
     project.save()
     _set_leads(project, lead_officials)
     _year_plan(project)
-    StageChange.objects.create(project=project, from_stage="", to_stage=stage, on=project.stage_date,
-                               person=by if isinstance(by, User) else None,
-                               person_name=getattr(by, "name", "") or "system", note=note or "新建项目")
+    StageChange.objects.create(
+        project=project,
+        from_stage="",
+        to_stage=stage,
+        on=project.stage_date,
+        person=by if isinstance(by, User) else None,
+        person_name=getattr(by, "name", "") or "system",
+        note=note or "新建项目",
+    )
     record("project.create", project, after=_snapshot(project), only_changes=False)
     return project
 
 
 @transaction.atomic
-def update_project(by, project: Project, *, data: dict, version: int, lead_officials: list[User] | None = None,
-                   secretary: User | None | type(...) = ..., responsible_unit: Unit | None | type(...) = ...,
-                   unit: Unit | None = None) -> Project:
+def update_project(
+    by,
+    project: Project,
+    *,
+    data: dict,
+    version: int,
+    lead_officials: list[User] | None = None,
+    secretary: User | None | type(...) = ...,
+    responsible_unit: Unit | None | type(...) = ...,
+    unit: Unit | None = None,
+) -> Project:
     """Save changes made on top of `version`. A newer save in between is refused with ConflictError."""
     _check_project(by, project)
     current = Project.objects.select_for_update().get(pk=project.pk)
@@ -322,8 +439,11 @@ def update_project(by, project: Project, *, data: dict, version: int, lead_offic
 def changes_since(project: Project, version: int) -> list[dict]:
     """What others changed after `version`, read back from the audit log."""
     out = []
-    entries = AuditEntry.objects.filter(object_type="projects.project", object_id=str(project.pk),
-                                        action__in=["project.update", "project.stage"]).order_by("seq")
+    entries = AuditEntry.objects.filter(
+        object_type="projects.project",
+        object_id=str(project.pk),
+        action__in=["project.update", "project.stage"],
+    ).order_by("seq")
     for e in entries:
         after = e.after or {}
         if "version" in after and int(after["version"]) <= version:
@@ -333,8 +453,15 @@ def changes_since(project: Project, version: int) -> list[dict]:
         for key in sorted(after):
             if key == "version":
                 continue
-            out.append({"who": e.actor_name, "when": e.created_at, "field": FIELD_LABELS.get(key, key),
-                        "before": (e.before or {}).get(key), "after": after.get(key)})
+            out.append(
+                {
+                    "who": e.actor_name,
+                    "when": e.created_at,
+                    "field": FIELD_LABELS.get(key, key),
+                    "before": (e.before or {}).get(key),
+                    "after": after.get(key),
+                }
+            )
     return out
 
 
@@ -342,20 +469,32 @@ def conflict_message(current: Project, version: int) -> str:
     changes = changes_since(current, version)
     if not changes:
         return "项目已被他人修改，请刷新后重新编辑。"
-    parts = [f"{c['who']} 修改了“{c['field']}”：{c['before'] if c['before'] not in (None, '') else '（空）'} → "
-             f"{c['after'] if c['after'] not in (None, '') else '（空）'}" for c in changes[:10]]
+    parts = [
+        f"{c['who']} 修改了“{c['field']}”：{c['before'] if c['before'] not in (None, '') else '（空）'} → "
+        f"{c['after'] if c['after'] not in (None, '') else '（空）'}"
+        for c in changes[:10]
+    ]
     return "保存未成功：您打开此项目后，" + "；".join(parts) + "。请在最新内容的基础上重新修改。"
 
 
 # ---------------------------------------------------------------- stage
 @transaction.atomic
-def transition(by, project: Project, to_stage: str, on: date, *, note: str = "", reason: str = "") -> Project:
+def transition(
+    by, project: Project, to_stage: str, on: date, *, note: str = "", reason: str = ""
+) -> Project:
     _check_project(by, project, "projects.stage")
     current = Project.objects.select_for_update().get(pk=project.pk)
     last = current.stage_changes.order_by("-on", "-id").first()
     try:
-        move = S.check(current.stage, to_stage, on, last_move_on=last.on if last else None,
-                       today=timezone.localdate(), reason=reason, resume_stage=current.resume_stage or None)
+        move = S.check(
+            current.stage,
+            to_stage,
+            on,
+            last_move_on=last.on if last else None,
+            today=timezone.localdate(),
+            reason=reason,
+            resume_stage=current.resume_stage or None,
+        )
     except S.TransitionError as exc:
         raise ValidationError({"stage": str(exc)}) from None
     before = _snapshot(current)
@@ -369,9 +508,16 @@ def transition(by, project: Project, to_stage: str, on: date, *, note: str = "",
         setattr(current, date_field, on)
     current.version += 1
     current.save()
-    StageChange.objects.create(project=current, from_stage=move.from_stage, to_stage=to_stage, on=on,
-                               person=by if isinstance(by, User) else None, person_name=getattr(by, "name", ""),
-                               note=(note or "").strip()[:500], reason=(reason or "").strip()[:500])
+    StageChange.objects.create(
+        project=current,
+        from_stage=move.from_stage,
+        to_stage=to_stage,
+        on=on,
+        person=by if isinstance(by, User) else None,
+        person_name=getattr(by, "name", ""),
+        note=(note or "").strip()[:500],
+        reason=(reason or "").strip()[:500],
+    )
     record("project.stage", current, before=before, after=_snapshot(current))
     return current
 
@@ -383,7 +529,9 @@ def save_filter(by, name: str, query: str) -> SavedFilter:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "请填写筛选名称。"})
-    sf, created = SavedFilter.objects.update_or_create(user=by, name=name[:60], defaults={"query": query[:1000]})
+    sf, created = SavedFilter.objects.update_or_create(
+        user=by, name=name[:60], defaults={"query": query[:1000]}
+    )
     record("filter.save", sf, after={"name": sf.name, "query": sf.query}, only_changes=False)
     return sf
 
@@ -397,10 +545,24 @@ def delete_filter(by, sf: SavedFilter) -> None:
 
 
 # ---------------------------------------------------------------- Excel import
-STAGE_WORDS = {**{v: k for k, v in S.LABELS.items()}, "已开工": "under_construction", "开工": "under_construction",
-               "在建": "under_construction", "建设中": "under_construction", "已签约": "signed", "洽谈": "negotiating",
-               "已竣工": "completed", "已投产": "operating", "前期": "preparing", "前期工作": "preparing",
-               "已落地": "landed", "储备": "lead", "谋划": "lead", "停建": "suspended", "缓建": "suspended"}
+STAGE_WORDS = {
+    **{v: k for k, v in S.LABELS.items()},
+    "已开工": "under_construction",
+    "开工": "under_construction",
+    "在建": "under_construction",
+    "建设中": "under_construction",
+    "已签约": "signed",
+    "洽谈": "negotiating",
+    "已竣工": "completed",
+    "已投产": "operating",
+    "前期": "preparing",
+    "前期工作": "preparing",
+    "已落地": "landed",
+    "储备": "lead",
+    "谋划": "lead",
+    "停建": "suspended",
+    "缓建": "suspended",
+}
 
 
 @dataclass
@@ -418,17 +580,32 @@ class ImportReport:
         self.messages.append({"row": row, "level": level, "message": message})
 
     def as_dict(self) -> dict:
-        return {"dry_run": self.dry_run, "applied": self.applied, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "skipped": self.skipped, "errors": self.errors,
-                "messages": self.messages}
+        return {
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "messages": self.messages,
+        }
 
 
 class _Rollback(Exception):
     pass
 
 
-def import_ledger(by, unit: Unit, source, *, dry_run: bool = True, skip_errors: bool = False,
-                  year: int | None = None, progress=None) -> ImportReport:
+def import_ledger(
+    by,
+    unit: Unit,
+    source,
+    *,
+    dry_run: bool = True,
+    skip_errors: bool = False,
+    year: int | None = None,
+    progress=None,
+) -> ImportReport:
     """Read a ledger workbook and create/update the unit's projects.
 
     All or nothing: unless `skip_errors`, a single bad row means nothing is written and every
@@ -452,16 +629,30 @@ def import_ledger(by, unit: Unit, source, *, dry_run: bool = True, skip_errors: 
         report.add(m.row, m.level, m.message)
     try:
         with transaction.atomic():
-            _import_rows(by, unit, result, report, year=year, skip_errors=skip_errors, progress=progress)
+            _import_rows(
+                by, unit, result, report, year=year, skip_errors=skip_errors, progress=progress
+            )
             if report.errors and not skip_errors:
-                report.add(0, "error", f"共有 {report.errors} 行存在错误，本次导入未写入任何数据。请修正后重新导入。")
+                report.add(
+                    0,
+                    "error",
+                    f"共有 {report.errors} 行存在错误，本次导入未写入任何数据。请修正后重新导入。",
+                )
                 raise _Rollback
             if dry_run:
                 raise _Rollback
             report.applied = True
-            record("ledger.import", unit, after={"created": report.created, "updated": report.updated,
-                                                 "unchanged": report.unchanged, "skipped": report.skipped},
-                   only_changes=False)
+            record(
+                "ledger.import",
+                unit,
+                after={
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "skipped": report.skipped,
+                },
+                only_changes=False,
+            )
     except _Rollback:
         pass
     return report
@@ -469,18 +660,32 @@ def import_ledger(by, unit: Unit, source, *, dry_run: bool = True, skip_errors: 
 
 def _row_payload(data: dict) -> dict:
     payload = {}
-    for key in TEXT_FIELDS + MONEY_FIELDS + DATE_FIELDS + ("national_code", "latitude", "longitude", "land_area_mu",
-                                                            "expected_jobs", "plan_category", "level"):
+    for key in (
+        TEXT_FIELDS
+        + MONEY_FIELDS
+        + DATE_FIELDS
+        + (
+            "national_code",
+            "latitude",
+            "longitude",
+            "land_area_mu",
+            "expected_jobs",
+            "plan_category",
+            "level",
+        )
+    ):
         if key in data:
             payload[key] = data[key]
     if "industry" in data:
         payload["industry"] = data["industry"] or ""
-    precision = {k[:-len("_precision")]: v for k, v in data.items() if k.endswith("_precision")}
+    precision = {k[: -len("_precision")]: v for k, v in data.items() if k.endswith("_precision")}
     payload["date_precision"] = precision
     return payload
 
 
-def _import_rows(by, unit, result, report: ImportReport, *, year: int, skip_errors: bool, progress) -> None:
+def _import_rows(
+    by, unit, result, report: ImportReport, *, year: int, skip_errors: bool, progress
+) -> None:
     total = len(result.rows)
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple, int] = {}
@@ -513,9 +718,12 @@ def _import_rows(by, unit, result, report: ImportReport, *, year: int, skip_erro
                 seen_codes[code] = row.row
                 existing = Project.objects.filter(national_code=code).first()
                 if existing is not None:
-                    if not queries.visible(by).filter(pk=existing.pk).exists() or \
-                            not existing.unit.path.startswith(unit.path):
-                        raise ValidationError(f"项目代码“{code}”已被其他单位的项目使用，不能导入到“{unit.name}”。")
+                    if not queries.visible(by).filter(
+                        pk=existing.pk
+                    ).exists() or not existing.unit.path.startswith(unit.path):
+                        raise ValidationError(
+                            f"项目代码“{code}”已被其他单位的项目使用，不能导入到“{unit.name}”。"
+                        )
             key = (target_unit.pk, normalise_name(data.get("name", "")))
             if key in seen_names:
                 raise ValidationError(f"项目“{data.get('name')}”与第 {seen_names[key]} 行重复。")
@@ -528,28 +736,64 @@ def _import_rows(by, unit, result, report: ImportReport, *, year: int, skip_erro
             leads, unmatched_leads = _match_people(data.get("lead_officials") or [])
             if data.get("secretary") is None:
                 data["secretary"] = None
-            sec_users, sec_unmatched = _match_people([data["secretary"]] if data.get("secretary") else [])
-            resp = _match_unit(data.get("responsible_unit", "")) if data.get("responsible_unit") else None
+            sec_users, sec_unmatched = _match_people(
+                [data["secretary"]] if data.get("secretary") else []
+            )
+            resp = (
+                _match_unit(data.get("responsible_unit", ""))
+                if data.get("responsible_unit")
+                else None
+            )
             if "lead_officials" in result.columns:
                 payload["lead_officials_text"] = "、".join(unmatched_leads)
             if "secretary" in result.columns:
                 payload["secretary_text"] = "、".join(sec_unmatched)
             if "responsible_unit" in result.columns:
-                payload["responsible_unit_text"] = "" if resp or not data.get("responsible_unit") else \
-                    str(data["responsible_unit"])
-            stage = STAGE_WORDS.get(to_simplified(data.get("stage") or "").strip()) if data.get("stage") else None
+                payload["responsible_unit_text"] = (
+                    ""
+                    if resp or not data.get("responsible_unit")
+                    else str(data["responsible_unit"])
+                )
+            stage = (
+                STAGE_WORDS.get(to_simplified(data.get("stage") or "").strip())
+                if data.get("stage")
+                else None
+            )
             if data.get("stage") and stage is None:
-                report.add(row.row, "warning", f"第{row.row}行：项目阶段“{data['stage']}”无法识别，已忽略。")
+                report.add(
+                    row.row,
+                    "warning",
+                    f"第{row.row}行：项目阶段“{data['stage']}”无法识别，已忽略。",
+                )
             secretary = sec_users[0] if sec_users else None
             if existing is None:
                 stage_date = _stage_date(data, stage)
-                create_project(by, unit=target_unit, data=payload, lead_officials=leads, secretary=secretary,
-                               responsible_unit=resp, stage=stage or "lead", stage_date=stage_date, note="台账导入")
+                create_project(
+                    by,
+                    unit=target_unit,
+                    data=payload,
+                    lead_officials=leads,
+                    secretary=secretary,
+                    responsible_unit=resp,
+                    stage=stage or "lead",
+                    stage_date=stage_date,
+                    note="台账导入",
+                )
                 report.created += 1
             else:
-                changed = _update_from_row(by, existing, target_unit, payload, leads, secretary, resp, stage,
-                                           "lead_officials" in result.columns, "secretary" in result.columns,
-                                           "responsible_unit" in result.columns)
+                changed = _update_from_row(
+                    by,
+                    existing,
+                    target_unit,
+                    payload,
+                    leads,
+                    secretary,
+                    resp,
+                    stage,
+                    "lead_officials" in result.columns,
+                    "secretary" in result.columns,
+                    "responsible_unit" in result.columns,
+                )
                 if changed:
                     report.updated += 1
                 else:
@@ -576,13 +820,26 @@ def _stage_date(data: dict, stage: str | None) -> date:
     return today
 
 
-def _update_from_row(by, project, target_unit, payload, leads, secretary, resp, stage, has_leads, has_secretary,
-                     has_resp) -> bool:
+def _update_from_row(
+    by,
+    project,
+    target_unit,
+    payload,
+    leads,
+    secretary,
+    resp,
+    stage,
+    has_leads,
+    has_secretary,
+    has_resp,
+) -> bool:
     values = clean(payload, instance=project)
     diff = {k: v for k, v in values.items() if k != "name_key" and getattr(project, k) != v}
     if "date_precision" in diff and not diff["date_precision"] and not project.date_precision:
         diff.pop("date_precision")
-    lead_change = has_leads and sorted(u.pk for u in leads) != sorted(project.lead_officials.values_list("pk", flat=True))
+    lead_change = has_leads and sorted(u.pk for u in leads) != sorted(
+        project.lead_officials.values_list("pk", flat=True)
+    )
     sec_change = has_secretary and (secretary.pk if secretary else None) != project.secretary_id
     resp_change = has_resp and (resp.pk if resp else None) != project.responsible_unit_id
     unit_change = target_unit.pk != project.unit_id
@@ -594,8 +851,15 @@ def _update_from_row(by, project, target_unit, payload, leads, secretary, resp, 
         kwargs["secretary"] = secretary
     if has_resp:
         kwargs["responsible_unit"] = resp
-    project = update_project(by, project, data=payload, version=project.version,
-                             lead_officials=leads if has_leads else None, unit=target_unit, **kwargs)
+    project = update_project(
+        by,
+        project,
+        data=payload,
+        version=project.version,
+        lead_officials=leads if has_leads else None,
+        unit=target_unit,
+        **kwargs,
+    )
     if stage_change:
         _set_stage_from_ledger(by, project, stage)
     return True
@@ -607,9 +871,15 @@ def _set_stage_from_ledger(by, project: Project, stage: str) -> None:
     today = timezone.localdate()
     last = project.stage_changes.order_by("-on", "-id").first()
     on = max(today, last.on) if last else today
-    StageChange.objects.create(project=project, from_stage=project.stage, to_stage=stage, on=on,
-                               person=by if isinstance(by, User) else None, person_name=getattr(by, "name", ""),
-                               note="台账导入校正")
+    StageChange.objects.create(
+        project=project,
+        from_stage=project.stage,
+        to_stage=stage,
+        on=on,
+        person=by if isinstance(by, User) else None,
+        person_name=getattr(by, "name", ""),
+        note="台账导入校正",
+    )
     project.stage, project.stage_date = stage, on
     project.resume_stage = ""
     project.version += 1
@@ -631,8 +901,15 @@ def start_import(by, unit: Unit, upload) -> ImportJob:
     with open(path, "wb") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
-    job = ImportJob.objects.create(user=by, unit=unit, file_name=upload.name[:200], file_path=str(path), dry_run=True)
-    record("ledger.import_check", job, after={"unit": unit.code, "file": job.file_name}, only_changes=False)
+    job = ImportJob.objects.create(
+        user=by, unit=unit, file_name=upload.name[:200], file_path=str(path), dry_run=True
+    )
+    record(
+        "ledger.import_check",
+        job,
+        after={"unit": unit.code, "file": job.file_name},
+        only_changes=False,
+    )
     _enqueue(job)
     return job
 
@@ -643,13 +920,26 @@ def confirm_import(by, checked: ImportJob) -> ImportJob:
     require(by, "projects.import")
     if checked.user_id != by.pk:
         raise PermissionDenied("只能确认自己上传的导入。")
-    if (checked.status != ImportJob.Status.DONE or not checked.dry_run or not checked.result
-            or checked.result.get("errors")):
+    if (
+        checked.status != ImportJob.Status.DONE
+        or not checked.dry_run
+        or not checked.result
+        or checked.result.get("errors")
+    ):
         raise PermissionDenied("该预检结果不能确认导入。")
-    job = ImportJob.objects.create(user=by, unit=checked.unit, file_name=checked.file_name,
-                                   file_path=checked.file_path, dry_run=False)
-    record("ledger.import_confirm", job, after={"unit": checked.unit.code, "file": job.file_name,
-                                                "checked_job": checked.pk}, only_changes=False)
+    job = ImportJob.objects.create(
+        user=by,
+        unit=checked.unit,
+        file_name=checked.file_name,
+        file_path=checked.file_path,
+        dry_run=False,
+    )
+    record(
+        "ledger.import_confirm",
+        job,
+        after={"unit": checked.unit.code, "file": job.file_name, "checked_job": checked.pk},
+        only_changes=False,
+    )
     _enqueue(job)
     return job
 

@@ -1,4 +1,5 @@
 """Background work of the ledger: Excel imports with progress."""
+
 from __future__ import annotations
 
 import time
@@ -44,15 +45,23 @@ def run_job(job_id: int) -> None:
 
     try:
         with acting_as(job.user, channel="task"):
-            report = import_ledger(job.user, job.unit, job.file_path, dry_run=job.dry_run, progress=progress)
+            report = import_ledger(
+                job.user, job.unit, job.file_path, dry_run=job.dry_run, progress=progress
+            )
     except Exception as exc:  # the job must end visibly, whatever happened
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=f"导入失败：{exc}",
-                                                   finished_at=timezone.now())
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=f"导入失败：{exc}", finished_at=timezone.now()
+        )
         raise
     final = cache.get(progress_key(job.pk)) or {}
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, result=report.as_dict(),
-                                               finished_at=timezone.now(), phase="完成",
-                                               done=final.get("done", 0), total=final.get("total", 0))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        result=report.as_dict(),
+        finished_at=timezone.now(),
+        phase="完成",
+        done=final.get("done", 0),
+        total=final.get("total", 0),
+    )
     cache.delete(progress_key(job.pk))
 
 

@@ -1,13 +1,14 @@
 """Ledger pages: list with filters/columns/saved filters, project page, forms, stage moves,
 funnel, Excel import with progress and export."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,13 +23,34 @@ from diaodu.projects.forms import ImportForm, ProjectForm, StageForm
 from diaodu.projects.models import ImportJob, Level, PlanCategory, SavedFilter
 
 COLUMNS = [
-    ("unit", "所属园区"), ("stage", "阶段"), ("category", "年度类别"), ("level", "级别"), ("industry", "行业"),
-    ("total", "总投资（万元）"), ("annual", "年度计划（万元）"), ("completed", "本年完成（万元）"),
-    ("planned_start", "计划开工"), ("actual_start", "开工日期"), ("leads", "包保领导"), ("secretary", "项目秘书"),
-    ("responsible", "责任单位"), ("progress", "形象进度"), ("code", "项目代码"), ("investor", "建设单位"),
+    ("unit", "所属园区"),
+    ("stage", "阶段"),
+    ("category", "年度类别"),
+    ("level", "级别"),
+    ("industry", "行业"),
+    ("total", "总投资（万元）"),
+    ("annual", "年度计划（万元）"),
+    ("completed", "本年完成（万元）"),
+    ("planned_start", "计划开工"),
+    ("actual_start", "开工日期"),
+    ("leads", "包保领导"),
+    ("secretary", "项目秘书"),
+    ("responsible", "责任单位"),
+    ("progress", "形象进度"),
+    ("code", "项目代码"),
+    ("investor", "建设单位"),
     ("updated", "更新时间"),
 ]
-DEFAULT_COLUMNS = ["unit", "stage", "category", "total", "annual", "planned_start", "leads", "secretary"]
+DEFAULT_COLUMNS = [
+    "unit",
+    "stage",
+    "category",
+    "total",
+    "annual",
+    "planned_start",
+    "leads",
+    "secretary",
+]
 COLUMN_KEYS = {k for k, _ in COLUMNS}
 FILTER_KEYS = ("unit", "stage", "category", "level", "industry", "person", "q", "sort", "cols")
 
@@ -52,7 +74,8 @@ def parse_filter(request) -> tuple[queries.LedgerFilter, list[str]]:
     if bad:
         errors.append(f"未知的项目阶段：{'、'.join(bad)}")
     f = queries.LedgerFilter(
-        unit=unit, stages=stages,
+        unit=unit,
+        stages=stages,
         category=g.get("category", "") if g.get("category", "") in PlanCategory.values else "",
         level=g.get("level", "") if g.get("level", "") in Level.values else "",
         industry=(g.get("industry", "") or "").strip().upper()[:5],
@@ -103,15 +126,28 @@ def ledger(request):
     base = request.GET.copy()
     base.pop("page", None)
     s = scope_for(request.user)
-    return render(request, "projects/ledger.html", {
-        "page": pg, "f": f, "errors": errors, "cols": cols, "columns": COLUMNS,
-        "stages": [(st, S.label(st)) for st in S.ALL], "categories": PlanCategory.choices, "levels": Level.choices,
-        "units": queries.units_for_filter(request.user), "scope_key": _scope_key(request.user),
-        "person_name": (request.GET.get("person_name") or "").strip()[:50],
-        "query": base.urlencode(), "saved": SavedFilter.objects.filter(user=request.user),
-        "can_change": s.has("projects.change"), "can_export": s.has("projects.export"),
-        "can_import": s.has("projects.import"),
-    })
+    return render(
+        request,
+        "projects/ledger.html",
+        {
+            "page": pg,
+            "f": f,
+            "errors": errors,
+            "cols": cols,
+            "columns": COLUMNS,
+            "stages": [(st, S.label(st)) for st in S.ALL],
+            "categories": PlanCategory.choices,
+            "levels": Level.choices,
+            "units": queries.units_for_filter(request.user),
+            "scope_key": _scope_key(request.user),
+            "person_name": (request.GET.get("person_name") or "").strip()[:50],
+            "query": base.urlencode(),
+            "saved": SavedFilter.objects.filter(user=request.user),
+            "can_change": s.has("projects.change"),
+            "can_export": s.has("projects.export"),
+            "can_import": s.has("projects.import"),
+        },
+    )
 
 
 @login_required
@@ -154,19 +190,33 @@ def detail(request, pk: int):
     s = scope_for(request.user)
     changes = project.stage_changes.select_related("person").order_by("on", "id")
     targets = S.allowed_targets(project.stage, project.resume_stage or None)
-    return render(request, "projects/detail.html", {
-        "p": project, "changes": changes, "history": queries.history(project)[:50],
-        "leads": project.lead_officials.all(),
-        "stage_form": StageForm(initial={"on": timezone.localdate(), "to_stage": targets[0] if targets else ""}),
-        "targets": [(t, S.label(t)) for t in targets],
-        "can_change": s.has("projects.change"), "can_stage": s.has("projects.stage"),
-        "stage_rank": S.rank(project.stage), "main_line": [(st, S.label(st)) for st in S.MAIN_LINE],
-    })
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "p": project,
+            "changes": changes,
+            "history": queries.history(project)[:50],
+            "leads": project.lead_officials.all(),
+            "stage_form": StageForm(
+                initial={"on": timezone.localdate(), "to_stage": targets[0] if targets else ""}
+            ),
+            "targets": [(t, S.label(t)) for t in targets],
+            "can_change": s.has("projects.change"),
+            "can_stage": s.has("projects.stage"),
+            "stage_rank": S.rank(project.stage),
+            "main_line": [(st, S.label(st)) for st in S.MAIN_LINE],
+        },
+    )
 
 
 def _form_context(request):
-    units = [u for u in queries.units_for_filter(request.user) if queries.can_write_unit(request.user, u)]
-    departments = Unit.objects.filter(is_active=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE]).order_by("path")
+    units = [
+        u for u in queries.units_for_filter(request.user) if queries.can_write_unit(request.user, u)
+    ]
+    departments = Unit.objects.filter(
+        is_active=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE]
+    ).order_by("path")
     return {"units": units, "people": _people_choices(request.user), "departments": departments}
 
 
@@ -187,11 +237,17 @@ def create(request):
             raise Http404("单位不存在或无权使用。")
         try:
             project = services.create_project(
-                request.user, unit=unit, data=form.payload(),
+                request.user,
+                unit=unit,
+                data=form.payload(),
                 lead_officials=_people_from(cd["lead_officials"], request),
-                secretary=(_people_from([cd["secretary"]], request) or [None])[0] if cd["secretary"] else None,
+                secretary=(_people_from([cd["secretary"]], request) or [None])[0]
+                if cd["secretary"]
+                else None,
                 responsible_unit=ctx["departments"].filter(pk=cd["responsible_unit"]).first()
-                if cd["responsible_unit"] else None)
+                if cd["responsible_unit"]
+                else None,
+            )
         except ValidationError as exc:
             _attach(form, exc)
         else:
@@ -219,11 +275,18 @@ def edit(request, pk: int):
     if request.method == "POST":
         form = ProjectForm(request.POST, **ctx)
     else:
-        initial = {k: getattr(project, k, None) for k in ProjectForm.DATA_FIELDS if hasattr(project, k)}
-        initial.update(industry=f"{project.industry_code} {project.industry_text}".strip(), unit=project.unit_id,
-                       lead_officials=list(project.lead_officials.values_list("pk", flat=True)),
-                       secretary=project.secretary_id, responsible_unit=project.responsible_unit_id,
-                       version=project.version, national_code=project.national_code or "")
+        initial = {
+            k: getattr(project, k, None) for k in ProjectForm.DATA_FIELDS if hasattr(project, k)
+        }
+        initial.update(
+            industry=f"{project.industry_code} {project.industry_text}".strip(),
+            unit=project.unit_id,
+            lead_officials=list(project.lead_officials.values_list("pk", flat=True)),
+            secretary=project.secretary_id,
+            responsible_unit=project.responsible_unit_id,
+            version=project.version,
+            national_code=project.national_code or "",
+        )
         form = ProjectForm(initial=initial, **ctx)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -233,11 +296,19 @@ def edit(request, pk: int):
             raise Http404("单位不存在或无权使用。")
         try:
             project = services.update_project(
-                request.user, project, data=form.payload(), version=cd.get("version") or 0,
+                request.user,
+                project,
+                data=form.payload(),
+                version=cd.get("version") or 0,
                 lead_officials=_people_from(cd["lead_officials"], request),
-                secretary=(_people_from([cd["secretary"]], request) or [None])[0] if cd["secretary"] else None,
+                secretary=(_people_from([cd["secretary"]], request) or [None])[0]
+                if cd["secretary"]
+                else None,
                 responsible_unit=ctx["departments"].filter(pk=cd["responsible_unit"]).first()
-                if cd["responsible_unit"] else None, unit=unit)
+                if cd["responsible_unit"]
+                else None,
+                unit=unit,
+            )
         except services.ConflictError as exc:
             conflict = exc
         except ValidationError as exc:
@@ -245,7 +316,9 @@ def edit(request, pk: int):
         else:
             messages.success(request, "项目已保存。")
             return redirect("projects:detail", project.pk)
-    return render(request, "projects/form.html", {"form": form, "project": project, "conflict": conflict})
+    return render(
+        request, "projects/form.html", {"form": form, "project": project, "conflict": conflict}
+    )
 
 
 @login_required
@@ -254,11 +327,16 @@ def stage(request, pk: int):
     project = queries.get(request.user, pk)
     form = StageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{'，'.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request,
+            "；".join(f"{form.fields[k].label}：{'，'.join(v)}" for k, v in form.errors.items()),
+        )
         return redirect("projects:detail", project.pk)
     cd = form.cleaned_data
     try:
-        services.transition(request.user, project, cd["to_stage"], cd["on"], note=cd["note"], reason=cd["reason"])
+        services.transition(
+            request.user, project, cd["to_stage"], cd["on"], note=cd["note"], reason=cd["reason"]
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -274,12 +352,26 @@ def funnel(request):
         unit = org_queries.get_unit(request.user, request.GET["unit"])
     rows = queries.funnel(request.user, unit)
     main = [r for r in rows if not r["side"]]
-    return render(request, "projects/funnel.html", {
-        "rows": rows, "unit": unit, "units": queries.units_for_filter(request.user),
-        "chart": [{"name": r["label"], "value": r["count"], "stage": r["stage"],
-                   "investment": float(r["investment"])} for r in main],
-        "total_count": sum(r["count"] for r in rows), "total_investment": sum(r["investment"] for r in rows),
-    })
+    return render(
+        request,
+        "projects/funnel.html",
+        {
+            "rows": rows,
+            "unit": unit,
+            "units": queries.units_for_filter(request.user),
+            "chart": [
+                {
+                    "name": r["label"],
+                    "value": r["count"],
+                    "stage": r["stage"],
+                    "investment": float(r["investment"]),
+                }
+                for r in main
+            ],
+            "total_count": sum(r["count"] for r in rows),
+            "total_investment": sum(r["investment"] for r in rows),
+        },
+    )
 
 
 @login_required
@@ -294,7 +386,9 @@ def export(request):
         label = primary.unit.name if primary else "全部单位"
     data = exports.workbook(qs, unit_label=label)
     filename = f"项目台账_{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
@@ -306,7 +400,9 @@ MAX_UPLOAD = 30 * 1024 * 1024
 @login_required
 def import_start(request):
     require(request.user, "projects.import")
-    units = [u for u in queries.units_for_filter(request.user) if queries.can_write_unit(request.user, u)]
+    units = [
+        u for u in queries.units_for_filter(request.user) if queries.can_write_unit(request.user, u)
+    ]
     form = ImportForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -327,7 +423,9 @@ def import_start(request):
 def _job(request, pk) -> ImportJob:
     from diaodu.projects.tasks import live_progress
 
-    return live_progress(get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user))
+    return live_progress(
+        get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user)
+    )
 
 
 @login_required
@@ -341,8 +439,16 @@ def import_status(request, pk: int):
     job = _job(request, pk)
     if request.headers.get("HX-Request"):
         return render(request, "projects/_import_progress.html", {"job": job})
-    return JsonResponse({"status": job.status, "phase": job.phase, "done": job.done, "total": job.total,
-                         "percent": job.percent, "result": job.result})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "phase": job.phase,
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "result": job.result,
+        }
+    )
 
 
 @login_required

@@ -2,6 +2,7 @@
 reminders, contact logs, problems and their moves, lights, meetings and action items, and the
 period summary. Same queries (scoped: 404 outside the scope) and services (validated in Chinese,
 audited) as the pages."""
+
 from __future__ import annotations
 
 import json
@@ -295,49 +296,153 @@ def _where(request, unit=None, period=""):
 
 
 def _photo(ph) -> dict:
-    return {"id": ph.pk, "name": ph.original_name, "url": reverse("supervision:photo", args=[ph.pk]),
-            "thumb_url": reverse("supervision:photo_thumb", args=[ph.pk]), "size": ph.size, "taken_at": ph.taken_at,
-            "latitude": ph.latitude, "longitude": ph.longitude, "distance_km": ph.distance_km}
+    return {
+        "id": ph.pk,
+        "name": ph.original_name,
+        "url": reverse("supervision:photo", args=[ph.pk]),
+        "thumb_url": reverse("supervision:photo_thumb", args=[ph.pk]),
+        "size": ph.size,
+        "taken_at": ph.taken_at,
+        "latitude": ph.latitude,
+        "longitude": ph.longitude,
+        "distance_km": ph.distance_km,
+    }
 
 
 def _report(r, photos=None) -> dict:
-    return {**{f: getattr(r, f) for f in ("id", "project_id", "period", "status", "progress_text", "invested", "ytd",
-                                          "since_start", "next_plan", "filed_by_name", "submitted_at", "deadline",
-                                          "is_late", "return_reason", "flags", "version")},
-            "project_name": r.project.name, "unit_name": r.project.unit.name, "period_name": r.period_obj.name,
-            "photos": [_photo(p) for p in (photos if photos is not None else r.photos.all())]}
+    return {
+        **{
+            f: getattr(r, f)
+            for f in (
+                "id",
+                "project_id",
+                "period",
+                "status",
+                "progress_text",
+                "invested",
+                "ytd",
+                "since_start",
+                "next_plan",
+                "filed_by_name",
+                "submitted_at",
+                "deadline",
+                "is_late",
+                "return_reason",
+                "flags",
+                "version",
+            )
+        },
+        "project_name": r.project.name,
+        "unit_name": r.project.unit.name,
+        "period_name": r.period_obj.name,
+        "photos": [_photo(p) for p in (photos if photos is not None else r.photos.all())],
+    }
 
 
 def _problem(pr, events=None) -> dict:
     from diaodu.supervision import clock
 
-    return {**{f: getattr(pr, f) for f in ("id", "project_id", "title", "description", "type_code", "type_label",
-                                           "source", "status", "responsible_unit_id", "deadline_wd", "assigned_on",
-                                           "due_date", "escalation_level", "answer", "satisfaction", "raised_by_name",
-                                           "raised_at", "version")},
-            "project_name": pr.project.name, "status_label": pr.get_status_display(),
-            "responsible_unit_name": pr.responsible_unit.name if pr.responsible_unit else "",
-            "overdue": pr.is_overdue(clock.today()), "escalation_label": pr.level_label,
-            "events": [{"action": e.action, "label": e.label, "from_status": e.from_status, "to_status": e.to_status,
-                        "level": e.level, "by_name": e.by_name, "at": e.at, "note": e.note} for e in (events or [])]}
+    return {
+        **{
+            f: getattr(pr, f)
+            for f in (
+                "id",
+                "project_id",
+                "title",
+                "description",
+                "type_code",
+                "type_label",
+                "source",
+                "status",
+                "responsible_unit_id",
+                "deadline_wd",
+                "assigned_on",
+                "due_date",
+                "escalation_level",
+                "answer",
+                "satisfaction",
+                "raised_by_name",
+                "raised_at",
+                "version",
+            )
+        },
+        "project_name": pr.project.name,
+        "status_label": pr.get_status_display(),
+        "responsible_unit_name": pr.responsible_unit.name if pr.responsible_unit else "",
+        "overdue": pr.is_overdue(clock.today()),
+        "escalation_label": pr.level_label,
+        "events": [
+            {
+                "action": e.action,
+                "label": e.label,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "level": e.level,
+                "by_name": e.by_name,
+                "at": e.at,
+                "note": e.note,
+            }
+            for e in (events or [])
+        ],
+    }
 
 
 def _light(lt) -> dict:
-    return {**{f: getattr(lt, f) for f in ("id", "project_id", "period", "color", "reasons", "facts", "override_color",
-                                           "override_reason", "override_by_name", "computed_at")},
-            "project_name": lt.project.name, "unit_name": lt.project.unit.name, "effective_color": lt.effective_color}
+    return {
+        **{
+            f: getattr(lt, f)
+            for f in (
+                "id",
+                "project_id",
+                "period",
+                "color",
+                "reasons",
+                "facts",
+                "override_color",
+                "override_reason",
+                "override_by_name",
+                "computed_at",
+            )
+        },
+        "project_name": lt.project.name,
+        "unit_name": lt.project.unit.name,
+        "effective_color": lt.effective_color,
+    }
 
 
 def _action(a) -> dict:
-    return {**{f: getattr(a, f) for f in ("id", "meeting_id", "content", "owner_id", "owner_name", "unit_id", "deadline",
-                                          "status", "result")}, "unit_name": a.unit.name if a.unit else ""}
+    return {
+        **{
+            f: getattr(a, f)
+            for f in (
+                "id",
+                "meeting_id",
+                "content",
+                "owner_id",
+                "owner_name",
+                "unit_id",
+                "deadline",
+                "status",
+                "result",
+            )
+        },
+        "unit_name": a.unit.name if a.unit else "",
+    }
 
 
 def _meeting(m, full=False) -> dict:
-    out = {f: getattr(m, f) for f in ("id", "unit_id", "period", "title", "held_on", "location", "status")}
+    out = {
+        f: getattr(m, f)
+        for f in ("id", "unit_id", "period", "title", "held_on", "location", "status")
+    }
     if full:
-        out["agenda"] = [{f: getattr(a, f) for f in ("id", "kind", "title", "detail", "project_id", "problem_id",
-                                                     "action_id")} for a in queries.agenda(m)]
+        out["agenda"] = [
+            {
+                f: getattr(a, f)
+                for f in ("id", "kind", "title", "detail", "project_id", "problem_id", "action_id")
+            }
+            for a in queries.agenda(m)
+        ]
         out["actions"] = [_action(a) for a in queries.meeting_actions(m)]
     return out
 
@@ -348,8 +453,9 @@ def _problems_json(text: str) -> list:
     try:
         data = json.loads(text)
     except ValueError:
-        raise ValidationError({"problems": "problems 应为 JSON 数组，如 [{\"title\": \"…\", \"type_code\": \"land\"}]。"}) \
-            from None
+        raise ValidationError(
+            {"problems": 'problems 应为 JSON 数组，如 [{"title": "…", "type_code": "land"}]。'}
+        ) from None
     if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
         raise ValidationError({"problems": "problems 应为对象数组。"})
     return data
@@ -366,7 +472,7 @@ def list_reports(request, where: Query[Where], status: str = "", page: int = 1):
             raise ValidationError({"status": "状态无效。"})
         qs = qs.filter(status=status)
     start = (max(page, 1) - 1) * LIMIT
-    return [_report(r) for r in qs[start:start + LIMIT]]
+    return [_report(r) for r in qs[start : start + LIMIT]]
 
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="周报详情")
@@ -375,33 +481,75 @@ def get_report(request, report_id: int):
     return _report(queries.get_report(request.user, report_id))
 
 
-@router.post("/reports", response={201: ReportOut}, summary="报送周报（multipart：字段 + photos 多张照片；problems 为 JSON 数组）")
-def file_report(request, project_id: Form[int], progress_text: Form[str] = "", invested: Form[str] = "",
-                next_plan: Form[str] = "", period: Form[str] = "", problems: Form[str] = "",
-                photos: File[list[UploadedFile]] = None):
+@router.post(
+    "/reports",
+    response={201: ReportOut},
+    summary="报送周报（multipart：字段 + photos 多张照片；problems 为 JSON 数组）",
+)
+def file_report(
+    request,
+    project_id: Form[int],
+    progress_text: Form[str] = "",
+    invested: Form[str] = "",
+    next_plan: Form[str] = "",
+    period: Form[str] = "",
+    problems: Form[str] = "",
+    photos: File[list[UploadedFile]] = None,
+):
     require(request.user, "reports.file")
     project = project_queries.get(request.user, project_id)
-    r = services.file_report(request.user, project, {"period": period, "progress_text": progress_text,
-                                                     "invested": invested, "next_plan": next_plan},
-                             photo_files=photos or [], problems=_problems_json(problems))
+    r = services.file_report(
+        request.user,
+        project,
+        {
+            "period": period,
+            "progress_text": progress_text,
+            "invested": invested,
+            "next_plan": next_plan,
+        },
+        photo_files=photos or [],
+        problems=_problems_json(problems),
+    )
     return 201, _report(queries.get_report(request.user, r.pk))
 
 
-@router.post("/reports/{report_id}/resubmit", response=ReportOut, summary="修改后重新报送（multipart）")
-def resubmit_report(request, report_id: int, progress_text: Form[str] = "", invested: Form[str] = "",
-                    next_plan: Form[str] = "", version: Form[str] = "", remove_photos: Form[str] = "",
-                    problems: Form[str] = "", photos: File[list[UploadedFile]] = None):
+@router.post(
+    "/reports/{report_id}/resubmit", response=ReportOut, summary="修改后重新报送（multipart）"
+)
+def resubmit_report(
+    request,
+    report_id: int,
+    progress_text: Form[str] = "",
+    invested: Form[str] = "",
+    next_plan: Form[str] = "",
+    version: Form[str] = "",
+    remove_photos: Form[str] = "",
+    problems: Form[str] = "",
+    photos: File[list[UploadedFile]] = None,
+):
     r = queries.get_report(request.user, report_id)
     removed = [x for x in remove_photos.replace("，", ",").split(",") if x.strip()]
-    r = services.resubmit_report(request.user, r, {"progress_text": progress_text, "invested": invested,
-                                                   "next_plan": next_plan, "version": version},
-                                 photo_files=photos or [], remove_photos=removed, problems=_problems_json(problems))
+    r = services.resubmit_report(
+        request.user,
+        r,
+        {
+            "progress_text": progress_text,
+            "invested": invested,
+            "next_plan": next_plan,
+            "version": version,
+        },
+        photo_files=photos or [],
+        remove_photos=removed,
+        problems=_problems_json(problems),
+    )
     return _report(queries.get_report(request.user, r.pk))
 
 
 @router.post("/reports/{report_id}/return", response=ReportOut, summary="退回周报（须写明原因）")
 def return_report(request, report_id: int, payload: ReasonIn):
-    r = services.return_report(request.user, queries.get_report(request.user, report_id), payload.reason)
+    r = services.return_report(
+        request.user, queries.get_report(request.user, report_id), payload.reason
+    )
     return _report(queries.get_report(request.user, r.pk))
 
 
@@ -411,7 +559,9 @@ def accept_report(request, report_id: int):
     return _report(queries.get_report(request.user, r.pk))
 
 
-@router.post("/reports/{report_id}/photos", response={201: list[PhotoOut]}, summary="补充照片（multipart）")
+@router.post(
+    "/reports/{report_id}/photos", response={201: list[PhotoOut]}, summary="补充照片（multipart）"
+)
 def add_photos(request, report_id: int, photos: File[list[UploadedFile]]):
     added = services.add_photos(request.user, queries.get_report(request.user, report_id), photos)
     return 201, [_photo(p) for p in added]
@@ -422,8 +572,16 @@ def add_photos(request, report_id: int, photos: File[list[UploadedFile]]):
 def list_missing(request, where: Query[Where]):
     require(request.user, "projects.view")
     unit, _cycle, period = _where(request, where.unit, where.period)
-    return [{"project_id": r.project.pk, "project_name": r.project.name, "unit_name": r.project.unit.name,
-             "person": r.person, "reminders": r.reminders} for r in queries.missing(request.user, unit, period)]
+    return [
+        {
+            "project_id": r.project.pk,
+            "project_name": r.project.name,
+            "unit_name": r.project.unit.name,
+            "person": r.person,
+            "reminders": r.reminders,
+        }
+        for r in queries.missing(request.user, unit, period)
+    ]
 
 
 @router.post("/reminders", response={201: dict}, summary="催报（全部未报送，或指定项目）")
@@ -441,43 +599,105 @@ def list_contacts(request, where: Query[Where], project: int | None = None):
     qs = queries.contacts(request.user, unit=unit, since=period.start, until=period.end)
     if project:
         qs = qs.filter(project_id=project)
-    return [{**{f: getattr(c, f) for f in ("id", "project_id", "on", "people", "enterprise_contact", "method",
-                                           "content", "logged_by_name")}, "project_name": c.project.name}
-            for c in qs[:LIMIT]]
+    return [
+        {
+            **{
+                f: getattr(c, f)
+                for f in (
+                    "id",
+                    "project_id",
+                    "on",
+                    "people",
+                    "enterprise_contact",
+                    "method",
+                    "content",
+                    "logged_by_name",
+                )
+            },
+            "project_name": c.project.name,
+        }
+        for c in qs[:LIMIT]
+    ]
 
 
 @router.post("/contacts", response={201: ContactOut}, summary="记录对接（留痕）")
 def create_contact(request, payload: ContactIn):
     require(request.user, "reports.file")
     project = project_queries.get(request.user, payload.project_id)
-    c = services.log_contact(request.user, project, payload.dict(exclude={"project_id", "problems"}),
-                             problems=payload.problems)
-    return 201, {**{f: getattr(c, f) for f in ("id", "project_id", "on", "people", "enterprise_contact", "method",
-                                               "content", "logged_by_name")}, "project_name": project.name}
+    c = services.log_contact(
+        request.user,
+        project,
+        payload.dict(exclude={"project_id", "problems"}),
+        problems=payload.problems,
+    )
+    return 201, {
+        **{
+            f: getattr(c, f)
+            for f in (
+                "id",
+                "project_id",
+                "on",
+                "people",
+                "enterprise_contact",
+                "method",
+                "content",
+                "logged_by_name",
+            )
+        },
+        "project_name": project.name,
+    }
 
 
 # ---------------------------------------------------------------- problems
 @router.get("/problems", response=list[ProblemOut], summary="问题清单")
-def list_problems(request, status: str = "", unit: int | None = None, type: str = "", overdue: bool = False,
-                  escalated: bool = False, mine: bool = False, page: int = 1):
+def list_problems(
+    request,
+    status: str = "",
+    unit: int | None = None,
+    type: str = "",
+    overdue: bool = False,
+    escalated: bool = False,
+    mine: bool = False,
+    page: int = 1,
+):
     s = scope_for(request.user)
     if not (s.has("projects.view") or s.has("problems.handle")):
         require(request.user, "projects.view")
     if status and status not in ProblemStatus.values:
         raise ValidationError({"status": "状态无效。"})
-    f = queries.ProblemFilter(status=status, type_code=type, overdue=overdue, escalated=escalated, mine=mine,
-                              unit=queries.get_unit(request.user, unit) if unit else None)
+    f = queries.ProblemFilter(
+        status=status,
+        type_code=type,
+        overdue=overdue,
+        escalated=escalated,
+        mine=mine,
+        unit=queries.get_unit(request.user, unit) if unit else None,
+    )
     start = (max(page, 1) - 1) * LIMIT
-    return [_problem(p) for p in queries.problems(request.user, f)[start:start + LIMIT]]
+    return [_problem(p) for p in queries.problems(request.user, f)[start : start + LIMIT]]
 
 
 @router.get("/problems/stats", response=list[StatOut], summary="问题办理统计（按责任单位或类型）")
 def problem_stats(request, by: str = "unit", unit: int | None = None):
     require(request.user, "projects.view")
-    rows = queries.problem_stats(request.user, by="type" if by == "type" else "unit",
-                                 unit=queries.get_unit(request.user, unit) if unit else None)
-    return [{"key": r.key, "label": r.label, "received": r.received, "resolved": r.resolved, "closed": r.closed,
-             "overdue": r.overdue, "avg_days": r.avg_days, "satisfaction": r.satisfaction} for r in rows]
+    rows = queries.problem_stats(
+        request.user,
+        by="type" if by == "type" else "unit",
+        unit=queries.get_unit(request.user, unit) if unit else None,
+    )
+    return [
+        {
+            "key": r.key,
+            "label": r.label,
+            "received": r.received,
+            "resolved": r.resolved,
+            "closed": r.closed,
+            "overdue": r.overdue,
+            "avg_days": r.avg_days,
+            "satisfaction": r.satisfaction,
+        }
+        for r in rows
+    ]
 
 
 @router.post("/problems", response={201: ProblemOut}, summary="提出问题")
@@ -489,8 +709,14 @@ def create_problem(request, payload: ProblemIn):
         unit = queries.departments().filter(pk=payload.suggested_unit_id).first()
         if unit is None:
             raise ValidationError({"suggested_unit_id": "建议责任单位不存在。"})
-    pr = services.raise_problem(request.user, project, title=payload.title, type_code=payload.type_code,
-                                description=payload.description, suggested_unit=unit)
+    pr = services.raise_problem(
+        request.user,
+        project,
+        title=payload.title,
+        type_code=payload.type_code,
+        description=payload.description,
+        suggested_unit=unit,
+    )
     return 201, _problem(pr, queries.problem_events(pr))
 
 
@@ -500,20 +726,27 @@ def get_problem(request, problem_id: int):
     return _problem(pr, queries.problem_events(pr))
 
 
-@router.post("/problems/{problem_id}/transition", response=ProblemOut,
-             summary="问题流转：assign 交办 / start 签收 / resolve 办结 / close 销号 / return 退回 / escalate 督办 / rate 评价")
+@router.post(
+    "/problems/{problem_id}/transition",
+    response=ProblemOut,
+    summary="问题流转：assign 交办 / start 签收 / resolve 办结 / close 销号 / return 退回 / escalate 督办 / rate 评价",
+)
 def move_problem(request, problem_id: int, payload: MoveIn):
     pr = queries.get_problem(request.user, problem_id)
     a = payload.action
     if a == "assign":
         unit = queries.departments().filter(pk=payload.unit_id).first() if payload.unit_id else None
-        pr = services.assign_problem(request.user, pr, unit=unit, deadline_wd=payload.deadline_wd, note=payload.note)
+        pr = services.assign_problem(
+            request.user, pr, unit=unit, deadline_wd=payload.deadline_wd, note=payload.note
+        )
     elif a == "start":
         pr = services.start_problem(request.user, pr, note=payload.note)
     elif a == "resolve":
         pr = services.resolve_problem(request.user, pr, answer=payload.answer)
     elif a == "close":
-        pr = services.close_problem(request.user, pr, satisfaction=payload.satisfaction, note=payload.note)
+        pr = services.close_problem(
+            request.user, pr, satisfaction=payload.satisfaction, note=payload.note
+        )
     elif a == "return":
         pr = services.return_problem(request.user, pr, reason=payload.reason)
     elif a == "escalate":
@@ -521,7 +754,11 @@ def move_problem(request, problem_id: int, payload: MoveIn):
     elif a == "rate":
         pr = services.rate_problem(request.user, pr, payload.satisfaction, payload.note)
     else:
-        raise ValidationError({"action": f"未知的操作“{a}”：可用 assign、start、resolve、close、return、escalate、rate。"})
+        raise ValidationError(
+            {
+                "action": f"未知的操作“{a}”：可用 assign、start、resolve、close、return、escalate、rate。"
+            }
+        )
     pr = queries.get_problem(request.user, pr.pk)
     return _problem(pr, queries.problem_events(pr))
 
@@ -533,7 +770,10 @@ def list_lights(request, where: Query[Where], color: str = ""):
     if color and color not in LightColor.values:
         raise ValidationError({"color": "灯色应为 red、yellow 或 green。"})
     unit, _cycle, period = _where(request, where.unit, where.period)
-    return [_light(lt) for lt in queries.sort_lights(queries.period_lights(request.user, unit, period, color))]
+    return [
+        _light(lt)
+        for lt in queries.sort_lights(queries.period_lights(request.user, unit, period, color))
+    ]
 
 
 @router.post("/lights/compute", response=dict, summary="计算亮灯")
@@ -546,8 +786,9 @@ def compute_lights(request, payload: ComputeIn):
 
 @router.post("/lights/{light_id}/override", response=LightOut, summary="调整亮灯（须写明理由）")
 def override_light(request, light_id: int, payload: OverrideIn):
-    lt = services.override_light(request.user, queries.get_light(request.user, light_id), payload.color,
-                                 payload.reason)
+    lt = services.override_light(
+        request.user, queries.get_light(request.user, light_id), payload.color, payload.reason
+    )
     return _light(queries.get_light(request.user, lt.pk))
 
 
@@ -561,7 +802,9 @@ def list_meetings(request):
 @router.post("/meetings", response={201: MeetingOut}, summary="建立调度会（自动生成议程）")
 def create_meeting(request, payload: MeetingIn):
     unit = queries.get_unit(request.user, payload.unit_id)
-    m = services.create_meeting(request.user, unit, payload.dict(exclude={"unit_id"}, exclude_none=True))
+    m = services.create_meeting(
+        request.user, unit, payload.dict(exclude={"unit_id"}, exclude_none=True)
+    )
     return 201, _meeting(m, full=True)
 
 
@@ -598,12 +841,19 @@ def add_action(request, meeting_id: int, payload: ActionIn):
 
 @router.get("/actions", response=list[ActionOut], summary="议定事项（默认未完成）")
 def list_actions(request, status: str = "open"):
-    return [_action(a) for a in queries.action_items(request.user, status=status if status in ("open", "done") else "")[:LIMIT]]
+    return [
+        _action(a)
+        for a in queries.action_items(
+            request.user, status=status if status in ("open", "done") else ""
+        )[:LIMIT]
+    ]
 
 
 @router.post("/actions/{action_id}/close", response=ActionOut, summary="议定事项完成")
 def close_action(request, action_id: int, payload: CloseIn):
-    a = services.close_action_item(request.user, queries.get_action(request.user, action_id), result=payload.result)
+    a = services.close_action_item(
+        request.user, queries.get_action(request.user, action_id), result=payload.result
+    )
     return _action(queries.get_action(request.user, a.pk))
 
 
@@ -613,9 +863,32 @@ def summary(request, where: Query[Where]):
     require(request.user, "projects.view")
     unit, _cycle, period = _where(request, where.unit, where.period)
     sm = queries.summary(request.user, unit, period)
-    return {"unit_id": unit.pk, "period": period.code, "period_name": period.name, "deadline": sm.deadline,
-            **{f: getattr(sm, f) for f in ("owed", "filed", "on_time", "late", "missing", "rate", "invested_period",
-                                           "ytd_total", "annual_plan_total", "lights", "problems_new", "problems_open",
-                                           "problems_resolved", "problems_overdue", "problems_escalated",
-                                           "reminders_sent", "no_contact")},
-            "actions_open": len(sm.actions_open)}
+    return {
+        "unit_id": unit.pk,
+        "period": period.code,
+        "period_name": period.name,
+        "deadline": sm.deadline,
+        **{
+            f: getattr(sm, f)
+            for f in (
+                "owed",
+                "filed",
+                "on_time",
+                "late",
+                "missing",
+                "rate",
+                "invested_period",
+                "ytd_total",
+                "annual_plan_total",
+                "lights",
+                "problems_new",
+                "problems_open",
+                "problems_resolved",
+                "problems_overdue",
+                "problems_escalated",
+                "reminders_sent",
+                "no_contact",
+            )
+        },
+        "actions_open": len(sm.actions_open),
+    }

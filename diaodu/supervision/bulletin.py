@@ -3,6 +3,7 @@ layout: red 版头, 小标宋 title, 仿宋 body, 黑体 headings), and the peri
 
 Every figure comes from `queries.summary` — the function the summary page renders — so the
 document and the screen agree for the same unit and period."""
+
 from __future__ import annotations
 
 import io
@@ -38,9 +39,14 @@ def pct(value) -> str:
 
 
 def issuer(unit: Unit) -> str:
-    office = Unit.objects.filter(parent=unit, kind="office", name__contains="督查", is_active=True).first()
-    return f"{unit.name}{office.name}" if office and not office.name.startswith(unit.name) else \
-        (office.name if office else unit.name)
+    office = Unit.objects.filter(
+        parent=unit, kind="office", name__contains="督查", is_active=True
+    ).first()
+    return (
+        f"{unit.name}{office.name}"
+        if office and not office.name.startswith(unit.name)
+        else (office.name if office else unit.name)
+    )
 
 
 def cn_date(d) -> str:
@@ -55,11 +61,13 @@ def overview_text(sm: queries.Summary) -> str:
 
         dl = timezone.localtime(sm.deadline)
         deadline = f"（截止时间{dl.month}月{dl.day}日{dl:%H:%M}）"
-    return (f"{sm.period.name}{deadline}，{sm.unit.name}应报送进度的重点项目{sm.owed}个，已报送{sm.filed}个，"
-            f"其中按时报送{sm.on_time}个、逾期报送{sm.late}个，未报送{sm.missing}个，报送率{pct(sm.rate)}。"
-            f"本期完成投资{wan(sm.invested_period)}万元；本年累计完成投资{wan(sm.ytd_total)}万元，"
-            f"占年度计划投资{wan(sm.annual_plan_total)}万元的{pct(sm.ytd_rate)}。"
-            f"本期有{sm.no_contact}个项目未按要求开展对接并留痕。")
+    return (
+        f"{sm.period.name}{deadline}，{sm.unit.name}应报送进度的重点项目{sm.owed}个，已报送{sm.filed}个，"
+        f"其中按时报送{sm.on_time}个、逾期报送{sm.late}个，未报送{sm.missing}个，报送率{pct(sm.rate)}。"
+        f"本期完成投资{wan(sm.invested_period)}万元；本年累计完成投资{wan(sm.ytd_total)}万元，"
+        f"占年度计划投资{wan(sm.annual_plan_total)}万元的{pct(sm.ytd_rate)}。"
+        f"本期有{sm.no_contact}个项目未按要求开展对接并留痕。"
+    )
 
 
 def lights_text(sm: queries.Summary) -> str:
@@ -71,18 +79,24 @@ def lights_text(sm: queries.Summary) -> str:
 
 
 def problems_text(sm: queries.Summary) -> str:
-    return (f"本期新提出问题{sm.problems_new}个，办结{sm.problems_resolved}个；目前尚未销号的问题{sm.problems_open}个，"
-            f"其中超过办理时限{sm.problems_overdue}个、督办及以上{sm.problems_escalated}个。")
+    return (
+        f"本期新提出问题{sm.problems_new}个，办结{sm.problems_resolved}个；目前尚未销号的问题{sm.problems_open}个，"
+        f"其中超过办理时限{sm.problems_overdue}个、督办及以上{sm.problems_escalated}个。"
+    )
 
 
 def reminders_text(sm: queries.Summary) -> str:
-    return (f"本期共催报{sm.reminders_sent}次，涉及{sm.reminded_projects}个项目。截至通报时仍有{sm.missing}个项目未报送，"
-            f"{sm.late}个项目逾期报送，予以通报。")
+    return (
+        f"本期共催报{sm.reminders_sent}次，涉及{sm.reminded_projects}个项目。截至通报时仍有{sm.missing}个项目未报送，"
+        f"{sm.late}个项目逾期报送，予以通报。"
+    )
 
 
 def next_text(sm: queries.Summary) -> str:
-    return (f"调度会议定事项尚有{len(sm.actions_open)}项未完成，其中{sm.actions_overdue}项已超过完成时限。"
-            f"各责任单位要对照下表，倒排工期、压实责任，按时限办结并报督查室销号。")
+    return (
+        f"调度会议定事项尚有{len(sm.actions_open)}项未完成，其中{sm.actions_overdue}项已超过完成时限。"
+        f"各责任单位要对照下表，倒排工期、压实责任，按时限办结并报督查室销号。"
+    )
 
 
 NEXT_STEPS = [
@@ -93,7 +107,9 @@ NEXT_STEPS = [
 
 
 # ---------------------------------------------------------------- docx helpers
-def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
+def _font(
+    run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None
+) -> None:
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -108,8 +124,18 @@ def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | 
         fonts.set(qn(attr), name)
 
 
-def _para(doc, text: str = "", *, font: str = BODY_FONT, size: float = 16, bold: bool = False,
-          align=None, indent: bool = True, color: RGBColor | None = None, space_after: float = 0):
+def _para(
+    doc,
+    text: str = "",
+    *,
+    font: str = BODY_FONT,
+    size: float = 16,
+    bold: bool = False,
+    align=None,
+    indent: bool = True,
+    color: RGBColor | None = None,
+    space_after: float = 0,
+):
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing = Pt(28)
@@ -163,54 +189,131 @@ def build_docx(user, unit: Unit, period: P.Period, *, sm: queries.Summary | None
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
-    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = (
+        Cm(3.7),
+        Cm(3.5),
+        Cm(2.8),
+        Cm(2.6),
+    )
     # 版头: red masthead, issue number, issuer and date, red rule
-    _para(doc, "督 查 通 报", font=TITLE_FONT, size=36, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, color=RED,
-          space_after=12)
-    _para(doc, f"{period.year}年第{period.number}期", size=16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    head = _para(doc, f"{who}　　　　　　　　{cn_date(today)}", size=16, align=WD_ALIGN_PARAGRAPH.CENTER,
-                 indent=False, space_after=18)
+    _para(
+        doc,
+        "督 查 通 报",
+        font=TITLE_FONT,
+        size=36,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+        color=RED,
+        space_after=12,
+    )
+    _para(
+        doc,
+        f"{period.year}年第{period.number}期",
+        size=16,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
+    head = _para(
+        doc,
+        f"{who}　　　　　　　　{cn_date(today)}",
+        size=16,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+        space_after=18,
+    )
     _red_rule(head)
-    _para(doc, f"关于{period.name}重点项目督查调度情况的通报", font=TITLE_FONT, size=22,
-          align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12)
+    _para(
+        doc,
+        f"关于{period.name}重点项目督查调度情况的通报",
+        font=TITLE_FONT,
+        size=22,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+        space_after=12,
+    )
     _para(doc, "各园区、各部门：", indent=False)
-    _para(doc, f"按照“每周督查调度，明确包保责任”的要求，{who}对{period.name}（{period.start.month}月{period.start.day}日至"
-               f"{period.end.month}月{period.end.day}日）重点项目进度填报、亮灯、问题办理和催报情况进行了督查，现将有关情况通报如下：")
+    _para(
+        doc,
+        f"按照“每周督查调度，明确包保责任”的要求，{who}对{period.name}（{period.start.month}月{period.start.day}日至"
+        f"{period.end.month}月{period.end.day}日）重点项目进度填报、亮灯、问题办理和催报情况进行了督查，现将有关情况通报如下：",
+    )
 
     _para(doc, "一、总体情况", font=HEAD_FONT)
     _para(doc, overview_text(sm))
 
     _para(doc, "二、亮灯情况", font=HEAD_FONT)
     _para(doc, lights_text(sm))
-    rows = [[str(i), lt.project.name, lt.project.unit.label, lt.effective_label,
-             lt.reason_text + (f"（{lt.override_by_name}调整：{lt.override_reason}）" if lt.override_color else "")]
-            for i, lt in enumerate(sm.red + sm.yellow, 1)]
-    _table(doc, ["序号", "项目名称", "所属园区", "灯色", "亮灯原因"], rows or [["—", "无", "", "", ""]],
-           [1.2, 4.5, 2.4, 1.5, 6.4])
+    rows = [
+        [
+            str(i),
+            lt.project.name,
+            lt.project.unit.label,
+            lt.effective_label,
+            lt.reason_text
+            + (f"（{lt.override_by_name}调整：{lt.override_reason}）" if lt.override_color else ""),
+        ]
+        for i, lt in enumerate(sm.red + sm.yellow, 1)
+    ]
+    _table(
+        doc,
+        ["序号", "项目名称", "所属园区", "灯色", "亮灯原因"],
+        rows or [["—", "无", "", "", ""]],
+        [1.2, 4.5, 2.4, 1.5, 6.4],
+    )
 
     _para(doc, "三、问题办理情况", font=HEAD_FONT)
     _para(doc, problems_text(sm))
-    rows = [[str(i), pr.title, pr.project.name, pr.responsible_unit.name if pr.responsible_unit else "—",
-             pr.due_date.strftime("%Y-%m-%d") if pr.due_date else "—", pr.level_label or "超期"]
-            for i, pr in enumerate(sm.problem_rows, 1)]
-    _table(doc, ["序号", "问题", "项目", "责任单位", "办结时限", "督办级别"], rows or [["—", "无超期或督办问题", "", "", "", ""]],
-           [1.2, 4.6, 3.6, 2.4, 2.4, 1.8])
+    rows = [
+        [
+            str(i),
+            pr.title,
+            pr.project.name,
+            pr.responsible_unit.name if pr.responsible_unit else "—",
+            pr.due_date.strftime("%Y-%m-%d") if pr.due_date else "—",
+            pr.level_label or "超期",
+        ]
+        for i, pr in enumerate(sm.problem_rows, 1)
+    ]
+    _table(
+        doc,
+        ["序号", "问题", "项目", "责任单位", "办结时限", "督办级别"],
+        rows or [["—", "无超期或督办问题", "", "", "", ""]],
+        [1.2, 4.6, 3.6, 2.4, 2.4, 1.8],
+    )
 
     _para(doc, "四、催报情况", font=HEAD_FONT)
     _para(doc, reminders_text(sm))
-    rows = [[str(i), r.project.name, r.project.unit.label, r.person, str(r.reminders)]
-            for i, r in enumerate(sm.missing_rows, 1)]
-    _table(doc, ["序号", "未报送项目", "所属园区", "项目秘书", "催报次数"], rows or [["—", "无", "", "", ""]],
-           [1.2, 6.0, 3.0, 3.0, 2.2])
+    rows = [
+        [str(i), r.project.name, r.project.unit.label, r.person, str(r.reminders)]
+        for i, r in enumerate(sm.missing_rows, 1)
+    ]
+    _table(
+        doc,
+        ["序号", "未报送项目", "所属园区", "项目秘书", "催报次数"],
+        rows or [["—", "无", "", "", ""]],
+        [1.2, 6.0, 3.0, 3.0, 2.2],
+    )
     if sm.late_rows:
         _para(doc, "逾期报送的项目：" + "、".join(r.project.name for r in sm.late_rows) + "。")
 
     _para(doc, "五、下步工作", font=HEAD_FONT)
     _para(doc, next_text(sm))
-    rows = [[str(i), a.content, a.owner_name or "—", a.unit.name if a.unit else "—", a.deadline.strftime("%Y-%m-%d")]
-            for i, a in enumerate(sm.actions_open, 1)]
-    _table(doc, ["序号", "议定事项", "责任人", "责任单位", "完成时限"], rows or [["—", "无未完成事项", "", "", ""]],
-           [1.2, 7.0, 2.2, 3.0, 2.6])
+    rows = [
+        [
+            str(i),
+            a.content,
+            a.owner_name or "—",
+            a.unit.name if a.unit else "—",
+            a.deadline.strftime("%Y-%m-%d"),
+        ]
+        for i, a in enumerate(sm.actions_open, 1)
+    ]
+    _table(
+        doc,
+        ["序号", "议定事项", "责任人", "责任单位", "完成时限"],
+        rows or [["—", "无未完成事项", "", "", ""]],
+        [1.2, 7.0, 2.2, 3.0, 2.6],
+    )
     for line in NEXT_STEPS:
         _para(doc, line)
     _para(doc)
@@ -225,9 +328,10 @@ def build_docx(user, unit: Unit, period: P.Period, *, sm: queries.Summary | None
 
 def build_xlsx(user, unit: Unit, period: P.Period) -> bytes:
     projects = queries.ledger_projects(user, unit, period)
-    return exports.workbook(projects, unit_label=unit.name, title=f"{unit.name}重点项目台账（{period.name}）")
+    return exports.workbook(
+        projects, unit_label=unit.name, title=f"{unit.name}重点项目台账（{period.name}）"
+    )
 
 
 def filenames(unit: Unit, period: P.Period) -> tuple[str, str]:
     return f"督查通报_{unit.label}_{period.code}.docx", f"项目台账_{unit.label}_{period.code}.xlsx"
-

@@ -1,5 +1,6 @@
-""""Now" and "today" for the supervision loop, in one place: tests pin them, and the demo builder
+""" "Now" and "today" for the supervision loop, in one place: tests pin them, and the demo builder
 replays past weeks through the services with `frozen(at)` (a context variable, not a global)."""
+
 from __future__ import annotations
 
 import contextvars
@@ -8,7 +9,9 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-_frozen: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("diaodu_supervision_now", default=None)
+_frozen: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "diaodu_supervision_now", default=None
+)
 
 
 def now() -> datetime:

@@ -1,19 +1,42 @@
 """From a request to the plain data the services take (the services validate, in Chinese), and
 from a service's ValidationError back to messages per field for the form."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
 REPORT_FIELDS = ("period", "progress_text", "invested", "next_plan", "version")
 CONTACT_FIELDS = ("on", "people", "enterprise_contact", "method", "content")
-CYCLE_FIELDS = ("frequency", "deadline_weekday", "deadline_day", "deadline_time", "remind_hours_before", "starts_on",
-                "min_contacts_per_week", "centre_latitude", "centre_longitude", "zone_radius_km",
-                "project_radius_km", "photo_max_days_before", "urge_after_wd", "supervise_after_wd",
-                "elevate_after_wd", "version")
-RULE_FIELDS = (("red_pace_below", "dec"), ("yellow_pace_below", "dec"), ("red_missing_reports", "int"),
-               ("yellow_missing_reports", "int"), ("red_problem_level", "level"), ("yellow_problem_overdue", "bool"),
-               ("red_procedure_overdue", "bool"), ("yellow_procedure_at_risk", "bool"),
-               ("yellow_no_contact_weeks", "int"), ("red_no_contact_weeks", "int"))
+CYCLE_FIELDS = (
+    "frequency",
+    "deadline_weekday",
+    "deadline_day",
+    "deadline_time",
+    "remind_hours_before",
+    "starts_on",
+    "min_contacts_per_week",
+    "centre_latitude",
+    "centre_longitude",
+    "zone_radius_km",
+    "project_radius_km",
+    "photo_max_days_before",
+    "urge_after_wd",
+    "supervise_after_wd",
+    "elevate_after_wd",
+    "version",
+)
+RULE_FIELDS = (
+    ("red_pace_below", "dec"),
+    ("yellow_pace_below", "dec"),
+    ("red_missing_reports", "int"),
+    ("yellow_missing_reports", "int"),
+    ("red_problem_level", "level"),
+    ("yellow_problem_overdue", "bool"),
+    ("red_procedure_overdue", "bool"),
+    ("yellow_procedure_at_risk", "bool"),
+    ("yellow_no_contact_weeks", "int"),
+    ("red_no_contact_weeks", "int"),
+)
 
 
 def errors_of(exc: ValidationError) -> dict[str, str]:
@@ -32,9 +55,14 @@ def problem_drafts(post) -> list[dict]:
     units, descs = post.getlist("problem_unit"), post.getlist("problem_desc")
     out = []
     for i, title in enumerate(titles):
-        out.append({"title": title, "type_code": types[i] if i < len(types) else "",
-                    "suggested_unit_id": (units[i] if i < len(units) else "") or None,
-                    "description": descs[i] if i < len(descs) else ""})
+        out.append(
+            {
+                "title": title,
+                "type_code": types[i] if i < len(types) else "",
+                "suggested_unit_id": (units[i] if i < len(units) else "") or None,
+                "description": descs[i] if i < len(descs) else "",
+            }
+        )
     return out
 
 

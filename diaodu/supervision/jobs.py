@@ -4,6 +4,7 @@
 The deadline is configured per zone (ReportCycle), so one job runs every 15 minutes and acts on
 the cycles whose deadline came: reminders (催报) from `remind_hours_before` the deadline, lights at
 the deadline; both once per period. Escalation of overdue problems runs every working morning."""
+
 from __future__ import annotations
 
 JOBS = [

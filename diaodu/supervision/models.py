@@ -2,6 +2,7 @@
 contact logs (对接留痕), reminders (催报), lights per period (亮灯), the problem list (问题清单)
 with escalation (催办 → 督办 → 提级), dispatch meetings (调度会) with their agenda and action
 items (议定事项)."""
+
 from __future__ import annotations
 
 import uuid
@@ -31,8 +32,12 @@ class ReportCycle(models.Model):
     """How one zone (开发区) reports: weekly or monthly, the deadline, and the zone's rules
     (light thresholds, contact rule, photo checks, escalation steps)."""
 
-    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="report_cycle", verbose_name="单位")
-    frequency = models.CharField("报送周期", max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    unit = models.OneToOneField(
+        Unit, on_delete=models.PROTECT, related_name="report_cycle", verbose_name="单位"
+    )
+    frequency = models.CharField(
+        "报送周期", max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
     deadline_weekday = models.PositiveSmallIntegerField("截止星期", default=3)  # 0 = 星期一
     deadline_day = models.PositiveSmallIntegerField("截止日（月报）", default=25)
     deadline_time = models.TimeField("截止时间", default=time(17, 0))
@@ -41,10 +46,18 @@ class ReportCycle(models.Model):
     is_active = models.BooleanField("启用", default=True)
     light_rules = models.JSONField("亮灯规则", default=dict, blank=True)
     min_contacts_per_week = models.PositiveSmallIntegerField("每周最少对接次数", default=1)
-    centre_latitude = models.DecimalField("园区中心纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    centre_longitude = models.DecimalField("园区中心经度", max_digits=9, decimal_places=6, null=True, blank=True)
-    zone_radius_km = models.DecimalField("园区半径（公里）", max_digits=6, decimal_places=2, default=Decimal("10"))
-    project_radius_km = models.DecimalField("距项目最远（公里）", max_digits=6, decimal_places=2, default=Decimal("5"))
+    centre_latitude = models.DecimalField(
+        "园区中心纬度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    centre_longitude = models.DecimalField(
+        "园区中心经度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    zone_radius_km = models.DecimalField(
+        "园区半径（公里）", max_digits=6, decimal_places=2, default=Decimal("10")
+    )
+    project_radius_km = models.DecimalField(
+        "距项目最远（公里）", max_digits=6, decimal_places=2, default=Decimal("5")
+    )
     photo_max_days_before = models.PositiveSmallIntegerField("照片最早（早于本期天数）", default=7)
     urge_after_wd = models.PositiveSmallIntegerField("超期几个工作日催办", default=1)
     supervise_after_wd = models.PositiveSmallIntegerField("超期几个工作日督办", default=3)
@@ -67,7 +80,9 @@ class ReportCycle(models.Model):
         """Aware deadline of a period in the current time zone."""
         from django.utils import timezone
 
-        naive = period.deadline(weekday=self.deadline_weekday, day=self.deadline_day, at=self.deadline_time)
+        naive = period.deadline(
+            weekday=self.deadline_weekday, day=self.deadline_day, at=self.deadline_time
+        )
         return timezone.make_aware(naive)
 
     @property
@@ -86,21 +101,31 @@ class ReportStatus(models.TextChoices):
 class ProgressReport(models.Model):
     """周报 / 进度填报: one project, one period."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="progress_reports", verbose_name="项目")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="progress_reports", verbose_name="项目"
+    )
     cycle = models.ForeignKey(ReportCycle, on_delete=models.PROTECT, related_name="reports")
     period = models.CharField("期次", max_length=10)
     period_start = models.DateField()
     period_end = models.DateField()
     year = models.PositiveSmallIntegerField()
     deadline = models.DateTimeField("截止时间")
-    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED)
+    status = models.CharField(
+        "状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+    )
     progress_text = models.TextField("形象进度")
     invested = money("本期完成投资（万元）")
     ytd = money("本年累计完成（万元）", default=Decimal("0"))
     since_start = money("开工以来累计完成（万元）", default=Decimal("0"))
     next_plan = models.TextField("下期计划", blank=True)
-    filed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name="填报人")
+    filed_by = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="填报人",
+    )
     filed_by_name = models.CharField("填报人", max_length=50, blank=True)
     submitted_at = models.DateTimeField("报送时间")
     resubmitted_at = models.DateTimeField("重新报送时间", null=True, blank=True)
@@ -115,9 +140,13 @@ class ProgressReport(models.Model):
     class Meta:
         ordering = ["-period_start", "project_id"]
         verbose_name = verbose_name_plural = "周报"
-        constraints = [models.UniqueConstraint(fields=["project", "period"], name="sup_report_project_period")]
-        indexes = [models.Index(fields=["period", "project"], name="sup_report_period_idx"),
-                   models.Index(fields=["project", "period_start"], name="sup_report_proj_start_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period"], name="sup_report_project_period")
+        ]
+        indexes = [
+            models.Index(fields=["period", "project"], name="sup_report_period_idx"),
+            models.Index(fields=["project", "period_start"], name="sup_report_proj_start_idx"),
+        ]
 
     def __str__(self):
         return f"{self.project.name} {self.period}"
@@ -141,8 +170,13 @@ class ReportEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
-    LABELS = {"submit": "报送", "resubmit": "修改后重新报送", "return": "退回修改", "accept": "审核通过",
-              "photo": "补充照片"}
+    LABELS = {
+        "submit": "报送",
+        "resubmit": "修改后重新报送",
+        "return": "退回修改",
+        "accept": "审核通过",
+        "photo": "补充照片",
+    }
 
     @property
     def label(self):
@@ -166,7 +200,9 @@ class ReportPhoto(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     distance_km = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
-    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -179,7 +215,9 @@ class ReportPhoto(models.Model):
 class InvestmentBaseline(models.Model):
     """What the ledger said before the first report: the running sums start from here."""
 
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="investment_baseline")
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="investment_baseline"
+    )
     since_start = money("累计完成（起报前）", default=Decimal("0"))
     this_year = money("本年完成（起报前）", default=Decimal("0"))
     year = models.PositiveSmallIntegerField()
@@ -195,13 +233,17 @@ class ContactMethod(models.TextChoices):
 class ContactLog(models.Model):
     """对接记录 (留痕): who met the enterprise, when, how, about what."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="contact_logs", verbose_name="项目")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="contact_logs", verbose_name="项目"
+    )
     on = models.DateField("对接日期")
     people = models.CharField("参加人员", max_length=200)
     enterprise_contact = models.CharField("企业联系人", max_length=100)
     method = models.CharField("对接方式", max_length=16)
     content = models.TextField("对接内容")
-    logged_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    logged_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     logged_by_name = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -219,9 +261,13 @@ class Reminder(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=10)
-    recipient = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipient = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recipient_name = models.CharField(max_length=50, blank=True)
-    sent_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sent_by_name = models.CharField(max_length=50, blank=True)
     automatic = models.BooleanField(default=False)
     sent_at = models.DateTimeField()
@@ -249,14 +295,18 @@ class Light(models.Model):
     reasons = models.JSONField(default=list, blank=True)  # [{"code", "color", "message"}]
     facts = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField()
-    override_color = models.CharField("调整后灯色", max_length=8, choices=LightColor.choices, blank=True)
+    override_color = models.CharField(
+        "调整后灯色", max_length=8, choices=LightColor.choices, blank=True
+    )
     override_reason = models.CharField("调整理由", max_length=500, blank=True)
     override_by_name = models.CharField(max_length=50, blank=True)
     overridden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_end", "project_id"]
-        constraints = [models.UniqueConstraint(fields=["project", "period"], name="sup_light_project_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period"], name="sup_light_project_period")
+        ]
         indexes = [models.Index(fields=["period", "color"], name="sup_light_period_idx")]
 
     def __str__(self):
@@ -299,23 +349,46 @@ class ProblemSource(models.TextChoices):
 class Problem(models.Model):
     """问题清单: a problem of a project, assigned to a department with a deadline in working days."""
 
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="problems", verbose_name="项目")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="problems", verbose_name="项目"
+    )
     title = models.CharField("问题", max_length=200)
     description = models.TextField("具体情况", blank=True)
     type_code = models.CharField("问题类型", max_length=20)
     type_label = models.CharField(max_length=100, blank=True)
-    source = models.CharField("来源", max_length=10, choices=ProblemSource.choices, default=ProblemSource.MANUAL)
-    report = models.ForeignKey(ProgressReport, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="problems")
-    contact = models.ForeignKey(ContactLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems")
-    suggested_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                       verbose_name="建议责任单位")
-    responsible_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="assigned_problems", verbose_name="责任单位")
-    raised_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(
+        "来源", max_length=10, choices=ProblemSource.choices, default=ProblemSource.MANUAL
+    )
+    report = models.ForeignKey(
+        ProgressReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
+    )
+    contact = models.ForeignKey(
+        ContactLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
+    )
+    suggested_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="建议责任单位",
+    )
+    responsible_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_problems",
+        verbose_name="责任单位",
+    )
+    raised_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     raised_by_name = models.CharField("提出人", max_length=50, blank=True)
     raised_at = models.DateTimeField("提出时间")
-    status = models.CharField("状态", max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.RAISED)
+    status = models.CharField(
+        "状态", max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.RAISED
+    )
     deadline_wd = models.PositiveSmallIntegerField("办理时限（工作日）", null=True, blank=True)
     assigned_on = models.DateField("交办日期", null=True, blank=True)
     due_date = models.DateField("办结时限", null=True, blank=True)
@@ -332,9 +405,11 @@ class Problem(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = verbose_name_plural = "问题"
-        indexes = [models.Index(fields=["status", "due_date"], name="sup_problem_status_due_idx"),
-                   models.Index(fields=["responsible_unit", "status"], name="sup_problem_unit_idx"),
-                   models.Index(fields=["project", "status"], name="sup_problem_proj_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="sup_problem_status_due_idx"),
+            models.Index(fields=["responsible_unit", "status"], name="sup_problem_unit_idx"),
+            models.Index(fields=["project", "status"], name="sup_problem_proj_idx"),
+        ]
 
     def __str__(self):
         return self.title
@@ -353,7 +428,9 @@ class Problem(models.Model):
 
 class ProblemEvent(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16)  # raise, assign, start, resolve, close, return, escalate, rate
+    action = models.CharField(
+        max_length=16
+    )  # raise, assign, start, resolve, close, return, escalate, rate
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
     level = models.PositiveSmallIntegerField(default=0)
@@ -365,8 +442,16 @@ class ProblemEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
-    LABELS = {"raise": "提出", "assign": "交办", "start": "签收办理", "resolve": "办结", "close": "销号",
-              "return": "退回", "escalate": "升级", "rate": "评价"}
+    LABELS = {
+        "raise": "提出",
+        "assign": "交办",
+        "start": "签收办理",
+        "resolve": "办结",
+        "close": "销号",
+        "return": "退回",
+        "escalate": "升级",
+        "rate": "评价",
+    }
 
     @property
     def label(self):
@@ -389,7 +474,9 @@ class DispatchMeeting(models.Model):
     held_on = models.DateField("会议日期")
     location = models.CharField("地点", max_length=100, blank=True)
     chair = models.CharField("主持人", max_length=50, blank=True)
-    status = models.CharField("状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    status = models.CharField(
+        "状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
     minutes = models.TextField("会议纪要", blank=True)
     created_by_name = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -397,7 +484,9 @@ class DispatchMeeting(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name = verbose_name_plural = "调度会"
-        constraints = [models.UniqueConstraint(fields=["unit", "period"], name="sup_meeting_unit_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="sup_meeting_unit_period")
+        ]
 
     def __str__(self):
         return self.title
@@ -413,9 +502,15 @@ class AgendaKind(models.TextChoices):
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(DispatchMeeting, on_delete=models.CASCADE, related_name="agenda")
     kind = models.CharField(max_length=10, choices=AgendaKind.choices)
-    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    action = models.ForeignKey("ActionItem", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    problem = models.ForeignKey(
+        Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.ForeignKey(
+        "ActionItem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     title = models.CharField("议题", max_length=300)
     detail = models.TextField("说明", blank=True)
     sort_order = models.IntegerField(default=0)
@@ -435,16 +530,34 @@ class ActionItem(models.Model):
     """议定事项: a decision of a meeting, with an owner, a unit and a deadline, tracked until closed."""
 
     meeting = models.ForeignKey(DispatchMeeting, on_delete=models.PROTECT, related_name="actions")
-    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    problem = models.ForeignKey(
+        Problem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     content = models.TextField("议定事项")
-    owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name="责任人")
+    owner = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="责任人",
+    )
     owner_name = models.CharField("责任人", max_length=50, blank=True)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name="责任单位")
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="责任单位",
+    )
     deadline = models.DateField("完成时限")
-    status = models.CharField("状态", max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    status = models.CharField(
+        "状态", max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
     result = models.TextField("完成情况", blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by_name = models.CharField(max_length=50, blank=True)

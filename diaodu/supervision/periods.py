@@ -3,6 +3,7 @@
 Pure Python (stdlib only). A period knows its first and last day and its deadline for a given
 weekday/day and time; `parse` reads a code and refuses anything else with a Chinese message.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -24,11 +25,19 @@ class Period:
 
     @property
     def code(self) -> str:
-        return f"{self.year}-W{self.number:02d}" if self.kind == WEEKLY else f"{self.year}-{self.number:02d}"
+        return (
+            f"{self.year}-W{self.number:02d}"
+            if self.kind == WEEKLY
+            else f"{self.year}-{self.number:02d}"
+        )
 
     @property
     def name(self) -> str:
-        return f"{self.year}年第{self.number}周" if self.kind == WEEKLY else f"{self.year}年{self.number}月"
+        return (
+            f"{self.year}年第{self.number}周"
+            if self.kind == WEEKLY
+            else f"{self.year}年{self.number}月"
+        )
 
     @property
     def start(self) -> date:
@@ -49,13 +58,13 @@ class Period:
     def contains(self, d: date) -> bool:
         return self.start <= d <= self.end
 
-    def next(self) -> "Period":
+    def next(self) -> Period:
         return of(self.end + timedelta(days=1), self.kind)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         return of(self.start - timedelta(days=1), self.kind)
 
-    def back(self, n: int) -> list["Period"]:
+    def back(self, n: int) -> list[Period]:
         """This period and the n-1 before it, newest first."""
         out, p = [], self
         for _ in range(n):
@@ -69,7 +78,11 @@ class Period:
         if self.kind == WEEKLY:
             d = self.start + timedelta(days=max(0, min(6, weekday)))
         else:
-            d = date(self.year, self.number, max(1, min(day, calendar.monthrange(self.year, self.number)[1])))
+            d = date(
+                self.year,
+                self.number,
+                max(1, min(day, calendar.monthrange(self.year, self.number)[1])),
+            )
         return datetime.combine(d, at)
 
     def __str__(self) -> str:
@@ -106,6 +119,8 @@ def parse(code: str, kind: str | None = None) -> Period:
     if p is None or not (2000 <= p.year <= 2100):
         raise ValueError(f"期次“{text}”无效：周报写作 2026-W47，月报写作 2026-11。")
     if kind is not None and p.kind != kind:
-        raise ValueError(f"期次“{text}”与报送周期不符：本区" + ("按周报送，请写作 2026-W47。" if kind == WEEKLY
-                                                         else "按月报送，请写作 2026-11。"))
+        raise ValueError(
+            f"期次“{text}”与报送周期不符：本区"
+            + ("按周报送，请写作 2026-W47。" if kind == WEEKLY else "按月报送，请写作 2026-11。")
+        )
     return p

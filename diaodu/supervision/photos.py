@@ -2,21 +2,27 @@
 
 `inspect(upload)` returns a PhotoInfo or raises ValueError with a Chinese message naming the
 file. Nothing is stored here; the services save the bytes."""
+
 from __future__ import annotations
 
 import io
 import math
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from PIL import Image, ImageOps
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 12
-FORMATS = {"JPEG": ("jpg", "image/jpeg"), "MPO": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"),
-           "WEBP": ("webp", "image/webp")}
+FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "MPO": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
 THUMB_SIZE = (480, 480)
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, DATETIME, OFFSET_ORIGINAL = 36867, 306, 36881
@@ -38,7 +44,9 @@ class PhotoInfo:
 
 def _read(upload) -> bytes:
     if hasattr(upload, "size") and upload.size is not None and upload.size > MAX_BYTES:
-        raise ValueError(f"照片“{upload.name}”过大（{upload.size / 1024 / 1024:.1f} MB），单张不能超过 10 MB。")
+        raise ValueError(
+            f"照片“{upload.name}”过大（{upload.size / 1024 / 1024:.1f} MB），单张不能超过 10 MB。"
+        )
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
@@ -86,7 +94,9 @@ def _taken_at(exif) -> datetime | None:
         try:
             sign = -1 if str(offset).startswith("-") else 1
             hh, mm = str(offset).lstrip("+-").split(":")[:2]
-            taken = taken.replace(tzinfo=dt_timezone(sign * timedelta(hours=int(hh), minutes=int(mm))))
+            taken = taken.replace(
+                tzinfo=dt_timezone(sign * timedelta(hours=int(hh), minutes=int(mm)))
+            )
         except (ValueError, TypeError):
             pass
     return taken
@@ -114,7 +124,12 @@ def inspect(upload) -> PhotoInfo:
     lat = lon = None
     if gps.get(2) and gps.get(4):
         lat, lon = _coord(gps.get(2), gps.get(1, "N")), _coord(gps.get(4), gps.get(3, "E"))
-        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        if (
+            lat is None
+            or lon is None
+            or not (-90 <= lat <= 90 and -180 <= lon <= 180)
+            or (lat == 0 and lon == 0)
+        ):
             lat = lon = None
     thumb_img = ImageOps.exif_transpose(img)
     if thumb_img.mode not in ("RGB", "L"):
@@ -122,8 +137,18 @@ def inspect(upload) -> PhotoInfo:
     thumb_img.thumbnail(THUMB_SIZE)
     buf = io.BytesIO()
     thumb_img.save(buf, "JPEG", quality=80)
-    return PhotoInfo(name=name, data=data, ext=ext, content_type=content_type, width=img.width, height=img.height,
-                     taken_at=taken, latitude=lat, longitude=lon, thumb=buf.getvalue())
+    return PhotoInfo(
+        name=name,
+        data=data,
+        ext=ext,
+        content_type=content_type,
+        width=img.width,
+        height=img.height,
+        taken_at=taken,
+        latitude=lat,
+        longitude=lon,
+        thumb=buf.getvalue(),
+    )
 
 
 def distance_km(lat1, lon1, lat2, lon2) -> float:
@@ -134,8 +159,14 @@ def distance_km(lat1, lon1, lat2, lon2) -> float:
     return 6371.0088 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def make_jpeg(*, when: datetime | None = None, lat: float | None = None, lon: float | None = None,
-              size=(800, 600), color=(90, 140, 200)) -> bytes:
+def make_jpeg(
+    *,
+    when: datetime | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    size=(800, 600),
+    color=(90, 140, 200),
+) -> bytes:
     """A JPEG with EXIF DateTimeOriginal and GPS, for tests and the demo."""
     img = Image.new("RGB", size, color)
     exif = Image.Exif()

@@ -10,6 +10,7 @@ Scope rules:
 * Figures (the period summary) are computed here once and used by both the pages and the
   bulletin, so that the Word document and the screen always agree.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -103,18 +104,28 @@ def get_unit_by_code(user, code: str) -> Unit:
 
 # ---------------------------------------------------------------- cycles and periods
 def active_cycles() -> list[ReportCycle]:
-    return list(ReportCycle.objects.filter(is_active=True).select_related("unit").order_by("unit__path"))
+    return list(
+        ReportCycle.objects.filter(is_active=True).select_related("unit").order_by("unit__path")
+    )
 
 
 def cycle_for_unit(unit: Unit, *, below: bool = True) -> ReportCycle | None:
     """The cycle that governs a unit: the nearest one at or above it; with `below`, for a unit above
     the zones (a district), the first one under it."""
-    cycles = [c for c in ReportCycle.objects.filter(unit_id__in=_path_ids(unit), is_active=True).select_related("unit")]
+    cycles = list(
+        ReportCycle.objects.filter(unit_id__in=_path_ids(unit), is_active=True).select_related(
+            "unit"
+        )
+    )
     if cycles:
         return max(cycles, key=lambda c: c.unit.depth)
     if below:
-        return ReportCycle.objects.filter(unit__path__startswith=unit.path, is_active=True) \
-            .select_related("unit").order_by("unit__path").first()
+        return (
+            ReportCycle.objects.filter(unit__path__startswith=unit.path, is_active=True)
+            .select_related("unit")
+            .order_by("unit__path")
+            .first()
+        )
     return None
 
 
@@ -123,15 +134,23 @@ def cycle_for_project(project: Project) -> ReportCycle | None:
 
 
 def visible_cycles(user):
-    return ReportCycle.objects.filter(unit__in=visible_units(user)).select_related("unit").order_by("unit__path")
+    return (
+        ReportCycle.objects.filter(unit__in=visible_units(user))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
 
 
 def default_unit(user) -> Unit | None:
     """Where a person's pages start: the first cycle unit they can see, else their own unit."""
     s = scope_for(user)
     units = visible_units(user)
-    cycle = ReportCycle.objects.filter(unit__in=units, is_active=True).select_related("unit") \
-        .order_by("unit__path").first()
+    cycle = (
+        ReportCycle.objects.filter(unit__in=units, is_active=True)
+        .select_related("unit")
+        .order_by("unit__path")
+        .first()
+    )
     if cycle is not None:
         return cycle.unit
     own = units.filter(pk__in=s.member_unit_ids).first()
@@ -156,7 +175,9 @@ def unit_choices(user):
     return visible_units(user).filter(kind__in=[UnitKind.DISTRICT, UnitKind.ZONE, UnitKind.PARK])
 
 
-def resolve(user, unit_id=None, period_code=None) -> tuple[Unit | None, ReportCycle | None, P.Period]:
+def resolve(
+    user, unit_id=None, period_code=None
+) -> tuple[Unit | None, ReportCycle | None, P.Period]:
     """The unit (scoped: 404 outside), its cycle and the period asked for (default: current)."""
     unit = get_unit(user, unit_id) if unit_id not in (None, "") else default_unit(user)
     cycle = cycle_for_unit(unit) if unit else None
@@ -174,18 +195,32 @@ def resolve(user, unit_id=None, period_code=None) -> tuple[Unit | None, ReportCy
 def owed_projects(user, unit: Unit, period: P.Period):
     """Projects that owe a report for the period: visible to the person, under the unit, in an
     active stage, governed by an active cycle of the period's kind that had started."""
-    cycles = [c for c in active_cycles() if c.frequency == period.kind and c.starts_on <= period.end
-              and (c.unit.path.startswith(unit.path) or unit.path.startswith(c.unit.path))]
+    cycles = [
+        c
+        for c in active_cycles()
+        if c.frequency == period.kind
+        and c.starts_on <= period.end
+        and (c.unit.path.startswith(unit.path) or unit.path.startswith(c.unit.path))
+    ]
     if not cycles:
         return Project.objects.none()
     q = Q(pk__in=[])
     for c in cycles:
         q |= Q(unit__path__startswith=c.unit.path)
-    return project_queries.visible(user).filter(q, unit__path__startswith=unit.path, stage__in=S.ACTIVE)
+    return project_queries.visible(user).filter(
+        q, unit__path__startswith=unit.path, stage__in=S.ACTIVE
+    )
 
 
-def reports(user, *, period: P.Period | None = None, unit: Unit | None = None, status: str = "",
-            project=None, late: bool | None = None):
+def reports(
+    user,
+    *,
+    period: P.Period | None = None,
+    unit: Unit | None = None,
+    status: str = "",
+    project=None,
+    late: bool | None = None,
+):
     qs = _scoped(ProgressReport.objects.all(), user)
     if period is not None:
         qs = qs.filter(period=period.code)
@@ -197,32 +232,46 @@ def reports(user, *, period: P.Period | None = None, unit: Unit | None = None, s
         qs = qs.filter(project=project)
     if late is not None:
         qs = qs.filter(is_late=late)
-    return qs.select_related("project", "project__unit", "filed_by").annotate(n_photos=Count("photos")) \
+    return (
+        qs.select_related("project", "project__unit", "filed_by")
+        .annotate(n_photos=Count("photos"))
         .order_by("-period_start", "project__unit__path", "project_id")
+    )
 
 
 def period_reports(user, unit: Unit, period: P.Period):
     """The reports of the period from the projects that owe one (what the figures count)."""
-    return reports(user, period=period, unit=unit).filter(project__in=owed_projects(user, unit, period).values("pk"))
+    return reports(user, period=period, unit=unit).filter(
+        project__in=owed_projects(user, unit, period).values("pk")
+    )
 
 
 def get_report(user, pk) -> ProgressReport:
     try:
-        return _scoped(ProgressReport.objects.all(), user).select_related(
-            "project", "project__unit", "project__secretary", "cycle", "filed_by").get(pk=int(pk))
+        return (
+            _scoped(ProgressReport.objects.all(), user)
+            .select_related("project", "project__unit", "project__secretary", "cycle", "filed_by")
+            .get(pk=int(pk))
+        )
     except (ProgressReport.DoesNotExist, ValueError, TypeError):
         raise Http404("周报不存在或无权查看。") from None
 
 
 def report_detail(report: ProgressReport) -> dict:
-    return {"photos": list(report.photos.all()), "events": list(report.events.all()),
-            "problems": list(report.problems.select_related("responsible_unit"))}
+    return {
+        "photos": list(report.photos.all()),
+        "events": list(report.events.all()),
+        "problems": list(report.problems.select_related("responsible_unit")),
+    }
 
 
 def get_photo(user, pk) -> ReportPhoto:
     try:
-        return ReportPhoto.objects.select_related("report").filter(
-            report__in=_scoped(ProgressReport.objects.all(), user).values("pk")).get(pk=int(pk))
+        return (
+            ReportPhoto.objects.select_related("report")
+            .filter(report__in=_scoped(ProgressReport.objects.all(), user).values("pk"))
+            .get(pk=int(pk))
+        )
     except (ReportPhoto.DoesNotExist, ValueError, TypeError):
         raise Http404("照片不存在或无权查看。") from None
 
@@ -234,10 +283,19 @@ def report_of(project: Project, period: P.Period) -> ProgressReport | None:
 def my_projects(user, period: P.Period):
     """The phone page: the active projects one may report on (one's own first), with this period's report."""
     uid = scope_for(user).user_id
-    rows = sorted(project_queries.visible(user).filter(stage__in=S.ACTIVE).select_related("unit")
-                  .order_by("unit__path", "name_key")[:300], key=lambda p: p.secretary_id != uid)
-    filed = {r.project_id: r for r in ProgressReport.objects.filter(period=period.code,
-                                                                     project_id__in=[p.pk for p in rows])}
+    rows = sorted(
+        project_queries.visible(user)
+        .filter(stage__in=S.ACTIVE)
+        .select_related("unit")
+        .order_by("unit__path", "name_key")[:300],
+        key=lambda p: p.secretary_id != uid,
+    )
+    filed = {
+        r.project_id: r
+        for r in ProgressReport.objects.filter(
+            period=period.code, project_id__in=[p.pk for p in rows]
+        )
+    }
     return [(p, filed.get(p.pk)) for p in rows]
 
 
@@ -252,9 +310,17 @@ class MissingRow:
 def missing(user, unit: Unit, period: P.Period) -> list[MissingRow]:
     owed = owed_projects(user, unit, period)
     filed = ProgressReport.objects.filter(period=period.code).values("project_id")
-    rows = list(owed.exclude(pk__in=filed).select_related("unit", "secretary").order_by("unit__path", "name_key"))
-    stats = {r["project_id"]: r for r in Reminder.objects.filter(period=period.code, project_id__in=[p.pk for p in rows])
-             .values("project_id").annotate(n=Count("id"), last=Max("sent_at"))}
+    rows = list(
+        owed.exclude(pk__in=filed)
+        .select_related("unit", "secretary")
+        .order_by("unit__path", "name_key")
+    )
+    stats = {
+        r["project_id"]: r
+        for r in Reminder.objects.filter(period=period.code, project_id__in=[p.pk for p in rows])
+        .values("project_id")
+        .annotate(n=Count("id"), last=Max("sent_at"))
+    }
     out = []
     for p in rows:
         st = stats.get(p.pk, {})
@@ -280,7 +346,14 @@ def reminders(user, period: P.Period, unit: Unit | None = None):
 
 
 # ---------------------------------------------------------------- contacts
-def contacts(user, *, unit: Unit | None = None, project=None, since: date | None = None, until: date | None = None):
+def contacts(
+    user,
+    *,
+    unit: Unit | None = None,
+    project=None,
+    since: date | None = None,
+    until: date | None = None,
+):
     qs = _scoped(ContactLog.objects.all(), user)
     if unit is not None:
         qs = qs.filter(project__unit__path__startswith=unit.path)
@@ -293,19 +366,21 @@ def contacts(user, *, unit: Unit | None = None, project=None, since: date | None
     return qs.select_related("project", "project__unit").order_by("-on", "-id")
 
 
-def weeks_without_contact(project_ids, as_of: date, *, min_per_week: int = 1, since: date | None = None,
-                          horizon: int = 12) -> dict[int, int]:
+def weeks_without_contact(
+    project_ids, as_of: date, *, min_per_week: int = 1, since: date | None = None, horizon: int = 12
+) -> dict[int, int]:
     """Consecutive ISO weeks, ending with the week of `as_of`, in which a project had fewer than
     `min_per_week` contacts (weeks before `since` are not counted)."""
     ids = list(project_ids)
     if min_per_week <= 0:
-        return {pid: 0 for pid in ids}
+        return dict.fromkeys(ids, 0)
     monday = as_of - timedelta(days=as_of.weekday())
     first = monday - timedelta(weeks=horizon - 1)
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for i in range(0, len(ids), 5000):
-        for pid, on in ContactLog.objects.filter(project_id__in=ids[i:i + 5000], on__gte=first, on__lte=as_of) \
-                .values_list("project_id", "on"):
+        for pid, on in ContactLog.objects.filter(
+            project_id__in=ids[i : i + 5000], on__gte=first, on__lte=as_of
+        ).values_list("project_id", "on"):
             counts[(pid, (monday - (on - timedelta(days=on.weekday()))).days // 7)] += 1
     start_monday = (since - timedelta(days=since.weekday())) if since else None
     out = {}
@@ -328,10 +403,19 @@ def without_contact(user, unit: Unit, period: P.Period, cycle: ReportCycle | Non
     if need <= 0:
         return []
     owed = owed_projects(user, unit, period)
-    counts = dict(ContactLog.objects.filter(project__in=owed.values("pk"), on__gte=period.start, on__lte=period.end)
-                  .values("project_id").annotate(n=Count("id")).values_list("project_id", "n"))
-    return [p for p in owed.select_related("unit", "secretary").order_by("unit__path", "name_key")
-            if counts.get(p.pk, 0) < need]
+    counts = dict(
+        ContactLog.objects.filter(
+            project__in=owed.values("pk"), on__gte=period.start, on__lte=period.end
+        )
+        .values("project_id")
+        .annotate(n=Count("id"))
+        .values_list("project_id", "n")
+    )
+    return [
+        p
+        for p in owed.select_related("unit", "secretary").order_by("unit__path", "name_key")
+        if counts.get(p.pk, 0) < need
+    ]
 
 
 # ---------------------------------------------------------------- lights
@@ -351,8 +435,9 @@ def _expected_investment(p: Project, ref) -> Decimal:
     return pace.expected_to_date(p.annual_plan_investment, ref, ref.year).quantize(Decimal("0.01"))
 
 
-def light_facts(projects: list[Project], cycle: ReportCycle, period: P.Period,
-                as_of: datetime | None = None) -> dict[int, tuple[L.ProjectFacts, dict]]:
+def light_facts(
+    projects: list[Project], cycle: ReportCycle, period: P.Period, as_of: datetime | None = None
+) -> dict[int, tuple[L.ProjectFacts, dict]]:
     """The facts of each project for the period, gathered from the database in a fixed number of
     queries: investment against 序时进度, consecutive missing reports, procedures, problems, contacts."""
     as_of = as_of or clock.now()
@@ -363,24 +448,39 @@ def light_facts(projects: list[Project], cycle: ReportCycle, period: P.Period,
         return {}
     # consecutive missing: owed periods (deadline passed, cycle started) newest first
     start_period = P.of(cycle.starts_on, period.kind)
-    owed_periods = [p for p in period.back(LOOKBACK) if p >= start_period and cycle.deadline_of(p) <= as_of]
-    filed = set(ProgressReport.objects.filter(project_id__in=ids, period__in=[p.code for p in owed_periods])
-                .values_list("project_id", "period"))
+    owed_periods = [
+        p for p in period.back(LOOKBACK) if p >= start_period and cycle.deadline_of(p) <= as_of
+    ]
+    filed = set(
+        ProgressReport.objects.filter(
+            project_id__in=ids, period__in=[p.code for p in owed_periods]
+        ).values_list("project_id", "period")
+    )
     # the latest report of the year up to this period: its year-to-date sum
     ytd = {}
-    for pid, y, total in ProgressReport.objects.filter(project_id__in=ids, year=ref.year,
-                                                       period_start__lte=period.end) \
-            .order_by("project_id", "period_start").values_list("project_id", "year", "ytd"):
+    for pid, _y, total in (
+        ProgressReport.objects.filter(
+            project_id__in=ids, year=ref.year, period_start__lte=period.end
+        )
+        .order_by("project_id", "period_start")
+        .values_list("project_id", "year", "ytd")
+    ):
         ytd[pid] = total
     warnings = _procedure_warnings(ids)
     problems: dict[int, list] = defaultdict(list)
     for pr in Problem.objects.filter(project_id__in=ids, status__in=RUNNING).order_by("id"):
         problems[pr.project_id].append(pr)
-    no_contact = weeks_without_contact(ids, ref, min_per_week=cycle.min_contacts_per_week, since=cycle.starts_on)
+    no_contact = weeks_without_contact(
+        ids, ref, min_per_week=cycle.min_contacts_per_week, since=cycle.starts_on
+    )
     out = {}
     for p in projects:
         completed = expected = None
-        if p.annual_plan_investment and p.annual_plan_investment > 0 and p.stage == "under_construction":
+        if (
+            p.annual_plan_investment
+            and p.annual_plan_investment > 0
+            and p.stage == "under_construction"
+        ):
             expected = _expected_investment(p, ref)
             if p.pk in ytd:
                 completed = ytd[p.pk]
@@ -394,18 +494,40 @@ def light_facts(projects: list[Project], cycle: ReportCycle, period: P.Period,
                 break
             n_missing += 1
         w = warnings.get(p.pk, {"overdue": [], "at_risk": []})
-        pfacts = [L.ProblemFact(pr.title, overdue=pr.is_overdue(ref), escalation_level=pr.escalation_level)
-                  for pr in problems.get(p.pk, [])]
-        facts = L.ProjectFacts(investment_completed_ytd=completed, investment_expected_ytd=expected,
-                               consecutive_missing_reports=n_missing, overdue_procedures=tuple(w["overdue"]),
-                               at_risk_procedures=tuple(w["at_risk"]), problems=tuple(pfacts),
-                               weeks_without_contact=no_contact.get(p.pk, 0), stage=p.stage)
-        plain = {"as_of": ref.isoformat(), "completed_ytd": None if completed is None else str(completed),
-                 "expected_ytd": None if expected is None else str(expected), "missing_reports": n_missing,
-                 "overdue_procedures": list(w["overdue"]), "at_risk_procedures": list(w["at_risk"]),
-                 "problems": [{"id": pr.pk, "title": pr.title, "overdue": pr.is_overdue(ref),
-                               "level": pr.escalation_level} for pr in problems.get(p.pk, [])],
-                 "weeks_without_contact": no_contact.get(p.pk, 0)}
+        pfacts = [
+            L.ProblemFact(
+                pr.title, overdue=pr.is_overdue(ref), escalation_level=pr.escalation_level
+            )
+            for pr in problems.get(p.pk, [])
+        ]
+        facts = L.ProjectFacts(
+            investment_completed_ytd=completed,
+            investment_expected_ytd=expected,
+            consecutive_missing_reports=n_missing,
+            overdue_procedures=tuple(w["overdue"]),
+            at_risk_procedures=tuple(w["at_risk"]),
+            problems=tuple(pfacts),
+            weeks_without_contact=no_contact.get(p.pk, 0),
+            stage=p.stage,
+        )
+        plain = {
+            "as_of": ref.isoformat(),
+            "completed_ytd": None if completed is None else str(completed),
+            "expected_ytd": None if expected is None else str(expected),
+            "missing_reports": n_missing,
+            "overdue_procedures": list(w["overdue"]),
+            "at_risk_procedures": list(w["at_risk"]),
+            "problems": [
+                {
+                    "id": pr.pk,
+                    "title": pr.title,
+                    "overdue": pr.is_overdue(ref),
+                    "level": pr.escalation_level,
+                }
+                for pr in problems.get(p.pk, [])
+            ],
+            "weeks_without_contact": no_contact.get(p.pk, 0),
+        }
         out[p.pk] = (facts, plain)
     return out
 
@@ -418,7 +540,9 @@ def _procedure_warnings(ids) -> dict:
     return procedure_warnings(ids)
 
 
-def lights(user, *, period: P.Period | None = None, unit: Unit | None = None, color: str = "", project=None):
+def lights(
+    user, *, period: P.Period | None = None, unit: Unit | None = None, color: str = "", project=None
+):
     qs = _scoped(Light.objects.all(), user)
     if period is not None:
         qs = qs.filter(period=period.code)
@@ -432,18 +556,24 @@ def lights(user, *, period: P.Period | None = None, unit: Unit | None = None, co
         qs = qs.filter(Q(override_color="yellow") | Q(override_color="", color="yellow"))
     elif color == "green":
         qs = qs.filter(Q(override_color="green") | Q(override_color="", color="green"))
-    return qs.select_related("project", "project__unit", "project__secretary").order_by("project__unit__path",
-                                                                                          "project_id")
+    return qs.select_related("project", "project__unit", "project__secretary").order_by(
+        "project__unit__path", "project_id"
+    )
 
 
 def period_lights(user, unit: Unit, period: P.Period, color: str = ""):
     return lights(user, period=period, unit=unit, color=color).filter(
-        project__in=owed_projects(user, unit, period).values("pk"))
+        project__in=owed_projects(user, unit, period).values("pk")
+    )
 
 
 def get_light(user, pk) -> Light:
     try:
-        return _scoped(Light.objects.all(), user).select_related("project", "project__unit", "cycle").get(pk=int(pk))
+        return (
+            _scoped(Light.objects.all(), user)
+            .select_related("project", "project__unit", "cycle")
+            .get(pk=int(pk))
+        )
     except (Light.DoesNotExist, ValueError, TypeError):
         raise Http404("亮灯记录不存在或无权查看。") from None
 
@@ -456,7 +586,10 @@ SEVERITY = {"red": 0, "yellow": 1, "green": 2}
 
 
 def sort_lights(rows):
-    return sorted(rows, key=lambda lt: (SEVERITY.get(lt.effective_color, 3), lt.project.unit.path, lt.project_id))
+    return sorted(
+        rows,
+        key=lambda lt: (SEVERITY.get(lt.effective_color, 3), lt.project.unit.path, lt.project_id),
+    )
 
 
 # ---------------------------------------------------------------- problems
@@ -514,13 +647,25 @@ def problems(user, f: ProblemFilter | None = None, *, today: date | None = None)
         qs = qs.filter(responsible_unit_id__in=list(own_unit_ids(user)))
     if f.text:
         qs = qs.filter(Q(title__icontains=f.text) | Q(project__name__icontains=f.text))
-    return qs.select_related("project", "project__unit", "responsible_unit", "suggested_unit").order_by("-id")
+    return qs.select_related(
+        "project", "project__unit", "responsible_unit", "suggested_unit"
+    ).order_by("-id")
 
 
 def get_problem(user, pk) -> Problem:
     try:
-        return _problem_scope(user).select_related("project", "project__unit", "responsible_unit", "suggested_unit",
-                                                   "report", "raised_by").get(pk=int(pk))
+        return (
+            _problem_scope(user)
+            .select_related(
+                "project",
+                "project__unit",
+                "responsible_unit",
+                "suggested_unit",
+                "report",
+                "raised_by",
+            )
+            .get(pk=int(pk))
+        )
     except (Problem.DoesNotExist, ValueError, TypeError):
         raise Http404("问题不存在或无权查看。") from None
 
@@ -551,17 +696,39 @@ class StatRow:
         return round(self.sat_total / self.sat_n, 2) if self.sat_n else None
 
 
-def problem_stats(user, *, by: str = "unit", unit: Unit | None = None, today: date | None = None) -> list[StatRow]:
+def problem_stats(
+    user, *, by: str = "unit", unit: Unit | None = None, today: date | None = None
+) -> list[StatRow]:
     """Per responsible unit (or per type): received (交办), resolved (办结 or 销号), closed (销号),
     overdue (now overdue, or resolved after the deadline), average days from 交办 to 办结,
     average satisfaction."""
     today = today or clock.today()
     qs = problems(user, ProblemFilter(unit=unit)).exclude(responsible_unit=None).order_by()
     rows: dict[str, StatRow] = {}
-    for (unit_id, unit_name, type_code, type_label, status, assigned_on, due, resolved_at, sat) in qs.values_list(
-            "responsible_unit_id", "responsible_unit__name", "type_code", "type_label", "status", "assigned_on",
-            "due_date", "resolved_at", "satisfaction"):
-        key, label = (str(unit_id), unit_name) if by == "unit" else (type_code, type_label or type_code)
+    for (
+        unit_id,
+        unit_name,
+        type_code,
+        type_label,
+        status,
+        assigned_on,
+        due,
+        resolved_at,
+        sat,
+    ) in qs.values_list(
+        "responsible_unit_id",
+        "responsible_unit__name",
+        "type_code",
+        "type_label",
+        "status",
+        "assigned_on",
+        "due_date",
+        "resolved_at",
+        "satisfaction",
+    ):
+        key, label = (
+            (str(unit_id), unit_name) if by == "unit" else (type_code, type_label or type_code)
+        )
         row = rows.setdefault(key, StatRow(key, label))
         row.received += 1
         if status in ("resolved", "closed"):
@@ -583,12 +750,17 @@ def problem_stats(user, *, by: str = "unit", unit: Unit | None = None, today: da
 def problem_types() -> list[tuple[str, str]]:
     from diaodu.org.models import DictItem
 
-    return list(DictItem.objects.filter(dict_type__code="problem_type", is_active=True)
-                .order_by("sort_order", "code").values_list("code", "label"))
+    return list(
+        DictItem.objects.filter(dict_type__code="problem_type", is_active=True)
+        .order_by("sort_order", "code")
+        .values_list("code", "label")
+    )
 
 
 def departments():
-    return Unit.objects.filter(is_active=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE]).order_by("path")
+    return Unit.objects.filter(
+        is_active=True, kind__in=[UnitKind.DEPARTMENT, UnitKind.OFFICE]
+    ).order_by("path")
 
 
 # ---------------------------------------------------------------- meetings and action items
@@ -596,22 +768,41 @@ def meetings(user, unit: Unit | None = None):
     qs = DispatchMeeting.objects.filter(unit__in=visible_units(user))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
-    return qs.select_related("unit").annotate(
-        n_actions=Count("actions", distinct=True),
-        n_open=Count("actions", filter=Q(actions__status=ActionStatus.OPEN), distinct=True)).order_by("-held_on", "-id")
+    return (
+        qs.select_related("unit")
+        .annotate(
+            n_actions=Count("actions", distinct=True),
+            n_open=Count("actions", filter=Q(actions__status=ActionStatus.OPEN), distinct=True),
+        )
+        .order_by("-held_on", "-id")
+    )
 
 
 def get_meeting(user, pk) -> DispatchMeeting:
     try:
-        return DispatchMeeting.objects.filter(unit__in=visible_units(user)).select_related("unit").get(pk=int(pk))
+        return (
+            DispatchMeeting.objects.filter(unit__in=visible_units(user))
+            .select_related("unit")
+            .get(pk=int(pk))
+        )
     except (DispatchMeeting.DoesNotExist, ValueError, TypeError):
         raise Http404("调度会不存在或无权查看。") from None
 
 
 def agenda(meeting: DispatchMeeting) -> list[AgendaItem]:
-    return list(meeting.agenda.filter(removed=False).select_related(
-        "project", "project__unit", "problem", "problem__responsible_unit", "action", "action__meeting",
-        "action__unit").order_by("sort_order", "id"))
+    return list(
+        meeting.agenda.filter(removed=False)
+        .select_related(
+            "project",
+            "project__unit",
+            "problem",
+            "problem__responsible_unit",
+            "action",
+            "action__meeting",
+            "action__unit",
+        )
+        .order_by("sort_order", "id")
+    )
 
 
 def meeting_actions(meeting: DispatchMeeting) -> list[ActionItem]:
@@ -631,14 +822,23 @@ def _action_scope(user):
     return ActionItem.objects.filter(q)
 
 
-def action_items(user, *, status: str = "", unit: Unit | None = None, overdue: bool = False,
-                 today: date | None = None):
+def action_items(
+    user,
+    *,
+    status: str = "",
+    unit: Unit | None = None,
+    overdue: bool = False,
+    today: date | None = None,
+):
     qs = _action_scope(user)
     if status:
         qs = qs.filter(status=status)
     if unit is not None:
-        qs = qs.filter(Q(meeting__unit__path__startswith=unit.path) | Q(project__unit__path__startswith=unit.path)
-                       | Q(unit__path__startswith=unit.path))
+        qs = qs.filter(
+            Q(meeting__unit__path__startswith=unit.path)
+            | Q(project__unit__path__startswith=unit.path)
+            | Q(unit__path__startswith=unit.path)
+        )
     if overdue:
         qs = qs.filter(status=ActionStatus.OPEN, deadline__lt=today or clock.today())
     return qs.select_related("meeting", "owner", "unit", "project").order_by("deadline", "id")
@@ -646,7 +846,11 @@ def action_items(user, *, status: str = "", unit: Unit | None = None, overdue: b
 
 def get_action(user, pk) -> ActionItem:
     try:
-        return _action_scope(user).select_related("meeting", "owner", "unit", "project").get(pk=int(pk))
+        return (
+            _action_scope(user)
+            .select_related("meeting", "owner", "unit", "project")
+            .get(pk=int(pk))
+        )
     except (ActionItem.DoesNotExist, ValueError, TypeError):
         raise Http404("议定事项不存在或无权查看。") from None
 
@@ -654,8 +858,12 @@ def get_action(user, pk) -> ActionItem:
 def meetings_count(meeting: DispatchMeeting) -> dict[int, int]:
     """For each open action on this meeting's agenda: how many meetings it has been carried over."""
     ids = [a.action_id for a in meeting.agenda.filter(kind="action", removed=False)]
-    return dict(AgendaItem.objects.filter(action_id__in=ids, removed=False).values("action_id")
-                .annotate(n=Count("meeting", distinct=True)).values_list("action_id", "n"))
+    return dict(
+        AgendaItem.objects.filter(action_id__in=ids, removed=False)
+        .values("action_id")
+        .annotate(n=Count("meeting", distinct=True))
+        .values_list("action_id", "n")
+    )
 
 
 # ---------------------------------------------------------------- the period summary
@@ -695,22 +903,33 @@ class Summary:
 
     @property
     def rate(self) -> Decimal:
-        return (Decimal(self.filed) * 100 / self.owed).quantize(Decimal("0.1")) if self.owed else ZERO
+        return (
+            (Decimal(self.filed) * 100 / self.owed).quantize(Decimal("0.1")) if self.owed else ZERO
+        )
 
     @property
     def on_time_rate(self) -> Decimal:
-        return (Decimal(self.on_time) * 100 / self.owed).quantize(Decimal("0.1")) if self.owed else ZERO
+        return (
+            (Decimal(self.on_time) * 100 / self.owed).quantize(Decimal("0.1"))
+            if self.owed
+            else ZERO
+        )
 
     @property
     def ytd_rate(self) -> Decimal:
-        return (self.ytd_total * 100 / self.annual_plan_total).quantize(Decimal("0.1")) \
-            if self.annual_plan_total else ZERO
+        return (
+            (self.ytd_total * 100 / self.annual_plan_total).quantize(Decimal("0.1"))
+            if self.annual_plan_total
+            else ZERO
+        )
 
 
 def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) -> Summary:
     today = today or clock.today()
     cycle = cycle_for_unit(unit)
-    sm = Summary(unit=unit, period=period, cycle=cycle, deadline=cycle.deadline_of(period) if cycle else None)
+    sm = Summary(
+        unit=unit, period=period, cycle=cycle, deadline=cycle.deadline_of(period) if cycle else None
+    )
     owed = owed_projects(user, unit, period)
     owed_rows = list(owed.only("pk", "annual_plan_investment", "completed_this_year", "plan_year"))
     sm.owed = len(owed_rows)
@@ -724,10 +943,13 @@ def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) ->
     sm.missing = len(sm.missing_rows)
     sm.invested_period = sum((r.invested for r in reps), ZERO)
     year_ytd = {}
-    for pid, total in ProgressReport.objects.filter(project__in=owed.values("pk"), year=period.year,
-                                                    period_start__lte=period.end).order_by("project_id",
-                                                                                          "period_start") \
-            .values_list("project_id", "ytd"):
+    for pid, total in (
+        ProgressReport.objects.filter(
+            project__in=owed.values("pk"), year=period.year, period_start__lte=period.end
+        )
+        .order_by("project_id", "period_start")
+        .values_list("project_id", "ytd")
+    ):
         year_ytd[pid] = total
     for p in owed_rows:
         if p.annual_plan_investment:
@@ -744,13 +966,20 @@ def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) ->
     sm.red = [lt for lt in lts if lt.effective_color == "red"]
     sm.yellow = [lt for lt in lts if lt.effective_color == "yellow"]
     probs = problems(user, ProblemFilter(unit=unit), today=today)
-    sm.problems_new = probs.filter(raised_at__date__gte=period.start, raised_at__date__lte=period.end).count()
+    sm.problems_new = probs.filter(
+        raised_at__date__gte=period.start, raised_at__date__lte=period.end
+    ).count()
     sm.problems_open = probs.filter(status__in=OPEN_PROBLEM).count()
-    sm.problems_resolved = probs.filter(resolved_at__date__gte=period.start, resolved_at__date__lte=period.end).count()
+    sm.problems_resolved = probs.filter(
+        resolved_at__date__gte=period.start, resolved_at__date__lte=period.end
+    ).count()
     sm.problems_overdue = probs.filter(status__in=RUNNING, due_date__lt=today).count()
     sm.problems_escalated = probs.filter(status__in=RUNNING, escalation_level__gte=2).count()
-    sm.problem_rows = list(probs.filter(status__in=RUNNING).filter(Q(due_date__lt=today) | Q(escalation_level__gte=1))
-                           .order_by("-escalation_level", "due_date", "id"))
+    sm.problem_rows = list(
+        probs.filter(status__in=RUNNING)
+        .filter(Q(due_date__lt=today) | Q(escalation_level__gte=1))
+        .order_by("-escalation_level", "due_date", "id")
+    )
     rem = reminders(user, period, unit).filter(project__in=owed.values("pk"))
     sm.reminders_sent = rem.count()
     sm.reminded_projects = rem.values("project_id").distinct().count()
@@ -764,15 +993,25 @@ def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) ->
 def ledger_projects(user, unit: Unit, period: P.Period) -> list[Project]:
     """The period's ledger: the projects owing a report, their progress text taken from this
     period's report and the light in the remarks (in memory only: nothing is saved)."""
-    owed = project_queries.with_related(owed_projects(user, unit, period).order_by("unit__path", "name_key"))
-    reps = {r.project_id: r for r in ProgressReport.objects.filter(period=period.code, project__in=owed.values("pk"))}
-    lts = {lt.project_id: lt for lt in Light.objects.filter(period=period.code, project__in=owed.values("pk"))}
+    owed = project_queries.with_related(
+        owed_projects(user, unit, period).order_by("unit__path", "name_key")
+    )
+    reps = {
+        r.project_id: r
+        for r in ProgressReport.objects.filter(period=period.code, project__in=owed.values("pk"))
+    }
+    lts = {
+        lt.project_id: lt
+        for lt in Light.objects.filter(period=period.code, project__in=owed.values("pk"))
+    }
     out = []
     for p in owed:
         r = reps.get(p.pk)
         if r is not None:
             p.progress_text = r.progress_text
-            p.remarks = f"{period.name}完成投资{r.invested}万元" + ("（逾期报送）" if r.is_late else "")
+            p.remarks = f"{period.name}完成投资{r.invested}万元" + (
+                "（逾期报送）" if r.is_late else ""
+            )
         else:
             p.remarks = f"{period.name}未报送"
         lt = lts.get(p.pk)
@@ -786,9 +1025,14 @@ def project_panel(user, project: Project) -> dict:
     """What the project page shows of the supervision loop."""
     return {
         "lights": light_history(project, 6),
-        "reports": list(ProgressReport.objects.filter(project=project).order_by("-period_start")[:5]),
-        "problems": list(Problem.objects.filter(project=project, status__in=OPEN_PROBLEM)
-                         .select_related("responsible_unit").order_by("-id")[:10]),
+        "reports": list(
+            ProgressReport.objects.filter(project=project).order_by("-period_start")[:5]
+        ),
+        "problems": list(
+            Problem.objects.filter(project=project, status__in=OPEN_PROBLEM)
+            .select_related("responsible_unit")
+            .order_by("-id")[:10]
+        ),
         "contacts": list(ContactLog.objects.filter(project=project).order_by("-on", "-id")[:3]),
     }
 

@@ -2,6 +2,7 @@
 and scope, validates with Chinese messages (ValidationError naming the field; nothing changes),
 saves in a transaction and appends the audit entry. Notifications go through diaodu.notify.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,7 +64,9 @@ def _name(by) -> str:
     return (getattr(by, "name", "") or getattr(by, "username", "") or "系统")[:50]
 
 
-def _text(data: dict, key: str, label: str, errors: dict, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+def _text(
+    data: dict, key: str, label: str, errors: dict, *, required: bool = False, limit: int = MAX_TEXT
+) -> str:
     value = data.get(key)
     value = "" if value is None else str(value).strip()
     if required and not value:
@@ -79,7 +82,11 @@ def _amount(value, key: str, label: str, errors: dict, *, required: bool = True)
             errors[key] = f"请填写{label}（万元，没有发生请填 0）。"
         return None
     try:
-        d = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").replace("，", "").strip())
+        d = (
+            value
+            if isinstance(value, Decimal)
+            else Decimal(str(value).replace(",", "").replace("，", "").strip())
+        )
     except (InvalidOperation, ValueError):
         errors[key] = f"{label}应为数字（万元），例如 350 或 12.5。"
         return None
@@ -89,7 +96,9 @@ def _amount(value, key: str, label: str, errors: dict, *, required: bool = True)
     return d.quantize(Decimal("0.01"))
 
 
-def _int_in(value, key: str, label: str, errors: dict, lo: int, hi: int, *, required: bool = True) -> int | None:
+def _int_in(
+    value, key: str, label: str, errors: dict, lo: int, hi: int, *, required: bool = True
+) -> int | None:
     if value in (None, ""):
         if required:
             errors[key] = f"请填写{label}。"
@@ -161,15 +170,33 @@ def _notify_unit(unit, **kw) -> None:
 
 
 def _type_label(code: str) -> str | None:
-    return DictItem.objects.filter(dict_type__code="problem_type", code=code, is_active=True) \
-        .values_list("label", flat=True).first()
+    return (
+        DictItem.objects.filter(dict_type__code="problem_type", code=code, is_active=True)
+        .values_list("label", flat=True)
+        .first()
+    )
 
 
 # ================================================================ report cycles
-CYCLE_FIELDS = ("frequency", "deadline_weekday", "deadline_day", "deadline_time", "remind_hours_before", "starts_on",
-                "is_active", "light_rules", "min_contacts_per_week", "centre_latitude", "centre_longitude",
-                "zone_radius_km", "project_radius_km", "photo_max_days_before", "urge_after_wd",
-                "supervise_after_wd", "elevate_after_wd")
+CYCLE_FIELDS = (
+    "frequency",
+    "deadline_weekday",
+    "deadline_day",
+    "deadline_time",
+    "remind_hours_before",
+    "starts_on",
+    "is_active",
+    "light_rules",
+    "min_contacts_per_week",
+    "centre_latitude",
+    "centre_longitude",
+    "zone_radius_km",
+    "project_radius_km",
+    "photo_max_days_before",
+    "urge_after_wd",
+    "supervise_after_wd",
+    "elevate_after_wd",
+)
 
 
 def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
@@ -184,12 +211,16 @@ def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
         if v not in Frequency.values:
             errors["frequency"] = "报送周期应为每周或每月。"
         out["frequency"] = v
-    for key, label, lo, hi in (("deadline_weekday", "截止星期", 0, 6), ("deadline_day", "截止日", 1, 28),
-                               ("remind_hours_before", "提前提醒小时数", 0, 72),
-                               ("min_contacts_per_week", "每周最少对接次数", 0, 7),
-                               ("photo_max_days_before", "照片最早天数", 1, 365),
-                               ("urge_after_wd", "催办工作日", 1, 60), ("supervise_after_wd", "督办工作日", 1, 60),
-                               ("elevate_after_wd", "提级工作日", 1, 120)):
+    for key, label, lo, hi in (
+        ("deadline_weekday", "截止星期", 0, 6),
+        ("deadline_day", "截止日", 1, 28),
+        ("remind_hours_before", "提前提醒小时数", 0, 72),
+        ("min_contacts_per_week", "每周最少对接次数", 0, 7),
+        ("photo_max_days_before", "照片最早天数", 1, 365),
+        ("urge_after_wd", "催办工作日", 1, 60),
+        ("supervise_after_wd", "督办工作日", 1, 60),
+        ("elevate_after_wd", "提级工作日", 1, 120),
+    ):
         if key in data:
             out[key] = _int_in(data[key], key, label, errors, lo, hi)
     if "deadline_time" in data:
@@ -202,7 +233,9 @@ def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
             except ValueError:
                 errors["deadline_time"] = "截止时间格式应为 HH:MM。"
     if "starts_on" in data or instance is None:
-        out["starts_on"] = _date(data.get("starts_on") or clock.today(), "starts_on", "起报日期", errors)
+        out["starts_on"] = _date(
+            data.get("starts_on") or clock.today(), "starts_on", "起报日期", errors
+        )
     if "is_active" in data:
         out["is_active"] = bool(data["is_active"])
     if "light_rules" in data:
@@ -211,7 +244,10 @@ def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
             out["light_rules"] = L.LightRules.from_dict(rules).to_dict()
         except (ValueError, TypeError) as exc:
             errors["light_rules"] = f"亮灯规则有误：{exc}"
-    for key, label, lo, hi in (("centre_latitude", "中心纬度", -90, 90), ("centre_longitude", "中心经度", -180, 180)):
+    for key, label, lo, hi in (
+        ("centre_latitude", "中心纬度", -90, 90),
+        ("centre_longitude", "中心经度", -180, 180),
+    ):
         if key in data:
             v = data[key]
             if v in (None, ""):
@@ -231,9 +267,15 @@ def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
     def final(k):
         return out[k] if k in out else cur(k)
 
-    if (final("centre_latitude") is None) != (final("centre_longitude") is None) and "centre_latitude" not in errors:
+    if (final("centre_latitude") is None) != (
+        final("centre_longitude") is None
+    ) and "centre_latitude" not in errors:
         errors["centre_latitude"] = "园区中心须同时填写纬度和经度。"
-    steps = [final("urge_after_wd") or 1, final("supervise_after_wd") or 3, final("elevate_after_wd") or 8]
+    steps = [
+        final("urge_after_wd") or 1,
+        final("supervise_after_wd") or 3,
+        final("elevate_after_wd") or 8,
+    ]
     if not errors and not steps[0] <= steps[1] <= steps[2]:
         errors["supervise_after_wd"] = "升级时限应满足：催办 ≤ 督办 ≤ 提级（工作日）。"
     _raise(errors)
@@ -248,17 +290,32 @@ def save_cycle(by, unit: Unit, data: dict) -> ReportCycle:
         raise PermissionDenied("无权配置该单位的报送周期。")
     cycle = ReportCycle.objects.select_for_update(of=("self",)).filter(unit=unit).first()
     if cycle is None:
-        clash = ReportCycle.objects.filter(unit_id__in=queries._path_ids(unit)).exclude(unit=unit).first() or \
-            ReportCycle.objects.filter(unit__path__startswith=unit.path).exclude(unit=unit).first()
+        clash = (
+            ReportCycle.objects.filter(unit_id__in=queries._path_ids(unit))
+            .exclude(unit=unit)
+            .first()
+            or ReportCycle.objects.filter(unit__path__startswith=unit.path)
+            .exclude(unit=unit)
+            .first()
+        )
         if clash is not None:
-            raise ValidationError({"unit": f"“{clash.unit.name}”已设置报送周期，上下级单位不能重复设置。"})
+            raise ValidationError(
+                {"unit": f"“{clash.unit.name}”已设置报送周期，上下级单位不能重复设置。"}
+            )
         values = _clean_cycle(data, None)
         values.setdefault("light_rules", L.LightRules().to_dict())
-        cycle = ReportCycle(unit=unit, **{k: v for k, v in values.items() if v is not None or k.startswith("centre")})
+        cycle = ReportCycle(
+            unit=unit,
+            **{k: v for k, v in values.items() if v is not None or k.startswith("centre")},
+        )
         cycle.save()
         record("cycle.create", cycle, after=snapshot(cycle), only_changes=False)
         return cycle
-    if "version" in data and data["version"] not in (None, "") and int(data["version"]) != cycle.version:
+    if (
+        "version" in data
+        and data["version"] not in (None, "")
+        and int(data["version"]) != cycle.version
+    ):
         raise ValidationError({"version": "报送周期已被他人修改，请刷新后重新编辑。"})
     before = snapshot(cycle)
     for k, v in _clean_cycle(data, cycle).items():
@@ -284,8 +341,12 @@ def _clean_problem_drafts(items, errors: dict, key: str = "problems") -> list[Pr
     out = []
     for i, item in enumerate(items or [], 1):
         if isinstance(item, ProblemDraft):
-            item = {"title": item.title, "type_code": item.type_code, "description": item.description,
-                    "suggested_unit": item.suggested_unit}
+            item = {
+                "title": item.title,
+                "type_code": item.type_code,
+                "description": item.description,
+                "suggested_unit": item.suggested_unit,
+            }
         title = (item.get("title") or "").strip()
         if not title and not (item.get("description") or "").strip():
             continue  # an empty row of the form
@@ -301,7 +362,9 @@ def _clean_problem_drafts(items, errors: dict, key: str = "problems") -> list[Pr
             unit = queries.departments().filter(pk=item["suggested_unit_id"]).first()
             if unit is None:
                 errors[key] = f"第{i}个问题：建议责任单位不存在。"
-        out.append(ProblemDraft(title, code, (item.get("description") or "").strip()[:MAX_TEXT], unit))
+        out.append(
+            ProblemDraft(title, code, (item.get("description") or "").strip()[:MAX_TEXT], unit)
+        )
     return out
 
 
@@ -342,20 +405,38 @@ def _clean_report(data: dict, errors: dict) -> dict:
     }
 
 
-def _save_photos(by, report: ProgressReport, infos: list[photos.PhotoInfo], saved: list) -> list[ReportPhoto]:
+def _save_photos(
+    by, report: ProgressReport, infos: list[photos.PhotoInfo], saved: list
+) -> list[ReportPhoto]:
     cycle, project = report.cycle, report.project
     out = []
     for info in infos:
-        ph = ReportPhoto(report=report, original_name=info.name, size=len(info.data), content_type=info.content_type,
-                         width=info.width, height=info.height, latitude=info.latitude, longitude=info.longitude,
-                         uploaded_by=_user(by))
+        ph = ReportPhoto(
+            report=report,
+            original_name=info.name,
+            size=len(info.data),
+            content_type=info.content_type,
+            width=info.width,
+            height=info.height,
+            latitude=info.latitude,
+            longitude=info.longitude,
+            uploaded_by=_user(by),
+        )
         if info.taken_at is not None:
-            ph.taken_at = info.taken_at if timezone.is_aware(info.taken_at) else timezone.make_aware(info.taken_at)
+            ph.taken_at = (
+                info.taken_at
+                if timezone.is_aware(info.taken_at)
+                else timezone.make_aware(info.taken_at)
+            )
         if info.latitude is not None:
             if project.latitude is not None and project.longitude is not None:
-                ph.distance_km = Decimal(f"{photos.distance_km(info.latitude, info.longitude, project.latitude, project.longitude):.2f}")
+                ph.distance_km = Decimal(
+                    f"{photos.distance_km(info.latitude, info.longitude, project.latitude, project.longitude):.2f}"
+                )
             elif cycle.centre_latitude is not None:
-                ph.distance_km = Decimal(f"{photos.distance_km(info.latitude, info.longitude, cycle.centre_latitude, cycle.centre_longitude):.2f}")
+                ph.distance_km = Decimal(
+                    f"{photos.distance_km(info.latitude, info.longitude, cycle.centre_latitude, cycle.centre_longitude):.2f}"
+                )
         ph.file.save(f"photo.{info.ext}", ContentFile(info.data), save=False)
         saved.append(ph.file.name)
         ph.thumb.save("thumb.jpg", ContentFile(info.thumb), save=False)
@@ -381,10 +462,20 @@ def _flags(report: ProgressReport) -> list[dict]:
     project, cycle = report.project, report.cycle
     out = []
     if report.invested is not None and report.invested < 0:
-        out.append({"code": "negative", "message": f"本期完成投资为负数（{report.invested}万元），请核实是否为核减。"})
+        out.append(
+            {
+                "code": "negative",
+                "message": f"本期完成投资为负数（{report.invested}万元），请核实是否为核减。",
+            }
+        )
     if project.total_investment is not None and report.since_start > project.total_investment:
-        out.append({"code": "over_total", "message": f"开工以来累计完成投资（{report.since_start}万元）"
-                                                     f"超过总投资（{project.total_investment}万元）。"})
+        out.append(
+            {
+                "code": "over_total",
+                "message": f"开工以来累计完成投资（{report.since_start}万元）"
+                f"超过总投资（{project.total_investment}万元）。",
+            }
+        )
     earliest = report.period_start - timedelta(days=cycle.photo_max_days_before)
     for ph in report.photos.all():
         if ph.distance_km is not None:
@@ -392,16 +483,31 @@ def _flags(report: ProgressReport) -> list[dict]:
             limit = cycle.project_radius_km if near_project else cycle.zone_radius_km
             if ph.distance_km > limit:
                 where = "项目位置" if near_project else "园区中心"
-                out.append({"code": "photo_far", "message": f"照片“{ph.original_name}”拍摄地点距{where}"
-                                                            f"{ph.distance_km}公里（超过{limit}公里）。"})
+                out.append(
+                    {
+                        "code": "photo_far",
+                        "message": f"照片“{ph.original_name}”拍摄地点距{where}"
+                        f"{ph.distance_km}公里（超过{limit}公里）。",
+                    }
+                )
         if ph.taken_at is not None:
             day = timezone.localtime(ph.taken_at).date()
             if day < earliest:
-                out.append({"code": "photo_old", "message": f"照片“{ph.original_name}”拍摄于{day:%Y-%m-%d}，"
-                                                            f"早于本期开始{(report.period_start - day).days}天。"})
+                out.append(
+                    {
+                        "code": "photo_old",
+                        "message": f"照片“{ph.original_name}”拍摄于{day:%Y-%m-%d}，"
+                        f"早于本期开始{(report.period_start - day).days}天。",
+                    }
+                )
             elif day > report.period_end + timedelta(days=7):
-                out.append({"code": "photo_future", "message": f"照片“{ph.original_name}”的拍摄时间"
-                                                               f"{day:%Y-%m-%d}晚于本期，时间可能有误。"})
+                out.append(
+                    {
+                        "code": "photo_future",
+                        "message": f"照片“{ph.original_name}”的拍摄时间"
+                        f"{day:%Y-%m-%d}晚于本期，时间可能有误。",
+                    }
+                )
     return out
 
 
@@ -435,19 +541,42 @@ def recompute_investment(project: Project) -> None:
         before = _project_money(p)
         p.completed_this_year, p.completed_since_start = new
         p.version += 1
-        p.save(update_fields=["completed_this_year", "completed_since_start", "version", "updated_at"])
+        p.save(
+            update_fields=["completed_this_year", "completed_since_start", "version", "updated_at"]
+        )
         record("project.update", p, before=before, after=_project_money(p))
     project.completed_this_year, project.completed_since_start = new
 
 
 def _report_data(r: ProgressReport) -> dict:
-    return {"progress_text": r.progress_text, "invested": str(r.invested), "next_plan": r.next_plan,
-            "ytd": str(r.ytd), "since_start": str(r.since_start), "photos": r.photos.count()}
+    return {
+        "progress_text": r.progress_text,
+        "invested": str(r.invested),
+        "next_plan": r.next_plan,
+        "ytd": str(r.ytd),
+        "since_start": str(r.since_start),
+        "photos": r.photos.count(),
+    }
 
 
 def _report_snapshot(r: ProgressReport) -> dict:
-    return snapshot(r, ["project", "period", "status", "progress_text", "invested", "ytd", "since_start", "next_plan",
-                        "is_late", "return_reason", "flags", "version"])
+    return snapshot(
+        r,
+        [
+            "project",
+            "period",
+            "status",
+            "progress_text",
+            "invested",
+            "ytd",
+            "since_start",
+            "next_plan",
+            "is_late",
+            "return_reason",
+            "flags",
+            "version",
+        ],
+    )
 
 
 def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()) -> ProgressReport:
@@ -468,50 +597,88 @@ def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()
             require(by, "problems.raise")
         except PermissionDenied as exc:
             errors["problems"] = str(exc)
-    if period is not None and "period" not in errors and \
-            ProgressReport.objects.filter(project=project, period=period.code).exists():
-        errors["period"] = f"《{project.name}》{period.name}的周报已报送；如需修改，请由督查室退回后修改。"
+    if (
+        period is not None
+        and "period" not in errors
+        and ProgressReport.objects.filter(project=project, period=period.code).exists()
+    ):
+        errors["period"] = (
+            f"《{project.name}》{period.name}的周报已报送；如需修改，请由督查室退回后修改。"
+        )
     infos = _inspect_photos(photo_files, errors) if not errors else []
     _raise(errors)
     now = clock.now()
     saved: list[str] = []
     try:
         with transaction.atomic():
-            InvestmentBaseline.objects.get_or_create(project=project, defaults={
-                "since_start": project.completed_since_start or Decimal("0"),
-                "this_year": (project.completed_this_year or Decimal("0"))
-                if project.plan_year in (None, period.year) else Decimal("0"),
-                "year": period.year})
+            InvestmentBaseline.objects.get_or_create(
+                project=project,
+                defaults={
+                    "since_start": project.completed_since_start or Decimal("0"),
+                    "this_year": (project.completed_this_year or Decimal("0"))
+                    if project.plan_year in (None, period.year)
+                    else Decimal("0"),
+                    "year": period.year,
+                },
+            )
             deadline = cycle.deadline_of(period)
-            report = ProgressReport(project=project, cycle=cycle, period=period.code, period_start=period.start,
-                                    period_end=period.end, year=period.year, deadline=deadline,
-                                    filed_by=_user(by), filed_by_name=_name(by), submitted_at=now,
-                                    is_late=now > deadline, **values)
+            report = ProgressReport(
+                project=project,
+                cycle=cycle,
+                period=period.code,
+                period_start=period.start,
+                period_end=period.end,
+                year=period.year,
+                deadline=deadline,
+                filed_by=_user(by),
+                filed_by_name=_name(by),
+                submitted_at=now,
+                is_late=now > deadline,
+                **values,
+            )
             try:
                 with transaction.atomic():
                     report.save()
             except IntegrityError:
-                raise ValidationError({"period": f"《{project.name}》{period.name}的周报已报送。"}) from None
+                raise ValidationError(
+                    {"period": f"《{project.name}》{period.name}的周报已报送。"}
+                ) from None
             _save_photos(by, report, infos, saved)
             recompute_investment(project)
             report.refresh_from_db()
             report.project = project
             report.flags = _flags(report)
             report.save(update_fields=["flags"])
-            ReportEvent.objects.create(report=report, action="submit", by=_user(by), by_name=_name(by), at=now,
-                                       note="逾期报送" if report.is_late else "", data=_report_data(report))
+            ReportEvent.objects.create(
+                report=report,
+                action="submit",
+                by=_user(by),
+                by_name=_name(by),
+                at=now,
+                note="逾期报送" if report.is_late else "",
+                data=_report_data(report),
+            )
             record("report.submit", report, after=_report_snapshot(report), only_changes=False)
             for d in drafts:
-                raise_problem(by, project, title=d.title, type_code=d.type_code, description=d.description,
-                              suggested_unit=d.suggested_unit, source=ProblemSource.REPORT, report=report)
+                raise_problem(
+                    by,
+                    project,
+                    title=d.title,
+                    type_code=d.type_code,
+                    description=d.description,
+                    suggested_unit=d.suggested_unit,
+                    source=ProblemSource.REPORT,
+                    report=report,
+                )
     except Exception:
         _cleanup(saved)
         raise
     return report
 
 
-def resubmit_report(by, report: ProgressReport, data: dict, *, photo_files=(), remove_photos=(),
-                    problems=()) -> ProgressReport:
+def resubmit_report(
+    by, report: ProgressReport, data: dict, *, photo_files=(), remove_photos=(), problems=()
+) -> ProgressReport:
     """修改后重新报送 a returned report. The earlier content stays in the report's history."""
     _check_project(by, report.project, "reports.file")
     errors: dict = {}
@@ -522,16 +689,26 @@ def resubmit_report(by, report: ProgressReport, data: dict, *, photo_files=(), r
             require(by, "problems.raise")
         except PermissionDenied as exc:
             errors["problems"] = str(exc)
-    keep = report.photos.exclude(pk__in=[int(x) for x in remove_photos or [] if str(x).isdigit()]).count()
+    keep = report.photos.exclude(
+        pk__in=[int(x) for x in remove_photos or [] if str(x).isdigit()]
+    ).count()
     infos = _inspect_photos(photo_files, errors, existing=keep) if not errors else []
     _raise(errors)
     now = clock.now()
     saved: list[str] = []
     try:
         with transaction.atomic():
-            current = ProgressReport.objects.select_for_update(of=("self",)).select_related("project", "cycle").get(pk=report.pk)
+            current = (
+                ProgressReport.objects.select_for_update(of=("self",))
+                .select_related("project", "cycle")
+                .get(pk=report.pk)
+            )
             if current.status != ReportStatus.RETURNED:
-                raise ValidationError({"status": f"周报当前状态为“{current.get_status_display()}”，只有被退回的周报才能修改后重新报送。"})
+                raise ValidationError(
+                    {
+                        "status": f"周报当前状态为“{current.get_status_display()}”，只有被退回的周报才能修改后重新报送。"
+                    }
+                )
             if data.get("version") not in (None, "") and int(data["version"]) != current.version:
                 raise ValidationError({"version": "周报已被他人修改，请刷新后重试。"})
             before = _report_snapshot(current)
@@ -541,7 +718,11 @@ def resubmit_report(by, report: ProgressReport, data: dict, *, photo_files=(), r
             current.resubmitted_at = now
             current.version += 1
             current.save()
-            removed = list(current.photos.filter(pk__in=[int(x) for x in remove_photos or [] if str(x).isdigit()]))
+            removed = list(
+                current.photos.filter(
+                    pk__in=[int(x) for x in remove_photos or [] if str(x).isdigit()]
+                )
+            )
             for ph in removed:
                 names = [ph.file.name, ph.thumb.name]
                 ph.delete()
@@ -551,12 +732,26 @@ def resubmit_report(by, report: ProgressReport, data: dict, *, photo_files=(), r
             current.refresh_from_db()
             current.flags = _flags(current)
             current.save(update_fields=["flags"])
-            ReportEvent.objects.create(report=current, action="resubmit", by=_user(by), by_name=_name(by), at=now,
-                                       data=_report_data(current))
+            ReportEvent.objects.create(
+                report=current,
+                action="resubmit",
+                by=_user(by),
+                by_name=_name(by),
+                at=now,
+                data=_report_data(current),
+            )
             record("report.resubmit", current, before=before, after=_report_snapshot(current))
             for d in drafts:
-                raise_problem(by, current.project, title=d.title, type_code=d.type_code, description=d.description,
-                              suggested_unit=d.suggested_unit, source=ProblemSource.REPORT, report=current)
+                raise_problem(
+                    by,
+                    current.project,
+                    title=d.title,
+                    type_code=d.type_code,
+                    description=d.description,
+                    suggested_unit=d.suggested_unit,
+                    source=ProblemSource.REPORT,
+                    report=current,
+                )
     except Exception:
         _cleanup(saved)
         raise
@@ -572,7 +767,11 @@ def return_report(by, report: ProgressReport, reason: str) -> ProgressReport:
         raise ValidationError({"reason": "请填写退回原因。"})
     if len(reason) > 500:
         raise ValidationError({"reason": "退回原因不能超过 500 字。"})
-    current = ProgressReport.objects.select_for_update(of=("self",)).select_related("project", "filed_by").get(pk=report.pk)
+    current = (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("project", "filed_by")
+        .get(pk=report.pk)
+    )
     if current.status == ReportStatus.RETURNED:
         raise ValidationError({"status": "该周报已退回，等待填报人修改。"})
     before = _report_snapshot(current)
@@ -580,13 +779,26 @@ def return_report(by, report: ProgressReport, reason: str) -> ProgressReport:
     current.status, current.return_reason, current.returned_at = ReportStatus.RETURNED, reason, now
     current.version += 1
     current.save()
-    ReportEvent.objects.create(report=current, action="return", by=_user(by), by_name=_name(by), at=now, note=reason,
-                               data=_report_data(current))
+    ReportEvent.objects.create(
+        report=current,
+        action="return",
+        by=_user(by),
+        by_name=_name(by),
+        at=now,
+        note=reason,
+        data=_report_data(current),
+    )
     record("report.return", current, before=before, after=_report_snapshot(current))
     who = current.filed_by or current.project.secretary
-    _notify([who], title=f"周报被退回：《{current.project.name}》{current.period_obj.name}",
-            body=f"退回原因：{reason}", link=f"/supervision/reports/{current.pk}/", kind="info",
-            unit=current.project.unit, source=current)
+    _notify(
+        [who],
+        title=f"周报被退回：《{current.project.name}》{current.period_obj.name}",
+        body=f"退回原因：{reason}",
+        link=f"/supervision/reports/{current.pk}/",
+        kind="info",
+        unit=current.project.unit,
+        source=current,
+    )
     return current
 
 
@@ -595,13 +807,21 @@ def accept_report(by, report: ProgressReport) -> ProgressReport:
     _check_project(by, report.project, "reports.review")
     current = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if current.status != ReportStatus.SUBMITTED:
-        raise ValidationError({"status": f"周报当前状态为“{current.get_status_display()}”，不能审核。"})
+        raise ValidationError(
+            {"status": f"周报当前状态为“{current.get_status_display()}”，不能审核。"}
+        )
     before = _report_snapshot(current)
     now = clock.now()
-    current.status, current.reviewed_at, current.reviewed_by_name = ReportStatus.ACCEPTED, now, _name(by)
+    current.status, current.reviewed_at, current.reviewed_by_name = (
+        ReportStatus.ACCEPTED,
+        now,
+        _name(by),
+    )
     current.version += 1
     current.save()
-    ReportEvent.objects.create(report=current, action="accept", by=_user(by), by_name=_name(by), at=now)
+    ReportEvent.objects.create(
+        report=current, action="accept", by=_user(by), by_name=_name(by), at=now
+    )
     record("report.accept", current, before=before, after=_report_snapshot(current))
     return current
 
@@ -619,13 +839,28 @@ def add_photos(by, report: ProgressReport, photo_files) -> list[ReportPhoto]:
     saved: list[str] = []
     try:
         with transaction.atomic():
-            current = ProgressReport.objects.select_for_update(of=("self",)).select_related("project", "cycle").get(pk=report.pk)
+            current = (
+                ProgressReport.objects.select_for_update(of=("self",))
+                .select_related("project", "cycle")
+                .get(pk=report.pk)
+            )
             added = _save_photos(by, current, infos, saved)
             current.flags = _flags(current)
             current.save(update_fields=["flags"])
-            ReportEvent.objects.create(report=current, action="photo", by=_user(by), by_name=_name(by),
-                                       at=clock.now(), note=f"{len(added)} 张")
-            record("report.photos", current, after={"photos": [p.original_name for p in added]}, only_changes=False)
+            ReportEvent.objects.create(
+                report=current,
+                action="photo",
+                by=_user(by),
+                by_name=_name(by),
+                at=clock.now(),
+                note=f"{len(added)} 张",
+            )
+            record(
+                "report.photos",
+                current,
+                after={"photos": [p.original_name for p in added]},
+                only_changes=False,
+            )
     except Exception:
         _cleanup(saved)
         raise
@@ -634,7 +869,11 @@ def add_photos(by, report: ProgressReport, photo_files) -> list[ReportPhoto]:
 
 # ================================================================ contact logs (对接留痕)
 def _methods() -> set[str]:
-    codes = set(DictItem.objects.filter(dict_type__code="contact_method", is_active=True).values_list("code", flat=True))
+    codes = set(
+        DictItem.objects.filter(dict_type__code="contact_method", is_active=True).values_list(
+            "code", flat=True
+        )
+    )
     return codes or set(ContactMethod.values)
 
 
@@ -660,18 +899,36 @@ def log_contact(by, project: Project, data: dict, *, problems=()) -> ContactLog:
         except PermissionDenied as exc:
             errors["problems"] = str(exc)
     _raise(errors)
-    c = ContactLog.objects.create(project=project, on=on, people=people, enterprise_contact=contact, method=method,
-                                  content=content, logged_by=_user(by), logged_by_name=_name(by))
+    c = ContactLog.objects.create(
+        project=project,
+        on=on,
+        people=people,
+        enterprise_contact=contact,
+        method=method,
+        content=content,
+        logged_by=_user(by),
+        logged_by_name=_name(by),
+    )
     record("contact.create", c, after=snapshot(c), only_changes=False)
     for d in drafts:
-        raise_problem(by, project, title=d.title, type_code=d.type_code, description=d.description,
-                      suggested_unit=d.suggested_unit, source=ProblemSource.CONTACT, contact=c)
+        raise_problem(
+            by,
+            project,
+            title=d.title,
+            type_code=d.type_code,
+            description=d.description,
+            suggested_unit=d.suggested_unit,
+            source=ProblemSource.CONTACT,
+            contact=c,
+        )
     return c
 
 
 # ================================================================ reminders (催报)
 @transaction.atomic
-def remind(by, unit: Unit, period: P.Period, project_ids=None, *, automatic: bool = False) -> list[Reminder]:
+def remind(
+    by, unit: Unit, period: P.Period, project_ids=None, *, automatic: bool = False
+) -> list[Reminder]:
     """Remind the secretaries of missing reports (all missing under the unit, or the chosen ones)."""
     require(by, "reports.review")
     rows = queries.missing(by, unit, period)
@@ -679,7 +936,9 @@ def remind(by, unit: Unit, period: P.Period, project_ids=None, *, automatic: boo
         wanted = {int(p) for p in project_ids}
         unknown = wanted - {r.project.pk for r in rows}
         if unknown:
-            raise ValidationError({"projects": "所选项目不在未报送名单中（可能已报送或无权查看）。"})
+            raise ValidationError(
+                {"projects": "所选项目不在未报送名单中（可能已报送或无权查看）。"}
+            )
         rows = [r for r in rows if r.project.pk in wanted]
     now = clock.now()
     cycle = queries.cycle_for_unit(unit)
@@ -687,19 +946,49 @@ def remind(by, unit: Unit, period: P.Period, project_ids=None, *, automatic: boo
     out = []
     for r in rows:
         p = r.project
-        rem = Reminder.objects.create(project=p, period=period.code, recipient=p.secretary, recipient_name=r.person,
-                                      sent_by=_user(by), sent_by_name=_name(by), automatic=automatic, sent_at=now)
+        rem = Reminder.objects.create(
+            project=p,
+            period=period.code,
+            recipient=p.secretary,
+            recipient_name=r.person,
+            sent_by=_user(by),
+            sent_by_name=_name(by),
+            automatic=automatic,
+            sent_at=now,
+        )
         out.append(rem)
         title = f"催报：《{p.name}》{period.name}周报尚未报送"
-        body = f"截止时间 {timezone.localtime(deadline):%m月%d日 %H:%M}，请尽快报送。" if deadline else "请尽快报送。"
+        body = (
+            f"截止时间 {timezone.localtime(deadline):%m月%d日 %H:%M}，请尽快报送。"
+            if deadline
+            else "请尽快报送。"
+        )
         link = f"/supervision/reports/new/{p.pk}/?period={period.code}"
         if p.secretary is not None:
-            _notify([p.secretary], title=title, body=body, link=link, kind="reminder", unit=p.unit, source=rem)
+            _notify(
+                [p.secretary],
+                title=title,
+                body=body,
+                link=link,
+                kind="reminder",
+                unit=p.unit,
+                source=rem,
+            )
         else:
-            _notify_unit(p.unit, title=title, body=body, link=link, kind="reminder", roles=["park_staff"])
+            _notify_unit(
+                p.unit, title=title, body=body, link=link, kind="reminder", roles=["park_staff"]
+            )
     if out:
-        record("report.remind", unit, after={"period": period.code, "automatic": automatic,
-                                             "projects": [r.project_id for r in out]}, only_changes=False)
+        record(
+            "report.remind",
+            unit,
+            after={
+                "period": period.code,
+                "automatic": automatic,
+                "projects": [r.project_id for r in out],
+            },
+            only_changes=False,
+        )
     return out
 
 
@@ -717,8 +1006,14 @@ class LightRun:
         return dict(self.__dict__)
 
 
-def compute_lights(by, cycle: ReportCycle, period: P.Period | None = None, *, as_of: datetime | None = None,
-                   unit: Unit | None = None) -> LightRun:
+def compute_lights(
+    by,
+    cycle: ReportCycle,
+    period: P.Period | None = None,
+    *,
+    as_of: datetime | None = None,
+    unit: Unit | None = None,
+) -> LightRun:
     """The lights of every project that owes a report in the cycle, for one period, with their reasons.
     Kept per period (history); an override made by a leader survives a recomputation."""
     s = scope_for(by)
@@ -734,34 +1029,69 @@ def compute_lights(by, cycle: ReportCycle, period: P.Period | None = None, *, as
     now = clock.now()
     run = LightRun(period.code)
     with transaction.atomic():
-        existing = {lt.project_id: lt for lt in Light.objects.select_for_update(of=("self",)).filter(
-            period=period.code, project_id__in=[p.pk for p in projects])}
-        previous = dict(Light.objects.filter(period=period.previous().code, project_id__in=[p.pk for p in projects])
-                        .values_list("project_id", "color"))
+        existing = {
+            lt.project_id: lt
+            for lt in Light.objects.select_for_update(of=("self",)).filter(
+                period=period.code, project_id__in=[p.pk for p in projects]
+            )
+        }
+        previous = dict(
+            Light.objects.filter(
+                period=period.previous().code, project_id__in=[p.pk for p in projects]
+            ).values_list("project_id", "color")
+        )
         new, changed, red_projects = [], [], []
         for p in projects:
             f, plain = facts[p.pk]
             result = L.evaluate(f, rules)
-            reasons = [{"code": r.code, "color": r.color, "message": r.message} for r in result.reasons]
+            reasons = [
+                {"code": r.code, "color": r.color, "message": r.message} for r in result.reasons
+            ]
             lt = existing.get(p.pk)
             if lt is None:
-                new.append(Light(project=p, cycle=cycle, period=period.code, period_end=period.end,
-                                 color=result.color, reasons=reasons, facts=plain, computed_at=now))
+                new.append(
+                    Light(
+                        project=p,
+                        cycle=cycle,
+                        period=period.code,
+                        period_end=period.end,
+                        color=result.color,
+                        reasons=reasons,
+                        facts=plain,
+                        computed_at=now,
+                    )
+                )
             else:
-                lt.color, lt.reasons, lt.facts, lt.computed_at, lt.cycle = result.color, reasons, plain, now, cycle
+                lt.color, lt.reasons, lt.facts, lt.computed_at, lt.cycle = (
+                    result.color,
+                    reasons,
+                    plain,
+                    now,
+                    cycle,
+                )
                 changed.append(lt)
             setattr(run, result.color, getattr(run, result.color) + 1)
             if result.color == "red" and previous.get(p.pk) != "red":
                 red_projects.append((p, result))
-        Light.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)  # a concurrent run made them
-        Light.objects.bulk_update(changed, ["color", "reasons", "facts", "computed_at", "cycle"], batch_size=500)
+        Light.objects.bulk_create(
+            new, batch_size=500, ignore_conflicts=True
+        )  # a concurrent run made them
+        Light.objects.bulk_update(
+            changed, ["color", "reasons", "facts", "computed_at", "cycle"], batch_size=500
+        )
         run.computed = len(projects)
         run.newly_red = len(red_projects)
         record("lights.compute", target, after=run.as_dict(), only_changes=False)
         for p, result in red_projects:
             leads = list(p.lead_officials.all())
-            _notify(leads + [p.secretary], title=f"红灯：《{p.name}》{period.name}", body=result.summary,
-                    link=f"/projects/{p.pk}/", kind="info", unit=p.unit)
+            _notify(
+                leads + [p.secretary],
+                title=f"红灯：《{p.name}》{period.name}",
+                body=result.summary,
+                link=f"/projects/{p.pk}/",
+                kind="info",
+                unit=p.unit,
+            )
     return run
 
 
@@ -785,21 +1115,37 @@ def override_light(by, light: Light, color: str, reason: str) -> Light:
     current.override_by_name = _name(by)
     current.overridden_at = clock.now()
     current.save()
-    record("light.override", current, before=before,
-           after=snapshot(current, ["color", "override_color", "override_reason", "override_by_name"]))
+    record(
+        "light.override",
+        current,
+        before=before,
+        after=snapshot(current, ["color", "override_color", "override_reason", "override_by_name"]),
+    )
     return current
 
 
 # ================================================================ problems (问题清单)
 # action: (statuses it may start from, status it leads to)
 MOVES = {
-    "assign": ((ProblemStatus.RAISED, ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS), ProblemStatus.ASSIGNED),
+    "assign": (
+        (ProblemStatus.RAISED, ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS),
+        ProblemStatus.ASSIGNED,
+    ),
     "start": ((ProblemStatus.ASSIGNED, ProblemStatus.RETURNED), ProblemStatus.IN_PROGRESS),
-    "resolve": ((ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS, ProblemStatus.RETURNED), ProblemStatus.RESOLVED),
+    "resolve": (
+        (ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS, ProblemStatus.RETURNED),
+        ProblemStatus.RESOLVED,
+    ),
     "close": ((ProblemStatus.RESOLVED,), ProblemStatus.CLOSED),
     "return": ((ProblemStatus.RESOLVED,), ProblemStatus.RETURNED),
 }
-ACTION_LABELS = {"assign": "交办", "start": "签收办理", "resolve": "办结", "close": "销号", "return": "退回重办"}
+ACTION_LABELS = {
+    "assign": "交办",
+    "start": "签收办理",
+    "resolve": "办结",
+    "close": "销号",
+    "return": "退回重办",
+}
 
 
 def check_move(status: str, action: str) -> str:
@@ -808,21 +1154,50 @@ def check_move(status: str, action: str) -> str:
         raise ValidationError({"action": f"未知的操作“{action}”。"})
     sources, target = MOVES[action]
     if status not in sources:
-        allowed = "、".join(ACTION_LABELS[a] for a, (src, _t) in MOVES.items() if status in src) or "无"
-        raise ValidationError({"action": f"问题当前为“{ProblemStatus(status).label}”，不能{ACTION_LABELS[action]}。"
-                                         f"当前可进行：{allowed}。"})
+        allowed = (
+            "、".join(ACTION_LABELS[a] for a, (src, _t) in MOVES.items() if status in src) or "无"
+        )
+        raise ValidationError(
+            {
+                "action": f"问题当前为“{ProblemStatus(status).label}”，不能{ACTION_LABELS[action]}。"
+                f"当前可进行：{allowed}。"
+            }
+        )
     return target
 
 
 def _problem_snapshot(p: Problem) -> dict:
-    return snapshot(p, ["status", "responsible_unit", "deadline_wd", "assigned_on", "due_date", "answer",
-                        "return_reason", "escalation_level", "satisfaction", "version"])
+    return snapshot(
+        p,
+        [
+            "status",
+            "responsible_unit",
+            "deadline_wd",
+            "assigned_on",
+            "due_date",
+            "answer",
+            "return_reason",
+            "escalation_level",
+            "satisfaction",
+            "version",
+        ],
+    )
 
 
-def _event(problem: Problem, action: str, by, before_status: str, *, note: str = "", level: int = 0) -> ProblemEvent:
-    return ProblemEvent.objects.create(problem=problem, action=action, from_status=before_status,
-                                       to_status=problem.status, level=level, by=_user(by), by_name=_name(by),
-                                       at=clock.now(), note=note)
+def _event(
+    problem: Problem, action: str, by, before_status: str, *, note: str = "", level: int = 0
+) -> ProblemEvent:
+    return ProblemEvent.objects.create(
+        problem=problem,
+        action=action,
+        from_status=before_status,
+        to_status=problem.status,
+        level=level,
+        by=_user(by),
+        by_name=_name(by),
+        at=clock.now(),
+        note=note,
+    )
 
 
 def _check_visible_problem(by, problem: Problem) -> None:
@@ -831,9 +1206,18 @@ def _check_visible_problem(by, problem: Problem) -> None:
 
 
 @transaction.atomic
-def raise_problem(by, project: Project, *, title: str, type_code: str, description: str = "",
-                  suggested_unit: Unit | None = None, source: str = ProblemSource.MANUAL,
-                  report: ProgressReport | None = None, contact: ContactLog | None = None) -> Problem:
+def raise_problem(
+    by,
+    project: Project,
+    *,
+    title: str,
+    type_code: str,
+    description: str = "",
+    suggested_unit: Unit | None = None,
+    source: str = ProblemSource.MANUAL,
+    report: ProgressReport | None = None,
+    contact: ContactLog | None = None,
+) -> Problem:
     _check_project(by, project, "problems.raise")
     errors: dict = {}
     title = (title or "").strip()
@@ -847,10 +1231,20 @@ def raise_problem(by, project: Project, *, title: str, type_code: str, descripti
     if source not in ProblemSource.values:
         errors["source"] = "问题来源无效。"
     _raise(errors)
-    pr = Problem.objects.create(project=project, title=title, description=(description or "").strip()[:MAX_TEXT],
-                                type_code=type_code, type_label=label, source=source, report=report, contact=contact,
-                                suggested_unit=suggested_unit, raised_by=_user(by), raised_by_name=_name(by),
-                                raised_at=clock.now())
+    pr = Problem.objects.create(
+        project=project,
+        title=title,
+        description=(description or "").strip()[:MAX_TEXT],
+        type_code=type_code,
+        type_label=label,
+        source=source,
+        report=report,
+        contact=contact,
+        suggested_unit=suggested_unit,
+        raised_by=_user(by),
+        raised_by_name=_name(by),
+        raised_at=clock.now(),
+    )
     _event(pr, "raise", by, "", note=pr.description[:500])
     record("problem.raise", pr, after=snapshot(pr), only_changes=False)
     return pr
@@ -872,19 +1266,30 @@ def _may_close(by, problem: Problem) -> bool:
 
 def move_problem(by, problem: Problem, action: str, **kw) -> Problem:
     """One entry for every lifecycle move (used by the pages and the API)."""
-    handlers = {"assign": assign_problem, "start": start_problem, "resolve": resolve_problem,
-                "close": close_problem, "return": return_problem}
+    handlers = {
+        "assign": assign_problem,
+        "start": start_problem,
+        "resolve": resolve_problem,
+        "close": close_problem,
+        "return": return_problem,
+    }
     if action not in handlers:
         raise ValidationError({"action": f"未知的操作“{action}”。"})
     return handlers[action](by, problem, **kw)
 
 
 @transaction.atomic
-def assign_problem(by, problem: Problem, *, unit: Unit | None = None, deadline_wd=None, note: str = "") -> Problem:
+def assign_problem(
+    by, problem: Problem, *, unit: Unit | None = None, deadline_wd=None, note: str = ""
+) -> Problem:
     """交办: to a department with a deadline in working days (the due date skips holidays)."""
     require(by, "problems.assign")
     _check_visible_problem(by, problem)
-    current = Problem.objects.select_for_update(of=("self",)).select_related("project", "project__unit").get(pk=problem.pk)
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("project", "project__unit")
+        .get(pk=problem.pk)
+    )
     target = check_move(current.status, "assign")
     errors: dict = {}
     if unit is None or not unit.is_active:
@@ -899,12 +1304,22 @@ def assign_problem(by, problem: Problem, *, unit: Unit | None = None, deadline_w
     current.due_date = cal.add_workdays(today, wd)
     current.version += 1
     current.save()
-    _event(current, "assign", by, old, note=f"交{unit.name}办理，{wd}个工作日内办结（{current.due_date:%Y-%m-%d}前）"
-                                            + (f"。{note.strip()}" if note and note.strip() else ""))
+    _event(
+        current,
+        "assign",
+        by,
+        old,
+        note=f"交{unit.name}办理，{wd}个工作日内办结（{current.due_date:%Y-%m-%d}前）"
+        + (f"。{note.strip()}" if note and note.strip() else ""),
+    )
     record("problem.assign", current, before=before, after=_problem_snapshot(current))
-    _notify_unit(unit, title=f"交办：{current.title}", body=f"项目《{current.project.name}》，请于"
-                 f"{current.due_date:%Y年%m月%d日}前办结。", link=f"/supervision/problems/{current.pk}/",
-                 kind="assignment")
+    _notify_unit(
+        unit,
+        title=f"交办：{current.title}",
+        body=f"项目《{current.project.name}》，请于{current.due_date:%Y年%m月%d日}前办结。",
+        link=f"/supervision/problems/{current.pk}/",
+        kind="assignment",
+    )
     return current
 
 
@@ -925,7 +1340,11 @@ def start_problem(by, problem: Problem, *, note: str = "") -> Problem:
 
 @transaction.atomic
 def resolve_problem(by, problem: Problem, *, answer: str = "") -> Problem:
-    current = Problem.objects.select_for_update(of=("self",)).select_related("project", "raised_by").get(pk=problem.pk)
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("project", "raised_by")
+        .get(pk=problem.pk)
+    )
     if not _may_handle(by, current):
         raise PermissionDenied("只有责任单位可以办结此问题。")
     target = check_move(current.status, "resolve")
@@ -940,8 +1359,15 @@ def resolve_problem(by, problem: Problem, *, answer: str = "") -> Problem:
     current.save()
     _event(current, "resolve", by, old, note=answer)
     record("problem.resolve", current, before=before, after=_problem_snapshot(current))
-    _notify([current.raised_by], title=f"问题已办结：{current.title}", body=answer[:200],
-            link=f"/supervision/problems/{current.pk}/", kind="info", unit=current.project.unit, source=current)
+    _notify(
+        [current.raised_by],
+        title=f"问题已办结：{current.title}",
+        body=answer[:200],
+        link=f"/supervision/problems/{current.pk}/",
+        kind="info",
+        unit=current.project.unit,
+        source=current,
+    )
     return current
 
 
@@ -968,7 +1394,13 @@ def close_problem(by, problem: Problem, *, satisfaction=None, note: str = "") ->
         current.satisfaction, current.satisfaction_note = sat, (note or "").strip()[:300]
     current.version += 1
     current.save()
-    _event(current, "close", by, old, note=((f"满意度 {sat} 分。" if sat else "") + (note or "").strip())[:500])
+    _event(
+        current,
+        "close",
+        by,
+        old,
+        note=((f"满意度 {sat} 分。" if sat else "") + (note or "").strip())[:500],
+    )
     record("problem.close", current, before=before, after=_problem_snapshot(current))
     return current
 
@@ -977,7 +1409,11 @@ def close_problem(by, problem: Problem, *, satisfaction=None, note: str = "") ->
 def return_problem(by, problem: Problem, *, reason: str = "") -> Problem:
     """退回: the answer does not solve it; back to the department, which keeps its deadline."""
     _check_visible_problem(by, problem)
-    current = Problem.objects.select_for_update(of=("self",)).select_related("responsible_unit").get(pk=problem.pk)
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("responsible_unit")
+        .get(pk=problem.pk)
+    )
     if not _may_close(by, current):
         raise PermissionDenied("只有问题提出人或督查室可以退回。")
     target = check_move(current.status, "return")
@@ -990,8 +1426,13 @@ def return_problem(by, problem: Problem, *, reason: str = "") -> Problem:
     current.save()
     _event(current, "return", by, old, note=reason[:500])
     record("problem.return", current, before=before, after=_problem_snapshot(current))
-    _notify_unit(current.responsible_unit, title=f"问题被退回重办：{current.title}", body=f"退回原因：{reason}",
-                 link=f"/supervision/problems/{current.pk}/", kind="assignment")
+    _notify_unit(
+        current.responsible_unit,
+        title=f"问题被退回重办：{current.title}",
+        body=f"退回原因：{reason}",
+        link=f"/supervision/problems/{current.pk}/",
+        kind="assignment",
+    )
     return current
 
 
@@ -1010,7 +1451,9 @@ def rate_problem(by, problem: Problem, satisfaction, note: str = "") -> Problem:
     current.satisfaction, current.satisfaction_note = sat, (note or "").strip()[:300]
     current.version += 1
     current.save()
-    _event(current, "rate", by, current.status, note=f"满意度 {sat} 分。{current.satisfaction_note}")
+    _event(
+        current, "rate", by, current.status, note=f"满意度 {sat} 分。{current.satisfaction_note}"
+    )
     record("problem.rate", current, before=before, after=_problem_snapshot(current))
     return current
 
@@ -1033,11 +1476,25 @@ def _escalate_to(by, current: Problem, level: int, note: str) -> None:
     _notify_unit(current.responsible_unit, title=title, body=body, link=link, kind="escalation")
     if level >= 2:
         leads = list(current.project.lead_officials.all())
-        _notify(leads, title=title, body=body, link=link, kind="escalation", unit=current.project.unit, source=current)
+        _notify(
+            leads,
+            title=title,
+            body=body,
+            link=link,
+            kind="escalation",
+            unit=current.project.unit,
+            source=current,
+        )
     if level >= 3:
         zone = current.project.unit.parent or current.project.unit
-        _notify_unit(zone, title=f"提级至区领导：{current.title}", body=body, link=link, kind="escalation",
-                     roles=["leader"])
+        _notify_unit(
+            zone,
+            title=f"提级至区领导：{current.title}",
+            body=body,
+            link=link,
+            kind="escalation",
+            roles=["leader"],
+        )
 
 
 def escalate_overdue(by=None, *, today: date | None = None) -> list[tuple[int, int]]:
@@ -1050,19 +1507,34 @@ def escalate_overdue(by=None, *, today: date | None = None) -> list[tuple[int, i
     cal = clock.calendar()
     cycles = {}
     out = []
-    qs = Problem.objects.filter(status__in=RUNNING, due_date__lt=today, escalation_level__lt=3) \
-        .select_related("project", "project__unit", "responsible_unit").order_by("id")
+    qs = (
+        Problem.objects.filter(status__in=RUNNING, due_date__lt=today, escalation_level__lt=3)
+        .select_related("project", "project__unit", "responsible_unit")
+        .order_by("id")
+    )
     for pr in qs:
         cycle = cycles.setdefault(pr.project.unit_id, queries.cycle_for_project(pr.project))
-        steps = (cycle.urge_after_wd, cycle.supervise_after_wd, cycle.elevate_after_wd) if cycle else (1, 3, 8)
+        steps = (
+            (cycle.urge_after_wd, cycle.supervise_after_wd, cycle.elevate_after_wd)
+            if cycle
+            else (1, 3, 8)
+        )
         late = cal.workdays_between(pr.due_date, today)
         level = sum(1 for s in steps if late >= s)
         if level > pr.escalation_level:
             with transaction.atomic():
-                current = Problem.objects.select_for_update(of=("self",)).select_related(
-                    "project", "project__unit", "responsible_unit").get(pk=pr.pk)
+                current = (
+                    Problem.objects.select_for_update(of=("self",))
+                    .select_related("project", "project__unit", "responsible_unit")
+                    .get(pk=pr.pk)
+                )
                 if current.status in RUNNING and level > current.escalation_level:
-                    _escalate_to(by, current, level, f"超过办理时限{late}个工作日（时限 {pr.due_date:%Y-%m-%d}）")
+                    _escalate_to(
+                        by,
+                        current,
+                        level,
+                        f"超过办理时限{late}个工作日（时限 {pr.due_date:%Y-%m-%d}）",
+                    )
                     out.append((pr.pk, level))
     return out
 
@@ -1072,13 +1544,18 @@ def escalate_problem(by, problem: Problem, *, note: str = "") -> Problem:
     """督查室 raises the level by hand (one step), with a note."""
     require(by, "problems.assign")
     _check_visible_problem(by, problem)
-    current = Problem.objects.select_for_update(of=("self",)).select_related("project", "project__unit",
-                                                                 "responsible_unit").get(pk=problem.pk)
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("project", "project__unit", "responsible_unit")
+        .get(pk=problem.pk)
+    )
     if current.status not in RUNNING:
         raise ValidationError({"action": "只有已交办、尚未办结的问题可以升级督办。"})
     if current.escalation_level >= 3:
         raise ValidationError({"action": "问题已提级到区领导，不能再升级。"})
-    _escalate_to(by, current, current.escalation_level + 1, (note or "").strip()[:500] or "督查室人工督办")
+    _escalate_to(
+        by, current, current.escalation_level + 1, (note or "").strip()[:500] or "督查室人工督办"
+    )
     return current
 
 
@@ -1097,20 +1574,32 @@ def create_meeting(by, unit: Unit, data: dict) -> DispatchMeeting:
     cycle = queries.cycle_for_unit(unit)
     period = None
     try:
-        period = P.parse(data["period"], cycle.frequency if cycle else None) if data.get("period") else \
-            (queries.last_due_period(cycle) if cycle else P.of(clock.today()))
+        period = (
+            P.parse(data["period"], cycle.frequency if cycle else None)
+            if data.get("period")
+            else (queries.last_due_period(cycle) if cycle else P.of(clock.today()))
+        )
     except ValueError as exc:
         errors["period"] = str(exc)
     held_on = _date(data.get("held_on") or clock.today(), "held_on", "会议日期", errors)
     title = _text(data, "title", "会议名称", errors, limit=200)
     location = _text(data, "location", "地点", errors, limit=100)
     chair = _text(data, "chair", "主持人", errors, limit=50)
-    if period is not None and DispatchMeeting.objects.filter(unit=unit, period=period.code).exists():
+    if (
+        period is not None
+        and DispatchMeeting.objects.filter(unit=unit, period=period.code).exists()
+    ):
         errors["period"] = f"{unit.name}{period.name}的调度会已建立。"
     _raise(errors)
-    m = DispatchMeeting.objects.create(unit=unit, period=period.code, held_on=held_on, location=location, chair=chair,
-                                       title=title or f"{unit.label}{period.name}重点项目调度会",
-                                       created_by_name=_name(by))
+    m = DispatchMeeting.objects.create(
+        unit=unit,
+        period=period.code,
+        held_on=held_on,
+        location=location,
+        chair=chair,
+        title=title or f"{unit.label}{period.name}重点项目调度会",
+        created_by_name=_name(by),
+    )
     record("meeting.create", m, after=snapshot(m), only_changes=False)
     build_agenda(by, m)
     return m
@@ -1134,32 +1623,70 @@ def build_agenda(by, meeting: DispatchMeeting) -> int:
     for lt in reds:
         if lt.project_id not in seen_projects:
             order += 10
-            added.append(AgendaItem(meeting=meeting, kind=AgendaKind.LIGHT, project=lt.project, sort_order=order,
-                                    title=f"红灯项目：{lt.project.name}（{lt.project.unit.label}）",
-                                    detail=lt.reason_text))
-    probs = queries.problems(by, queries.ProblemFilter(unit=unit), today=today).filter(status__in=RUNNING)
+            added.append(
+                AgendaItem(
+                    meeting=meeting,
+                    kind=AgendaKind.LIGHT,
+                    project=lt.project,
+                    sort_order=order,
+                    title=f"红灯项目：{lt.project.name}（{lt.project.unit.label}）",
+                    detail=lt.reason_text,
+                )
+            )
+    probs = queries.problems(by, queries.ProblemFilter(unit=unit), today=today).filter(
+        status__in=RUNNING
+    )
     for pr in probs.order_by("-escalation_level", "due_date", "id"):
         overdue = pr.due_date is not None and pr.due_date < today
         if (overdue or pr.escalation_level >= 1) and pr.pk not in seen_problems:
             order += 10
             tag = pr.level_label or "超期"
-            added.append(AgendaItem(meeting=meeting, kind=AgendaKind.PROBLEM, project=pr.project, problem=pr,
-                                    sort_order=order, title=f"{tag}问题：{pr.title}（{pr.project.name}）",
-                                    detail=f"责任单位：{pr.responsible_unit.name if pr.responsible_unit else '未交办'}；"
-                                           f"办结时限：{pr.due_date:%Y-%m-%d}" if pr.due_date else ""))
-    acts = ActionItem.objects.filter(status=ActionStatus.OPEN, meeting__unit__path__startswith=unit.path) \
-        .exclude(meeting=meeting).filter(meeting__held_on__lte=meeting.held_on) \
-        .select_related("meeting", "unit").order_by("deadline", "id")
+            added.append(
+                AgendaItem(
+                    meeting=meeting,
+                    kind=AgendaKind.PROBLEM,
+                    project=pr.project,
+                    problem=pr,
+                    sort_order=order,
+                    title=f"{tag}问题：{pr.title}（{pr.project.name}）",
+                    detail=f"责任单位：{pr.responsible_unit.name if pr.responsible_unit else '未交办'}；"
+                    f"办结时限：{pr.due_date:%Y-%m-%d}"
+                    if pr.due_date
+                    else "",
+                )
+            )
+    acts = (
+        ActionItem.objects.filter(
+            status=ActionStatus.OPEN, meeting__unit__path__startswith=unit.path
+        )
+        .exclude(meeting=meeting)
+        .filter(meeting__held_on__lte=meeting.held_on)
+        .select_related("meeting", "unit")
+        .order_by("deadline", "id")
+    )
     for a in acts:
         if a.pk not in seen_actions:
             order += 10
-            added.append(AgendaItem(meeting=meeting, kind=AgendaKind.ACTION, action=a, project=a.project,
-                                    sort_order=order, title=f"上次议定事项：{a.content[:200]}",
-                                    detail=f"{a.meeting.title}议定；责任人：{a.owner_name or '—'}；"
-                                           f"责任单位：{a.unit.name if a.unit else '—'}；时限：{a.deadline:%Y-%m-%d}"))
+            added.append(
+                AgendaItem(
+                    meeting=meeting,
+                    kind=AgendaKind.ACTION,
+                    action=a,
+                    project=a.project,
+                    sort_order=order,
+                    title=f"上次议定事项：{a.content[:200]}",
+                    detail=f"{a.meeting.title}议定；责任人：{a.owner_name or '—'}；"
+                    f"责任单位：{a.unit.name if a.unit else '—'}；时限：{a.deadline:%Y-%m-%d}",
+                )
+            )
     AgendaItem.objects.bulk_create(added)
     if added:
-        record("meeting.agenda_build", meeting, after={"added": [a.title for a in added]}, only_changes=False)
+        record(
+            "meeting.agenda_build",
+            meeting,
+            after={"added": [a.title for a in added]},
+            only_changes=False,
+        )
     return len(added)
 
 
@@ -1170,8 +1697,14 @@ def add_agenda_item(by, meeting: DispatchMeeting, *, title: str, detail: str = "
     title = _text({"title": title}, "title", "议题", errors, required=True, limit=300)
     _raise(errors)
     order = max(meeting.agenda.values_list("sort_order", flat=True), default=0) + 10
-    item = AgendaItem.objects.create(meeting=meeting, kind=AgendaKind.CUSTOM, title=title,
-                                     detail=(detail or "").strip()[:MAX_TEXT], sort_order=order, auto=False)
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        kind=AgendaKind.CUSTOM,
+        title=title,
+        detail=(detail or "").strip()[:MAX_TEXT],
+        sort_order=order,
+        auto=False,
+    )
     record("meeting.agenda_add", meeting, after={"title": title}, only_changes=False)
     return item
 
@@ -1181,7 +1714,9 @@ def remove_agenda_item(by, item: AgendaItem) -> None:
     _check_meeting_unit(by, item.meeting.unit)
     record("meeting.agenda_remove", item.meeting, before={"title": item.title}, only_changes=False)
     if item.auto:
-        AgendaItem.objects.filter(pk=item.pk).update(removed=True)  # a rebuild must not bring it back
+        AgendaItem.objects.filter(pk=item.pk).update(
+            removed=True
+        )  # a rebuild must not bring it back
     else:
         item.delete()
 
@@ -1197,8 +1732,12 @@ def move_agenda_item(by, item: AgendaItem, direction: str) -> None:
         for k, a in enumerate(items):
             if a.sort_order != (k + 1) * 10:
                 AgendaItem.objects.filter(pk=a.pk).update(sort_order=(k + 1) * 10)
-        record("meeting.agenda_move", item.meeting, after={"title": item.title, "direction": direction},
-               only_changes=False)
+        record(
+            "meeting.agenda_move",
+            item.meeting,
+            after={"title": item.title, "direction": direction},
+            only_changes=False,
+        )
 
 
 @transaction.atomic
@@ -1251,14 +1790,29 @@ def add_action_item(by, meeting: DispatchMeeting, data: dict) -> ActionItem:
         if problem is None:
             errors["problem_id"] = "问题不存在或无权查看。"
     _raise(errors)
-    a = ActionItem.objects.create(meeting=meeting, content=content, deadline=deadline, owner=owner,
-                                  owner_name=owner_name, unit=unit, project=project or (problem.project if problem else None),
-                                  problem=problem)
+    a = ActionItem.objects.create(
+        meeting=meeting,
+        content=content,
+        deadline=deadline,
+        owner=owner,
+        owner_name=owner_name,
+        unit=unit,
+        project=project or (problem.project if problem else None),
+        problem=problem,
+    )
     record("action.create", a, after=snapshot(a), only_changes=False)
     title = f"调度会议定事项：{content[:60]}"
     body = f"{meeting.title}议定，请于{deadline:%Y年%m月%d日}前完成。"
     if owner is not None:
-        _notify([owner], title=title, body=body, link="/supervision/actions/", kind="meeting", unit=unit, source=a)
+        _notify(
+            [owner],
+            title=title,
+            body=body,
+            link="/supervision/actions/",
+            kind="meeting",
+            unit=unit,
+            source=a,
+        )
     elif unit is not None:
         _notify_unit(unit, title=title, body=body, link="/supervision/actions/", kind="meeting")
     return a
@@ -1275,8 +1829,11 @@ def _safe_int(v):
 def close_action_item(by, item: ActionItem, *, result: str = "") -> ActionItem:
     """An action item is done: by the meeting organisers, its owner or its unit."""
     s = scope_for(by)
-    allowed = s.has("meetings.manage") or (s.user_id is not None and item.owner_id == s.user_id) or \
-        (item.unit_id is not None and item.unit_id in queries.own_unit_ids(by))
+    allowed = (
+        s.has("meetings.manage")
+        or (s.user_id is not None and item.owner_id == s.user_id)
+        or (item.unit_id is not None and item.unit_id in queries.own_unit_ids(by))
+    )
     if not allowed:
         raise PermissionDenied("只有责任人、责任单位或督查室可以办结议定事项。")
     current = ActionItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
@@ -1286,8 +1843,12 @@ def close_action_item(by, item: ActionItem, *, result: str = "") -> ActionItem:
     if not result:
         raise ValidationError({"result": "请填写完成情况。"})
     before = snapshot(current, ["status", "result"])
-    current.status, current.result, current.closed_at, current.closed_by_name = \
-        ActionStatus.DONE, result[:MAX_TEXT], clock.now(), _name(by)
+    current.status, current.result, current.closed_at, current.closed_by_name = (
+        ActionStatus.DONE,
+        result[:MAX_TEXT],
+        clock.now(),
+        _name(by),
+    )
     current.save()
     record("action.close", current, before=before, after=snapshot(current, ["status", "result"]))
     return current
@@ -1310,12 +1871,19 @@ def deadline_tick(now: datetime | None = None) -> dict:
                 continue
             deadline = cycle.deadline_of(period)
             if period != current:
-                if cycle.auto_lights_period and now >= deadline and cycle.auto_lights_period < period.code:
+                if (
+                    cycle.auto_lights_period
+                    and now >= deadline
+                    and cycle.auto_lights_period < period.code
+                ):
                     done["lights"] += compute_lights(SYSTEM, cycle, period, as_of=now).computed
                     cycle.auto_lights_period = period.code
                     ReportCycle.objects.filter(pk=cycle.pk).update(auto_lights_period=period.code)
                 continue
-            if now >= deadline - timedelta(hours=cycle.remind_hours_before) and cycle.auto_remind_period < period.code:
+            if (
+                now >= deadline - timedelta(hours=cycle.remind_hours_before)
+                and cycle.auto_remind_period < period.code
+            ):
                 done["reminded"] += len(remind(SYSTEM, cycle.unit, period, automatic=True))
                 cycle.auto_remind_period = period.code
                 ReportCycle.objects.filter(pk=cycle.pk).update(auto_remind_period=period.code)

@@ -1,5 +1,6 @@
 """Background work of the supervision loop (django-tasks): lights at the deadline, reminders,
 escalation of overdue problems. The periodic scheduler (diaodu.notify.periodic) enqueues them."""
+
 from __future__ import annotations
 
 from django_tasks import task
@@ -47,8 +48,12 @@ def compute_lights(unit_code: str, period_code: str = "") -> dict:
 
 
 @task()
-def send_reminders(unit_code: str, period_code: str, project_ids: list[int] | None = None,
-                   user_id: int | None = None) -> int:
+def send_reminders(
+    unit_code: str,
+    period_code: str,
+    project_ids: list[int] | None = None,
+    user_id: int | None = None,
+) -> int:
     """催报 in the background: the missing reports of a unit and period (or the chosen projects)."""
     from diaodu.audit.context import acting_as
     from diaodu.org.models import Unit, User

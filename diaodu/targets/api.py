@@ -1,5 +1,6 @@
 """Targets API: indicators, agreements, monthly values, pace results, drill-down, rankings and
 the economy ranking. Same queries (scoped) and services (validated, audited) as the pages."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -169,49 +170,110 @@ def _viewer(request):
 
 
 def _agreement(a, items=False) -> dict:
-    out = {"id": a.pk, "unit_id": a.unit_id, "unit_name": a.unit.name, "year": a.year, "version": a.version,
-           "status": a.status, "signed_on": a.signed_on, "has_scan": bool(a.scan), "pace_kind": a.pace_kind,
-           "amendment_reason": a.amendment_reason}
+    out = {
+        "id": a.pk,
+        "unit_id": a.unit_id,
+        "unit_name": a.unit.name,
+        "year": a.year,
+        "version": a.version,
+        "status": a.status,
+        "signed_on": a.signed_on,
+        "has_scan": bool(a.scan),
+        "pace_kind": a.pace_kind,
+        "amendment_reason": a.amendment_reason,
+    }
     if items:
-        out["items"] = [{"indicator_id": i.indicator_id, "indicator_code": i.indicator.code,
-                         "indicator_name": i.indicator.name, "measure": i.indicator.measure, "target": i.target,
-                         "weight": i.weight, "pace_kind": i.pace_kind or a.pace_kind} for i in queries.items_of(a)]
+        out["items"] = [
+            {
+                "indicator_id": i.indicator_id,
+                "indicator_code": i.indicator.code,
+                "indicator_name": i.indicator.name,
+                "measure": i.indicator.measure,
+                "target": i.target,
+                "weight": i.weight,
+                "pace_kind": i.pace_kind or a.pace_kind,
+            }
+            for i in queries.items_of(a)
+        ]
     return out
 
 
 def _pace(r) -> dict:
     res = r.result
-    return {"unit_id": r.unit.pk, "indicator_id": r.indicator.pk, "indicator_code": r.indicator.code,
-            "indicator_name": r.indicator.name, "measure": r.indicator.measure, "target": r.target,
-            "actual": r.actual, "as_of": r.figure.as_of, "expected": res.expected,
-            "completion_rate": res.completion_rate, "pace_index": res.pace_index, "gap": res.gap, "light": r.light,
-            "forecast_year_end": res.forecast_year_end, "remaining": res.remaining,
-            "required_per_week": res.required_per_week, "required_per_month": res.required_per_month,
-            "days_left": res.days_left, "message": res.message, "note": r.figure.note, "drill_url": r.drill_url}
+    return {
+        "unit_id": r.unit.pk,
+        "indicator_id": r.indicator.pk,
+        "indicator_code": r.indicator.code,
+        "indicator_name": r.indicator.name,
+        "measure": r.indicator.measure,
+        "target": r.target,
+        "actual": r.actual,
+        "as_of": r.figure.as_of,
+        "expected": res.expected,
+        "completion_rate": res.completion_rate,
+        "pace_index": res.pace_index,
+        "gap": res.gap,
+        "light": r.light,
+        "forecast_year_end": res.forecast_year_end,
+        "remaining": res.remaining,
+        "required_per_week": res.required_per_week,
+        "required_per_month": res.required_per_month,
+        "days_left": res.days_left,
+        "message": res.message,
+        "note": r.figure.note,
+        "drill_url": r.drill_url,
+    }
 
 
 def _on(year: int, on: date | None) -> date:
     if on is not None:
         return on
     today = timezone.localdate()
-    return today if year == today.year else (date(year, 12, 31) if year < today.year else date(year, 1, 1))
+    return (
+        today
+        if year == today.year
+        else (date(year, 12, 31) if year < today.year else date(year, 1, 1))
+    )
 
 
 @router.get("/indicators", response=list[IndicatorOut], summary="指标库")
 def list_indicators(request):
     _viewer(request)
-    return [{**{f: getattr(i, f) for f in ("id", "code", "name", "category", "measure", "direction", "source",
-                                          "aggregation", "stage", "plan_category", "level", "is_economic",
-                                          "is_active")}, "rule": i.rule_text} for i in queries.indicators()]
+    return [
+        {
+            **{
+                f: getattr(i, f)
+                for f in (
+                    "id",
+                    "code",
+                    "name",
+                    "category",
+                    "measure",
+                    "direction",
+                    "source",
+                    "aggregation",
+                    "stage",
+                    "plan_category",
+                    "level",
+                    "is_economic",
+                    "is_active",
+                )
+            },
+            "rule": i.rule_text,
+        }
+        for i in queries.indicators()
+    ]
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="目标责任状（分页，每页50）")
-def list_agreements(request, year: int | None = None, unit: int | None = None, status: str = "", page: int = 1):
+def list_agreements(
+    request, year: int | None = None, unit: int | None = None, status: str = "", page: int = 1
+):
     require(request.user, "targets.view")
     u = queries.get_unit(request.user, unit) if unit else None
     qs = queries.agreements(request.user, year=year, unit=u, status=status)
     page = max(1, page)
-    return [_agreement(a) for a in qs[(page - 1) * queries.PAGE_SIZE: page * queries.PAGE_SIZE]]
+    return [_agreement(a) for a in qs[(page - 1) * queries.PAGE_SIZE : page * queries.PAGE_SIZE]]
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementDetail, summary="目标责任状详情")
@@ -220,7 +282,9 @@ def get_agreement(request, agreement_id: int):
     return _agreement(queries.get_agreement(request.user, agreement_id), items=True)
 
 
-@router.get("/agreements/{agreement_id}/progress", response=list[PaceOut], summary="责任状各指标序时进度")
+@router.get(
+    "/agreements/{agreement_id}/progress", response=list[PaceOut], summary="责任状各指标序时进度"
+)
 def agreement_progress(request, agreement_id: int, on: date | None = None):
     require(request.user, "targets.view")
     a = queries.get_agreement(request.user, agreement_id)
@@ -244,19 +308,44 @@ def drill(request, unit: int, indicator: int, year: int | None = None, on: date 
     year = year or timezone.localdate().year
     data = queries.drill(request.user, u, ind, year, _on(year, on))
     fig = data["figure"]
-    return {"value": fig.value, "as_of": fig.as_of, "note": fig.note,
-            "projects": [{"id": p.pk, "name": p.name, "unit_name": p.unit.name, "stage": p.stage,
-                          "reached": str(p.reached)} for p in data["projects"]],
-            "monthly_values": [{"unit": v.unit.name, "month": v.month, "value": str(v.value)} for v in data["values"]]}
+    return {
+        "value": fig.value,
+        "as_of": fig.as_of,
+        "note": fig.note,
+        "projects": [
+            {
+                "id": p.pk,
+                "name": p.name,
+                "unit_name": p.unit.name,
+                "stage": p.stage,
+                "reached": str(p.reached),
+            }
+            for p in data["projects"]
+        ],
+        "monthly_values": [
+            {"unit": v.unit.name, "month": v.month, "value": str(v.value)} for v in data["values"]
+        ],
+    }
 
 
 @router.get("/monthly", response=list[MonthlyOut], summary="月度填报值")
 def list_monthly(request, year: int, unit: int | None = None, month: int | None = None):
     require(request.user, "targets.view")
     u = queries.get_unit(request.user, unit) if unit else None
-    return [{"id": v.pk, "unit_id": v.unit_id, "unit_name": v.unit.name, "indicator_code": v.indicator.code,
-             "year": v.year, "month": v.month, "value": v.value, "note": v.note, "source": v.source}
-            for v in queries.monthly_values(request.user, year=year, unit=u, month=month)[:5000]]
+    return [
+        {
+            "id": v.pk,
+            "unit_id": v.unit_id,
+            "unit_name": v.unit.name,
+            "indicator_code": v.indicator.code,
+            "year": v.year,
+            "month": v.month,
+            "value": v.value,
+            "note": v.note,
+            "source": v.source,
+        }
+        for v in queries.monthly_values(request.user, year=year, unit=u, month=month)[:5000]
+    ]
 
 
 @router.post("/monthly", response={200: dict}, summary="填报月度指标（累计指标不能倒退）")
@@ -269,14 +358,29 @@ def enter_monthly(request, payload: MonthlyIn):
         raise ValidationError({"values": f"指标代码不存在：{'、'.join(missing)}"})
     values = {inds[v.indicator]: v.value for v in payload.values}
     notes = {inds[v.indicator].pk: v.note for v in payload.values}
-    n = services.save_monthly(request.user, unit=u, year=payload.year, month=payload.month, values=values,
-                              notes=notes, source="api")
+    n = services.save_monthly(
+        request.user,
+        unit=u,
+        year=payload.year,
+        month=payload.month,
+        values=values,
+        notes=notes,
+        source="api",
+    )
     return {"saved": n}
 
 
 def _score_set(ss) -> dict:
-    return {"id": ss.pk, "root_id": ss.root_id, "root_name": ss.root.name, "year": ss.year, "month": ss.month,
-            "kind": ss.kind, "as_of": ss.as_of, "title": ss.title}
+    return {
+        "id": ss.pk,
+        "root_id": ss.root_id,
+        "root_name": ss.root.name,
+        "year": ss.year,
+        "month": ss.month,
+        "kind": ss.kind,
+        "as_of": ss.as_of,
+        "title": ss.title,
+    }
 
 
 @router.get("/rankings", response=list[ScoreSetOut], summary="月度排名与年终考核结果")
@@ -285,15 +389,28 @@ def list_rankings(request, year: int | None = None):
     return [_score_set(ss) for ss in queries.score_sets(request.user, year=year)[:200]]
 
 
-@router.get("/rankings/{score_set_id}", response=ScoreSetDetail, summary="排名/考核结果（含计分明细）")
+@router.get(
+    "/rankings/{score_set_id}", response=ScoreSetDetail, summary="排名/考核结果（含计分明细）"
+)
 def get_ranking(request, score_set_id: int):
     require(request.user, "targets.view")
     ss = queries.get_score_set(request.user, score_set_id)
     scores = []
     for s in queries.unit_scores(ss):
-        scores.append({"unit_id": s.unit_id, "unit_name": s.unit.name, "base": s.base, "adjustments": s.adjustments,
-                       "total": s.total, "rank": s.rank, "tied": s.tied, "change_vs_last_year": s.change_vs_last_year,
-                       "rank_change": s.rank_change, "lines": s.lines if queries.sees(request.user, s.unit) else []})
+        scores.append(
+            {
+                "unit_id": s.unit_id,
+                "unit_name": s.unit.name,
+                "base": s.base,
+                "adjustments": s.adjustments,
+                "total": s.total,
+                "rank": s.rank,
+                "tied": s.tied,
+                "change_vs_last_year": s.change_vs_last_year,
+                "rank_change": s.rank_change,
+                "lines": s.lines if queries.sees(request.user, s.unit) else [],
+            }
+        )
     return {**_score_set(ss), "scores": scores}
 
 
@@ -302,6 +419,15 @@ def economy_ranking(request, group: int, indicator: int, year: int, month: int):
     require(request.user, "targets.view")
     g = queries.get_group(request.user, group)
     ind = queries.get_indicator(indicator)
-    return [{"region_code": r["region"].code, "region_name": r["region"].name, "ours": r["region"].is_ours,
-             "value": r["value"], "growth": r["growth"], "growth_rank": r["growth_rank"],
-             "value_rank": r["value_rank"]} for r in queries.economy_ranking(g, ind, year, month)]
+    return [
+        {
+            "region_code": r["region"].code,
+            "region_name": r["region"].name,
+            "ours": r["region"].is_ours,
+            "value": r["value"],
+            "growth": r["growth"],
+            "growth_rank": r["growth_rank"],
+            "value_rank": r["value_rank"],
+        }
+        for r in queries.economy_ranking(g, ind, year, month)
+    ]

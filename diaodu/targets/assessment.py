@@ -9,6 +9,7 @@ cockpit (derived.compute). Adjustment counts: the automatic source when availabl
 项目 from the ledger; 督办级超期问题 from supervision), else the manually entered count.
 纵向: last year's final (or entered historical) result of the same root.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,8 +20,14 @@ from diaodu.engine import pace, scoring
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
 from diaodu.targets import bridge, derived, queries
-from diaodu.targets.models import (AdjustmentEntry, AdjustmentSource, AssessmentScheme, ScoreSet, Source,
-                                   UnitScore)
+from diaodu.targets.models import (
+    AdjustmentEntry,
+    AdjustmentSource,
+    AssessmentScheme,
+    ScoreSet,
+    Source,
+    UnitScore,
+)
 
 Q4 = Decimal("0.0001")
 
@@ -28,13 +35,27 @@ Q4 = Decimal("0.0001")
 def engine_scheme(scheme: AssessmentScheme) -> scoring.Scheme:
     criteria = []
     for c in scheme.criteria.select_related("indicator").order_by("sort_order", "id"):
-        rule = scoring.Rule(kind=c.rule_kind, cap=c.cap, bands=tuple((Decimal(a), Decimal(b)) for a, b in c.bands),
-                            rank_points=tuple(Decimal(p) for p in c.rank_points), rank_floor=c.rank_floor,
-                            rank_by=c.rank_by, lower_is_better=not c.indicator.higher_is_better)
-        criteria.append(scoring.Criterion(code=c.indicator.code, name=c.indicator.name, weight=c.weight, rule=rule))
-    adjustments = [scoring.Adjustment(code=a.code, name=a.name, points_each=a.points_each, cap=a.cap)
-                   for a in scheme.adjustments.order_by("sort_order", "id")]
-    return scoring.Scheme(year=scheme.year, criteria=tuple(criteria), adjustments=tuple(adjustments))
+        rule = scoring.Rule(
+            kind=c.rule_kind,
+            cap=c.cap,
+            bands=tuple((Decimal(a), Decimal(b)) for a, b in c.bands),
+            rank_points=tuple(Decimal(p) for p in c.rank_points),
+            rank_floor=c.rank_floor,
+            rank_by=c.rank_by,
+            lower_is_better=not c.indicator.higher_is_better,
+        )
+        criteria.append(
+            scoring.Criterion(
+                code=c.indicator.code, name=c.indicator.name, weight=c.weight, rule=rule
+            )
+        )
+    adjustments = [
+        scoring.Adjustment(code=a.code, name=a.name, points_each=a.points_each, cap=a.cap)
+        for a in scheme.adjustments.order_by("sort_order", "id")
+    ]
+    return scoring.Scheme(
+        year=scheme.year, criteria=tuple(criteria), adjustments=tuple(adjustments)
+    )
 
 
 @dataclass
@@ -61,9 +82,14 @@ class Result:
 
 
 def last_year(root: Unit, year: int) -> dict[int, tuple[Decimal, int]]:
-    sets = list(ScoreSet.objects.filter(root=root, year=year - 1,
-                                        kind__in=[ScoreSet.Kind.FINAL, ScoreSet.Kind.HISTORICAL]).order_by("-id"))
-    ss = next((x for x in sets if x.kind == ScoreSet.Kind.FINAL), sets[0] if sets else None)  # prefer computed
+    sets = list(
+        ScoreSet.objects.filter(
+            root=root, year=year - 1, kind__in=[ScoreSet.Kind.FINAL, ScoreSet.Kind.HISTORICAL]
+        ).order_by("-id")
+    )
+    ss = next(
+        (x for x in sets if x.kind == ScoreSet.Kind.FINAL), sets[0] if sets else None
+    )  # prefer computed
     if ss is None:
         return {}
     return {s.unit_id: (s.total, s.rank) for s in ss.scores.all()}
@@ -71,8 +97,11 @@ def last_year(root: Unit, year: int) -> dict[int, tuple[Decimal, int]]:
 
 def compute(user, scheme: AssessmentScheme, *, as_of: date, monthly: bool) -> Result:
     year = scheme.year
-    agreements = [a for a in queries.effective_agreements(user, year, within=scheme.root)
-                  if a.unit_id != scheme.root_id]
+    agreements = [
+        a
+        for a in queries.effective_agreements(user, year, within=scheme.root)
+        if a.unit_id != scheme.root_id
+    ]
     engine = engine_scheme(scheme)
     criteria = {c.indicator.code: c for c in scheme.criteria.select_related("indicator")}
     pairs, items = [], {}
@@ -84,10 +113,15 @@ def compute(user, scheme: AssessmentScheme, *, as_of: date, monthly: bool) -> Re
     figures = derived.compute(user, pairs, year, as_of)
     project_ids = {pid for f in figures.values() for pid in f.projects}
     names = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name"))
-    unit_names = dict(Unit.objects.filter(path__startswith=scheme.root.path).values_list("pk", "name"))
+    unit_names = dict(
+        Unit.objects.filter(path__startswith=scheme.root.path).values_list("pk", "name")
+    )
     history = last_year(scheme.root, year)
     adjustments = list(scheme.adjustments.order_by("sort_order", "id"))
-    manual = {(e.adjustment_id, e.unit_id): e for e in AdjustmentEntry.objects.filter(adjustment__scheme=scheme)}
+    manual = {
+        (e.adjustment_id, e.unit_id): e
+        for e in AdjustmentEntry.objects.filter(adjustment__scheme=scheme)
+    }
     inputs, details = [], {}
     for a in agreements:
         unit = a.unit
@@ -105,13 +139,23 @@ def compute(user, scheme: AssessmentScheme, *, as_of: date, monthly: bool) -> Re
             actual = fig.value if fig.value is not None else Decimal(0)
             values[code] = (used, actual)
             det[code] = {
-                "indicator_id": ind.pk, "measure": ind.measure, "source": ind.source, "annual_target": str(item.target),
-                "expected_share": str(share.quantize(Q4)), "target_used": str(used), "actual": str(actual),
-                "as_of": fig.as_of.isoformat(), "note": fig.note + ("（未填报，按0计）" if fig.value is None else ""),
+                "indicator_id": ind.pk,
+                "measure": ind.measure,
+                "source": ind.source,
+                "annual_target": str(item.target),
+                "expected_share": str(share.quantize(Q4)),
+                "target_used": str(used),
+                "actual": str(actual),
+                "as_of": fig.as_of.isoformat(),
+                "note": fig.note + ("（未填报，按0计）" if fig.value is None else ""),
                 "rule_text": ind.rule_text,
-                "projects": [[pid, names.get(pid, ""), str(v)] for pid, v in sorted(
-                    fig.projects.items(), key=lambda kv: (str(kv[1]), kv[0]))],
-                "contributors": [[unit_names.get(uid, str(uid)), str(v)] for uid, v in fig.contributors.items()],
+                "projects": [
+                    [pid, names.get(pid, ""), str(v)]
+                    for pid, v in sorted(fig.projects.items(), key=lambda kv: (str(kv[1]), kv[0]))
+                ],
+                "contributors": [
+                    [unit_names.get(uid, str(uid)), str(v)] for uid, v in fig.contributors.items()
+                ],
             }
         counts = {}
         for adj in adjustments:
@@ -119,26 +163,47 @@ def compute(user, scheme: AssessmentScheme, *, as_of: date, monthly: bool) -> Re
             counts[adj.code] = n
             det[adj.code] = {"source": adj.source, "how": how, "projects": evidence}
         prev = history.get(unit.pk)
-        inputs.append(scoring.UnitInput(unit=str(unit.pk), values=values, counts=counts,
-                                        last_year_score=prev[0] if prev else None,
-                                        last_year_rank=prev[1] if prev else None))
+        inputs.append(
+            scoring.UnitInput(
+                unit=str(unit.pk),
+                values=values,
+                counts=counts,
+                last_year_score=prev[0] if prev else None,
+                last_year_rank=prev[1] if prev else None,
+            )
+        )
         details[unit.pk] = det
     scored = scoring.score(engine, inputs) if inputs else []
     by_id = {a.unit.pk: a.unit for a in agreements}
-    return Result(scheme, as_of, monthly, [Scored(by_id[int(s.unit)], s, details[int(s.unit)]) for s in scored])
+    return Result(
+        scheme,
+        as_of,
+        monthly,
+        [Scored(by_id[int(s.unit)], s, details[int(s.unit)]) for s in scored],
+    )
 
 
-def _adjustment_count(user, adj, unit: Unit, year: int, as_of: date, manual: dict) -> tuple[int, list, str]:
+def _adjustment_count(
+    user, adj, unit: Unit, year: int, as_of: date, manual: dict
+) -> tuple[int, list, str]:
     entry = manual.get((adj.pk, unit.pk))
     if adj.source == AdjustmentSource.PROVINCE_PROJECTS:
         projects = derived.province_projects(user, unit, year)
-        return len(projects), [[p.pk, p.name, p.level] for p in projects], "项目台账：本年度计划内的省重点项目"
+        return (
+            len(projects),
+            [[p.pk, p.name, p.level] for p in projects],
+            "项目台账：本年度计划内的省重点项目",
+        )
     if adj.source == AdjustmentSource.OVERDUE_DUBAN:
         counts = bridge.overdue_duban(derived._project_base(user, [unit]), date(year, 1, 1), as_of)
         if counts is not None:
             pids = {pid: n for pid, n in counts.items() if n}
             names = dict(Project.objects.filter(pk__in=list(pids)).values_list("pk", "name"))
-            return sum(pids.values()), [[pid, names.get(pid, ""), n] for pid, n in pids.items()], "督查模块：督办级超期问题"
+            return (
+                sum(pids.values()),
+                [[pid, names.get(pid, ""), n] for pid, n in pids.items()],
+                "督查模块：督办级超期问题",
+            )
     if entry is not None:
         return entry.count, [], f"手工录入：{entry.note}" if entry.note else "手工录入"
     return 0, [], "未录入（按0计）"
@@ -150,15 +215,36 @@ def store(ss: ScoreSet, result: Result) -> None:
         lines = []
         for line in s.score.lines:
             d = s.details.get(line.code, {})
-            lines.append({
-                "code": line.code, "name": line.name, "kind": line.kind, "points": str(line.points),
-                "explanation": line.explanation, "weight": _s(line.weight), "target": _s(line.target),
-                "actual": _s(line.actual), "ratio": _s(line.ratio), "count": line.count, "rank": line.rank, **d,
-            })
-        rows.append(UnitScore(score_set=ss, unit=s.unit, base=s.score.base, adjustments=s.score.adjustments,
-                              total=s.score.total, rank=s.score.rank, tied=s.score.tied,
-                              change_vs_last_year=s.score.change_vs_last_year, rank_change=s.score.rank_change,
-                              lines=lines))
+            lines.append(
+                {
+                    "code": line.code,
+                    "name": line.name,
+                    "kind": line.kind,
+                    "points": str(line.points),
+                    "explanation": line.explanation,
+                    "weight": _s(line.weight),
+                    "target": _s(line.target),
+                    "actual": _s(line.actual),
+                    "ratio": _s(line.ratio),
+                    "count": line.count,
+                    "rank": line.rank,
+                    **d,
+                }
+            )
+        rows.append(
+            UnitScore(
+                score_set=ss,
+                unit=s.unit,
+                base=s.score.base,
+                adjustments=s.score.adjustments,
+                total=s.score.total,
+                rank=s.score.rank,
+                tied=s.score.tied,
+                change_vs_last_year=s.score.change_vs_last_year,
+                rank_change=s.score.rank_change,
+                lines=lines,
+            )
+        )
     UnitScore.objects.bulk_create(rows)
 
 

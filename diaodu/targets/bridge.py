@@ -18,6 +18,7 @@ Hook contract (all take a *scoped* Project queryset already limited to one unit 
   (2 = 督办);
 * ``light_counts(projects) -> dict[str, int]``: current lights, keys ``red``/``yellow``/``green``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -52,7 +53,9 @@ def _call(name: str, *args):
     if fn is None:
         return None
     try:
-        with transaction.atomic():  # a savepoint: a failing optional query must not poison the transaction
+        with (
+            transaction.atomic()
+        ):  # a savepoint: a failing optional query must not poison the transaction
             return fn(*args)
     except Exception:  # an optional module must not break the cockpit
         log.exception("supervision hook %s failed", name)
@@ -78,9 +81,16 @@ def _model(name: str):
 
 def _closed_on_time(projects, start: date, end: date) -> dict[int, int]:
     out: dict[int, int] = {}
-    rows = (_model("Problem").objects.filter(project__in=projects.values("pk"), status__in=("resolved", "closed"),
-                                             due_date__isnull=False, resolved_at__isnull=False)
-            .values_list("project_id", "resolved_at", "due_date"))
+    rows = (
+        _model("Problem")
+        .objects.filter(
+            project__in=projects.values("pk"),
+            status__in=("resolved", "closed"),
+            due_date__isnull=False,
+            resolved_at__isnull=False,
+        )
+        .values_list("project_id", "resolved_at", "due_date")
+    )
     from django.utils import timezone
 
     for pid, resolved_at, due in rows:
@@ -92,9 +102,16 @@ def _closed_on_time(projects, start: date, end: date) -> dict[int, int]:
 
 def _overdue(projects, start: date, end: date, min_level: int) -> dict[int, int]:
     out: dict[int, int] = {}
-    rows = (_model("Problem").objects.filter(project__in=projects.values("pk"), escalation_level__gte=min_level,
-                                             due_date__gte=start, due_date__lte=end)
-            .values_list("project_id", flat=True))
+    rows = (
+        _model("Problem")
+        .objects.filter(
+            project__in=projects.values("pk"),
+            escalation_level__gte=min_level,
+            due_date__gte=start,
+            due_date__lte=end,
+        )
+        .values_list("project_id", flat=True)
+    )
     for pid in rows:
         out[pid] = out.get(pid, 0) + 1
     return out
@@ -104,13 +121,22 @@ def _lights(projects) -> dict[str, int]:
     from django.db.models import OuterRef, Subquery
 
     Light = _model("Light")
-    latest = Light.objects.filter(project=OuterRef("project")).order_by("-period_end", "-id").values("pk")[:1]
+    latest = (
+        Light.objects.filter(project=OuterRef("project"))
+        .order_by("-period_end", "-id")
+        .values("pk")[:1]
+    )
     counts = {"red": 0, "yellow": 0, "green": 0}
-    for color, override in (Light.objects.filter(project__in=projects.values("pk"), pk=Subquery(latest))
-                            .values_list("color", "override_color")):
+    for color, override in Light.objects.filter(
+        project__in=projects.values("pk"), pk=Subquery(latest)
+    ).values_list("color", "override_color"):
         c = override or color
         counts[c] = counts.get(c, 0) + 1
     return counts
 
 
-_ADAPTER = {"problems_closed_on_time": _closed_on_time, "overdue_problems": _overdue, "light_counts": _lights}
+_ADAPTER = {
+    "problems_closed_on_time": _closed_on_time,
+    "overdue_problems": _overdue,
+    "light_counts": _lights,
+}

@@ -23,6 +23,7 @@ unit's own monthly values; a unit without its own values shows the sum of the to
 below it that have values (园区汇总到开发区). Cumulative (累计) values are read at the latest
 month with data, and the figure is "as of" the end of that month.
 """
+
 from __future__ import annotations
 
 import calendar as _cal
@@ -95,8 +96,9 @@ def stage_candidates(user, units, indicator: Indicator, year: int, end: date):
         qs = qs.filter(year_plans__year=year, year_plans__plan_category=indicator.plan_category)
     if indicator.level:
         qs = qs.filter(level=indicator.level)
-    return StageChange.objects.filter(to_stage=indicator.stage, on__gte=date(year, 1, 1), on__lte=end,
-                                      project__in=qs.values("pk")).values("project_id")
+    return StageChange.objects.filter(
+        to_stage=indicator.stage, on__gte=date(year, 1, 1), on__lte=end, project__in=qs.values("pk")
+    ).values("project_id")
 
 
 def reached_on(changes, stage: str, year: int, until: date) -> date | None:
@@ -116,7 +118,11 @@ def reached_on(changes, stage: str, year: int, until: date) -> date | None:
 
 
 def _month_cutoffs(year: int, end: date) -> list[tuple[int, date]]:
-    return [(m, min(month_end(year, m), end)) for m in range(1, end.month + 1)] if end.year == year else []
+    return (
+        [(m, min(month_end(year, m), end)) for m in range(1, end.month + 1)]
+        if end.year == year
+        else []
+    )
 
 
 def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
@@ -128,8 +134,9 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
         by_source[ind.source].append((unit, ind))
     if end is None:
         for unit, ind in pairs:
-            out[(unit.pk, ind.pk)] = Figure(None if ind.source == Source.ENTERED else ZERO, on,
-                                            note="年度尚未开始")
+            out[(unit.pk, ind.pk)] = Figure(
+                None if ind.source == Source.ENTERED else ZERO, on, note="年度尚未开始"
+            )
         return out
     # ---- stage counts: one query per distinct (stage, category, level)
     groups: dict[tuple, list] = defaultdict(list)
@@ -138,8 +145,13 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
     for (_stage, _cat, _lvl), members in groups.items():
         units = [u for u, _ in members]
         ind0 = members[0][1]
-        rows = (StageChange.objects.filter(project_id__in=stage_candidates(user, units, ind0, year, end), on__lte=end)
-                .order_by("project_id", "on", "id").values_list("project_id", "to_stage", "on", "project__unit__path"))
+        rows = (
+            StageChange.objects.filter(
+                project_id__in=stage_candidates(user, units, ind0, year, end), on__lte=end
+            )
+            .order_by("project_id", "on", "id")
+            .values_list("project_id", "to_stage", "on", "project__unit__path")
+        )
         changes: dict[int, list] = defaultdict(list)
         paths: dict[int, str] = {}
         for pid, to_stage, when, path in rows:
@@ -149,13 +161,24 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
         monthly: dict[int, dict[int, date | None]] = {}
         if series:
             for m, cut in _month_cutoffs(year, end):
-                monthly[m] = {pid: reached_on(ch, ind0.stage, year, cut) for pid, ch in changes.items()}
+                monthly[m] = {
+                    pid: reached_on(ch, ind0.stage, year, cut) for pid, ch in changes.items()
+                }
         for unit, ind in members:
-            mine = {pid: d for pid, d in reached.items() if d is not None and paths[pid].startswith(unit.path)}
+            mine = {
+                pid: d
+                for pid, d in reached.items()
+                if d is not None and paths[pid].startswith(unit.path)
+            }
             fig = Figure(Decimal(len(mine)), end, projects=mine)
             for m, per in monthly.items():
-                fig.months[m] = Decimal(sum(1 for pid, d in per.items()
-                                            if d is not None and paths[pid].startswith(unit.path)))
+                fig.months[m] = Decimal(
+                    sum(
+                        1
+                        for pid, d in per.items()
+                        if d is not None and paths[pid].startswith(unit.path)
+                    )
+                )
             out[(unit.pk, ind.pk)] = fig
     # ---- investment completed (本年完成投资 on the projects)
     inv = by_source.get(Source.INVESTMENT, [])
@@ -165,8 +188,11 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
             for unit, ind in inv:
                 out[(unit.pk, ind.pk)] = Figure(None, end, note="项目“本年完成投资”仅记录当年数据")
         else:
-            rows = list(_project_base(user, [u for u, _ in inv]).filter(completed_this_year__gt=0)
-                        .values_list("pk", "unit__path", "completed_this_year"))
+            rows = list(
+                _project_base(user, [u for u, _ in inv])
+                .filter(completed_this_year__gt=0)
+                .values_list("pk", "unit__path", "completed_this_year")
+            )
             for unit, ind in inv:
                 mine = {pid: amount for pid, path, amount in rows if path.startswith(unit.path)}
                 total = sum(mine.values(), ZERO)
@@ -195,8 +221,9 @@ def _entered(pairs, year: int, end: date, series: bool) -> dict:
     units = [u for u, _ in pairs]
     ind_ids = {i.pk for _, i in pairs}
     last_month = end.month if end.year == year else 12
-    rows = (MonthlyValue.objects.filter(_paths_q(units), year=year, month__lte=last_month, indicator_id__in=ind_ids)
-            .values_list("unit_id", "unit__path", "indicator_id", "month", "value"))
+    rows = MonthlyValue.objects.filter(
+        _paths_q(units), year=year, month__lte=last_month, indicator_id__in=ind_ids
+    ).values_list("unit_id", "unit__path", "indicator_id", "month", "value")
     values: dict[tuple, dict[int, Decimal]] = defaultdict(dict)  # (unit_id, ind) -> {month: value}
     unit_paths: dict[int, str] = {}
     for uid, path, iid, month, value in rows:
@@ -208,10 +235,16 @@ def _entered(pairs, year: int, end: date, series: bool) -> dict:
             contributors = [unit.pk]
             note = ""
         else:
-            below = [uid for (uid, iid) in values if iid == ind.pk and uid != unit.pk
-                     and unit_paths[uid].startswith(unit.path)]
-            contributors = [u for u in below if not any(unit_paths[u].startswith(unit_paths[o]) and o != u
-                                                        for o in below)]
+            below = [
+                uid
+                for (uid, iid) in values
+                if iid == ind.pk and uid != unit.pk and unit_paths[uid].startswith(unit.path)
+            ]
+            contributors = [
+                u
+                for u in below
+                if not any(unit_paths[u].startswith(unit_paths[o]) and o != u for o in below)
+            ]
             note = f"由下级{len(contributors)}个单位填报值汇总" if contributors else ""
         per_unit = [values[(u, ind.pk)] for u in contributors]
         months_with_data = sorted({m for v in per_unit for m in v})
@@ -219,12 +252,20 @@ def _entered(pairs, year: int, end: date, series: bool) -> dict:
             out[(unit.pk, ind.pk)] = Figure(None, end, note="尚无填报数据")
             continue
         data_month = months_with_data[-1]
-        series_values = {m: sum((_at(v, m, ind.aggregation) for v in per_unit), ZERO)
-                         for m in range(1, data_month + 1)}
-        fig = Figure(series_values[data_month], min(month_end(year, data_month), end),
-                     months=series_values if series else {}, note=note or f"数据截至{data_month}月",
-                     data_month=data_month)
-        fig.contributors = {u: _at(v, data_month, ind.aggregation) for u, v in zip(contributors, per_unit)}
+        series_values = {
+            m: sum((_at(v, m, ind.aggregation) for v in per_unit), ZERO)
+            for m in range(1, data_month + 1)
+        }
+        fig = Figure(
+            series_values[data_month],
+            min(month_end(year, data_month), end),
+            months=series_values if series else {},
+            note=note or f"数据截至{data_month}月",
+            data_month=data_month,
+        )
+        fig.contributors = {
+            u: _at(v, data_month, ind.aggregation) for u, v in zip(contributors, per_unit)
+        }
         out[(unit.pk, ind.pk)] = fig
     return out
 
@@ -237,15 +278,26 @@ def _at(values: dict[int, Decimal], month: int, aggregation: str) -> Decimal:
     return values[max(known)] if known else ZERO
 
 
-def drill_projects(user, unit: Unit, indicator: Indicator, year: int, on: date) -> tuple[Figure, list]:
+def drill_projects(
+    user, unit: Unit, indicator: Indicator, year: int, on: date
+) -> tuple[Figure, list]:
     """The figure and exactly the projects that make it (derived indicators)."""
     fig = compute(user, [(unit, indicator)], year, on)[(unit.pk, indicator.pk)]
     ids = list(fig.projects)
-    projects = list(pq.visible(user).filter(pk__in=ids).select_related("unit").order_by("unit__path", "name_key"))
+    projects = list(
+        pq.visible(user)
+        .filter(pk__in=ids)
+        .select_related("unit")
+        .order_by("unit__path", "name_key")
+    )
     return fig, projects
 
 
 def province_projects(user, unit: Unit, year: int) -> list[Project]:
     """省重点项目 listed in the unit's plan of the year (adjustment source)."""
-    return list(_project_base(user, [unit]).filter(level="province", year_plans__year=year)
-                .distinct().order_by("name_key"))
+    return list(
+        _project_base(user, [unit])
+        .filter(level="province", year_plans__year=year)
+        .distinct()
+        .order_by("name_key")
+    )

@@ -2,6 +2,7 @@
 as .docx (python-docx) and .xlsx (openpyxl), written only from a stored score set: the figures
 in the documents are exactly the stored inputs, and each is traced to its records (project
 names and dates, the monthly values used, the drill-down path in the system)."""
+
 from __future__ import annotations
 
 import io
@@ -12,8 +13,12 @@ from django.utils import timezone
 
 from diaodu.targets.models import ScoreSet, Source
 
-SOURCE_LABEL = {"stage_count": "系统计算（项目阶段）", "investment": "系统计算（完成投资）",
-                "problems_on_time": "系统计算（督查模块）", "entered": "月度填报"}
+SOURCE_LABEL = {
+    "stage_count": "系统计算（项目阶段）",
+    "investment": "系统计算（完成投资）",
+    "problems_on_time": "系统计算（督查模块）",
+    "entered": "月度填报",
+}
 
 
 def _n(value, places: int = 2) -> str:
@@ -43,8 +48,10 @@ def _rank_change(value) -> str:
 def drill_path(ss: ScoreSet, unit_id: int, line: dict) -> str:
     if line.get("kind") != "criterion" or not line.get("indicator_id"):
         return ""
-    return (f"{reverse('targets:drill')}?unit={unit_id}&indicator={line['indicator_id']}&year={ss.year}"
-            f"&on={line.get('as_of') or ss.as_of.isoformat()}")
+    return (
+        f"{reverse('targets:drill')}?unit={unit_id}&indicator={line['indicator_id']}&year={ss.year}"
+        f"&on={line.get('as_of') or ss.as_of.isoformat()}"
+    )
 
 
 def _intro(ss: ScoreSet) -> str:
@@ -91,7 +98,9 @@ def docx(ss: ScoreSet, scores) -> bytes:
     doc.add_heading("一、排名情况", level=1)
     t = doc.add_table(rows=1, cols=7)
     t.style = "Table Grid"
-    for c, h in enumerate(["名次", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"]):
+    for c, h in enumerate(
+        ["名次", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"]
+    ):
         t.rows[0].cells[c].text = h
     for s in scores:
         cells = t.add_row().cells
@@ -125,17 +134,24 @@ def docx(ss: ScoreSet, scores) -> bytes:
                 cells[5].text = line["explanation"]
 
         doc.add_heading("三、计分依据", level=1)
-        doc.add_paragraph("以下列出每项得分所依据的记录；系统内路径可直接打开对应的项目清单或填报记录。")
+        doc.add_paragraph(
+            "以下列出每项得分所依据的记录；系统内路径可直接打开对应的项目清单或填报记录。"
+        )
         for s in scores:
             doc.add_heading(s.unit.name, level=2)
             for line in s.lines:
                 ev = evidence_lines(line)
                 if line["kind"] == "criterion":
-                    label = "" if line.get("source") == Source.ENTERED else \
-                        f"{SOURCE_LABEL.get(line.get('source'), '')}，"
-                    head = (f"{line['name']}：{label}{line.get('rule_text', '')}；年度目标{_n(line.get('annual_target'), 4)}，"
-                            f"计分目标{_n(line.get('target'), 4)}，完成{_n(line.get('actual'), 4)}"
-                            f"（{line.get('note') or '截至' + str(line.get('as_of', ''))}）。")
+                    label = (
+                        ""
+                        if line.get("source") == Source.ENTERED
+                        else f"{SOURCE_LABEL.get(line.get('source'), '')}，"
+                    )
+                    head = (
+                        f"{line['name']}：{label}{line.get('rule_text', '')}；年度目标{_n(line.get('annual_target'), 4)}，"
+                        f"计分目标{_n(line.get('target'), 4)}，完成{_n(line.get('actual'), 4)}"
+                        f"（{line.get('note') or '截至' + str(line.get('as_of', ''))}）。"
+                    )
                 else:
                     head = f"{line['name']}：{line.get('how', '')}，共{line.get('count', 0)}项。"
                 doc.add_paragraph(head)
@@ -163,30 +179,71 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
     ws.append([_intro(ss)])
     ws.append(["名次", "并列", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"])
     for s in scores:
-        ws.append([s.rank, "是" if s.tied else "", s.unit.name, float(s.base), float(s.adjustments), float(s.total),
-                   float(s.change_vs_last_year) if s.change_vs_last_year is not None else None,
-                   _rank_change(s.rank_change)])
+        ws.append(
+            [
+                s.rank,
+                "是" if s.tied else "",
+                s.unit.name,
+                float(s.base),
+                float(s.adjustments),
+                float(s.total),
+                float(s.change_vs_last_year) if s.change_vs_last_year is not None else None,
+                _rank_change(s.rank_change),
+            ]
+        )
     detail = wb.create_sheet("得分明细")
-    detail.append(["单位", "考核项", "类型", "权重", "年度目标", "计分目标", "完成", "完成率", "次数", "名次", "得分",
-                   "计分说明", "数据截至", "系统核查路径"])
+    detail.append(
+        [
+            "单位",
+            "考核项",
+            "类型",
+            "权重",
+            "年度目标",
+            "计分目标",
+            "完成",
+            "完成率",
+            "次数",
+            "名次",
+            "得分",
+            "计分说明",
+            "数据截至",
+            "系统核查路径",
+        ]
+    )
     evidence = wb.create_sheet("计分依据")
     evidence.append(["单位", "考核项", "依据（项目/单位/记录）", "日期或数值", "记录编号"])
     for s in scores:
         for line in s.lines:
-            f = lambda k: float(line[k]) if line.get(k) not in (None, "") else None  # noqa: E731
-            detail.append([s.unit.name, line["name"], "指标" if line["kind"] == "criterion" else "加减分",
-                           f("weight"), f("annual_target"), f("target"), f("actual"), f("ratio"), line.get("count"),
-                           line.get("rank"), float(line["points"]), line["explanation"], line.get("as_of", ""),
-                           drill_path(ss, s.unit_id, line)])
+            f = lambda k: float(line[k]) if line.get(k) not in (None, "") else None  # noqa: E731, B023
+            detail.append(
+                [
+                    s.unit.name,
+                    line["name"],
+                    "指标" if line["kind"] == "criterion" else "加减分",
+                    f("weight"),
+                    f("annual_target"),
+                    f("target"),
+                    f("actual"),
+                    f("ratio"),
+                    line.get("count"),
+                    line.get("rank"),
+                    float(line["points"]),
+                    line["explanation"],
+                    line.get("as_of", ""),
+                    drill_path(ss, s.unit_id, line),
+                ]
+            )
             if line["kind"] == "criterion" and line.get("source") == Source.ENTERED:
                 for name, value in line.get("contributors") or []:
                     evidence.append([s.unit.name, line["name"], name, float(Decimal(value)), ""])
             else:
                 for item in line.get("projects") or []:
                     evidence.append([s.unit.name, line["name"], item[1], str(item[2]), item[0]])
-    for sheet, widths in ((ws, [8, 6, 24, 10, 10, 10, 12, 12]),
-                          (detail, [22, 22, 8, 8, 12, 12, 12, 10, 6, 6, 8, 60, 12, 60]),
-                          (evidence, [22, 22, 40, 14, 10])):
+    for sheet, widths in (
+        (ws, [8, 6, 24, 10, 10, 10, 12, 12]),
+        (detail, [22, 22, 8, 8, 12, 12, 12, 10, 6, 6, 8, 60, 12, 60]),
+        (evidence, [22, 22, 40, 14, 10]),
+    ):
         for i, w in enumerate(widths, 1):
             sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = w
     out = io.BytesIO()

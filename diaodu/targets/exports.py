@@ -1,4 +1,5 @@
 """Excel templates for monthly values and economic series (download, fill, upload)."""
+
 from __future__ import annotations
 
 import io
@@ -32,19 +33,49 @@ def _sheet(title: str, note: str, headers: list[str], widths: list[int]):
 
 def monthly_template(rows: list[dict], *, year: int, month: int, existing: dict) -> bytes:
     """rows: [{"unit": Unit, "indicator": Indicator}]; existing: {(unit_id, ind_id): MonthlyValue}."""
-    wb, ws = _sheet(f"{year}年{month}月指标填报表",
-                    "说明：只填写“本月数值”和“备注”两列；累计指标填1月至本月累计数，不能小于上月。请勿修改其他列。",
-                    ["单位编码", "单位名称", "指标代码", "指标名称", "计量单位", "口径", "年度", "月份", "本月数值", "备注"],
-                    [14, 22, 16, 22, 10, 26, 8, 8, 14, 30])
+    wb, ws = _sheet(
+        f"{year}年{month}月指标填报表",
+        "说明：只填写“本月数值”和“备注”两列；累计指标填1月至本月累计数，不能小于上月。请勿修改其他列。",
+        [
+            "单位编码",
+            "单位名称",
+            "指标代码",
+            "指标名称",
+            "计量单位",
+            "口径",
+            "年度",
+            "月份",
+            "本月数值",
+            "备注",
+        ],
+        [14, 22, 16, 22, 10, 26, 8, 8, 14, 30],
+    )
     for r in rows:
         u, ind = r["unit"], r["indicator"]
         mv = existing.get((u.pk, ind.pk))
-        ws.append([u.code, u.name, ind.code, ind.name, ind.measure, ind.get_aggregation_display(), year, month,
-                   float(mv.value) if mv else None, mv.note if mv else ""])
+        ws.append(
+            [
+                u.code,
+                u.name,
+                ind.code,
+                ind.name,
+                ind.measure,
+                ind.get_aggregation_display(),
+                year,
+                month,
+                float(mv.value) if mv else None,
+                mv.note if mv else "",
+            ]
+        )
         for c in range(1, 9):
             ws.cell(row=ws.max_row, column=c).fill = LOCKED_FILL
-    dv = DataValidation(type="decimal", allow_blank=True, showErrorMessage=True, errorTitle="数值无效",
-                        error="请填写数字。")
+    dv = DataValidation(
+        type="decimal",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="数值无效",
+        error="请填写数字。",
+    )
     ws.add_data_validation(dv)
     dv.add(f"I4:I{max(ws.max_row, 4)}")
     out = io.BytesIO()
@@ -53,16 +84,38 @@ def monthly_template(rows: list[dict], *, year: int, month: int, existing: dict)
 
 
 def economy_template(regions, indicators, *, year: int, month: int, existing: dict) -> bytes:
-    wb, ws = _sheet(f"{year}年{month}月经济指标（比较地区）",
-                    "说明：累计值为1月至本月累计数（单位见“计量单位”列），同比增长填百分数（如 6.5 表示增长6.5%）。",
-                    ["地区编码", "地区名称", "指标代码", "指标名称", "计量单位", "年度", "月份", "累计值", "同比增长（%）"],
-                    [16, 24, 16, 22, 10, 8, 8, 14, 14])
+    wb, ws = _sheet(
+        f"{year}年{month}月经济指标（比较地区）",
+        "说明：累计值为1月至本月累计数（单位见“计量单位”列），同比增长填百分数（如 6.5 表示增长6.5%）。",
+        [
+            "地区编码",
+            "地区名称",
+            "指标代码",
+            "指标名称",
+            "计量单位",
+            "年度",
+            "月份",
+            "累计值",
+            "同比增长（%）",
+        ],
+        [16, 24, 16, 22, 10, 8, 8, 14, 14],
+    )
     for region in regions:
         for ind in indicators:
             ev = existing.get((region.pk, ind.pk))
-            ws.append([region.code, region.name, ind.code, ind.name, ind.measure, year, month,
-                       float(ev.value) if ev and ev.value is not None else None,
-                       float(ev.growth) if ev and ev.growth is not None else None])
+            ws.append(
+                [
+                    region.code,
+                    region.name,
+                    ind.code,
+                    ind.name,
+                    ind.measure,
+                    year,
+                    month,
+                    float(ev.value) if ev and ev.value is not None else None,
+                    float(ev.growth) if ev and ev.growth is not None else None,
+                ]
+            )
             for c in range(1, 8):
                 ws.cell(row=ws.max_row, column=c).fill = LOCKED_FILL
     out = io.BytesIO()

@@ -1,11 +1,20 @@
 """Forms parse and type the input; the services validate the rules and save."""
+
 from __future__ import annotations
 
 from django import forms
 
 from diaodu.engine import stages as S
 from diaodu.projects.models import Level, PlanCategory
-from diaodu.targets.models import (AdjustmentSource, Aggregation, Direction, Measure, PaceKind, RuleKind, Source)
+from diaodu.targets.models import (
+    AdjustmentSource,
+    Aggregation,
+    Direction,
+    Measure,
+    PaceKind,
+    RuleKind,
+    Source,
+)
 
 
 class IndicatorForm(forms.Form):
@@ -16,10 +25,17 @@ class IndicatorForm(forms.Form):
     direction = forms.ChoiceField(label="方向", choices=Direction.choices)
     source = forms.ChoiceField(label="数据来源", choices=Source.choices)
     aggregation = forms.ChoiceField(label="填报口径", choices=Aggregation.choices)
-    stage = forms.ChoiceField(label="项目阶段（阶段计数）", choices=[("", "—")] + [(s, S.LABELS[s]) for s in S.MAIN_LINE],
-                              required=False)
-    plan_category = forms.ChoiceField(label="限年度类别", choices=[("", "不限")] + PlanCategory.choices, required=False)
-    level = forms.ChoiceField(label="限项目级别", choices=[("", "不限")] + Level.choices, required=False)
+    stage = forms.ChoiceField(
+        label="项目阶段（阶段计数）",
+        choices=[("", "—")] + [(s, S.LABELS[s]) for s in S.MAIN_LINE],
+        required=False,
+    )
+    plan_category = forms.ChoiceField(
+        label="限年度类别", choices=[("", "不限")] + PlanCategory.choices, required=False
+    )
+    level = forms.ChoiceField(
+        label="限项目级别", choices=[("", "不限")] + Level.choices, required=False
+    )
     verb = forms.CharField(label="动作（提示语，如“新开工”）", max_length=12, required=False)
     is_economic = forms.BooleanField(label="经济指标（参与区域排名）", required=False)
     description = forms.CharField(label="说明", max_length=300, required=False)
@@ -28,8 +44,12 @@ class IndicatorForm(forms.Form):
 
 
 def months_field(label="月度权重（12个数，逗号分隔）"):
-    return forms.CharField(label=label, required=False, max_length=200,
-                           help_text="仅“自定义月度权重”使用，如北方施工季：2,2,6,10,12,12,12,12,12,10,6,4")
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=200,
+        help_text="仅“自定义月度权重”使用，如北方施工季：2,2,6,10,12,12,12,12,12,10,6,4",
+    )
 
 
 def split_weights(text: str) -> list[str] | None:
@@ -84,8 +104,12 @@ class CriterionForm(forms.Form):
     indicator = forms.TypedChoiceField(label="指标", coerce=int)
     weight = forms.DecimalField(label="权重（分）", max_digits=6, decimal_places=2)
     rule_kind = forms.ChoiceField(label="计分方法", choices=RuleKind.choices)
-    cap = forms.DecimalField(label="封顶完成率（如 1.2）", max_digits=6, decimal_places=4, required=False)
-    bands = forms.CharField(label="分档（完成率:得分比例，分号分隔，如 1:1;0.9:0.8;0.7:0.5）", required=False)
+    cap = forms.DecimalField(
+        label="封顶完成率（如 1.2）", max_digits=6, decimal_places=4, required=False
+    )
+    bands = forms.CharField(
+        label="分档（完成率:得分比例，分号分隔，如 1:1;0.9:0.8;0.7:0.5）", required=False
+    )
     rank_points = forms.CharField(label="名次得分（逗号分隔，如 20,18,16,14,12）", required=False)
 
     def __init__(self, *args, indicators=(), **kwargs):
@@ -110,7 +134,9 @@ class AdjustmentForm(forms.Form):
     code = forms.CharField(label="代码", max_length=32)
     name = forms.CharField(label="加减分项", max_length=60)
     points_each = forms.DecimalField(label="每项分值（扣分为负）", max_digits=6, decimal_places=2)
-    cap = forms.DecimalField(label="上限（绝对值，可空）", max_digits=6, decimal_places=2, required=False)
+    cap = forms.DecimalField(
+        label="上限（绝对值，可空）", max_digits=6, decimal_places=2, required=False
+    )
     source = forms.ChoiceField(label="计数来源", choices=AdjustmentSource.choices)
 
 

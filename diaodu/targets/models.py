@@ -5,6 +5,7 @@ Amounts are Decimal. Derived indicator values are never stored: they are compute
 ledger (see derived.py) whenever they are shown, scored or exported; a score set stores the
 figures it used (with the projects behind them) so that every score stays traceable.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -64,15 +65,25 @@ class Indicator(models.Model):
 
     code = models.CharField("指标代码", max_length=32, unique=True)
     name = models.CharField("指标名称", max_length=60)
-    category = models.CharField("类别", max_length=20, blank=True)  # 项目建设 / 招商引资 / 经济运行 / 土地保障
+    category = models.CharField(
+        "类别", max_length=20, blank=True
+    )  # 项目建设 / 招商引资 / 经济运行 / 土地保障
     measure = models.CharField("计量单位", max_length=8, choices=Measure.choices)
-    direction = models.CharField("方向", max_length=8, choices=Direction.choices, default=Direction.HIGHER)
+    direction = models.CharField(
+        "方向", max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
     source = models.CharField("数据来源", max_length=20, choices=Source.choices)
-    aggregation = models.CharField("填报口径", max_length=8, choices=Aggregation.choices, default=Aggregation.YTD)
+    aggregation = models.CharField(
+        "填报口径", max_length=8, choices=Aggregation.choices, default=Aggregation.YTD
+    )
     stage = models.CharField("项目阶段", max_length=24, choices=STAGE_CHOICES, blank=True)
-    plan_category = models.CharField("年度类别", max_length=16, choices=PlanCategory.choices, blank=True)
+    plan_category = models.CharField(
+        "年度类别", max_length=16, choices=PlanCategory.choices, blank=True
+    )
     level = models.CharField("项目级别", max_length=16, choices=Level.choices, blank=True)
-    verb = models.CharField("动作（用于提示语）", max_length=12, blank=True)  # 新开工 / 签约 / 完成投资
+    verb = models.CharField(
+        "动作（用于提示语）", max_length=12, blank=True
+    )  # 新开工 / 签约 / 完成投资
     is_economic = models.BooleanField("经济指标（参与区域排名）", default=False)
     description = models.CharField("说明", max_length=300, blank=True)
     sort_order = models.IntegerField("排序", default=0)
@@ -129,7 +140,9 @@ class TargetAgreement(models.Model):
         SIGNED = "signed", "已签订"
         SUPERSEDED = "superseded", "已被修订"
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="target_agreements", verbose_name="责任单位")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="target_agreements", verbose_name="责任单位"
+    )
     year = models.PositiveSmallIntegerField("年度")
     version = models.PositiveSmallIntegerField("版本", default=1)
     title = models.CharField("名称", max_length=120, blank=True)
@@ -139,18 +152,23 @@ class TargetAgreement(models.Model):
     scan = models.FileField("签字扫描件", upload_to="targets/scans/%Y/", blank=True)
     scan_name = models.CharField(max_length=200, blank=True)
     amendment_reason = models.CharField("修订原因", max_length=300, blank=True)
-    pace_kind = models.CharField("序时进度口径", max_length=12, choices=PaceKind.choices, default=PaceKind.LINEAR)
+    pace_kind = models.CharField(
+        "序时进度口径", max_length=12, choices=PaceKind.choices, default=PaceKind.LINEAR
+    )
     pace_weights = models.JSONField("月度权重", default=list, blank=True)  # 12 strings for custom
     note = models.CharField("备注", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-year", "unit__path", "-version"]
         unique_together = [("unit", "year", "version")]
-        indexes = [models.Index(fields=["year", "unit", "status"], name="targets_agr_year_unit_idx")]
+        indexes = [
+            models.Index(fields=["year", "unit", "status"], name="targets_agr_year_unit_idx")
+        ]
         verbose_name = verbose_name_plural = "目标责任状"
 
     def __str__(self):
@@ -163,10 +181,14 @@ class TargetAgreement(models.Model):
 
 class AgreementItem(models.Model):
     agreement = models.ForeignKey(TargetAgreement, on_delete=models.CASCADE, related_name="items")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="指标")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="指标"
+    )
     target = models.DecimalField("年度目标", max_digits=16, decimal_places=4)
     weight = models.DecimalField("权重", max_digits=6, decimal_places=2, default=0)
-    pace_kind = models.CharField("序时进度口径（留空按责任状）", max_length=12, choices=PaceKind.choices, blank=True)
+    pace_kind = models.CharField(
+        "序时进度口径（留空按责任状）", max_length=12, choices=PaceKind.choices, blank=True
+    )
     pace_weights = models.JSONField("月度权重", default=list, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
     sort_order = models.IntegerField(default=0)
@@ -181,20 +203,25 @@ class MonthlyValue(models.Model):
     """A figure of an entered indicator for one unit and month (累计值 for cumulative ones)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="单位")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="monthly_values")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="monthly_values"
+    )
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
     value = models.DecimalField("数值", max_digits=18, decimal_places=4)
     note = models.CharField("备注", max_length=200, blank=True)
     source = models.CharField(max_length=12, default="form")  # form / import / api / demo
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     entered_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["unit__path", "indicator__sort_order", "year", "month"]
         unique_together = [("unit", "indicator", "year", "month")]
-        indexes = [models.Index(fields=["year", "indicator", "unit"], name="targets_mv_year_ind_idx")]
+        indexes = [
+            models.Index(fields=["year", "indicator", "unit"], name="targets_mv_year_ind_idx")
+        ]
         verbose_name = verbose_name_plural = "月度指标值"
 
 
@@ -222,8 +249,9 @@ class Reminder(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
     missing = models.JSONField(default=list)
 
@@ -237,8 +265,14 @@ class Region(models.Model):
 
     code = models.CharField("地区编码", max_length=32, unique=True)
     name = models.CharField("地区名称", max_length=60)
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name="对应本系统单位")
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="对应本系统单位",
+    )
     sort_order = models.IntegerField(default=0)
 
     class Meta:
@@ -258,7 +292,9 @@ class PeerGroup(models.Model):
     its owner unit or work below it."""
 
     name = models.CharField("比较组名称", max_length=60)
-    owner = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name="所属单位")
+    owner = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", verbose_name="所属单位"
+    )
     regions = models.ManyToManyField(Region, related_name="groups", verbose_name="地区")
     scope_label = models.CharField("排名口径", max_length=20, default="全市")  # "在全市排名第6"
 
@@ -272,9 +308,12 @@ class EconomicValue(models.Model):
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     value = models.DecimalField("累计值", max_digits=18, decimal_places=4, null=True, blank=True)
-    growth = models.DecimalField("同比增长（%）", max_digits=8, decimal_places=2, null=True, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    growth = models.DecimalField(
+        "同比增长（%）", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     entered_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -296,7 +335,9 @@ class AssessmentScheme(models.Model):
         DRAFT = "draft", "草拟"
         PUBLISHED = "published", "已发布"
 
-    root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="考核范围")
+    root = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="考核范围"
+    )
     year = models.PositiveSmallIntegerField("年度")
     name = models.CharField("方案名称", max_length=120)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -315,15 +356,27 @@ class AssessmentScheme(models.Model):
 
 class SchemeCriterion(models.Model):
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="criteria")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="指标")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="指标"
+    )
     weight = models.DecimalField("权重（分）", max_digits=6, decimal_places=2)
-    rule_kind = models.CharField("计分方法", max_length=16, choices=RuleKind.choices, default=RuleKind.RATIO_CAPPED)
+    rule_kind = models.CharField(
+        "计分方法", max_length=16, choices=RuleKind.choices, default=RuleKind.RATIO_CAPPED
+    )
     cap = models.DecimalField("封顶完成率", max_digits=6, decimal_places=4, default="1.2")
-    bands = models.JSONField("分档", default=list, blank=True)  # [["1.0", "1.0"], ["0.9", "0.8"], ...]
+    bands = models.JSONField(
+        "分档", default=list, blank=True
+    )  # [["1.0", "1.0"], ["0.9", "0.8"], ...]
     rank_points = models.JSONField("名次得分", default=list, blank=True)
-    rank_floor = models.DecimalField("末位得分", max_digits=6, decimal_places=2, null=True, blank=True)
-    rank_by = models.CharField("排名依据", max_length=8, default="ratio",
-                               choices=[("ratio", "完成率"), ("actual", "完成值")])
+    rank_floor = models.DecimalField(
+        "末位得分", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    rank_by = models.CharField(
+        "排名依据",
+        max_length=8,
+        default="ratio",
+        choices=[("ratio", "完成率"), ("actual", "完成值")],
+    )
     sort_order = models.IntegerField(default=0)
 
     class Meta:
@@ -338,13 +391,18 @@ class AdjustmentSource(models.TextChoices):
 
 
 class SchemeAdjustment(models.Model):
-    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="adjustments")
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.CASCADE, related_name="adjustments"
+    )
     code = models.CharField("代码", max_length=32)
     name = models.CharField("加减分项", max_length=60)
     points_each = models.DecimalField("每项分值", max_digits=6, decimal_places=2)
-    cap = models.DecimalField("上限（绝对值）", max_digits=6, decimal_places=2, null=True, blank=True)
-    source = models.CharField("计数来源", max_length=20, choices=AdjustmentSource.choices,
-                              default=AdjustmentSource.MANUAL)
+    cap = models.DecimalField(
+        "上限（绝对值）", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    source = models.CharField(
+        "计数来源", max_length=20, choices=AdjustmentSource.choices, default=AdjustmentSource.MANUAL
+    )
     sort_order = models.IntegerField(default=0)
 
     class Meta:
@@ -356,7 +414,9 @@ class AdjustmentEntry(models.Model):
     """Manual count of an adjustment item for a unit (or the count used when the automatic
     source is unavailable)."""
 
-    adjustment = models.ForeignKey(SchemeAdjustment, on_delete=models.CASCADE, related_name="entries")
+    adjustment = models.ForeignKey(
+        SchemeAdjustment, on_delete=models.CASCADE, related_name="entries"
+    )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     count = models.PositiveIntegerField("次数")
     note = models.CharField("依据", max_length=300, blank=True)
@@ -377,12 +437,18 @@ class ScoreSet(models.Model):
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    scheme = models.ForeignKey(AssessmentScheme, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="score_sets")
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="score_sets",
+    )
     as_of = models.DateField("数据截至")
     title = models.CharField(max_length=120)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -403,7 +469,9 @@ class UnitScore(models.Model):
     tied = models.BooleanField(default=False)
     change_vs_last_year = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     rank_change = models.IntegerField(null=True, blank=True)
-    lines = models.JSONField(default=list)  # every line with its inputs and the projects behind them
+    lines = models.JSONField(
+        default=list
+    )  # every line with its inputs and the projects behind them
 
     class Meta:
         ordering = ["rank", "unit__path"]

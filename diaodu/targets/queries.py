@@ -3,6 +3,7 @@ may see (org.scope), figures from the projects the person may see (projects.quer
 
 Progress (序时进度) is computed on the fly with engine.pace: nothing here writes.
 """
+
 from __future__ import annotations
 
 import calendar as _cal
@@ -18,13 +19,25 @@ from django.utils import timezone
 
 from diaodu.engine import pace
 from diaodu.engine.scoring import rank as competition_rank
-from diaodu.org.models import Unit
 from diaodu.org import scope
+from diaodu.org.models import Unit
 from diaodu.org.scope import restrict_units, scope_for
 from diaodu.targets import derived
-from diaodu.targets.models import (AgreementItem, AssessmentScheme, EconomicValue, EntryDeadline, Indicator,
-                                   MonthlyValue, PaceKind, PeerGroup, Reminder, ScoreSet, Source, TargetAgreement,
-                                   default_due)
+from diaodu.targets.models import (
+    AgreementItem,
+    AssessmentScheme,
+    EconomicValue,
+    EntryDeadline,
+    Indicator,
+    MonthlyValue,
+    PaceKind,
+    PeerGroup,
+    Reminder,
+    ScoreSet,
+    Source,
+    TargetAgreement,
+    default_due,
+)
 
 ZERO = Decimal(0)
 PAGE_SIZE = 50
@@ -37,7 +50,11 @@ sees = scope.sees_unit
 
 def member_ancestor_ids(s) -> set[int]:
     """The person's own units and every unit above them (a park sees its zone's peer ranking)."""
-    return {pk for u in Unit.objects.filter(pk__in=s.member_unit_ids) for pk in (*u.ancestor_ids(), u.pk)}
+    return {
+        pk
+        for u in Unit.objects.filter(pk__in=s.member_unit_ids)
+        for pk in (*u.ancestor_ids(), u.pk)
+    }
 
 
 def can(user, key: str) -> bool:
@@ -86,8 +103,11 @@ def agreements(user, *, year: int | None = None, unit: Unit | None = None, statu
         qs = qs.filter(unit__path__startswith=unit.path)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("unit", "created_by").annotate(n_items=Count("items")).order_by(
-        "-year", "unit__path", "-version")
+    return (
+        qs.select_related("unit", "created_by")
+        .annotate(n_items=Count("items"))
+        .order_by("-year", "unit__path", "-version")
+    )
 
 
 def get_agreement(user, pk) -> TargetAgreement:
@@ -98,18 +118,30 @@ def get_agreement(user, pk) -> TargetAgreement:
 
 
 def items_of(agreement: TargetAgreement) -> list[AgreementItem]:
-    return list(agreement.items.select_related("indicator").order_by("sort_order", "indicator__sort_order", "id"))
+    return list(
+        agreement.items.select_related("indicator").order_by(
+            "sort_order", "indicator__sort_order", "id"
+        )
+    )
 
 
 def versions_of(agreement: TargetAgreement):
-    return TargetAgreement.objects.filter(unit_id=agreement.unit_id, year=agreement.year).order_by("-version")
+    return TargetAgreement.objects.filter(unit_id=agreement.unit_id, year=agreement.year).order_by(
+        "-version"
+    )
 
 
 def effective_agreements(user, year: int, within: Unit | None = None) -> list[TargetAgreement]:
     """Per unit, the agreement in force: the latest signed version, else the latest draft."""
     qs = agreements(user, year=year, unit=within).exclude(status=TargetAgreement.Status.SUPERSEDED)
-    qs = qs.prefetch_related(Prefetch("items", queryset=AgreementItem.objects.select_related("indicator")
-                                      .order_by("sort_order", "indicator__sort_order", "id")))
+    qs = qs.prefetch_related(
+        Prefetch(
+            "items",
+            queryset=AgreementItem.objects.select_related("indicator").order_by(
+                "sort_order", "indicator__sort_order", "id"
+            ),
+        )
+    )
     best: dict[int, TargetAgreement] = {}
     for a in qs:
         cur = best.get(a.unit_id)
@@ -120,8 +152,11 @@ def effective_agreements(user, year: int, within: Unit | None = None) -> list[Ta
 
 
 def is_effective(agreement: TargetAgreement) -> bool:
-    others = TargetAgreement.objects.filter(unit_id=agreement.unit_id, year=agreement.year).exclude(
-        status=TargetAgreement.Status.SUPERSEDED).values_list("pk", "status", "version")
+    others = (
+        TargetAgreement.objects.filter(unit_id=agreement.unit_id, year=agreement.year)
+        .exclude(status=TargetAgreement.Status.SUPERSEDED)
+        .values_list("pk", "status", "version")
+    )
     best = max(others, key=lambda r: (r[1] == TargetAgreement.Status.SIGNED, r[2]), default=None)
     return best is not None and best[0] == agreement.pk
 
@@ -144,6 +179,7 @@ def item_profile(item: AgreementItem, agreement: TargetAgreement) -> pace.PacePr
 @dataclass
 class Row:
     """One indicator of one unit against its target and 序时进度."""
+
     unit: Unit
     indicator: Indicator
     target: Decimal
@@ -167,32 +203,64 @@ class Row:
 
     @property
     def light(self) -> str:
-        return "none" if self.missing and not self.indicator.source == Source.ENTERED else self.result.light
+        return (
+            "none"
+            if self.missing and not self.indicator.source == Source.ENTERED
+            else self.result.light
+        )
 
     @property
     def drill_url(self) -> str:
-        return (f"{reverse('targets:drill')}?unit={self.unit.pk}&indicator={self.indicator.pk}"
-                f"&year={self.year}&on={self.on.isoformat()}")
+        return (
+            f"{reverse('targets:drill')}?unit={self.unit.pk}&indicator={self.indicator.pk}"
+            f"&year={self.year}&on={self.on.isoformat()}"
+        )
 
 
-def evaluate(target: Decimal, fig: derived.Figure, indicator: Indicator, year: int, on: date,
-             profile: pace.PaceProfile) -> pace.PaceResult:
+def evaluate(
+    target: Decimal,
+    fig: derived.Figure,
+    indicator: Indicator,
+    year: int,
+    on: date,
+    profile: pace.PaceProfile,
+) -> pace.PaceResult:
     """序时进度 of a figure: entered figures are judged at the end of their latest month."""
     when = fig.as_of if (indicator.source == Source.ENTERED and fig.value is not None) else on
-    return pace.evaluate(target, fig.value if fig.value is not None else ZERO, when, year, profile,
-                         higher_is_better=indicator.higher_is_better, unit_label=indicator.measure,
-                         noun=indicator.verb, integer=indicator.is_count)
+    return pace.evaluate(
+        target,
+        fig.value if fig.value is not None else ZERO,
+        when,
+        year,
+        profile,
+        higher_is_better=indicator.higher_is_better,
+        unit_label=indicator.measure,
+        noun=indicator.verb,
+        integer=indicator.is_count,
+    )
 
 
 def _rows(user, specs, year: int, on: date, series: bool) -> list[Row]:
-    figures = derived.compute(user, [(s["unit"], s["indicator"]) for s in specs], year, on, series=series)
+    figures = derived.compute(
+        user, [(s["unit"], s["indicator"]) for s in specs], year, on, series=series
+    )
     rows = []
     for s in specs:
         fig = figures[(s["unit"].pk, s["indicator"].pk)]
         result = evaluate(s["target"], fig, s["indicator"], year, on, s["profile"])
-        row = Row(unit=s["unit"], indicator=s["indicator"], target=s["target"], weight=s.get("weight", ZERO),
-                  profile=s["profile"], figure=fig, result=result, year=year, on=on,
-                  agreement_id=s.get("agreement_id"), n_agreements=s.get("n", 1))
+        row = Row(
+            unit=s["unit"],
+            indicator=s["indicator"],
+            target=s["target"],
+            weight=s.get("weight", ZERO),
+            profile=s["profile"],
+            figure=fig,
+            result=result,
+            year=year,
+            on=on,
+            agreement_id=s.get("agreement_id"),
+            n_agreements=s.get("n", 1),
+        )
         if series:
             row.series = chart_series(row)
         rows.append(row)
@@ -204,14 +272,24 @@ def agreement_rows(user, agreement_list, on: date, *, series: bool = False) -> l
     specs = []
     for a in agreement_list:
         for item in a.items.all():
-            specs.append({"unit": a.unit, "indicator": item.indicator, "target": item.target, "weight": item.weight,
-                          "profile": item_profile(item, a), "agreement_id": a.pk})
+            specs.append(
+                {
+                    "unit": a.unit,
+                    "indicator": item.indicator,
+                    "target": item.target,
+                    "weight": item.weight,
+                    "profile": item_profile(item, a),
+                    "agreement_id": a.pk,
+                }
+            )
     if not specs:
         return []
     return _rows(user, specs, agreement_list[0].year, on, series)
 
 
-def unit_rows(user, unit: Unit, year: int, on: date, *, series: bool = False) -> tuple[list[Row], str, list]:
+def unit_rows(
+    user, unit: Unit, year: int, on: date, *, series: bool = False
+) -> tuple[list[Row], str, list]:
     """Cards of a unit: its own agreement, or the sum of the agreements below it.
     Returns (rows, mode 'own'|'sum'|'none', agreements used)."""
     effective = effective_agreements(user, year, within=unit)
@@ -227,8 +305,17 @@ def unit_rows(user, unit: Unit, year: int, on: date, *, series: bool = False) ->
             ind = item.indicator
             if not ind.additive:
                 continue
-            spec = sums.setdefault(ind.pk, {"unit": unit, "indicator": ind, "target": ZERO, "weight": item.weight,
-                                            "profiles": set(), "n": 0})
+            spec = sums.setdefault(
+                ind.pk,
+                {
+                    "unit": unit,
+                    "indicator": ind,
+                    "target": ZERO,
+                    "weight": item.weight,
+                    "profiles": set(),
+                    "n": 0,
+                },
+            )
             spec["target"] += item.target
             spec["n"] += 1
             spec["profiles"].add(item_profile(item, a))
@@ -256,12 +343,20 @@ def chart_series(row: Row) -> dict:
 def drill(user, unit: Unit, indicator: Indicator, year: int, on: date) -> dict:
     if indicator.source == Source.ENTERED:
         fig = derived.compute(user, [(unit, indicator)], year, on)[(unit.pk, indicator.pk)]
-        values = list(MonthlyValue.objects.filter(unit_id__in=list(fig.contributors) or [unit.pk],
-                                                  indicator=indicator, year=year)
-                      .select_related("unit", "entered_by").order_by("unit__path", "month"))
+        values = list(
+            MonthlyValue.objects.filter(
+                unit_id__in=list(fig.contributors) or [unit.pk], indicator=indicator, year=year
+            )
+            .select_related("unit", "entered_by")
+            .order_by("unit__path", "month")
+        )
         names = dict(Unit.objects.filter(pk__in=list(fig.contributors)).values_list("pk", "name"))
-        return {"figure": fig, "values": values,
-                "contributors": [(names.get(u, u), v) for u, v in fig.contributors.items()], "projects": []}
+        return {
+            "figure": fig,
+            "values": values,
+            "contributors": [(names.get(u, u), v) for u, v in fig.contributors.items()],
+            "projects": [],
+        }
     fig, projects = derived.drill_projects(user, unit, indicator, year, on)
     for p in projects:
         p.reached = fig.projects.get(p.pk)
@@ -275,8 +370,9 @@ def monthly_values(user, *, year: int, unit: Unit | None = None, month: int | No
         qs = qs.filter(unit__path__startswith=unit.path)
     if month:
         qs = qs.filter(month=month)
-    return qs.select_related("unit", "indicator", "entered_by").order_by("unit__path", "indicator__sort_order",
-                                                                         "month")
+    return qs.select_related("unit", "indicator", "entered_by").order_by(
+        "unit__path", "indicator__sort_order", "month"
+    )
 
 
 def entered_items(agreement: TargetAgreement) -> list[AgreementItem]:
@@ -284,15 +380,22 @@ def entered_items(agreement: TargetAgreement) -> list[AgreementItem]:
 
 
 def due_date(year: int, month: int) -> date:
-    d = EntryDeadline.objects.filter(year=year, month=month).values_list("due_on", flat=True).first()
+    d = (
+        EntryDeadline.objects.filter(year=year, month=month)
+        .values_list("due_on", flat=True)
+        .first()
+    )
     return d or default_due(year, month)
 
 
 def missing_reports(user, year: int, month: int, within: Unit | None = None) -> list[dict]:
     """催报 list: units whose agreement has entered indicators without a value for the month."""
     effective = effective_agreements(user, year, within=within)
-    have = set(MonthlyValue.objects.filter(units_q(user), year=year, month=month)
-               .values_list("unit_id", "indicator_id"))
+    have = set(
+        MonthlyValue.objects.filter(units_q(user), year=year, month=month).values_list(
+            "unit_id", "indicator_id"
+        )
+    )
     reminders: dict[int, list] = defaultdict(list)
     for r in Reminder.objects.filter(units_q(user), year=year, month=month).order_by("-sent_at"):
         reminders[r.unit_id].append(r)
@@ -302,8 +405,16 @@ def missing_reports(user, year: int, month: int, within: Unit | None = None) -> 
     for a in effective:
         missing = [i.indicator for i in entered_items(a) if (a.unit_id, i.indicator_id) not in have]
         if missing:
-            out.append({"unit": a.unit, "agreement": a, "missing": missing, "due": due,
-                        "overdue_days": max((today - due).days, 0), "reminders": reminders.get(a.unit_id, [])})
+            out.append(
+                {
+                    "unit": a.unit,
+                    "agreement": a,
+                    "missing": missing,
+                    "due": due,
+                    "overdue_days": max((today - due).days, 0),
+                    "reminders": reminders.get(a.unit_id, []),
+                }
+            )
     return out
 
 
@@ -334,40 +445,68 @@ def economy_ranking(group: PeerGroup, indicator: Indicator, year: int, month: in
     """Regions of a group for one month: cumulative value, growth %, rank by growth and by value
     (competition ranking, "1224"). Lower-is-better indicators rank the smallest first."""
     regions = list(group.regions.all().select_related("unit"))
-    vals = {v.region_id: v for v in EconomicValue.objects.filter(region__in=regions, indicator=indicator, year=year,
-                                                                  month=month)}
+    vals = {
+        v.region_id: v
+        for v in EconomicValue.objects.filter(
+            region__in=regions, indicator=indicator, year=year, month=month
+        )
+    }
     higher = indicator.higher_is_better
-    growth = {r.pk: vals[r.pk].growth for r in regions if r.pk in vals and vals[r.pk].growth is not None}
-    value = {r.pk: vals[r.pk].value for r in regions if r.pk in vals and vals[r.pk].value is not None}
+    growth = {
+        r.pk: vals[r.pk].growth for r in regions if r.pk in vals and vals[r.pk].growth is not None
+    }
+    value = {
+        r.pk: vals[r.pk].value for r in regions if r.pk in vals and vals[r.pk].value is not None
+    }
     g_rank = competition_rank(growth, higher_is_better=higher)
     v_rank = competition_rank(value, higher_is_better=higher)
-    rows = [{"region": r, "value": value.get(r.pk), "growth": growth.get(r.pk), "growth_rank": g_rank.get(r.pk),
-             "value_rank": v_rank.get(r.pk), "of": len(growth), "of_value": len(value)} for r in regions]
-    rows.sort(key=lambda x: (x["growth_rank"] or 10 ** 6, x["value_rank"] or 10 ** 6, x["region"].sort_order))
+    rows = [
+        {
+            "region": r,
+            "value": value.get(r.pk),
+            "growth": growth.get(r.pk),
+            "growth_rank": g_rank.get(r.pk),
+            "value_rank": v_rank.get(r.pk),
+            "of": len(growth),
+            "of_value": len(value),
+        }
+        for r in regions
+    ]
+    rows.sort(
+        key=lambda x: (x["growth_rank"] or 10**6, x["value_rank"] or 10**6, x["region"].sort_order)
+    )
     return rows
 
 
 def economy_series(group: PeerGroup, indicator: Indicator, year: int) -> dict:
     """Per region, month → (value, growth) for the chart."""
     out: dict[int, dict] = defaultdict(dict)
-    for v in EconomicValue.objects.filter(region__in=group.regions.all(), indicator=indicator, year=year):
+    for v in EconomicValue.objects.filter(
+        region__in=group.regions.all(), indicator=indicator, year=year
+    ):
         out[v.region_id][v.month] = (v.value, v.growth)
     return out
 
 
 def latest_economy_month(group: PeerGroup, year: int) -> int | None:
-    return (EconomicValue.objects.filter(region__in=group.regions.all(), year=year)
-            .order_by("-month").values_list("month", flat=True).first())
+    return (
+        EconomicValue.objects.filter(region__in=group.regions.all(), year=year)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
 
 
 def statement(rows: list[dict], group: PeerGroup, indicator: Indicator) -> list[str]:
-    """"清河经济开发区固定资产投资增速在全市排名第6" for our regions."""
+    """ "清河经济开发区固定资产投资增速在全市排名第6" for our regions."""
     out = []
     for r in rows:
         if r["region"].is_ours and r["growth_rank"]:
             growth = format(r["growth"].normalize(), "f")
-            out.append(f"{r['region'].name}{indicator.name}增速{growth}%，在{group.scope_label}"
-                       f"{r['of']}个地区中排名第{r['growth_rank']}")
+            out.append(
+                f"{r['region'].name}{indicator.name}增速{growth}%，在{group.scope_label}"
+                f"{r['of']}个地区中排名第{r['growth_rank']}"
+            )
     return out
 
 
@@ -375,7 +514,11 @@ def statement(rows: list[dict], group: PeerGroup, indicator: Indicator) -> list[
 def schemes(user):
     if not _viewer(user):
         return AssessmentScheme.objects.none()
-    return AssessmentScheme.objects.filter(units_q(user, "root")).select_related("root").order_by("-year", "id")
+    return (
+        AssessmentScheme.objects.filter(units_q(user, "root"))
+        .select_related("root")
+        .order_by("-year", "id")
+    )
 
 
 def get_scheme(user, pk) -> AssessmentScheme:
@@ -411,7 +554,9 @@ def unit_scores(score_set: ScoreSet):
 
 
 def latest_ranking(user, root: Unit, year: int) -> ScoreSet | None:
-    return score_sets(user, year=year).filter(root=root).exclude(kind=ScoreSet.Kind.HISTORICAL).first()
+    return (
+        score_sets(user, year=year).filter(root=root).exclude(kind=ScoreSet.Kind.HISTORICAL).first()
+    )
 
 
 def month_days(year: int, month: int) -> int:

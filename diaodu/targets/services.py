@@ -5,6 +5,7 @@ Each function checks the permission key and the unit scope, validates with Chine
 saves inside a transaction and appends the audit entry. Bad input raises ValidationError and
 changes nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,10 +25,30 @@ from diaodu.org.models import Unit, User
 from diaodu.org.scope import require
 from diaodu.projects.models import Level, PlanCategory
 from diaodu.targets import queries
-from diaodu.targets.models import (AdjustmentEntry, AdjustmentSource, Aggregation, AgreementItem, AssessmentScheme,
-                                   Direction, EconomicValue, EntryDeadline, Indicator, Measure, MonthlyValue,
-                                   PaceKind, PeerGroup, Region, Reminder, RuleKind, SchemeAdjustment,
-                                   SchemeCriterion, ScoreSet, Source, TargetAgreement, UnitScore)
+from diaodu.targets.models import (
+    AdjustmentEntry,
+    AdjustmentSource,
+    Aggregation,
+    AgreementItem,
+    AssessmentScheme,
+    Direction,
+    EconomicValue,
+    EntryDeadline,
+    Indicator,
+    Measure,
+    MonthlyValue,
+    PaceKind,
+    PeerGroup,
+    Region,
+    Reminder,
+    RuleKind,
+    SchemeAdjustment,
+    SchemeCriterion,
+    ScoreSet,
+    Source,
+    TargetAgreement,
+    UnitScore,
+)
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 SCAN_EXTS = (".pdf", ".jpg", ".jpeg", ".png")
@@ -46,12 +67,18 @@ def _check_unit(by, unit: Unit) -> None:
         raise PermissionDenied(f"无权维护“{unit.name}”的数据。")
 
 
-def parse_decimal(value, label: str, *, minimum: Decimal | None = Decimal(0), places: int = 4) -> Decimal:
+def parse_decimal(
+    value, label: str, *, minimum: Decimal | None = Decimal(0), places: int = 4
+) -> Decimal:
     """A number typed by a person or read from Excel ('1,234.5', ' 12 '), or ValueError(Chinese)."""
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(f"{label}不能为空。")
     try:
-        d = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").replace("，", "").strip())
+        d = (
+            value
+            if isinstance(value, Decimal)
+            else Decimal(str(value).replace(",", "").replace("，", "").strip())
+        )
     except (InvalidOperation, ValueError):
         raise ValueError(f"{label}应为数字（收到“{value}”）。") from None
     if not d.is_finite():
@@ -74,18 +101,40 @@ def _year(year) -> int:
 
 
 # ---------------------------------------------------------------- indicators
-INDICATOR_FIELDS = ("code", "name", "category", "measure", "direction", "source", "aggregation", "stage",
-                    "plan_category", "level", "verb", "is_economic", "description", "sort_order", "is_active")
+INDICATOR_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "measure",
+    "direction",
+    "source",
+    "aggregation",
+    "stage",
+    "plan_category",
+    "level",
+    "verb",
+    "is_economic",
+    "description",
+    "sort_order",
+    "is_active",
+)
 
 
 def _clean_indicator(data: dict, instance: Indicator | None) -> dict:
     errors = {}
-    out = {k: (data[k].strip() if isinstance(data.get(k), str) else data.get(k)) for k in INDICATOR_FIELDS
-           if k in data}
+    out = {
+        k: (data[k].strip() if isinstance(data.get(k), str) else data.get(k))
+        for k in INDICATOR_FIELDS
+        if k in data
+    }
     final = {**({k: getattr(instance, k) for k in INDICATOR_FIELDS} if instance else {}), **out}
     if not final.get("code") or not CODE_RE.match(final.get("code") or ""):
         errors["code"] = "指标代码须为 1—32 位字母、数字、点、横线或下划线。"
-    elif Indicator.objects.filter(code=final["code"]).exclude(pk=getattr(instance, "pk", None)).exists():
+    elif (
+        Indicator.objects.filter(code=final["code"])
+        .exclude(pk=getattr(instance, "pk", None))
+        .exists()
+    ):
         errors["code"] = f"指标代码“{final['code']}”已存在。"
     if not final.get("name"):
         errors["name"] = "指标名称必填。"
@@ -136,7 +185,10 @@ def save_indicator(by, data: dict, instance: Indicator | None = None) -> Indicat
 
 
 def _indicator_in_use(ind: Indicator) -> bool:
-    return AgreementItem.objects.filter(indicator=ind).exists() or MonthlyValue.objects.filter(indicator=ind).exists()
+    return (
+        AgreementItem.objects.filter(indicator=ind).exists()
+        or MonthlyValue.objects.filter(indicator=ind).exists()
+    )
 
 
 # ---------------------------------------------------------------- agreements
@@ -164,8 +216,11 @@ def _clean_items(items: list[dict]) -> list[dict]:
     for n, raw in enumerate(items, 1):
         ind = raw.get("indicator")
         if not isinstance(ind, Indicator):
-            ind = Indicator.objects.filter(pk=ind).first() if str(ind or "").isdigit() else \
-                Indicator.objects.filter(code=ind).first()
+            ind = (
+                Indicator.objects.filter(pk=ind).first()
+                if str(ind or "").isdigit()
+                else Indicator.objects.filter(code=ind).first()
+            )
         if ind is None:
             errors.append(f"第{n}项：指标不存在。")
             continue
@@ -190,8 +245,16 @@ def _clean_items(items: list[dict]) -> list[dict]:
             except ValidationError as exc:
                 errors.append(f"第{n}项：{'；'.join(exc.messages)}")
                 continue
-        out.append({"indicator": ind, "target": target, "weight": weight, "pace_kind": kind, "pace_weights": weights,
-                    "note": (raw.get("note") or "").strip()[:200]})
+        out.append(
+            {
+                "indicator": ind,
+                "target": target,
+                "weight": weight,
+                "pace_kind": kind,
+                "pace_weights": weights,
+                "note": (raw.get("note") or "").strip()[:200],
+            }
+        )
     if errors:
         raise ValidationError({"items": errors})
     return out
@@ -199,30 +262,55 @@ def _clean_items(items: list[dict]) -> list[dict]:
 
 def _agreement_snapshot(a: TargetAgreement) -> dict:
     data = snapshot(a, exclude=("created_at", "updated_at"))
-    data["items"] = [f"{i.indicator.code}:{i.target.normalize()}:{i.weight.normalize()}"
-                     for i in a.items.select_related("indicator").order_by("sort_order", "id")] if a.pk else []
+    data["items"] = (
+        [
+            f"{i.indicator.code}:{i.target.normalize()}:{i.weight.normalize()}"
+            for i in a.items.select_related("indicator").order_by("sort_order", "id")
+        ]
+        if a.pk
+        else []
+    )
     return data
 
 
 def _write_items(agreement: TargetAgreement, items: list[dict]) -> None:
     agreement.items.all().delete()
-    AgreementItem.objects.bulk_create([AgreementItem(agreement=agreement, sort_order=n, **item)
-                                       for n, item in enumerate(items)])
+    AgreementItem.objects.bulk_create(
+        [AgreementItem(agreement=agreement, sort_order=n, **item) for n, item in enumerate(items)]
+    )
 
 
 @transaction.atomic
-def create_agreement(by, *, unit: Unit, year, items: list[dict], title: str = "", pace_kind: str = PaceKind.LINEAR,
-                     pace_weights=None, note: str = "") -> TargetAgreement:
+def create_agreement(
+    by,
+    *,
+    unit: Unit,
+    year,
+    items: list[dict],
+    title: str = "",
+    pace_kind: str = PaceKind.LINEAR,
+    pace_weights=None,
+    note: str = "",
+) -> TargetAgreement:
     require(by, "targets.manage")
     _check_unit(by, unit)
     year = _year(year)
     if TargetAgreement.objects.filter(unit=unit, year=year).exists():
-        raise ValidationError({"year": f"“{unit.name}”已有{year}年目标责任状，请在原责任状上修订。"})
+        raise ValidationError(
+            {"year": f"“{unit.name}”已有{year}年目标责任状，请在原责任状上修订。"}
+        )
     weights = _clean_weights(pace_kind, pace_weights)
     clean = _clean_items(items)
-    a = TargetAgreement.objects.create(unit=unit, year=year, version=1, title=(title or "").strip()[:120],
-                                       pace_kind=pace_kind, pace_weights=weights, note=(note or "").strip()[:300],
-                                       created_by=_actor(by))
+    a = TargetAgreement.objects.create(
+        unit=unit,
+        year=year,
+        version=1,
+        title=(title or "").strip()[:120],
+        pace_kind=pace_kind,
+        pace_weights=weights,
+        note=(note or "").strip()[:300],
+        created_by=_actor(by),
+    )
     _write_items(a, clean)
     record("agreement.create", a, after=_agreement_snapshot(a), only_changes=False)
     return a
@@ -235,8 +323,16 @@ def _locked(by, agreement: TargetAgreement) -> TargetAgreement:
 
 
 @transaction.atomic
-def update_agreement(by, agreement: TargetAgreement, *, items: list[dict], title: str | None = None,
-                     pace_kind: str | None = None, pace_weights=None, note: str | None = None) -> TargetAgreement:
+def update_agreement(
+    by,
+    agreement: TargetAgreement,
+    *,
+    items: list[dict],
+    title: str | None = None,
+    pace_kind: str | None = None,
+    pace_weights=None,
+    note: str | None = None,
+) -> TargetAgreement:
     a = _locked(by, agreement)
     if a.status != TargetAgreement.Status.DRAFT:
         raise ValidationError("已签订的责任状不能直接修改，请发起修订（生成新版本）。")
@@ -260,14 +356,17 @@ def _check_scan(upload) -> None:
     if not name.endswith(SCAN_EXTS):
         raise ValidationError({"scan": "扫描件须为 PDF、JPG 或 PNG 文件。"})
     if upload.size > MAX_SCAN:
-        raise ValidationError({"scan": f"扫描件过大（{upload.size // 1024 // 1024} MB），上限 20 MB。"})
+        raise ValidationError(
+            {"scan": f"扫描件过大（{upload.size // 1024 // 1024} MB），上限 20 MB。"}
+        )
     if upload.size == 0:
         raise ValidationError({"scan": "扫描件是空文件。"})
 
 
 @transaction.atomic
-def sign_agreement(by, agreement: TargetAgreement, *, signed_on: date, signatory: str = "",
-                   scan=None) -> TargetAgreement:
+def sign_agreement(
+    by, agreement: TargetAgreement, *, signed_on: date, signatory: str = "", scan=None
+) -> TargetAgreement:
     a = _locked(by, agreement)
     if a.status != TargetAgreement.Status.DRAFT:
         raise ValidationError("只有草拟状态的责任状可以签订。")
@@ -282,8 +381,11 @@ def sign_agreement(by, agreement: TargetAgreement, *, signed_on: date, signatory
     if scan is not None:
         _check_scan(scan)
     before = _agreement_snapshot(a)
-    previous = list(TargetAgreement.objects.select_for_update().filter(
-        unit=a.unit, year=a.year, status=TargetAgreement.Status.SIGNED).exclude(pk=a.pk))
+    previous = list(
+        TargetAgreement.objects.select_for_update()
+        .filter(unit=a.unit, year=a.year, status=TargetAgreement.Status.SIGNED)
+        .exclude(pk=a.pk)
+    )
     for old in previous:
         old_before = snapshot(old, ["status"])
         old.status = TargetAgreement.Status.SUPERSEDED
@@ -329,18 +431,46 @@ def amend_agreement(by, agreement: TargetAgreement, *, reason: str) -> TargetAgr
         raise ValidationError({"amendment_reason": "请填写修订原因。"})
     if a.status != TargetAgreement.Status.SIGNED:
         raise ValidationError("只能对已签订且现行有效的责任状发起修订。")
-    if TargetAgreement.objects.filter(unit=a.unit, year=a.year, status=TargetAgreement.Status.DRAFT).exists():
+    if TargetAgreement.objects.filter(
+        unit=a.unit, year=a.year, status=TargetAgreement.Status.DRAFT
+    ).exists():
         raise ValidationError("该单位本年度已有修订中的草稿，请先完成或签订该草稿。")
-    version = (TargetAgreement.objects.filter(unit=a.unit, year=a.year).aggregate(v=Max("version"))["v"] or 0) + 1
-    new = TargetAgreement.objects.create(unit=a.unit, year=a.year, version=version, title=a.title,
-                                         pace_kind=a.pace_kind, pace_weights=a.pace_weights, note=a.note,
-                                         amendment_reason=reason[:300], created_by=_actor(by))
-    AgreementItem.objects.bulk_create([
-        AgreementItem(agreement=new, indicator_id=i.indicator_id, target=i.target, weight=i.weight,
-                      pace_kind=i.pace_kind, pace_weights=i.pace_weights, note=i.note, sort_order=i.sort_order)
-        for i in a.items.all()])
-    record("agreement.amend", new, after={**_agreement_snapshot(new), "from_version": a.version},
-           only_changes=False)
+    version = (
+        TargetAgreement.objects.filter(unit=a.unit, year=a.year).aggregate(v=Max("version"))["v"]
+        or 0
+    ) + 1
+    new = TargetAgreement.objects.create(
+        unit=a.unit,
+        year=a.year,
+        version=version,
+        title=a.title,
+        pace_kind=a.pace_kind,
+        pace_weights=a.pace_weights,
+        note=a.note,
+        amendment_reason=reason[:300],
+        created_by=_actor(by),
+    )
+    AgreementItem.objects.bulk_create(
+        [
+            AgreementItem(
+                agreement=new,
+                indicator_id=i.indicator_id,
+                target=i.target,
+                weight=i.weight,
+                pace_kind=i.pace_kind,
+                pace_weights=i.pace_weights,
+                note=i.note,
+                sort_order=i.sort_order,
+            )
+            for i in a.items.all()
+        ]
+    )
+    record(
+        "agreement.amend",
+        new,
+        after={**_agreement_snapshot(new), "from_version": a.version},
+        only_changes=False,
+    )
     return new
 
 
@@ -348,6 +478,7 @@ def amend_agreement(by, agreement: TargetAgreement, *, reason: str) -> TargetAgr
 @dataclass
 class Entry:
     """One value to save (from the form, the API or a row of the Excel file)."""
+
     where: str  # "第5行" / "“固定资产投资”"
     unit: Unit
     indicator: Indicator
@@ -378,10 +509,13 @@ def _check_entries(by, entries: list[Entry]) -> list[str]:
         key = (e.unit.pk, e.year)
         if key not in effective_cache:
             agreements = queries.effective_agreements(by, e.year, within=e.unit)
-            effective_cache[key] = {i.indicator_id for a in agreements if a.unit_id == e.unit.pk
-                                    for i in a.items.all()}
+            effective_cache[key] = {
+                i.indicator_id for a in agreements if a.unit_id == e.unit.pk for i in a.items.all()
+            }
         if e.indicator.pk not in effective_cache[key]:
-            errors.append(f"{e.where}：“{e.unit.name}”{e.year}年目标责任状中没有指标“{e.indicator.name}”。")
+            errors.append(
+                f"{e.where}：“{e.unit.name}”{e.year}年目标责任状中没有指标“{e.indicator.name}”。"
+            )
     # cumulative indicators may not go backwards: check the months after the change
     seen: dict[tuple, Entry] = {}
     for e in entries:
@@ -389,11 +523,17 @@ def _check_entries(by, entries: list[Entry]) -> list[str]:
         if k in seen:
             errors.append(f"{e.where}：与{seen[k].where}重复（同一单位、指标和月份）。")
         seen[k] = e
-    series_keys = {(e.unit.pk, e.indicator.pk, e.year) for e in entries
-                   if e.indicator.aggregation == Aggregation.YTD}
+    series_keys = {
+        (e.unit.pk, e.indicator.pk, e.year)
+        for e in entries
+        if e.indicator.aggregation == Aggregation.YTD
+    }
     for uid, iid, year in sorted(series_keys):
-        months = dict(MonthlyValue.objects.filter(unit_id=uid, indicator_id=iid, year=year)
-                      .values_list("month", "value"))
+        months = dict(
+            MonthlyValue.objects.filter(unit_id=uid, indicator_id=iid, year=year).values_list(
+                "month", "value"
+            )
+        )
         where = {}
         for (u, i, y, m), e in seen.items():
             if (u, i, y) == (uid, iid, year):
@@ -409,7 +549,8 @@ def _check_entries(by, entries: list[Entry]) -> list[str]:
                 ind = e.indicator
                 errors.append(
                     f"{e.where}：“{ind.name}”为累计值，{year}年{m}月（{months[m].normalize()}{ind.measure}）"
-                    f"不能小于{previous}月（{months[previous].normalize()}{ind.measure}）。")
+                    f"不能小于{previous}月（{months[previous].normalize()}{ind.measure}）。"
+                )
             previous = m
     return errors
 
@@ -417,10 +558,17 @@ def _check_entries(by, entries: list[Entry]) -> list[str]:
 def _save_entries(by, entries: list[Entry], source: str) -> int:
     changed = 0
     for e in entries:
-        current = MonthlyValue.objects.filter(unit=e.unit, indicator=e.indicator, year=e.year, month=e.month).first()
+        current = MonthlyValue.objects.filter(
+            unit=e.unit, indicator=e.indicator, year=e.year, month=e.month
+        ).first()
         if e.value is None:
             if current is not None:
-                record("monthly.delete", current, before=snapshot(current, ["value", "note"]), only_changes=False)
+                record(
+                    "monthly.delete",
+                    current,
+                    before=snapshot(current, ["value", "note"]),
+                    only_changes=False,
+                )
                 current.delete()
                 changed += 1
             continue
@@ -428,18 +576,39 @@ def _save_entries(by, entries: list[Entry], source: str) -> int:
             continue
         before = snapshot(current, ["value", "note"]) if current else None
         mv, _ = MonthlyValue.objects.update_or_create(
-            unit=e.unit, indicator=e.indicator, year=e.year, month=e.month,
-            defaults={"value": e.value, "note": e.note[:200], "source": source, "entered_by": _actor(by)})
-        record("monthly.save", mv, before=before, after={"unit": e.unit.code, "indicator": e.indicator.code,
-                                                        "year": e.year, "month": e.month, "value": e.value,
-                                                        "note": e.note}, only_changes=before is not None)
+            unit=e.unit,
+            indicator=e.indicator,
+            year=e.year,
+            month=e.month,
+            defaults={
+                "value": e.value,
+                "note": e.note[:200],
+                "source": source,
+                "entered_by": _actor(by),
+            },
+        )
+        record(
+            "monthly.save",
+            mv,
+            before=before,
+            after={
+                "unit": e.unit.code,
+                "indicator": e.indicator.code,
+                "year": e.year,
+                "month": e.month,
+                "value": e.value,
+                "note": e.note,
+            },
+            only_changes=before is not None,
+        )
         changed += 1
     return changed
 
 
 @transaction.atomic
-def save_monthly(by, *, unit: Unit, year, month, values: dict, notes: dict | None = None,
-                 source: str = "form") -> int:
+def save_monthly(
+    by, *, unit: Unit, year, month, values: dict, notes: dict | None = None, source: str = "form"
+) -> int:
     """Save a unit's values for a month: {indicator: value or None (clear)}."""
     require(by, "targets.enter")
     _check_unit(by, unit)
@@ -455,11 +624,15 @@ def save_monthly(by, *, unit: Unit, year, month, values: dict, notes: dict | Non
             value = None
         else:
             try:
-                value = parse_decimal(raw, ind.name, minimum=None if ind.measure == "%" else Decimal(0))
+                value = parse_decimal(
+                    raw, ind.name, minimum=None if ind.measure == "%" else Decimal(0)
+                )
             except ValueError as exc:
                 errors.append(f"{where}：{exc}")
                 continue
-        entries.append(Entry(where, unit, ind, year, month, value, ((notes or {}).get(ind.pk) or "").strip()))
+        entries.append(
+            Entry(where, unit, ind, year, month, value, ((notes or {}).get(ind.pk) or "").strip())
+        )
     errors += _check_entries(by, entries)
     if errors:
         raise ValidationError({"values": errors})
@@ -510,8 +683,14 @@ def _header(ws, required: dict) -> tuple[int, dict]:
     raise ValidationError(f"文件格式不对：未找到表头（应包含：{names}）。请下载模板后填写。")
 
 
-MONTHLY_COLUMNS = {"unit": ("单位编码",), "indicator": ("指标代码",), "year": ("年度", "年份"),
-                   "month": ("月份",), "value": ("本月数值", "数值", "累计值"), "note": ("备注",)}
+MONTHLY_COLUMNS = {
+    "unit": ("单位编码",),
+    "indicator": ("指标代码",),
+    "year": ("年度", "年份"),
+    "month": ("月份",),
+    "value": ("本月数值", "数值", "累计值"),
+    "note": ("备注",),
+}
 
 
 def import_monthly(by, source) -> ImportReport:
@@ -524,7 +703,7 @@ def import_monthly(by, source) -> ImportReport:
     inds = {i.code: i for i in Indicator.objects.all()}
     entries = []
     for r, row in enumerate(ws.iter_rows(min_row=head + 1, values_only=True), head + 1):
-        cell = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731
+        cell = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731, B023
         if all(v in (None, "") for v in row):
             continue
         where = f"第{r}行"
@@ -547,7 +726,9 @@ def import_monthly(by, source) -> ImportReport:
         value = None
         if ind is not None:
             try:
-                value = parse_decimal(raw, "数值", minimum=None if ind.measure == "%" else Decimal(0))
+                value = parse_decimal(
+                    raw, "数值", minimum=None if ind.measure == "%" else Decimal(0)
+                )
             except ValueError as exc:
                 problems.append(str(exc).rstrip("。"))
         if problems:
@@ -562,8 +743,12 @@ def import_monthly(by, source) -> ImportReport:
         return report
     with transaction.atomic():
         report.saved = _save_entries(by, entries, "import")
-        record("monthly.import", entries[0].unit, after={"rows": report.rows, "saved": report.saved},
-               only_changes=False)
+        record(
+            "monthly.import",
+            entries[0].unit,
+            after={"rows": report.rows, "saved": report.saved},
+            only_changes=False,
+        )
     return report
 
 
@@ -572,13 +757,29 @@ def remind(by, *, unit: Unit, year: int, month: int) -> Reminder:
     """催报: record that the unit was reminded of its missing values for the month."""
     require(by, "targets.manage")
     _check_unit(by, unit)
-    missing = next((m for m in queries.missing_reports(by, year, month, within=unit) if m["unit"].pk == unit.pk),
-                   None)
+    missing = next(
+        (
+            m
+            for m in queries.missing_reports(by, year, month, within=unit)
+            if m["unit"].pk == unit.pk
+        ),
+        None,
+    )
     if missing is None:
         raise ValidationError(f"“{unit.name}”{year}年{month}月的数据已报齐，无需催报。")
-    r = Reminder.objects.create(unit=unit, year=year, month=month, sent_by=_actor(by),
-                                missing=[i.code for i in missing["missing"]])
-    record("monthly.remind", unit, after={"year": year, "month": month, "missing": r.missing}, only_changes=False)
+    r = Reminder.objects.create(
+        unit=unit,
+        year=year,
+        month=month,
+        sent_by=_actor(by),
+        missing=[i.code for i in missing["missing"]],
+    )
+    record(
+        "monthly.remind",
+        unit,
+        after={"year": year, "month": month, "missing": r.missing},
+        only_changes=False,
+    )
     return r
 
 
@@ -589,14 +790,23 @@ def set_deadline(by, *, year: int, month: int, due_on: date) -> EntryDeadline:
         raise ValidationError({"month": "月份应为 1—12。"})
     if due_on <= date(year, month, 1):
         raise ValidationError({"due_on": "截止日期应晚于该月1日。"})
-    d, _ = EntryDeadline.objects.update_or_create(year=year, month=month, defaults={"due_on": due_on})
-    record("monthly.deadline", d, after={"year": year, "month": month, "due_on": due_on}, only_changes=False)
+    d, _ = EntryDeadline.objects.update_or_create(
+        year=year, month=month, defaults={"due_on": due_on}
+    )
+    record(
+        "monthly.deadline",
+        d,
+        after={"year": year, "month": month, "due_on": due_on},
+        only_changes=False,
+    )
     return d
 
 
 # ---------------------------------------------------------------- economy
 @transaction.atomic
-def save_region(by, *, code: str, name: str, unit: Unit | None = None, sort_order: int = 0) -> Region:
+def save_region(
+    by, *, code: str, name: str, unit: Unit | None = None, sort_order: int = 0
+) -> Region:
     require(by, "targets.manage")
     code, name = (code or "").strip(), (name or "").strip()
     errors = {}
@@ -608,32 +818,51 @@ def save_region(by, *, code: str, name: str, unit: Unit | None = None, sort_orde
         raise ValidationError(errors)
     if unit is not None:
         _check_unit(by, unit)
-    region, created = Region.objects.update_or_create(code=code, defaults={"name": name[:60], "unit": unit,
-                                                                           "sort_order": sort_order})
-    record("region.create" if created else "region.update", region, after=snapshot(region), only_changes=False)
+    region, created = Region.objects.update_or_create(
+        code=code, defaults={"name": name[:60], "unit": unit, "sort_order": sort_order}
+    )
+    record(
+        "region.create" if created else "region.update",
+        region,
+        after=snapshot(region),
+        only_changes=False,
+    )
     return region
 
 
 @transaction.atomic
-def save_peer_group(by, *, name: str, owner: Unit, regions: list[Region], scope_label: str = "全市") -> PeerGroup:
+def save_peer_group(
+    by, *, name: str, owner: Unit, regions: list[Region], scope_label: str = "全市"
+) -> PeerGroup:
     require(by, "targets.manage")
     _check_unit(by, owner)
     if not (name or "").strip():
         raise ValidationError({"name": "比较组名称必填。"})
     if len(regions) < 2:
         raise ValidationError({"regions": "比较组至少需要两个地区。"})
-    group, created = PeerGroup.objects.get_or_create(name=name.strip()[:60], owner=owner,
-                                                     defaults={"scope_label": scope_label[:20]})
+    group, created = PeerGroup.objects.get_or_create(
+        name=name.strip()[:60], owner=owner, defaults={"scope_label": scope_label[:20]}
+    )
     group.scope_label = scope_label[:20]
     group.save()
     group.regions.set(regions)
-    record("peergroup.save", group, after={"name": group.name, "regions": [r.code for r in regions]},
-           only_changes=False)
+    record(
+        "peergroup.save",
+        group,
+        after={"name": group.name, "regions": [r.code for r in regions]},
+        only_changes=False,
+    )
     return group
 
 
-ECONOMY_COLUMNS = {"region": ("地区编码",), "indicator": ("指标代码",), "year": ("年度", "年份"),
-                   "month": ("月份",), "value": ("累计值",), "growth": ("同比增长（%）", "同比增长(%)", "同比增长")}
+ECONOMY_COLUMNS = {
+    "region": ("地区编码",),
+    "indicator": ("指标代码",),
+    "year": ("年度", "年份"),
+    "month": ("月份",),
+    "value": ("累计值",),
+    "growth": ("同比增长（%）", "同比增长(%)", "同比增长"),
+}
 
 
 @dataclass
@@ -666,10 +895,19 @@ def _check_economy(rows: list[EconomyRow]) -> list[str]:
         seen[k] = e
     if errors:
         return errors
-    keys = {(e.region.pk, e.indicator.pk, e.year) for e in rows if e.indicator.aggregation == Aggregation.YTD}
+    keys = {
+        (e.region.pk, e.indicator.pk, e.year)
+        for e in rows
+        if e.indicator.aggregation == Aggregation.YTD
+    }
     for rid, iid, year in sorted(keys):
-        months = {m: v for m, v in EconomicValue.objects.filter(region_id=rid, indicator_id=iid, year=year)
-                  .values_list("month", "value") if v is not None}
+        months = {
+            m: v
+            for m, v in EconomicValue.objects.filter(
+                region_id=rid, indicator_id=iid, year=year
+            ).values_list("month", "value")
+            if v is not None
+        }
         where = {}
         for (r, i, y, m), e in seen.items():
             if (r, i, y) == (rid, iid, year) and e.value is not None:
@@ -679,22 +917,38 @@ def _check_economy(rows: list[EconomyRow]) -> list[str]:
         for m in sorted(months):
             if previous is not None and months[m] < months[previous]:
                 e = where.get(m) or where.get(previous)
-                errors.append(f"{e.where}：“{e.region.name}”的“{e.indicator.name}”为累计值，{m}月不能小于{previous}月。")
+                errors.append(
+                    f"{e.where}：“{e.region.name}”的“{e.indicator.name}”为累计值，{m}月不能小于{previous}月。"
+                )
             previous = m
     return errors
 
 
 def _save_economy(by, rows: list[EconomyRow]) -> int:
     """Write checked rows: one upsert per row, one audit entry for the batch (with every row)."""
-    existing = {(v.region_id, v.indicator_id, v.year, v.month): v for v in EconomicValue.objects.filter(
-        region_id__in={e.region.pk for e in rows}, indicator_id__in={e.indicator.pk for e in rows},
-        year__in={e.year for e in rows})}
+    existing = {
+        (v.region_id, v.indicator_id, v.year, v.month): v
+        for v in EconomicValue.objects.filter(
+            region_id__in={e.region.pk for e in rows},
+            indicator_id__in={e.indicator.pk for e in rows},
+            year__in={e.year for e in rows},
+        )
+    }
     new, changed = [], []
     for e in rows:
         v = existing.get((e.region.pk, e.indicator.pk, e.year, e.month))
         if v is None:
-            new.append(EconomicValue(region=e.region, indicator=e.indicator, year=e.year, month=e.month,
-                                     value=e.value, growth=e.growth, entered_by=_actor(by)))
+            new.append(
+                EconomicValue(
+                    region=e.region,
+                    indicator=e.indicator,
+                    year=e.year,
+                    month=e.month,
+                    value=e.value,
+                    growth=e.growth,
+                    entered_by=_actor(by),
+                )
+            )
         elif (v.value, v.growth) != (e.value, e.growth):
             v.value, v.growth, v.entered_by = e.value, e.growth, _actor(by)
             changed.append(v)
@@ -703,19 +957,32 @@ def _save_economy(by, rows: list[EconomyRow]) -> int:
     if new or changed:
         from diaodu.audit.services import ObjectRef
 
-        record("economy.save", ObjectRef("targets.economicvalue", "batch", f"经济指标 {len(new) + len(changed)} 条"),
-               after={"rows": [[e.region.code, e.indicator.code, e.year, e.month, e.value, e.growth] for e in rows]},
-               only_changes=False)
+        record(
+            "economy.save",
+            ObjectRef("targets.economicvalue", "batch", f"经济指标 {len(new) + len(changed)} 条"),
+            after={
+                "rows": [
+                    [e.region.code, e.indicator.code, e.year, e.month, e.value, e.growth]
+                    for e in rows
+                ]
+            },
+            only_changes=False,
+        )
     return len(new) + len(changed)
 
 
 @transaction.atomic
-def save_economic_value(by, *, region: Region, indicator: Indicator, year, month, value=None,
-                        growth=None) -> EconomicValue:
+def save_economic_value(
+    by, *, region: Region, indicator: Indicator, year, month, value=None, growth=None
+) -> EconomicValue:
     require(by, "targets.manage")
     try:
         v = None if value in (None, "") else parse_decimal(value, "累计值")
-        g = None if growth in (None, "") else parse_decimal(growth, "同比增长", minimum=None, places=2)
+        g = (
+            None
+            if growth in (None, "")
+            else parse_decimal(growth, "同比增长", minimum=None, places=2)
+        )
     except ValueError as exc:
         raise ValidationError({"value": str(exc)}) from None
     row = EconomyRow(f"“{region.name}”", region, indicator, _year(year), int(month), v, g)
@@ -723,7 +990,9 @@ def save_economic_value(by, *, region: Region, indicator: Indicator, year, month
     if errors:
         raise ValidationError({"value": errors})
     _save_economy(by, [row])
-    return EconomicValue.objects.get(region=region, indicator=indicator, year=row.year, month=row.month)
+    return EconomicValue.objects.get(
+        region=region, indicator=indicator, year=row.year, month=row.month
+    )
 
 
 def import_economy(by, source) -> ImportReport:
@@ -737,7 +1006,7 @@ def import_economy(by, source) -> ImportReport:
     for r, row in enumerate(ws.iter_rows(min_row=head + 1, values_only=True), head + 1):
         if all(v in (None, "") for v in row):
             continue
-        cell = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731
+        cell = lambda k: row[cols[k]] if cols[k] < len(row) else None  # noqa: E731, B023
         where = f"第{r}行"
         rcode, icode = str(cell("region") or "").strip(), str(cell("indicator") or "").strip()
         problems = []
@@ -755,8 +1024,11 @@ def import_economy(by, source) -> ImportReport:
             continue
         try:
             value = None if cell("value") in (None, "") else parse_decimal(cell("value"), "累计值")
-            growth = None if cell("growth") in (None, "") else parse_decimal(cell("growth"), "同比增长",
-                                                                            minimum=None, places=2)
+            growth = (
+                None
+                if cell("growth") in (None, "")
+                else parse_decimal(cell("growth"), "同比增长", minimum=None, places=2)
+            )
         except ValueError as exc:
             problems.append(str(exc).rstrip("。"))
             value = growth = None
@@ -777,22 +1049,32 @@ def import_economy(by, source) -> ImportReport:
 
 # ---------------------------------------------------------------- assessment schemes
 @transaction.atomic
-def save_scheme(by, *, root: Unit, year, name: str, note: str = "", instance: AssessmentScheme | None = None
-                ) -> AssessmentScheme:
+def save_scheme(
+    by, *, root: Unit, year, name: str, note: str = "", instance: AssessmentScheme | None = None
+) -> AssessmentScheme:
     require(by, "targets.manage")
     _check_unit(by, root)
     year = _year(year)
     if not (name or "").strip():
         raise ValidationError({"name": "方案名称必填。"})
-    clash = AssessmentScheme.objects.filter(root=root, year=year).exclude(pk=getattr(instance, "pk", None))
+    clash = AssessmentScheme.objects.filter(root=root, year=year).exclude(
+        pk=getattr(instance, "pk", None)
+    )
     if clash.exists():
         raise ValidationError({"year": f"“{root.name}”已有{year}年考核方案。"})
     if instance is None:
-        s = AssessmentScheme.objects.create(root=root, year=year, name=name.strip()[:120], note=note or "")
+        s = AssessmentScheme.objects.create(
+            root=root, year=year, name=name.strip()[:120], note=note or ""
+        )
         record("scheme.create", s, after=snapshot(s), only_changes=False)
         return s
     before = snapshot(instance)
-    instance.root, instance.year, instance.name, instance.note = root, year, name.strip()[:120], note or ""
+    instance.root, instance.year, instance.name, instance.note = (
+        root,
+        year,
+        name.strip()[:120],
+        note or "",
+    )
     instance.save()
     record("scheme.update", instance, before=before, after=snapshot(instance))
     return instance
@@ -800,37 +1082,73 @@ def save_scheme(by, *, root: Unit, year, name: str, note: str = "", instance: As
 
 def _criterion_rule(kind, cap, bands, rank_points, rank_floor, rank_by, lower) -> scoring.Rule:
     try:
-        return scoring.Rule(kind=kind, cap=Decimal(str(cap or "1.2")),
-                            bands=tuple((Decimal(str(a)), Decimal(str(b))) for a, b in (bands or [])),
-                            rank_points=tuple(Decimal(str(p)) for p in (rank_points or [])),
-                            rank_floor=None if rank_floor in (None, "") else Decimal(str(rank_floor)),
-                            rank_by=rank_by or "ratio", lower_is_better=lower)
+        return scoring.Rule(
+            kind=kind,
+            cap=Decimal(str(cap or "1.2")),
+            bands=tuple((Decimal(str(a)), Decimal(str(b))) for a, b in (bands or [])),
+            rank_points=tuple(Decimal(str(p)) for p in (rank_points or [])),
+            rank_floor=None if rank_floor in (None, "") else Decimal(str(rank_floor)),
+            rank_by=rank_by or "ratio",
+            lower_is_better=lower,
+        )
     except (ValueError, TypeError, InvalidOperation) as exc:
         raise ValidationError({"rule": str(exc) or "计分规则无效。"}) from None
 
 
 @transaction.atomic
-def set_criterion(by, scheme: AssessmentScheme, *, indicator: Indicator, weight, rule_kind: str = "ratio_capped",
-                  cap="1.2", bands=None, rank_points=None, rank_floor=None, rank_by: str = "ratio",
-                  sort_order: int = 0) -> SchemeCriterion:
+def set_criterion(
+    by,
+    scheme: AssessmentScheme,
+    *,
+    indicator: Indicator,
+    weight,
+    rule_kind: str = "ratio_capped",
+    cap="1.2",
+    bands=None,
+    rank_points=None,
+    rank_floor=None,
+    rank_by: str = "ratio",
+    sort_order: int = 0,
+) -> SchemeCriterion:
     require(by, "targets.manage")
     _check_unit(by, scheme.root)
     if rule_kind not in RuleKind.values:
         raise ValidationError({"rule_kind": "计分方法无效。"})
-    rule = _criterion_rule(rule_kind, cap, bands, rank_points, rank_floor, rank_by, not indicator.higher_is_better)
+    rule = _criterion_rule(
+        rule_kind, cap, bands, rank_points, rank_floor, rank_by, not indicator.higher_is_better
+    )
     try:
         w = parse_decimal(weight, "权重", places=2)
         scoring.Criterion(code=indicator.code, name=indicator.name, weight=w, rule=rule)
     except ValueError as exc:
         raise ValidationError({"weight": str(exc)}) from None
     c, created = SchemeCriterion.objects.update_or_create(
-        scheme=scheme, indicator=indicator,
-        defaults={"weight": w, "rule_kind": rule_kind, "cap": rule.cap,
-                  "bands": [[str(a), str(b)] for a, b in rule.bands], "rank_points": [str(p) for p in rule.rank_points],
-                  "rank_floor": rule.rank_floor, "rank_by": rule.rank_by, "sort_order": sort_order})
-    record("scheme.criterion", scheme, after={"indicator": indicator.code, "weight": w, "rule": rule_kind,
-                                              "cap": rule.cap, "bands": c.bands, "rank_points": c.rank_points},
-           only_changes=False)
+        scheme=scheme,
+        indicator=indicator,
+        defaults={
+            "weight": w,
+            "rule_kind": rule_kind,
+            "cap": rule.cap,
+            "bands": [[str(a), str(b)] for a, b in rule.bands],
+            "rank_points": [str(p) for p in rule.rank_points],
+            "rank_floor": rule.rank_floor,
+            "rank_by": rule.rank_by,
+            "sort_order": sort_order,
+        },
+    )
+    record(
+        "scheme.criterion",
+        scheme,
+        after={
+            "indicator": indicator.code,
+            "weight": w,
+            "rule": rule_kind,
+            "cap": rule.cap,
+            "bands": c.bands,
+            "rank_points": c.rank_points,
+        },
+        only_changes=False,
+    )
     return c
 
 
@@ -838,14 +1156,27 @@ def set_criterion(by, scheme: AssessmentScheme, *, indicator: Indicator, weight,
 def remove_criterion(by, criterion: SchemeCriterion) -> None:
     require(by, "targets.manage")
     _check_unit(by, criterion.scheme.root)
-    record("scheme.criterion_remove", criterion.scheme, before={"indicator": criterion.indicator.code},
-           only_changes=False)
+    record(
+        "scheme.criterion_remove",
+        criterion.scheme,
+        before={"indicator": criterion.indicator.code},
+        only_changes=False,
+    )
     criterion.delete()
 
 
 @transaction.atomic
-def set_adjustment(by, scheme: AssessmentScheme, *, code: str, name: str, points_each, cap=None,
-                   source: str = AdjustmentSource.MANUAL, sort_order: int = 0) -> SchemeAdjustment:
+def set_adjustment(
+    by,
+    scheme: AssessmentScheme,
+    *,
+    code: str,
+    name: str,
+    points_each,
+    cap=None,
+    source: str = AdjustmentSource.MANUAL,
+    sort_order: int = 0,
+) -> SchemeAdjustment:
     require(by, "targets.manage")
     _check_unit(by, scheme.root)
     code = (code or "").strip()
@@ -862,15 +1193,29 @@ def set_adjustment(by, scheme: AssessmentScheme, *, code: str, name: str, points
     except ValueError as exc:
         raise ValidationError({"points_each": str(exc)}) from None
     a, _ = SchemeAdjustment.objects.update_or_create(
-        scheme=scheme, code=code, defaults={"name": (name or code).strip()[:60], "points_each": pts, "cap": c,
-                                            "source": source, "sort_order": sort_order})
-    record("scheme.adjustment", scheme, after={"code": code, "name": a.name, "points_each": pts, "cap": c,
-                                               "source": source}, only_changes=False)
+        scheme=scheme,
+        code=code,
+        defaults={
+            "name": (name or code).strip()[:60],
+            "points_each": pts,
+            "cap": c,
+            "source": source,
+            "sort_order": sort_order,
+        },
+    )
+    record(
+        "scheme.adjustment",
+        scheme,
+        after={"code": code, "name": a.name, "points_each": pts, "cap": c, "source": source},
+        only_changes=False,
+    )
     return a
 
 
 @transaction.atomic
-def set_adjustment_count(by, adjustment: SchemeAdjustment, *, unit: Unit, count, note: str = "") -> AdjustmentEntry:
+def set_adjustment_count(
+    by, adjustment: SchemeAdjustment, *, unit: Unit, count, note: str = ""
+) -> AdjustmentEntry:
     require(by, "targets.manage")
     _check_unit(by, unit)
     try:
@@ -879,16 +1224,27 @@ def set_adjustment_count(by, adjustment: SchemeAdjustment, *, unit: Unit, count,
             raise ValueError
     except (TypeError, ValueError):
         raise ValidationError({"count": "次数应为非负整数。"}) from None
-    e, _ = AdjustmentEntry.objects.update_or_create(adjustment=adjustment, unit=unit,
-                                                    defaults={"count": n, "note": (note or "").strip()[:300]})
-    record("scheme.adjustment_count", adjustment.scheme,
-           after={"adjustment": adjustment.code, "unit": unit.code, "count": n, "note": e.note}, only_changes=False)
+    e, _ = AdjustmentEntry.objects.update_or_create(
+        adjustment=adjustment, unit=unit, defaults={"count": n, "note": (note or "").strip()[:300]}
+    )
+    record(
+        "scheme.adjustment_count",
+        adjustment.scheme,
+        after={"adjustment": adjustment.code, "unit": unit.code, "count": n, "note": e.note},
+        only_changes=False,
+    )
     return e
 
 
 @transaction.atomic
-def run_assessment(by, scheme: AssessmentScheme, *, kind: str = ScoreSet.Kind.MONTHLY, month: int | None = None,
-                   as_of: date | None = None) -> ScoreSet:
+def run_assessment(
+    by,
+    scheme: AssessmentScheme,
+    *,
+    kind: str = ScoreSet.Kind.MONTHLY,
+    month: int | None = None,
+    as_of: date | None = None,
+) -> ScoreSet:
     """Compute and store a ranking: monthly (figures at the month's end against 序时进度) or the
     year-end assessment (against the annual targets)."""
     from diaodu.targets import assessment
@@ -913,29 +1269,58 @@ def run_assessment(by, scheme: AssessmentScheme, *, kind: str = ScoreSet.Kind.MO
     result = assessment.compute(by, scheme, as_of=as_of, monthly=kind == ScoreSet.Kind.MONTHLY)
     if not result.scores:
         raise ValidationError("考核范围内没有签订本年度目标责任状的单位。")
-    ss = ScoreSet.objects.create(root=scheme.root, year=scheme.year, month=month, kind=kind, scheme=scheme,
-                                 as_of=as_of, title=title, created_by=_actor(by))
+    ss = ScoreSet.objects.create(
+        root=scheme.root,
+        year=scheme.year,
+        month=month,
+        kind=kind,
+        scheme=scheme,
+        as_of=as_of,
+        title=title,
+        created_by=_actor(by),
+    )
     assessment.store(ss, result)
-    record("assessment.run", ss, after={"kind": kind, "as_of": as_of, "units": len(result.scores),
-                                        "totals": {s.unit_label: str(s.total) for s in result.scores}},
-           only_changes=False)
+    record(
+        "assessment.run",
+        ss,
+        after={
+            "kind": kind,
+            "as_of": as_of,
+            "units": len(result.scores),
+            "totals": {s.unit_label: str(s.total) for s in result.scores},
+        },
+        only_changes=False,
+    )
     return ss
 
 
 @transaction.atomic
-def record_historical(by, *, root: Unit, year: int, rows: list[tuple[Unit, Decimal, int]], title: str = ""
-                      ) -> ScoreSet:
+def record_historical(
+    by, *, root: Unit, year: int, rows: list[tuple[Unit, Decimal, int]], title: str = ""
+) -> ScoreSet:
     """Enter the results of a year before the system (for 纵向比)."""
     require(by, "targets.manage")
     _check_unit(by, root)
     if not rows:
         raise ValidationError("请至少录入一个单位的成绩。")
-    ss = ScoreSet.objects.create(root=root, year=year, kind=ScoreSet.Kind.HISTORICAL, as_of=date(year, 12, 31),
-                                 title=title or f"{root.name}{year}年度考核结果（录入）", created_by=_actor(by))
+    ss = ScoreSet.objects.create(
+        root=root,
+        year=year,
+        kind=ScoreSet.Kind.HISTORICAL,
+        as_of=date(year, 12, 31),
+        title=title or f"{root.name}{year}年度考核结果（录入）",
+        created_by=_actor(by),
+    )
     for unit, total, rank in rows:
         if not unit.path.startswith(root.path):
             raise ValidationError(f"“{unit.name}”不在“{root.name}”之下。")
-        UnitScore.objects.create(score_set=ss, unit=unit, total=Decimal(total), base=Decimal(total), rank=int(rank))
-    record("assessment.historical", ss, after={"year": year, "rows": {u.code: str(t) for u, t, _ in rows}},
-           only_changes=False)
+        UnitScore.objects.create(
+            score_set=ss, unit=unit, total=Decimal(total), base=Decimal(total), rank=int(rank)
+        )
+    record(
+        "assessment.historical",
+        ss,
+        after={"year": year, "rows": {u.code: str(t) for u, t, _ in rows}},
+        only_changes=False,
+    )
     return ss

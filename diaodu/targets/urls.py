@@ -16,7 +16,11 @@ urlpatterns = [
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
     path("agreements/<int:pk>/sign/", views.agreement_sign, name="agreement_sign"),
     path("agreements/<int:pk>/scan/", views.agreement_scan, name="agreement_scan"),
-    path("agreements/<int:pk>/scan/download/", views.agreement_scan_download, name="agreement_scan_download"),
+    path(
+        "agreements/<int:pk>/scan/download/",
+        views.agreement_scan_download,
+        name="agreement_scan_download",
+    ),
     path("agreements/<int:pk>/amend/", views.agreement_amend, name="agreement_amend"),
     path("monthly/", views.monthly, name="monthly"),
     path("monthly/template.xlsx", views.monthly_template, name="monthly_template"),
@@ -30,5 +34,9 @@ urlpatterns = [
     path("assessment/schemes/new/", views.scheme_new, name="scheme_new"),
     path("assessment/schemes/<int:pk>/", views.scheme, name="scheme"),
     path("assessment/results/<int:pk>/", views.score_set, name="score_set"),
-    path("assessment/results/<int:pk>/report.<str:fmt>", views.score_set_document, name="score_set_document"),
+    path(
+        "assessment/results/<int:pk>/report.<str:fmt>",
+        views.score_set_document,
+        name="score_set_document",
+    ),
 ]

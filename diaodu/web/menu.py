@@ -1,4 +1,5 @@
 """The left menu: each entry names the permission key that shows it."""
+
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -70,6 +71,7 @@ def menu_for(scope) -> list[dict]:
         if url in seen_urls:
             continue
         seen_urls.add(url)
-        sections.setdefault(str(entry.section), []).append({"label": entry.label, "url": url, "icon": entry.icon,
-                                                            "key": entry.url_name})
+        sections.setdefault(str(entry.section), []).append(
+            {"label": entry.label, "url": url, "icon": entry.icon, "key": entry.url_name}
+        )
     return [{"title": title, "entries": entries} for title, entries in sections.items()]

@@ -3,6 +3,7 @@
 Django's LocaleMiddleware follows the browser's Accept-Language, so an office computer with an
 English browser would get English pages. Diaodu is a Chinese system first: the language is the
 one chosen with the switch (its cookie), else zh-hans."""
+
 from django.conf import settings
 from django.utils import translation
 

@@ -1,4 +1,5 @@
 """Sign-in and sign-out, forced password change, the home page and one's own profile."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -42,7 +43,7 @@ def login_view(request):
         elif not user.check_password(password):
             locked = services.register_failed_login(user)
             log_login(request, username, "failed", user)
-            error = ("密码错误次数过多，账号已锁定 15 分钟。" if locked else GENERIC_FAIL)
+            error = "密码错误次数过多，账号已锁定 15 分钟。" if locked else GENERIC_FAIL
         elif not user.is_active:
             log_login(request, username, "disabled", user)
             error = "账号已停用，请联系系统管理员。"
@@ -51,13 +52,19 @@ def login_view(request):
             login(request, user)
             log_login(request, username, "success", user)
             target = request.POST.get("next") or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                target, {request.get_host()}, request.is_secure()
+            ):
                 target = ""
             if user.must_change_password:
                 return redirect("web:password")
             return redirect(target or "web:home")
-    return render(request, "web/login.html", {"error": error, "username": username,
-                                              "next": request.GET.get("next", "")}, status=200)
+    return render(
+        request,
+        "web/login.html",
+        {"error": error, "username": username, "next": request.GET.get("next", "")},
+        status=200,
+    )
 
 
 @require_POST
@@ -77,7 +84,9 @@ def password_view(request):
             errors["new_password2"] = ["两次输入的新密码不一致。"]
         else:
             try:
-                services.change_own_password(request.user, request.POST.get("old_password", ""), new1)
+                services.change_own_password(
+                    request.user, request.POST.get("old_password", ""), new1
+                )
             except ValidationError as exc:
                 errors = exc.message_dict
             else:
@@ -85,37 +94,50 @@ def password_view(request):
                 update_session_auth_hash(request, request.user)
                 messages.success(request, "密码已修改。")
                 return redirect("web:home")
-    return render(request, "web/password.html", {"errors": errors, "forced": request.user.must_change_password})
+    return render(
+        request,
+        "web/password.html",
+        {"errors": errors, "forced": request.user.must_change_password},
+    )
 
 
 @login_required
 def home(request):
     scope = scope_for(request.user)
     memberships = request.user.memberships.select_related("unit")
-    return render(request, "web/home.html", {
-        "memberships": memberships,
-        "roles": request.user.roles.all(),
-        "scope": scope,
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "memberships": memberships,
+            "roles": request.user.roles.all(),
+            "scope": scope,
+        },
+    )
 
 
 @login_required
 def profile(request):
     tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "web/profile.html", {
-        "tokens": tokens,
-        "memberships": request.user.memberships.select_related("unit"),
-        "roles": request.user.roles.all(),
-        "new_token": request.session.pop("new_token", None),
-    })
+    return render(
+        request,
+        "web/profile.html",
+        {
+            "tokens": tokens,
+            "memberships": request.user.memberships.select_related("unit"),
+            "roles": request.user.roles.all(),
+            "new_token": request.session.pop("new_token", None),
+        },
+    )
 
 
 @login_required
 @require_POST
 def token_create(request):
     try:
-        _token, raw = services.create_token(request.user, request.POST.get("name", ""),
-                                            int(request.POST.get("days") or 365))
+        _token, raw = services.create_token(
+            request.user, request.POST.get("name", ""), int(request.POST.get("days") or 365)
+        )
     except (ValidationError, ValueError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:

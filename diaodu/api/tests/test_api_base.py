@@ -1,4 +1,5 @@
 """API skeleton: OpenAPI, /me, personal tokens (stored hashed, revocable, expiring)."""
+
 from datetime import timedelta
 
 from django.test import Client

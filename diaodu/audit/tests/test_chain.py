@@ -1,5 +1,6 @@
 """The audit chain: a normal sequence of writes verifies clean; editing, deleting or inserting a
 row directly in the database is caught by `diaodu audit-verify`, naming the first bad entry."""
+
 import json
 
 import pytest
@@ -91,9 +92,12 @@ def test_deleted_newest_row_is_caught(chain):
 def test_inserted_row_is_caught(chain):
     e = AuditEntry.objects.get(seq=chain)
     # a forged entry slipped in at the end, with a plausible but wrong hash
-    raw("INSERT INTO audit_auditentry (seq, created_at, actor_name, request_id, channel, ip, action, object_type,"
+    raw(
+        "INSERT INTO audit_auditentry (seq, created_at, actor_name, request_id, channel, ip, action, object_type,"
         " object_id, object_repr, prev_hash, hash) VALUES (%s, %s, 'x', 'r', 'web', '', 'unit.update', 'org.unit',"
-        " '1', 'x', %s, %s)", [chain + 1, e.created_at, e.hash, "f" * 64])
+        " '1', 'x', %s, %s)",
+        [chain + 1, e.created_at, e.hash, "f" * 64],
+    )
     result = verify()
     assert not result.ok and result.bad_seq == chain + 1
 
@@ -103,9 +107,12 @@ def test_inserted_row_in_the_middle_is_caught(chain):
     raw("UPDATE audit_auditentry SET seq = seq + 1000 WHERE seq >= 3")
     raw("UPDATE audit_auditentry SET seq = seq - 999 WHERE seq >= 1003")
     prev = AuditEntry.objects.get(seq=2)
-    raw("INSERT INTO audit_auditentry (seq, created_at, actor_name, request_id, channel, ip, action, object_type,"
+    raw(
+        "INSERT INTO audit_auditentry (seq, created_at, actor_name, request_id, channel, ip, action, object_type,"
         " object_id, object_repr, prev_hash, hash) VALUES (3, %s, 'x', 'r', 'web', '', 'unit.update', 'org.unit',"
-        " '1', 'x', %s, %s)", [prev.created_at, prev.hash, "0" * 64])
+        " '1', 'x', %s, %s)",
+        [prev.created_at, prev.hash, "0" * 64],
+    )
     result = verify()
     assert not result.ok and result.bad_seq == 3
 

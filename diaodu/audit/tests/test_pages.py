@@ -1,4 +1,5 @@
 """The audit administrator reads and searches the logs; nobody else can; nothing edits them."""
+
 import pytest
 
 from diaodu.audit.context import acting_as
@@ -16,9 +17,18 @@ def test_only_auditor_reads_audit_log(client_for):
 
 def test_search_by_person_object_action_and_time(client_for, demo, person):
     c = client_for("sysadmin")
-    c.post(f"/org/units/{demo['QHKFQ-GX'].pk}/edit/", {
-        "name": "高新技术产业园区", "short_name": "高新园", "code": "QHKFQ-GX", "kind": "park",
-        "parent": demo["QHKFQ"].pk, "sort_order": "3", "region_code": ""})
+    c.post(
+        f"/org/units/{demo['QHKFQ-GX'].pk}/edit/",
+        {
+            "name": "高新技术产业园区",
+            "short_name": "高新园",
+            "code": "QHKFQ-GX",
+            "kind": "park",
+            "parent": demo["QHKFQ"].pk,
+            "sort_order": "3",
+            "region_code": "",
+        },
+    )
     a = client_for("auditor")
     html = a.get("/audit/", {"person": "sysadmin"}).content.decode()
     assert "高新技术产业园区" in html
@@ -40,9 +50,14 @@ def test_search_by_person_object_action_and_time(client_for, demo, person):
 def test_no_write_routes_exist(client_for):
     a = client_for("auditor")
     e = AuditEntry.objects.first()
-    assert a.post(f"/audit/{e.seq}/", {"action": "x"}).status_code in (403, 405) or \
-        AuditEntry.objects.get(pk=e.pk).action == e.action
-    assert a.delete(f"/audit/{e.seq}/").status_code in (403, 405) or AuditEntry.objects.filter(pk=e.pk).exists()
+    assert (
+        a.post(f"/audit/{e.seq}/", {"action": "x"}).status_code in (403, 405)
+        or AuditEntry.objects.get(pk=e.pk).action == e.action
+    )
+    assert (
+        a.delete(f"/audit/{e.seq}/").status_code in (403, 405)
+        or AuditEntry.objects.filter(pk=e.pk).exists()
+    )
     assert AuditEntry.objects.get(pk=e.pk).action == e.action
 
 

@@ -10,9 +10,9 @@ from decimal import Decimal as D
 
 import openpyxl
 import pytest
-from openpyxl.worksheet.cell_range import CellRange
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.worksheet.cell_range import CellRange
 
 from diaodu.engine import ledger_io
 from diaodu.engine.ledger_io import (
@@ -70,7 +70,15 @@ def by_name(result: LedgerReadResult) -> dict:
     return {row.data.get("name"): row for row in result.rows}
 
 
-SIMPLE_HEADER = ["序号", "项目名称", "建设单位", "总投资（万元）", "年度计划投资（万元）", "包保领导", "责任单位"]
+SIMPLE_HEADER = [
+    "序号",
+    "项目名称",
+    "建设单位",
+    "总投资（万元）",
+    "年度计划投资（万元）",
+    "包保领导",
+    "责任单位",
+]
 
 
 # ----------------------------------------------------------------- 1. title and unit line
@@ -108,7 +116,9 @@ def test_title_and_unit_line_above_header():
 
 
 def test_unit_label_in_separate_cells_and_traditional():
-    data = make_xlsx([["填報單位：", "ＸＸ高新區", None, "單位：萬元"], SIMPLE_HEADER, [1, "甲", None, 1]])
+    data = make_xlsx(
+        [["填報單位：", "ＸＸ高新區", None, "單位：萬元"], SIMPLE_HEADER, [1, "甲", None, 1]]
+    )
     result = read_ledger(data)
     assert result.unit_label == "ＸＸ高新區"
     assert result.title is None
@@ -194,21 +204,45 @@ def test_header_variants(header, field, factor):
 @pytest.mark.parametrize(
     "header, field",
     [
-        ("项目代码", "national_code"), ("投资主体", "investor"), ("业主单位", "investor"),
-        ("建设内容及规模", "content_scale"), ("国民经济行业分类", "industry"), ("产业类别", "industry"),
-        ("所属园区", "unit_name"), ("所在园区", "unit_name"), ("项目地址", "address"),
-        ("纬度", "latitude"), ("经度", "longitude"), ("项目类别", "plan_category"),
-        ("项目级别", "level"), ("进展阶段", "stage"), ("包保区领导", "lead_officials"),
-        ("责任领导", "lead_officials"), ("项目秘书", "secretary"), ("包保干部", "secretary"),
-        ("项目专员", "secretary"), ("牵头单位", "responsible_unit"), ("计划签约时间", "planned_signing_date"),
-        ("计划开工", "planned_start_date"), ("计划竣工", "planned_completion_date"),
-        ("计划投产", "planned_production_date"), ("签约时间", "actual_signing_date"),
-        ("开工时间", "actual_start_date"), ("实际开工", "actual_start_date"),
-        ("预计年产值（万元）", "expected_output"), ("预计年税收", "expected_tax"),
-        ("带动就业（人）", "expected_jobs"), ("新增就业", "expected_jobs"), ("形象进度", "progress_text"),
-        ("项目进展情况", "progress_text"), ("存在的问题", "issues_text"),
-        ("需协调解决的问题", "issues_text"), ("备注", "remarks"), ("序号", "_seq"),
-        ("＊项目名称", "name"), ("项目（工程）名称", "name"),
+        ("项目代码", "national_code"),
+        ("投资主体", "investor"),
+        ("业主单位", "investor"),
+        ("建设内容及规模", "content_scale"),
+        ("国民经济行业分类", "industry"),
+        ("产业类别", "industry"),
+        ("所属园区", "unit_name"),
+        ("所在园区", "unit_name"),
+        ("项目地址", "address"),
+        ("纬度", "latitude"),
+        ("经度", "longitude"),
+        ("项目类别", "plan_category"),
+        ("项目级别", "level"),
+        ("进展阶段", "stage"),
+        ("包保区领导", "lead_officials"),
+        ("责任领导", "lead_officials"),
+        ("项目秘书", "secretary"),
+        ("包保干部", "secretary"),
+        ("项目专员", "secretary"),
+        ("牵头单位", "responsible_unit"),
+        ("计划签约时间", "planned_signing_date"),
+        ("计划开工", "planned_start_date"),
+        ("计划竣工", "planned_completion_date"),
+        ("计划投产", "planned_production_date"),
+        ("签约时间", "actual_signing_date"),
+        ("开工时间", "actual_start_date"),
+        ("实际开工", "actual_start_date"),
+        ("预计年产值（万元）", "expected_output"),
+        ("预计年税收", "expected_tax"),
+        ("带动就业（人）", "expected_jobs"),
+        ("新增就业", "expected_jobs"),
+        ("形象进度", "progress_text"),
+        ("项目进展情况", "progress_text"),
+        ("存在的问题", "issues_text"),
+        ("需协调解决的问题", "issues_text"),
+        ("备注", "remarks"),
+        ("序号", "_seq"),
+        ("＊项目名称", "name"),
+        ("项目（工程）名称", "name"),
     ],
 )
 def test_header_vocabulary(header, field):
@@ -279,11 +313,18 @@ def test_numbers_as_text_and_empty_markers():
     )
     rows = by_name(read_ledger(data))
     assert rows["甲"].data == {
-        "name": "甲", "total_investment": D("12500.5"), "annual_plan_investment": D(12500),
+        "name": "甲",
+        "total_investment": D("12500.5"),
+        "annual_plan_investment": D(12500),
         "expected_jobs": 1200,
     }
     assert rows["乙"].data == {"name": "乙"}
-    assert rows["丙"].data == {"name": "丙", "remarks": "正常", "issues_text": "缺电", "expected_jobs": 30}
+    assert rows["丙"].data == {
+        "name": "丙",
+        "remarks": "正常",
+        "issues_text": "缺电",
+        "expected_jobs": 30,
+    }
     assert not any(r.messages for r in rows.values())
 
 
@@ -352,11 +393,14 @@ def test_section_row_totals_and_subtotal_under_section_row():
     result = read_ledger(data)
     assert by_name(result)["甲"].section == "一、新开工项目"
     assert texts(result, "warning") == [
-        "第6行：小计行“小计”的“总投资”为999万元，与所含1个项目之和500万元不一致"]
+        "第6行：小计行“小计”的“总投资”为999万元，与所含1个项目之和500万元不一致"
+    ]
 
 
 def test_level_sections():
-    data = make_xlsx([["项目名称"], ["一、省重点项目"], ["（一）续建项目"], ["甲"], ["二、市级重点项目"], ["乙"]])
+    data = make_xlsx(
+        [["项目名称"], ["一、省重点项目"], ["（一）续建项目"], ["甲"], ["二、市级重点项目"], ["乙"]]
+    )
     rows = by_name(read_ledger(data))
     assert rows["甲"].data == {"name": "甲", "plan_category": "continuing", "level": "province"}
     assert rows["乙"].data == {"name": "乙", "level": "city"}
@@ -397,9 +441,18 @@ def test_subtotal_total_and_footnote_rows():
 
 
 def test_total_mismatch_names_both_figures():
-    data = make_xlsx([["项目名称", "总投资（亿元）", "年度计划投资"], ["甲", 1, 10], ["乙", 2, 20], ["合计", 3.5, 30]])
+    data = make_xlsx(
+        [
+            ["项目名称", "总投资（亿元）", "年度计划投资"],
+            ["甲", 1, 10],
+            ["乙", 2, 20],
+            ["合计", 3.5, 30],
+        ]
+    )
     warnings = texts(read_ledger(data), "warning")
-    assert warnings == ["第4行：合计行“合计”的“总投资（亿元）”为35000万元，与所含2个项目之和30000万元不一致"]
+    assert warnings == [
+        "第4行：合计行“合计”的“总投资（亿元）”为35000万元，与所含2个项目之和30000万元不一致"
+    ]
 
 
 # ------------------------------------------------------------ 8. vertically merged cells
@@ -426,8 +479,16 @@ def test_vertically_merged_cells_fill_every_row():
 
 @pytest.mark.parametrize(
     "cell",
-    ["王建国、赵立新", "王建国,赵立新", "王建国，赵立新", "王建国 赵立新", "王建国/赵立新", "王建国\n赵立新",
-     "王建国；赵立新", " 王建国 、 赵立新 "],
+    [
+        "王建国、赵立新",
+        "王建国,赵立新",
+        "王建国，赵立新",
+        "王建国 赵立新",
+        "王建国/赵立新",
+        "王建国\n赵立新",
+        "王建国；赵立新",
+        " 王建国 、 赵立新 ",
+    ],
 )
 def test_several_people_in_one_cell(cell):
     data = make_xlsx([["项目名称", "包保领导"], ["甲", cell]])
@@ -471,7 +532,9 @@ def test_dates_in_every_form():
 
 
 def test_number_formatted_month_and_ambiguous_october():
-    data = make_xlsx([["项目名称", "计划竣工"], ["甲", 2026.1], ["乙", 2026.1]], number_formats={"B3": "0.00"})
+    data = make_xlsx(
+        [["项目名称", "计划竣工"], ["甲", 2026.1], ["乙", 2026.1]], number_formats={"B3": "0.00"}
+    )
     rows = read_ledger(data).rows
     assert rows[0].data["planned_completion_date"] == dt.date(2026, 1, 1)
     assert rows[0].messages and rows[0].messages[0].level == "warning"
@@ -510,10 +573,21 @@ def test_traditional_headers_sections_and_subtotals():
         merges=["A1:A2", "B1:B2", "C1:C2", "D1:E1", "F1:F2", "G1:G2"],
     )
     result = read_ledger(data)
-    assert set(result.columns) == {"name", "total_investment", "completed_this_year",
-                                   "completed_since_start", "lead_officials", "responsible_unit"}
+    assert set(result.columns) == {
+        "name",
+        "total_investment",
+        "completed_this_year",
+        "completed_since_start",
+        "lead_officials",
+        "responsible_unit",
+    }
     names = by_name(result)
-    assert list(names) == ["臺灣電子產業園項目", "廣東製造項目", "竣工項目", "儲備項目"]  # kept as typed
+    assert list(names) == [
+        "臺灣電子產業園項目",
+        "廣東製造項目",
+        "竣工項目",
+        "儲備項目",
+    ]  # kept as typed
     assert names["臺灣電子產業園項目"].data["plan_category"] == "new_start"
     assert names["臺灣電子產業園項目"].data["responsible_unit"] == "招商局"
     assert names["廣東製造項目"].data["plan_category"] == "continuing"
@@ -527,28 +601,39 @@ def test_traditional_headers_sections_and_subtotals():
 
 
 @pytest.mark.parametrize(
-    "raw", [CODE, f"  {CODE} ", "２０２６－３２０１０２－０４－０１－１２３４５６", "2026—320102—04—01—123456",
-            "20263201020401123456"],
+    "raw",
+    [
+        CODE,
+        f"  {CODE} ",
+        "２０２６－３２０１０２－０４－０１－１２３４５６",
+        "2026—320102—04—01—123456",
+        "20263201020401123456",
+    ],
 )
 def test_validate_national_code_accepts_and_normalises(raw):
     assert validate_national_code(raw) == CODE
     assert NATIONAL_CODE_RE.match(validate_national_code(raw))
 
 
-@pytest.mark.parametrize("raw", ["2026-32010-04-01-123456", "2026-320102-04-01-12345X", "abc", "",
-                                 "2026-320102-04-01-1234567"])
+@pytest.mark.parametrize(
+    "raw",
+    ["2026-32010-04-01-123456", "2026-320102-04-01-12345X", "abc", "", "2026-320102-04-01-1234567"],
+)
 def test_validate_national_code_rejects(raw):
     with pytest.raises(ValueError, match="格式不正确，应为 YYYY-RRRRRR-DD-TT-NNNNNN（24位）"):
         validate_national_code(raw)
 
 
 def test_national_code_column():
-    data = make_xlsx([["项目名称", "项目代码"], ["甲", f" {CODE.replace('-', '－')} "], ["乙", "2026-3201-04"]])
+    data = make_xlsx(
+        [["项目名称", "项目代码"], ["甲", f" {CODE.replace('-', '－')} "], ["乙", "2026-3201-04"]]
+    )
     good, bad = read_ledger(data).rows
     assert good.data["national_code"] == CODE and not good.messages
     assert bad.has_errors
     assert bad.messages[0].message == (
-        "第3行：项目代码“2026-3201-04”格式不正确，应为 YYYY-RRRRRR-DD-TT-NNNNNN（24位）")
+        "第3行：项目代码“2026-3201-04”格式不正确，应为 YYYY-RRRRRR-DD-TT-NNNNNN（24位）"
+    )
 
 
 # ------------------------------------------------------------- 13. rows without a name
@@ -579,7 +664,11 @@ def test_row_without_name_is_error_and_empty_rows_are_ignored():
 
 def test_odd_cell_types_become_empty_with_warning():
     data = make_xlsx(
-        [["项目名称", "总投资", "计划开工时间", "备注"], ["甲", True, dt.time(9, 30), "#N/A"], ["#N/A", 5, None, None]]
+        [
+            ["项目名称", "总投资", "计划开工时间", "备注"],
+            ["甲", True, dt.time(9, 30), "#N/A"],
+            ["#N/A", 5, None, None],
+        ]
     )
     first, second = read_ledger(data).rows
     assert first.data == {"name": "甲"}
@@ -596,7 +685,7 @@ def test_not_an_xlsx():
     with pytest.raises(LedgerFormatError, match=r"文件不是有效的 Excel（\.xlsx）文件"):
         read_ledger(bytes(range(256)) * 10)
     with pytest.raises(LedgerFormatError, match=r"文件不是有效的 Excel（\.xlsx）文件"):
-        read_ledger("项目名称,总投资\n甲,100\n".encode("utf-8"))
+        read_ledger("项目名称,总投资\n甲,100\n".encode())
     with pytest.raises(LedgerFormatError, match=r"\.xls"):
         read_ledger(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     buf = io.BytesIO()
@@ -649,7 +738,9 @@ def test_header_not_found():
 
 
 def test_header_below_row_15_not_found():
-    data = make_xlsx([[f"第{i}行说明文字"] for i in range(16)] + [["项目名称", "总投资"], ["甲", 1]])
+    data = make_xlsx(
+        [[f"第{i}行说明文字"] for i in range(16)] + [["项目名称", "总投资"], ["甲", 1]]
+    )
     with pytest.raises(LedgerFormatError, match="未找到表头"):
         read_ledger(data)
 
@@ -662,7 +753,9 @@ def test_too_many_rows():
 
 
 def test_first_sheet_with_a_header_is_used_and_sources(tmp_path):
-    data = make_xlsx([["项目名称", "总投资"], ["甲", 1]], title="台账", before=[["填表说明"], ["请按要求填写"]])
+    data = make_xlsx(
+        [["项目名称", "总投资"], ["甲", 1]], title="台账", before=[["填表说明"], ["请按要求填写"]]
+    )
     result = read_ledger(data)
     assert result.sheet_name == "台账" and result.rows[0].data["name"] == "甲"
     path = tmp_path / "台账.xlsx"
@@ -674,7 +767,9 @@ def test_first_sheet_with_a_header_is_used_and_sources(tmp_path):
 
 
 def test_unrecognised_and_duplicate_columns_reported():
-    data = make_xlsx([["项目名称", "总投资", "总投资（亿元）", "联系电话号码"], ["甲", 1, 2, "138"]])
+    data = make_xlsx(
+        [["项目名称", "总投资", "总投资（亿元）", "联系电话号码"], ["甲", 1, 2, "138"]]
+    )
     result = read_ledger(data)
     assert result.rows[0].data == {"name": "甲", "total_investment": D(1)}
     msgs = texts(result)
@@ -688,30 +783,72 @@ def test_unrecognised_and_duplicate_columns_reported():
 def rich_rows() -> list[dict]:
     return [
         {
-            "name": "=HYPERLINK(\"http://evil\",\"点击\")", "national_code": CODE, "investor": "+甲公司",
-            "content_scale": "年产10万吨新材料，建筑面积5万平方米", "industry": "C2651 初级形态塑料",
-            "unit_name": "新材料产业园", "address": "XX路18号", "latitude": D("31.2345678"),
-            "longitude": D("118.765432"), "land_area_mu": D("120.55"), "total_investment": D("125000.55"),
-            "annual_plan_investment": D("30000"), "completed_this_year": D("12345.67"),
-            "completed_since_start": D("40000.25"), "plan_category": "new_start", "level": "province",
-            "stage": "在建", "planned_signing_date": dt.date(2025, 12, 1),
-            "planned_signing_date_precision": "month", "planned_start_date": dt.date(2026, 3, 15),
-            "actual_start_date": dt.date(2026, 3, 20), "planned_completion_date": dt.date(2027, 6, 1),
-            "planned_completion_date_precision": "month", "planned_production_date": dt.date(2027, 9, 30),
-            "expected_output": D("200000"), "expected_tax": D("8000.5"), "expected_jobs": 600,
-            "lead_officials": ["王建国", "赵立新"], "secretary": "李明", "responsible_unit": "招商局",
-            "progress_text": "-主体结构封顶\n正在安装设备", "issues_text": "@需协调用电增容", "remarks": "\t备注",
+            "name": '=HYPERLINK("http://evil","点击")',
+            "national_code": CODE,
+            "investor": "+甲公司",
+            "content_scale": "年产10万吨新材料，建筑面积5万平方米",
+            "industry": "C2651 初级形态塑料",
+            "unit_name": "新材料产业园",
+            "address": "XX路18号",
+            "latitude": D("31.2345678"),
+            "longitude": D("118.765432"),
+            "land_area_mu": D("120.55"),
+            "total_investment": D("125000.55"),
+            "annual_plan_investment": D("30000"),
+            "completed_this_year": D("12345.67"),
+            "completed_since_start": D("40000.25"),
+            "plan_category": "new_start",
+            "level": "province",
+            "stage": "在建",
+            "planned_signing_date": dt.date(2025, 12, 1),
+            "planned_signing_date_precision": "month",
+            "planned_start_date": dt.date(2026, 3, 15),
+            "actual_start_date": dt.date(2026, 3, 20),
+            "planned_completion_date": dt.date(2027, 6, 1),
+            "planned_completion_date_precision": "month",
+            "planned_production_date": dt.date(2027, 9, 30),
+            "expected_output": D("200000"),
+            "expected_tax": D("8000.5"),
+            "expected_jobs": 600,
+            "lead_officials": ["王建国", "赵立新"],
+            "secretary": "李明",
+            "responsible_unit": "招商局",
+            "progress_text": "-主体结构封顶\n正在安装设备",
+            "issues_text": "@需协调用电增容",
+            "remarks": "\t备注",
         },
-        {"name": "续建项目甲", "total_investment": D("0.01"), "annual_plan_investment": D("0.5"),
-         "plan_category": "continuing", "level": "city", "lead_officials": ["陈刚"],
-         "actual_signing_date": dt.date(2024, 5, 6), "actual_completion_date": dt.date(2026, 10, 1),
-         "actual_production_date": dt.date(2026, 11, 1), "actual_production_date_precision": "month"},
-        {"name": "续建项目乙", "total_investment": D("99999.99"), "plan_category": "continuing",
-         "level": "district", "completed_since_start": D("1.5")},
-        {"name": "竣工项目", "total_investment": D("3000"), "annual_plan_investment": D("100.1"),
-         "plan_category": "completing", "lead_officials": ["张三", "李四", "王五"]},
-        {"name": "储备项目", "plan_category": "reserve", "planned_start_date": dt.date(2027, 1, 1),
-         "planned_start_date_precision": "year"},
+        {
+            "name": "续建项目甲",
+            "total_investment": D("0.01"),
+            "annual_plan_investment": D("0.5"),
+            "plan_category": "continuing",
+            "level": "city",
+            "lead_officials": ["陈刚"],
+            "actual_signing_date": dt.date(2024, 5, 6),
+            "actual_completion_date": dt.date(2026, 10, 1),
+            "actual_production_date": dt.date(2026, 11, 1),
+            "actual_production_date_precision": "month",
+        },
+        {
+            "name": "续建项目乙",
+            "total_investment": D("99999.99"),
+            "plan_category": "continuing",
+            "level": "district",
+            "completed_since_start": D("1.5"),
+        },
+        {
+            "name": "竣工项目",
+            "total_investment": D("3000"),
+            "annual_plan_investment": D("100.1"),
+            "plan_category": "completing",
+            "lead_officials": ["张三", "李四", "王五"],
+        },
+        {
+            "name": "储备项目",
+            "plan_category": "reserve",
+            "planned_start_date": dt.date(2027, 1, 1),
+            "planned_start_date_precision": "year",
+        },
         {"name": "未分类项目", "total_investment": D("12.34"), "secretary": "周八"},
     ]
 
@@ -723,7 +860,9 @@ def _strip_text(rows):
 
 def test_round_trip_identical_data():
     rows = rich_rows()
-    blob = write_ledger(rows, title="2026年重点项目台账", unit_label="XX经济开发区", date_label="2026年11月20日")
+    blob = write_ledger(
+        rows, title="2026年重点项目台账", unit_label="XX经济开发区", date_label="2026年11月20日"
+    )
     result = read_ledger(blob)
     assert result.title == "2026年重点项目台账" and result.unit_label == "XX经济开发区"
     assert not texts(result, "warning") and not texts(result, "error")
@@ -731,14 +870,26 @@ def test_round_trip_identical_data():
     for expected in _strip_text(rows):
         assert got[expected["name"]] == expected
     assert [r.data["name"] for r in result.rows] == [
-        rows[0]["name"], "续建项目甲", "续建项目乙", "竣工项目", "储备项目", "未分类项目"]
+        rows[0]["name"],
+        "续建项目甲",
+        "续建项目乙",
+        "竣工项目",
+        "储备项目",
+        "未分类项目",
+    ]
     assert result.rows[0].section == "一、新开工项目（1个）"
     assert result.rows[-1].section == "五、其他项目（1个）"
 
 
 def test_round_trip_with_chosen_fields_and_category_column():
     rows = [r for r in rich_rows() if r.get("plan_category")]
-    fields = ["name", "plan_category", "total_investment", "completed_since_start", "lead_officials"]
+    fields = [
+        "name",
+        "plan_category",
+        "total_investment",
+        "completed_since_start",
+        "lead_officials",
+    ]
     result = read_ledger(write_ledger(rows, title="表", fields=fields))
     assert list(result.columns) == fields
     for got, expected in zip(result.rows, rows):
@@ -747,13 +898,19 @@ def test_round_trip_with_chosen_fields_and_category_column():
 
 
 def test_write_layout():
-    blob = write_ledger(rich_rows(), title="台账", unit_label="XX开发区", date_label="2026年11月20日")
+    blob = write_ledger(
+        rich_rows(), title="台账", unit_label="XX开发区", date_label="2026年11月20日"
+    )
     ws = openpyxl.load_workbook(io.BytesIO(blob)).active
     merged = {str(r) for r in ws.merged_cells.ranges}
     ncol = ws.max_column
     last = openpyxl.utils.get_column_letter(ncol)
     assert f"A1:{last}1" in merged and f"A2:{last}2" in merged
-    assert ws["A1"].value == "台账" and ws["A1"].font.bold and ws["A1"].alignment.horizontal == "center"
+    assert (
+        ws["A1"].value == "台账"
+        and ws["A1"].font.bold
+        and ws["A1"].alignment.horizontal == "center"
+    )
     assert ws["A2"].value == "填报单位：XX开发区    单位：万元    2026年11月20日"
     headers = {ws.cell(3, c).value: c for c in range(1, ncol + 1) if ws.cell(3, c).value}
     group = headers["投资完成情况（万元）"]
@@ -768,10 +925,18 @@ def test_write_layout():
     assert ws["A6"].value == 1 and ws["B7"].value == "小计"
     names = [ws.cell(r, 2).value for r in range(5, ws.max_row + 1)]
     assert names[-1] == "合计"
-    sections = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1)
-                if isinstance(ws.cell(r, 1).value, str)]
-    assert sections == ["一、新开工项目（1个）", "二、续建项目（2个）", "三、竣工投产项目（1个）",
-                        "四、前期储备项目（1个）", "五、其他项目（1个）"]
+    sections = [
+        ws.cell(r, 1).value
+        for r in range(5, ws.max_row + 1)
+        if isinstance(ws.cell(r, 1).value, str)
+    ]
+    assert sections == [
+        "一、新开工项目（1个）",
+        "二、续建项目（2个）",
+        "三、竣工投产项目（1个）",
+        "四、前期储备项目（1个）",
+        "五、其他项目（1个）",
+    ]
     # 序号 restarts per section; dates are real dates or month text; amounts are numbers.
     row_b = names.index("续建项目乙") + 5
     assert ws.cell(row_b, 1).value == 2
@@ -783,7 +948,8 @@ def test_write_layout():
     assert ws.cell(6, col["包保领导"]).value == "王建国、赵立新"
     total_row = ws.max_row
     assert ws.cell(total_row, col["总投资（万元）"]).value == pytest.approx(
-        float(sum(r.get("total_investment", 0) for r in rich_rows())))
+        float(sum(r.get("total_investment", 0) for r in rich_rows()))
+    )
 
 
 def test_written_file_contains_no_formula():
@@ -819,11 +985,34 @@ def test_write_empty_and_read_back():
 
 def test_field_labels_cover_all_canonical_keys():
     assert set(FIELD_LABELS) >= {
-        "name", "national_code", "investor", "content_scale", "industry", "unit_name", "address",
-        "latitude", "longitude", "land_area_mu", "total_investment", "annual_plan_investment",
-        "completed_this_year", "completed_since_start", "plan_category", "level", "stage",
-        "lead_officials", "secretary", "responsible_unit", "expected_output", "expected_tax",
-        "expected_jobs", "progress_text", "issues_text", "remarks", *ledger_io.DATE_FIELDS}
+        "name",
+        "national_code",
+        "investor",
+        "content_scale",
+        "industry",
+        "unit_name",
+        "address",
+        "latitude",
+        "longitude",
+        "land_area_mu",
+        "total_investment",
+        "annual_plan_investment",
+        "completed_this_year",
+        "completed_since_start",
+        "plan_category",
+        "level",
+        "stage",
+        "lead_officials",
+        "secretary",
+        "responsible_unit",
+        "expected_output",
+        "expected_tax",
+        "expected_jobs",
+        "progress_text",
+        "issues_text",
+        "remarks",
+        *ledger_io.DATE_FIELDS,
+    }
     for key, label in FIELD_LABELS.items():
         assert ledger_io.classify_header(label) == key, key
 
@@ -837,8 +1026,22 @@ def test_ten_thousand_rows_with_progress():
     ws = wb.active
     ws.append(["2026年重点项目台账"])
     ws.append(["填报单位：XX经济开发区  单位：万元"])
-    ws.append(["序号", "项目名称", "项目代码", "建设单位", "总投资（万元）", "年度计划投资（万元）",
-               "投资完成情况", None, "计划开工时间", "包保领导", "责任单位", "形象进度"])
+    ws.append(
+        [
+            "序号",
+            "项目名称",
+            "项目代码",
+            "建设单位",
+            "总投资（万元）",
+            "年度计划投资（万元）",
+            "投资完成情况",
+            None,
+            "计划开工时间",
+            "包保领导",
+            "责任单位",
+            "形象进度",
+        ]
+    )
     ws.append([None, None, None, None, None, None, "本年完成", "自开工累计"])
     for c in "ABCDEFIJKL":
         ws.merge_cells(f"{c}3:{c}4")
@@ -856,12 +1059,29 @@ def test_ten_thousand_rows_with_progress():
             k = s * per_section + i
             amount = D(k) + D("0.25")
             section_sum += amount
-            ws.append([i + 1, f"项目{k:05d}", f"2026-320102-04-01-{k:06d}", f"企业{k}", float(amount),
-                       100, 10.5, 20, dt.datetime(2026, 1 + k % 12, 1), "王建国" if i % 5 == 0 else None,
-                       "招商局" if i % 5 == 0 else None, "进展顺利"])
+            ws.append(
+                [
+                    i + 1,
+                    f"项目{k:05d}",
+                    f"2026-320102-04-01-{k:06d}",
+                    f"企业{k}",
+                    float(amount),
+                    100,
+                    10.5,
+                    20,
+                    dt.datetime(2026, 1 + k % 12, 1),
+                    "王建国" if i % 5 == 0 else None,
+                    "招商局" if i % 5 == 0 else None,
+                    "进展顺利",
+                ]
+            )
             if i % 5 == 0:  # ws.merge_cells is O(n) per call in openpyxl: add ranges directly
-                ws.merged_cells.ranges.add(CellRange(min_row=r, min_col=10, max_row=r + 4, max_col=10))
-                ws.merged_cells.ranges.add(CellRange(min_row=r, min_col=11, max_row=r + 4, max_col=11))
+                ws.merged_cells.ranges.add(
+                    CellRange(min_row=r, min_col=10, max_row=r + 4, max_col=10)
+                )
+                ws.merged_cells.ranges.add(
+                    CellRange(min_row=r, min_col=11, max_row=r + 4, max_col=11)
+                )
             r += 1
         ws.append([None, "小计", float(section_sum), per_section * 100])
         r += 1
@@ -877,8 +1097,12 @@ def test_ten_thousand_rows_with_progress():
     assert all(row.data["lead_officials"] == ["王建国"] for row in result.rows)
     assert all(row.data["responsible_unit"] == "招商局" for row in result.rows)
     assert result.rows[-1].data["national_code"] == f"2026-320102-04-01-{n - 1:06d}"
-    assert [row.data["plan_category"] for row in result.rows[:: per_section]] == [
-        "new_start", "continuing", "completing", "reserve"]
+    assert [row.data["plan_category"] for row in result.rows[::per_section]] == [
+        "new_start",
+        "continuing",
+        "completing",
+        "reserve",
+    ]
     assert sum(row.data["total_investment"] for row in result.rows) == expected_total
     total = calls[-1][1]
     assert calls[-1] == (total, total) and total >= n
@@ -893,7 +1117,11 @@ def test_ten_thousand_rows_with_progress():
 def test_textnorm_helpers():
     assert to_simplified("新開工項目投資") == "新开工项目投资"
     assert to_halfwidth("（１２，５００．５）\u3000ＡＢ") == "(12,500.5) AB"
-    assert normalise_name("ＸＸ 科技（一期）項目") == normalise_name("xx科技(一期)项目") == "xx科技一期项目"
+    assert (
+        normalise_name("ＸＸ 科技（一期）項目")
+        == normalise_name("xx科技(一期)项目")
+        == "xx科技一期项目"
+    )
     assert normalise_name(None) == ""
 
 
@@ -902,13 +1130,34 @@ def test_textnorm_helpers():
 _ODD_VALUES = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(min_value=-10**20, max_value=10**20),
+    st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
     st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2100, 1, 1)),
     st.times(),
-    st.sampled_from(["#N/A", "#DIV/0!", "—", "/", "无", "小计", "合计", "注：说明", "一、新开工项目",
-                     "（二）續建項目", "2026.13", "2026年5月", "7亿元", "１２，５００", "=1+1", "王建国、赵立新",
-                     CODE, "2026-3201", "   ", "填报人：张三"]),
+    st.sampled_from(
+        [
+            "#N/A",
+            "#DIV/0!",
+            "—",
+            "/",
+            "无",
+            "小计",
+            "合计",
+            "注：说明",
+            "一、新开工项目",
+            "（二）續建項目",
+            "2026.13",
+            "2026年5月",
+            "7亿元",
+            "１２，５００",
+            "=1+1",
+            "王建国、赵立新",
+            CODE,
+            "2026-3201",
+            "   ",
+            "填报人：张三",
+        ]
+    ),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
 )
 
@@ -916,7 +1165,16 @@ _ODD_VALUES = st.one_of(
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(_ODD_VALUES, min_size=8, max_size=8), min_size=1, max_size=8))
 def test_reader_never_crashes_on_odd_cells(grid):
-    header = ["项目名称", "总投资（亿元）", "计划开工时间", "包保领导", "项目代码", "带动就业", "纬度", "项目类别"]
+    header = [
+        "项目名称",
+        "总投资（亿元）",
+        "计划开工时间",
+        "包保领导",
+        "项目代码",
+        "带动就业",
+        "纬度",
+        "项目类别",
+    ]
     result = read_ledger(make_xlsx([header] + grid))
     for row in result.rows:
         for msg in row.messages:

@@ -36,15 +36,22 @@ def test_no_facts_is_green_without_reasons():
 
 
 def test_pace_red_message():
-    light = evaluate(ProjectFacts(investment_completed_ytd=D(1160), investment_expected_ytd=D(2000)))
+    light = evaluate(
+        ProjectFacts(investment_completed_ytd=D(1160), investment_expected_ytd=D(2000))
+    )
     assert light.color == "red"
-    assert light.reasons == (Reason("pace", "red", "完成投资1160万元，仅为序时进度的58%（低于70%）"),)
+    assert light.reasons == (
+        Reason("pace", "red", "完成投资1160万元，仅为序时进度的58%（低于70%）"),
+    )
 
 
 @pytest.mark.parametrize(
     ("completed", "color"),
     [
-        (D(1400), "yellow"),  # exactly 70 % is yellow, not red (the threshold belongs to the better colour)
+        (
+            D(1400),
+            "yellow",
+        ),  # exactly 70 % is yellow, not red (the threshold belongs to the better colour)
         (D("1399.8"), "red"),  # 69.99 %
         (D("1399.999"), "yellow"),  # 69.99995 % is reported (4 decimals) as 70.00 %: yellow
         (D(1800), "green"),  # exactly 90 % is green
@@ -54,12 +61,16 @@ def test_pace_red_message():
     ],
 )
 def test_pace_boundaries(completed, color):
-    light = evaluate(ProjectFacts(investment_completed_ytd=completed, investment_expected_ytd=D(2000)))
+    light = evaluate(
+        ProjectFacts(investment_completed_ytd=completed, investment_expected_ytd=D(2000))
+    )
     assert light.color == color
 
 
 def test_pace_yellow_message():
-    light = evaluate(ProjectFacts(investment_completed_ytd=D(1700), investment_expected_ytd=D(2000)))
+    light = evaluate(
+        ProjectFacts(investment_completed_ytd=D(1700), investment_expected_ytd=D(2000))
+    )
     assert messages(light) == ["完成投资1700万元，为序时进度的85%（低于90%）"]
 
 
@@ -119,7 +130,10 @@ def test_problem_overdue_is_yellow():
     light = evaluate(ProjectFacts(problems=[ProblemFact("电力接入", overdue=True)]))
     assert light.reasons == (Reason("problem_overdue", "yellow", "问题“电力接入”已超期未办结"),)
     rules = LightRules(yellow_problem_overdue=False)
-    assert evaluate(ProjectFacts(problems=[ProblemFact("电力接入", overdue=True)]), rules).color == "green"
+    assert (
+        evaluate(ProjectFacts(problems=[ProblemFact("电力接入", overdue=True)]), rules).color
+        == "green"
+    )
 
 
 def test_problem_overdue_and_escalated_gives_both_reasons_red_first():
@@ -137,7 +151,14 @@ def test_problem_level_configuration():
 
 
 def test_escalation_level_names():
-    assert [escalation_level(x) for x in ("无", "催办", "督办", "提级", 2, None)] == [0, 1, 2, 3, 2, None]
+    assert [escalation_level(x) for x in ("无", "催办", "督办", "提级", 2, None)] == [
+        0,
+        1,
+        2,
+        3,
+        2,
+        None,
+    ]
     for bad in ("加急", 4, -1, True):
         with pytest.raises(ValueError, match="督办级别"):
             escalation_level(bad)
@@ -168,7 +189,9 @@ def test_procedure_rules_switched():
 # ---------------------------------------------------------------- contact
 
 
-@pytest.mark.parametrize(("weeks", "color"), [(0, "green"), (1, "yellow"), (2, "yellow"), (3, "red")])
+@pytest.mark.parametrize(
+    ("weeks", "color"), [(0, "green"), (1, "yellow"), (2, "yellow"), (3, "red")]
+)
 def test_no_contact(weeks, color):
     light = evaluate(ProjectFacts(weeks_without_contact=weeks))
     assert light.color == color
@@ -254,8 +277,10 @@ def test_bad_facts_are_rejected():
 
 names = st.sampled_from(["规划选址", "用地预审", "环评", "能评", "施工许可", "土地出让"])
 problems = st.builds(
-    ProblemFact, title=st.sampled_from(["供电", "供水", "征地", "融资"]),
-    overdue=st.booleans(), escalation_level=st.integers(0, 3),
+    ProblemFact,
+    title=st.sampled_from(["供电", "供水", "征地", "融资"]),
+    overdue=st.booleans(),
+    escalation_level=st.integers(0, 3),
 )
 money = st.one_of(st.none(), st.integers(0, 5000).map(D))
 facts_st = st.builds(
@@ -300,19 +325,35 @@ def rules_st(draw):
 @st.composite
 def worsened(draw, facts):
     """The same project with one fact made worse."""
-    kind = draw(st.sampled_from([
-        "less_investment", "more_expected", "missing", "contact", "new_problem", "escalate",
-        "overdue_problem", "new_overdue", "new_at_risk", "risk_to_overdue",
-    ]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "less_investment",
+                "more_expected",
+                "missing",
+                "contact",
+                "new_problem",
+                "escalate",
+                "overdue_problem",
+                "new_overdue",
+                "new_at_risk",
+                "risk_to_overdue",
+            ]
+        )
+    )
     f = facts
     replace = dataclasses.replace
     if kind == "less_investment" and f.investment_completed_ytd is not None:
         cut = draw(st.integers(0, int(f.investment_completed_ytd)))
         return replace(f, investment_completed_ytd=f.investment_completed_ytd - cut)
     if kind == "more_expected" and f.investment_expected_ytd is not None:
-        return replace(f, investment_expected_ytd=f.investment_expected_ytd + draw(st.integers(0, 3000)))
+        return replace(
+            f, investment_expected_ytd=f.investment_expected_ytd + draw(st.integers(0, 3000))
+        )
     if kind == "missing":
-        return replace(f, consecutive_missing_reports=f.consecutive_missing_reports + draw(st.integers(1, 3)))
+        return replace(
+            f, consecutive_missing_reports=f.consecutive_missing_reports + draw(st.integers(1, 3))
+        )
     if kind == "contact":
         return replace(f, weeks_without_contact=f.weeks_without_contact + draw(st.integers(1, 3)))
     if kind == "new_problem":
@@ -324,7 +365,7 @@ def worsened(draw, facts):
             p = replace(p, escalation_level=draw(st.integers(p.escalation_level, 3)))
         else:
             p = replace(p, overdue=True)
-        return replace(f, problems=f.problems[:i] + (p,) + f.problems[i + 1:])
+        return replace(f, problems=f.problems[:i] + (p,) + f.problems[i + 1 :])
     if kind == "new_overdue":
         return replace(f, overdue_procedures=f.overdue_procedures + (draw(names),))
     if kind == "new_at_risk":
@@ -333,7 +374,7 @@ def worsened(draw, facts):
         i = draw(st.integers(0, len(f.at_risk_procedures) - 1))
         return replace(
             f,
-            at_risk_procedures=f.at_risk_procedures[:i] + f.at_risk_procedures[i + 1:],
+            at_risk_procedures=f.at_risk_procedures[:i] + f.at_risk_procedures[i + 1 :],
             overdue_procedures=f.overdue_procedures + (f.at_risk_procedures[i],),
         )
     return f

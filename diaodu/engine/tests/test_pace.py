@@ -162,7 +162,9 @@ def test_linear_forecast():
 
 def test_message_for_a_count_indicator():
     # 60 days left (2026-11-01 → 12-31), 17 still to start: 17 / (60/7) = 1.98 → 2 a week
-    r = evaluate(D(30), D(13), date(2026, 11, 1), 2026, unit_label="个", noun="新开工", integer=True)
+    r = evaluate(
+        D(30), D(13), date(2026, 11, 1), 2026, unit_label="个", noun="新开工", integer=True
+    )
     assert r.days_left == 60
     assert r.required_per_week == D(2)
     assert r.required_per_month == D(9)  # 17 / (60×12/365) = 8.6 → 9
@@ -170,7 +172,9 @@ def test_message_for_a_count_indicator():
 
 
 def test_message_for_money():
-    r = evaluate(D(12000), D(6000), date(2026, 6, 30), 2026, MONTHLY, unit_label="万元", noun="完成投资")
+    r = evaluate(
+        D(12000), D(6000), date(2026, 6, 30), 2026, MONTHLY, unit_label="万元", noun="完成投资"
+    )
     assert r.message == "还剩184天，需每周完成投资228.26万元"
 
 
@@ -191,7 +195,9 @@ def test_light_thresholds_higher_is_better(actual, light):
 
 
 def test_custom_thresholds():
-    r = evaluate(D(100), D(40), date(2026, 6, 30), 2026, MONTHLY, yellow_below=D("0.8"), red_below=D("0.5"))
+    r = evaluate(
+        D(100), D(40), date(2026, 6, 30), 2026, MONTHLY, yellow_below=D("0.8"), red_below=D("0.5")
+    )
     assert r.light == "green"
     with pytest.raises(ValueError):
         evaluate(D(100), D(40), date(2026, 6, 30), 2026, yellow_below=D("0.5"), red_below=D("0.8"))
@@ -215,15 +221,33 @@ def test_lower_is_better(actual, light, gap):
 
 
 def test_lower_is_better_allowance_and_messages():
-    r = evaluate(D(1000), D(540), date(2026, 6, 30), 2026, MONTHLY, higher_is_better=False,
-                 unit_label="吨标煤", noun="能耗")
+    r = evaluate(
+        D(1000),
+        D(540),
+        date(2026, 6, 30),
+        2026,
+        MONTHLY,
+        higher_is_better=False,
+        unit_label="吨标煤",
+        noun="能耗",
+    )
     assert r.remaining == D("460.00")
     assert r.required_per_week == D("17.50")  # 460 × 7 / 184
     assert r.message == "还剩184天，每周能耗不得超过17.5吨标煤"
-    r = evaluate(D(1000), D(540), date(2026, 6, 30), 2026, MONTHLY, higher_is_better=False, integer=True)
+    r = evaluate(
+        D(1000), D(540), date(2026, 6, 30), 2026, MONTHLY, higher_is_better=False, integer=True
+    )
     assert r.required_per_week == D(17)  # rounded down: never overstate an allowance
-    r = evaluate(D(1000), D(1100), date(2026, 6, 30), 2026, MONTHLY, higher_is_better=False,
-                 unit_label="吨标煤", noun="能耗")
+    r = evaluate(
+        D(1000),
+        D(1100),
+        date(2026, 6, 30),
+        2026,
+        MONTHLY,
+        higher_is_better=False,
+        unit_label="吨标煤",
+        noun="能耗",
+    )
     assert r.light == "red"
     assert r.remaining == 0
     assert r.message == "能耗已超出年度目标100吨标煤"
@@ -240,7 +264,9 @@ def test_target_zero():
 
 
 def test_before_the_year_starts():
-    r = evaluate(D(52), D(0), date(2025, 12, 20), 2026, unit_label="个", noun="新开工", integer=True)
+    r = evaluate(
+        D(52), D(0), date(2025, 12, 20), 2026, unit_label="个", noun="新开工", integer=True
+    )
     assert r.share == 0 and r.expected == 0
     assert r.pace_index is None
     assert r.light == "green"

@@ -95,7 +95,14 @@ def test_lag_working_days():
 
 def test_done_item_fixed_at_actual_dates():
     items = [
-        Item("A", "用地预审", 10, status=DONE, actual_start=D(2026, 5, 6), actual_finish=D(2026, 5, 20)),
+        Item(
+            "A",
+            "用地预审",
+            10,
+            status=DONE,
+            actual_start=D(2026, 5, 6),
+            actual_finish=D(2026, 5, 20),
+        ),
         Item("B", "土地出让", 5, [Dep("A")]),
         Item("C", "用地规划许可", 3, [Dep("B")]),
     ]
@@ -164,7 +171,11 @@ def test_not_applicable_removed_and_linked_through():
     a, b = res.items
     assert dates_of(a) == (D(2026, 6, 3), D(2026, 6, 4), D(2026, 6, 1), D(2026, 6, 2), 2)
     assert dates_of(b) == (D(2026, 6, 12), D(2026, 6, 12), D(2026, 6, 10), D(2026, 6, 10), 2)
-    direct = run([Item("A", "备案", 2), Item("B", "规划许可", 1, [Dep("A", 5)])], D(2026, 6, 15), D(2026, 6, 1))
+    direct = run(
+        [Item("A", "备案", 2), Item("B", "规划许可", 1, [Dep("A", 5)])],
+        D(2026, 6, 15),
+        D(2026, 6, 1),
+    )
     assert [dates_of(r) for r in direct.items] == [dates_of(a), dates_of(b)]
     assert res.critical_path == ["A", "B"]
 
@@ -237,7 +248,9 @@ def test_calendar_warning_for_unknown_year():
 
 
 def test_to_dict_is_json_ready():
-    res = run([Item("A", "立项", 5), Item("B", "许可", 2, [Dep("A")])], D(2026, 7, 1), D(2026, 6, 1))
+    res = run(
+        [Item("A", "立项", 5), Item("B", "许可", 2, [Dep("A")])], D(2026, 7, 1), D(2026, 6, 1)
+    )
     d = res.to_dict()
     json.dumps(d, ensure_ascii=False)
     assert d["expected_start"] == "2026-06-10"
@@ -293,13 +306,28 @@ def test_find_cycle():
         ([Item("A", "立项", 1, [Dep("Z")])], "前期手续「立项」(A)的前置手续编码不存在：Z"),
         ([Item("A", "立项", -3)], "前期手续「立项」(A)的工期不能为负数：-3"),
         ([Item("A", "立项", 1.5)], "工期必须是整数工作日"),
-        ([Item("A", "立项", 1), Item("B", "许可", 1, [Dep("A", -1)])], "对前置手续 A 的间隔不能为负数：-1"),
+        (
+            [Item("A", "立项", 1), Item("B", "许可", 1, [Dep("A", -1)])],
+            "对前置手续 A 的间隔不能为负数：-1",
+        ),
         ([Item("A", "立项", 1, status="finished")], "的状态无效"),
         ([Item("A", "立项", 1, status=DONE)], "已办结的前期手续「立项」(A)缺少实际完成日期"),
         ([Item("A", "立项", 1, status=IN_PROGRESS)], "办理中的前期手续「立项」(A)缺少实际开始日期"),
-        ([Item("A", "立项", 1, status=ACCEPTED_WITH_GAPS)], "容缺受理的前期手续「立项」(A)缺少实际开始日期"),
         (
-            [Item("A", "立项", 1, status=DONE, actual_start=D(2026, 6, 2), actual_finish=D(2026, 6, 1))],
+            [Item("A", "立项", 1, status=ACCEPTED_WITH_GAPS)],
+            "容缺受理的前期手续「立项」(A)缺少实际开始日期",
+        ),
+        (
+            [
+                Item(
+                    "A",
+                    "立项",
+                    1,
+                    status=DONE,
+                    actual_start=D(2026, 6, 2),
+                    actual_finish=D(2026, 6, 1),
+                )
+            ],
             "实际完成日期早于实际开始日期",
         ),
     ],
@@ -314,7 +342,10 @@ def test_validation_messages(items, message):
 def test_validate_chain_returns_topological_order():
     items = [Item("C", "c", 1, [Dep("B")]), Item("B", "b", 1, [Dep("A")]), Item("A", "a", 1)]
     assert validate_chain(items) == ["A", "B", "C"]
-    assert validate_chain([Item("A", "a", 1), Item("B", "b", 1, ["A"])]) == ["A", "B"]  # plain code ok
+    assert validate_chain([Item("A", "a", 1), Item("B", "b", 1, ["A"])]) == [
+        "A",
+        "B",
+    ]  # plain code ok
 
 
 # ---------------------------------------------------------------- properties
@@ -547,7 +578,9 @@ def test_unstarted_chain_lateness_equals_negative_min_slack(chain):
     # with only unstarted items the critical path runs from a source to a sink
     path = res.critical_path
     by = {it.code: it for it in items}
-    assert not by[path[0]].predecessors or res.by_code()[path[0]].earliest_start == CAL.roll_forward(today)
+    assert not by[path[0]].predecessors or res.by_code()[
+        path[0]
+    ].earliest_start == CAL.roll_forward(today)
     assert not any(path[-1] == d.code for it in items for d in it.predecessors)
 
 

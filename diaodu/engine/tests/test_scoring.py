@@ -19,7 +19,9 @@ from diaodu.engine.scoring import (
 
 def one(criterion, target, actual):
     """Score a single unit on a single criterion; return its line."""
-    [result] = score(Scheme(2026, (criterion,)), [UnitInput("甲园区", {criterion.code: (target, actual)})])
+    [result] = score(
+        Scheme(2026, (criterion,)), [UnitInput("甲园区", {criterion.code: (target, actual)})]
+    )
     return result.lines[0]
 
 
@@ -31,22 +33,35 @@ def by_unit(results):
 
 
 def test_competition_ranking_1224():
-    assert rank({"A": D(90), "B": D(85), "C": D(85), "D": D(80)}) == {"A": 1, "B": 2, "C": 2, "D": 4}
+    assert rank({"A": D(90), "B": D(85), "C": D(85), "D": D(80)}) == {
+        "A": 1,
+        "B": 2,
+        "C": 2,
+        "D": 4,
+    }
 
 
 def test_ranking_lower_is_better():
     assert rank({"A": D(3), "B": D(1), "C": D(2), "D": D(1)}, higher_is_better=False) == {
-        "A": 4, "B": 1, "C": 3, "D": 1,
+        "A": 4,
+        "B": 1,
+        "C": 3,
+        "D": 1,
     }
 
 
 def test_ranking_edge_cases():
     assert rank({}) == {}
     assert rank({"A": D(5), "B": D(5), "C": D(5)}) == {"A": 1, "B": 1, "C": 1}
-    assert rank({"A": D("1.0"), "B": D("1.00")}) == {"A": 1, "B": 1}  # equal values, different exponents
+    assert rank({"A": D("1.0"), "B": D("1.00")}) == {
+        "A": 1,
+        "B": 1,
+    }  # equal values, different exponents
 
 
-@given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(-5, 5), max_size=12), st.booleans())
+@given(
+    st.dictionaries(st.text(min_size=1, max_size=3), st.integers(-5, 5), max_size=12), st.booleans()
+)
 def test_rank_is_one_plus_number_strictly_better(values, higher):
     ranks = rank(values, higher_is_better=higher)
     for key, value in values.items():
@@ -118,7 +133,9 @@ def test_target_zero():
 # ---------------------------------------------------------------- bands
 
 BANDS = Criterion(
-    "signed", "招商签约额", D(10),
+    "signed",
+    "招商签约额",
+    D(10),
     Rule.banded([(D(1), D(1)), (D("0.9"), D("0.8")), (D("0.8"), D("0.5"))]),
 )
 
@@ -175,7 +192,11 @@ def rank_scores(rule, weight=D(10), values=None):
 def test_rank_points_table_with_ties():
     lines = rank_scores(Rule.ranked([D(10), D(8), D(6)]))
     assert {u: l.points for u, l in lines.items()} == {
-        "A": D("10.00"), "B": D("8.00"), "C": D("8.00"), "D": D("6.00"), "E": D("6.00"),
+        "A": D("10.00"),
+        "B": D("8.00"),
+        "C": D("8.00"),
+        "D": D("6.00"),
+        "E": D("6.00"),
     }
     assert (lines["B"].rank, lines["C"].rank, lines["D"].rank) == (2, 2, 4)
     assert "排名第2（并列，按较好名次计分）" in lines["B"].explanation
@@ -186,14 +207,20 @@ def test_rank_linear_to_floor_with_ties():
     lines = rank_scores(Rule.ranked(floor=D(2)))
     # 10 − (10 − 2) × (r − 1) / (5 − 1); tied units share the points of the better rank
     assert {u: l.points for u, l in lines.items()} == {
-        "A": D("10.00"), "B": D("8.00"), "C": D("8.00"), "D": D("4.00"), "E": D("2.00"),
+        "A": D("10.00"),
+        "B": D("8.00"),
+        "C": D("8.00"),
+        "D": D("4.00"),
+        "E": D("2.00"),
     }
     only = rank_scores(Rule.ranked(floor=D(2)), values={"A": D(1)})
     assert only["A"].points == D("10.00")
 
 
 def test_rank_by_actual_lower_is_better():
-    c = Criterion("energy", "能耗总量", D(6), Rule.ranked(floor=0, by="actual", lower_is_better=True))
+    c = Criterion(
+        "energy", "能耗总量", D(6), Rule.ranked(floor=0, by="actual", lower_is_better=True)
+    )
     inputs = [
         UnitInput("甲", {"energy": (D(100), D(80))}),
         UnitInput("乙", {"energy": (D(100), D(120))}),
@@ -201,7 +228,9 @@ def test_rank_by_actual_lower_is_better():
     ]
     lines = {s.unit: s.lines[0] for s in score(Scheme(2026, (c,)), inputs)}
     assert {u: (l.rank, l.points) for u, l in lines.items()} == {
-        "甲": (1, D("6.00")), "丙": (2, D("3.00")), "乙": (3, D("0.00")),
+        "甲": (1, D("6.00")),
+        "丙": (2, D("3.00")),
+        "乙": (3, D("0.00")),
     }
     assert "按完成值（越低越好）" in lines["甲"].explanation
 
@@ -251,7 +280,10 @@ def test_penalty_and_bonus_with_caps():
     assert lines["overdue_supervised"].points == D("-1.50")
     assert lines["overdue_supervised"].explanation == "共 3 项，每项 -0.5 分，计 -1.50 分"
     assert lines["provincial_key"].points == D("2.00")
-    assert lines["provincial_key"].explanation == "共 5 项，每项 +1 分，合计 +5 分，超过上限 2 分，按 2.00 分计"
+    assert (
+        lines["provincial_key"].explanation
+        == "共 5 项，每项 +1 分，合计 +5 分，超过上限 2 分，按 2.00 分计"
+    )
     assert lines["award"].points == D("1.20")  # no cap
     assert result.base == D("20.00")
     assert result.adjustments == D("1.70")
@@ -302,12 +334,25 @@ def test_ties_on_total_share_rank_and_next_skips():
 
 def test_change_vs_last_year():
     inputs = [
-        UnitInput("甲", {"fixed_investment": (D(100), D(110))}, last_year_score=D("19.5"), last_year_rank=3),
-        UnitInput("乙", {"fixed_investment": (D(100), D(100))}, last_year_score=D("20.5"), last_year_rank=1),
+        UnitInput(
+            "甲",
+            {"fixed_investment": (D(100), D(110))},
+            last_year_score=D("19.5"),
+            last_year_rank=3,
+        ),
+        UnitInput(
+            "乙",
+            {"fixed_investment": (D(100), D(100))},
+            last_year_score=D("20.5"),
+            last_year_rank=1,
+        ),
         UnitInput("丙", {"fixed_investment": (D(100), D(90))}),
     ]
     results = by_unit(score(Scheme(2026, (INVEST,)), inputs))
-    assert (results["甲"].change_vs_last_year, results["甲"].rank_change) == (D("2.50"), 2)  # up 2 places
+    assert (results["甲"].change_vs_last_year, results["甲"].rank_change) == (
+        D("2.50"),
+        2,
+    )  # up 2 places
     assert (results["乙"].change_vs_last_year, results["乙"].rank_change) == (D("-0.50"), -1)
     assert (results["丙"].change_vs_last_year, results["丙"].rank_change) == (None, None)
 
@@ -362,13 +407,22 @@ def test_total_weight():
 
 amounts = st.decimals(min_value=0, max_value=1000, places=2)
 rules = st.one_of(
-    st.builds(Rule.ratio_capped, cap=st.sampled_from(["1", "1.2", "1.5"]), lower_is_better=st.booleans()),
+    st.builds(
+        Rule.ratio_capped, cap=st.sampled_from(["1", "1.2", "1.5"]), lower_is_better=st.booleans()
+    ),
     st.just(BANDS.rule),
-    st.builds(lambda lower: Rule.banded([(D("1.1"), D("1.2")), (D(1), D(1)), (D("0.5"), D("0.3"))],
-                                        lower_is_better=lower), st.booleans()),
+    st.builds(
+        lambda lower: Rule.banded(
+            [(D("1.1"), D("1.2")), (D(1), D(1)), (D("0.5"), D("0.3"))], lower_is_better=lower
+        ),
+        st.booleans(),
+    ),
     st.builds(Rule.ranked, st.just([D(5), D(4), D(3)]), lower_is_better=st.booleans()),
-    st.builds(lambda by, lower: Rule.ranked(floor=D(1), by=by, lower_is_better=lower),
-              st.sampled_from(["ratio", "actual"]), st.booleans()),
+    st.builds(
+        lambda by, lower: Rule.ranked(floor=D(1), by=by, lower_is_better=lower),
+        st.sampled_from(["ratio", "actual"]),
+        st.booleans(),
+    ),
 )
 
 
@@ -376,12 +430,18 @@ rules = st.one_of(
 def schemes_and_inputs(draw):
     n_criteria = draw(st.integers(1, 4))
     criteria = tuple(
-        Criterion(f"c{i}", f"指标{i}", draw(st.decimals(min_value=5, max_value=30, places=1)), draw(rules))
+        Criterion(
+            f"c{i}", f"指标{i}", draw(st.decimals(min_value=5, max_value=30, places=1)), draw(rules)
+        )
         for i in range(n_criteria)
     )
     adjustments = tuple(
-        Adjustment(f"a{i}", f"加减分{i}", draw(st.decimals(min_value=-3, max_value=3, places=2)),
-                   draw(st.one_of(st.none(), st.decimals(min_value="0.5", max_value=5, places=1))))
+        Adjustment(
+            f"a{i}",
+            f"加减分{i}",
+            draw(st.decimals(min_value=-3, max_value=3, places=2)),
+            draw(st.one_of(st.none(), st.decimals(min_value="0.5", max_value=5, places=1))),
+        )
         for i in range(draw(st.integers(0, 3)))
     )
     units = draw(st.lists(st.sampled_from("甲乙丙丁戊己庚辛"), min_size=1, max_size=8, unique=True))
@@ -389,11 +449,14 @@ def schemes_and_inputs(draw):
     for unit in units:
         values = {
             c.code: (draw(amounts), draw(amounts))
-            for c in criteria if draw(st.integers(0, 9))  # occasionally missing
+            for c in criteria
+            if draw(st.integers(0, 9))  # occasionally missing
         }
         counts = {a.code: draw(st.integers(0, 8)) for a in adjustments}
         last = draw(st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)))
-        inputs.append(UnitInput(unit, values, counts, last, draw(st.one_of(st.none(), st.integers(1, 8)))))
+        inputs.append(
+            UnitInput(unit, values, counts, last, draw(st.one_of(st.none(), st.integers(1, 8))))
+        )
     return Scheme(2026, criteria, adjustments), inputs
 
 

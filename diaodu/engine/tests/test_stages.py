@@ -1,4 +1,5 @@
 """Every legal and illegal stage move of the pipeline."""
+
 from datetime import date
 
 import pytest
@@ -38,30 +39,53 @@ def test_skips_and_backwards_refused():
         S.check("signed", "under_construction", date(2026, 5, 1), last_move_on=LAST, today=TODAY)
     with pytest.raises(S.TransitionError):
         S.check("under_construction", "preparing", date(2026, 5, 1), last_move_on=LAST, today=TODAY)
-    assert S.check("lead", "signed", date(2026, 5, 1), last_move_on=None, today=TODAY).to_stage == "signed"
+    assert (
+        S.check("lead", "signed", date(2026, 5, 1), last_move_on=None, today=TODAY).to_stage
+        == "signed"
+    )
 
 
 def test_date_rules():
     with pytest.raises(S.TransitionError, match="早于上一次"):
-        S.check("preparing", "under_construction", date(2026, 2, 28), last_move_on=LAST, today=TODAY)
+        S.check(
+            "preparing", "under_construction", date(2026, 2, 28), last_move_on=LAST, today=TODAY
+        )
     assert S.check("preparing", "under_construction", LAST, last_move_on=LAST, today=TODAY)
     with pytest.raises(S.TransitionError, match="晚于今天"):
-        S.check("preparing", "under_construction", date(2026, 11, 21), last_move_on=LAST, today=TODAY)
+        S.check(
+            "preparing", "under_construction", date(2026, 11, 21), last_move_on=LAST, today=TODAY
+        )
 
 
 def test_side_exits_need_reason_and_resume_where_left():
     with pytest.raises(S.TransitionError, match="原因"):
-        S.check("preparing", "suspended", date(2026, 5, 1), last_move_on=LAST, today=TODAY, reason=" ")
+        S.check(
+            "preparing", "suspended", date(2026, 5, 1), last_move_on=LAST, today=TODAY, reason=" "
+        )
     assert S.allowed_targets("suspended", "preparing") == ["preparing", "dropped"]
     assert S.allowed_targets("dropped", "signed") == ["signed"]
-    move = S.check("suspended", "preparing", date(2026, 6, 1), last_move_on=LAST, today=TODAY,
-                   resume_stage="preparing")
+    move = S.check(
+        "suspended",
+        "preparing",
+        date(2026, 6, 1),
+        last_move_on=LAST,
+        today=TODAY,
+        resume_stage="preparing",
+    )
     assert move.resumed_to == "preparing"
     with pytest.raises(S.TransitionError):
-        S.check("suspended", "under_construction", date(2026, 6, 1), last_move_on=LAST, today=TODAY,
-                resume_stage="preparing")
+        S.check(
+            "suspended",
+            "under_construction",
+            date(2026, 6, 1),
+            last_move_on=LAST,
+            today=TODAY,
+            resume_stage="preparing",
+        )
     with pytest.raises(S.TransitionError):
-        S.check("at_capacity", "suspended", date(2026, 6, 1), last_move_on=LAST, today=TODAY, reason="x")
+        S.check(
+            "at_capacity", "suspended", date(2026, 6, 1), last_move_on=LAST, today=TODAY, reason="x"
+        )
 
 
 def test_unknown_stage():

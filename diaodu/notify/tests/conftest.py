@@ -7,7 +7,10 @@ from diaodu.org.scope import SYSTEM
 
 @pytest.fixture(autouse=True)
 def _fast_retries(settings):
-    settings.NOTIFY_RETRY_DELAYS = (0, 0)  # retries at once: a whole retry chain runs in one worker pass
+    settings.NOTIFY_RETRY_DELAYS = (
+        0,
+        0,
+    )  # retries at once: a whole retry chain runs in one worker pass
     settings.NOTIFY_TIMEOUT_SECONDS = 3
 
 
@@ -20,4 +23,5 @@ def make_channel(demo):
             data.setdefault("webhook_url", "http://127.0.0.1:9/send?key=k")  # never the internet
         with acting_as(None):
             return services.create_channel(SYSTEM, unit=demo[unit], kind=kind, name=name, **data)
+
     return make

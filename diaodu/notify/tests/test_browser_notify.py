@@ -1,5 +1,6 @@
 """Browser: on a phone (375 px) the top bar shows the unread badge (loaded by HTMX), the inbox
 marks read, and the send log of the 督查室 fits the screen."""
+
 import pytest
 
 from diaodu.org.demo import DEMO_PASSWORD
@@ -17,10 +18,21 @@ def test_inbox_and_send_log_on_a_phone(chromium, live_server, transactional_db):
 
     with acting_as(None):
         demo.build()
-        services.create_channel(SYSTEM, unit=Unit.objects.get(code="QHKFQ"), kind="wecom", name="督查室工作群", webhook_url="http://127.0.0.1:9/send?key=k")
+        services.create_channel(
+            SYSTEM,
+            unit=Unit.objects.get(code="QHKFQ"),
+            kind="wecom",
+            name="督查室工作群",
+            webhook_url="http://127.0.0.1:9/send?key=k",
+        )
         for i in range(2):
-            services.notify([User.objects.get(username="mishu_wl")], title=f"请于周四 17:00 前填报第 {i + 1} 周周报",
-                            body="物流园有 3 个项目尚未填报本周进度。", link="/projects/", kind="reminder")
+            services.notify(
+                [User.objects.get(username="mishu_wl")],
+                title=f"请于周四 17:00 前填报第 {i + 1} 周周报",
+                body="物流园有 3 个项目尚未填报本周进度。",
+                link="/projects/",
+                kind="reminder",
+            )
     phone = Page(chromium, live_server.url, mobile=True)
     p = phone.login("mishu_wl", DEMO_PASSWORD)
     p.locator("[data-testid=unread]").wait_for()

@@ -1,5 +1,6 @@
 """notify()/notify_unit(): inbox messages, which channels get a delivery (walking up the unit
 tree), audit, channel validation, and that nothing about a channel ever raises into the caller."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,8 +8,8 @@ from django.db import transaction
 from diaodu.audit.context import acting_as
 from diaodu.audit.models import AuditEntry
 from diaodu.notify import services
-from diaodu.notify.testing import run_on_commit
 from diaodu.notify.models import Channel, Delivery, DeliveryStatus, Message
+from diaodu.notify.testing import run_on_commit
 from diaodu.org.models import Role, User
 from diaodu.org.scope import SYSTEM
 
@@ -16,8 +17,14 @@ from diaodu.org.scope import SYSTEM
 def test_notify_creates_one_message_per_recipient_and_audits(demo, person):
     wl, zb = person("mishu_wl"), person("mishu_zb")
     with acting_as(person("duchashi")):
-        msgs = services.notify([wl, zb, wl], title="请于周四 17:00 前填报周报", body="本周尚未填报", link="/projects/",
-                               kind="reminder", source=demo["QHKFQ-WL"])
+        msgs = services.notify(
+            [wl, zb, wl],
+            title="请于周四 17:00 前填报周报",
+            body="本周尚未填报",
+            link="/projects/",
+            kind="reminder",
+            source=demo["QHKFQ-WL"],
+        )
     assert [m.recipient for m in msgs] == [wl, zb]
     assert all(m.pk and m.kind == "reminder" and m.read_at is None for m in msgs)
     assert msgs[0].unit == demo["QHKFQ-WL"] and msgs[1].unit == demo["QHKFQ-ZB"]  # primary units
@@ -32,15 +39,27 @@ def test_notify_creates_one_message_per_recipient_and_audits(demo, person):
 def test_inactive_people_get_nothing(demo, person):
     u = person("mishu_sy")
     User.objects.filter(pk=u.pk).update(is_active=False)
-    assert services.notify([person("mishu_sy"), person("mishu_gx").pk], title="x")[0].recipient.username == "mishu_gx"
+    assert (
+        services.notify([person("mishu_sy"), person("mishu_gx").pk], title="x")[
+            0
+        ].recipient.username
+        == "mishu_gx"
+    )
 
 
 def test_deliveries_go_to_nearest_unit_with_channels(demo, person, make_channel):
     zone = make_channel("QHKFQ", name="开发区工作群")
     services.notify([person("mishu_wl"), person("mishu_gx")], title="a")
-    assert list(Delivery.objects.values_list("channel", flat=True)) == [zone.pk]  # one post for both parks
-    park = make_channel("QHKFQ-WL", kind="dingtalk", name="物流园群", webhook_url="https://oapi.dingtalk.com/robot/send?access_token=x",
-                        secret="SECx")
+    assert list(Delivery.objects.values_list("channel", flat=True)) == [
+        zone.pk
+    ]  # one post for both parks
+    park = make_channel(
+        "QHKFQ-WL",
+        kind="dingtalk",
+        name="物流园群",
+        webhook_url="https://oapi.dingtalk.com/robot/send?access_token=x",
+        secret="SECx",
+    )
     Delivery.objects.all().delete()
     services.notify([person("mishu_wl"), person("mishu_gx")], title="b")
     assert set(Delivery.objects.values_list("channel", flat=True)) == {zone.pk, park.pk}
@@ -68,7 +87,9 @@ def test_email_to_the_recipients_own_addresses(demo, person, make_channel):
     User.objects.update(email="")
     services.notify([person("mishu_wl")], title="b")
     d = Delivery.objects.get(title="b")
-    assert d.status == DeliveryStatus.FAILED and "未登记电子邮箱" in d.last_error  # visible in the send log
+    assert (
+        d.status == DeliveryStatus.FAILED and "未登记电子邮箱" in d.last_error
+    )  # visible in the send log
 
 
 def test_notify_unit_with_roles(demo, person):
@@ -90,23 +111,31 @@ def test_a_broken_channel_never_raises_into_the_caller(demo, person, make_channe
     monkeypatch.setattr(services, "channels_for_units", boom)
     with transaction.atomic():
         msgs = services.notify([person("mishu_wl")], title="规划失败")
-        Role.objects.filter(code="secretary").update(description="调用方的工作")  # the caller's transaction goes on
+        Role.objects.filter(code="secretary").update(
+            description="调用方的工作"
+        )  # the caller's transaction goes on
     assert Message.objects.filter(title="规划失败").count() == 1 and Delivery.objects.count() == 0
     assert Role.objects.get(code="secretary").description == "调用方的工作"
     monkeypatch.undo()
 
     from diaodu.notify import tasks
+
     monkeypatch.setattr(tasks, "enqueue_send", boom)  # e.g. Redis is down
     msgs = services.notify([person("mishu_wl")], title="队列失败")
     run_on_commit()
     d = Delivery.objects.get(title="队列失败")
-    assert msgs[0].pk and d.status == DeliveryStatus.PENDING and d.attempts == 0  # still due: retry_due will send it
+    assert (
+        msgs[0].pk and d.status == DeliveryStatus.PENDING and d.attempts == 0
+    )  # still due: retry_due will send it
     monkeypatch.undo()
 
 
 def test_channel_validation(demo, person, make_channel):
     for data, field in [
-        ({"kind": "wecom", "name": "x", "webhook_url": "ftp://qyapi.weixin.qq.com/x"}, "webhook_url"),
+        (
+            {"kind": "wecom", "name": "x", "webhook_url": "ftp://qyapi.weixin.qq.com/x"},
+            "webhook_url",
+        ),
         ({"kind": "wecom", "name": "x", "webhook_url": "javascript:alert(1)"}, "webhook_url"),
         ({"kind": "dingtalk", "name": "x", "webhook_url": ""}, "webhook_url"),
         ({"kind": "wecom", "name": "", "webhook_url": "https://a.example/x"}, "name"),
@@ -116,35 +145,58 @@ def test_channel_validation(demo, person, make_channel):
         with pytest.raises(ValidationError) as exc:
             services.create_channel(SYSTEM, unit=demo["QHKFQ"], **data)
         assert field in exc.value.message_dict, data
-    ch = services.create_channel(SYSTEM, unit=demo["QHKFQ"], kind="email", name="邮件",
-                                 email_to="a@qh.gov.cn；b@qh.gov.cn\na@qh.gov.cn", webhook_url="https://x.example")
+    ch = services.create_channel(
+        SYSTEM,
+        unit=demo["QHKFQ"],
+        kind="email",
+        name="邮件",
+        email_to="a@qh.gov.cn；b@qh.gov.cn\na@qh.gov.cn",
+        webhook_url="https://x.example",
+    )
     assert ch.email_to == ["a@qh.gov.cn", "b@qh.gov.cn"] and ch.webhook_url == ""
     assert Channel.objects.count() == 1
 
 
 def test_secret_kept_out_of_audit_and_kept_on_edit(demo, make_channel):
-    ch = make_channel("QHKFQ", kind="dingtalk", webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t",
-                      secret="SECtopsecret")
+    ch = make_channel(
+        "QHKFQ",
+        kind="dingtalk",
+        webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t",
+        secret="SECtopsecret",
+    )
     ch = services.update_channel(SYSTEM, ch, name="新名称", secret="")
     assert ch.secret == "SECtopsecret" and ch.name == "新名称"
     ch = services.update_channel(SYSTEM, ch, secret="SECnew")
     assert ch.secret == "SECnew"
     ch = services.update_channel(SYSTEM, ch, clear_secret=True)
     assert ch.secret == ""
-    dump = str(list(AuditEntry.objects.filter(object_type="notify.channel").values("before", "after")))
+    dump = str(
+        list(AuditEntry.objects.filter(object_type="notify.channel").values("before", "after"))
+    )
     assert "SECtopsecret" not in dump and "SECnew" not in dump and "has_secret" in dump
 
 
 def test_channel_writes_need_permission_and_scope(demo, person, make_channel):
     with pytest.raises(PermissionDenied):
-        services.create_channel(person("wl_zhuren"), unit=demo["QHKFQ-WL"], kind="wecom", name="x",
-                                webhook_url="https://a.example/x")
-    role = Role.objects.create(code="park_notify", name="园区通知管理", permissions=["notify.channels"], data_scope=4)
+        services.create_channel(
+            person("wl_zhuren"),
+            unit=demo["QHKFQ-WL"],
+            kind="wecom",
+            name="x",
+            webhook_url="https://a.example/x",
+        )
+    role = Role.objects.create(
+        code="park_notify", name="园区通知管理", permissions=["notify.channels"], data_scope=4
+    )
     person("wl_zhuren").roles.add(role)
     boss = person("wl_zhuren")
-    services.create_channel(boss, unit=demo["QHKFQ-WL"], kind="wecom", name="x", webhook_url="https://a.example/x")
+    services.create_channel(
+        boss, unit=demo["QHKFQ-WL"], kind="wecom", name="x", webhook_url="https://a.example/x"
+    )
     with pytest.raises(ValidationError):
-        services.create_channel(boss, unit=demo["QHKFQ"], kind="wecom", name="x", webhook_url="https://a.example/x")
+        services.create_channel(
+            boss, unit=demo["QHKFQ"], kind="wecom", name="x", webhook_url="https://a.example/x"
+        )
     zone = make_channel("QHKFQ")
     with pytest.raises(ValidationError):
         services.set_channel_enabled(boss, zone, False)

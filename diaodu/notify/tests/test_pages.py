@@ -1,5 +1,6 @@
 """Pages and API: the inbox and its badge, mark read; who may see channels and the send log
 (scoped to visible units); forged ids answer 404; test send; fixed query counts."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,14 +16,20 @@ from diaodu.org.scope import SYSTEM
 def send(person, usernames, n=1, **kw):
     with acting_as(None):
         for i in range(n):
-            services.notify([person(u) for u in usernames], title=kw.get("title", f"消息{i}"), link=kw.get("link", ""),
-                            kind=kw.get("kind", "info"))
+            services.notify(
+                [person(u) for u in usernames],
+                title=kw.get("title", f"消息{i}"),
+                link=kw.get("link", ""),
+                kind=kw.get("kind", "info"),
+            )
 
 
 @pytest.fixture
 def park_admin(demo, person):
     """王建国 (物流园) gets `notify.channels` with scope 本部门及以下: only 物流园's channels."""
-    role = Role.objects.create(code="park_notify", name="园区通知管理", permissions=["notify.channels"], data_scope=4)
+    role = Role.objects.create(
+        code="park_notify", name="园区通知管理", permissions=["notify.channels"], data_scope=4
+    )
     person("wl_zhuren").roles.add(role)
     return person("wl_zhuren")
 
@@ -57,7 +64,9 @@ def test_badge_costs_pages_no_query(client_for, person, django_assert_max_num_qu
         assert 'data-testid="unread">2<' in c.get("/notify/badge/").content.decode()
     from django.test import Client
 
-    assert Client().get("/notify/badge/").content.decode().strip() == '<span id="notify-badge"></span>'
+    assert (
+        Client().get("/notify/badge/").content.decode().strip() == '<span id="notify-badge"></span>'
+    )
 
 
 def test_others_messages_are_404(client_for, person):
@@ -91,13 +100,21 @@ def test_inbox_query_count_is_fixed(client_for, person, django_assert_max_num_qu
     for count in (1, 40):
         send(person, ["mishu_wl"], n=count)
         c.get("/notify/")
-        with django_assert_max_num_queries(11):  # the shell's 9 (session, scope, units), count, page
+        with django_assert_max_num_queries(
+            11
+        ):  # the shell's 9 (session, scope, units), count, page
             assert c.get("/notify/").status_code == 200
 
 
 # ---------------------------------------------------------------- channels and send log
-MAY_MANAGE = {"duchashi": True, "mishu_wl": False, "wl_zhuren": False, "sysadmin": False, "auditor": False,
-              "zhaoshang": False}
+MAY_MANAGE = {
+    "duchashi": True,
+    "mishu_wl": False,
+    "wl_zhuren": False,
+    "sysadmin": False,
+    "auditor": False,
+    "zhaoshang": False,
+}
 
 
 def test_who_sees_channels_and_send_log(client_for):
@@ -113,22 +130,47 @@ def test_who_sees_channels_and_send_log(client_for):
 
 def test_channel_pages_create_edit_toggle(client_for, demo):
     c = client_for("duchashi")
-    r = c.post("/notify/channels/new/", {"unit": demo["QHKFQ-WL"].pk, "kind": "dingtalk", "name": "物流园群",
-                                         "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=abcdef123",
-                                         "secret": "SECabc", "enabled": "on"})
+    r = c.post(
+        "/notify/channels/new/",
+        {
+            "unit": demo["QHKFQ-WL"].pk,
+            "kind": "dingtalk",
+            "name": "物流园群",
+            "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=abcdef123",
+            "secret": "SECabc",
+            "enabled": "on",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:400]
     ch = Channel.objects.get()
     assert ch.secret == "SECabc" and ch.unit == demo["QHKFQ-WL"] and ch.enabled
     html = c.get("/notify/channels/").content.decode()
-    assert "物流园群" in html and "abcdef123" not in html and "SECabc" not in html  # credentials not shown
+    assert (
+        "物流园群" in html and "abcdef123" not in html and "SECabc" not in html
+    )  # credentials not shown
     assert "SECabc" not in c.get(f"/notify/channels/{ch.pk}/").content.decode()
-    r = c.post(f"/notify/channels/{ch.pk}/", {"kind": "dingtalk", "name": "物流园工作群", "webhook_url": ch.webhook_url,
-                                              "secret": "", "enabled": "on"})
+    r = c.post(
+        f"/notify/channels/{ch.pk}/",
+        {
+            "kind": "dingtalk",
+            "name": "物流园工作群",
+            "webhook_url": ch.webhook_url,
+            "secret": "",
+            "enabled": "on",
+        },
+    )
     assert r.status_code == 302
     ch.refresh_from_db()
     assert ch.name == "物流园工作群" and ch.secret == "SECabc"
-    r = c.post("/notify/channels/new/", {"unit": demo["QHKFQ"].pk, "kind": "wecom", "name": "x",
-                                         "webhook_url": "file:///etc/passwd"})
+    r = c.post(
+        "/notify/channels/new/",
+        {
+            "unit": demo["QHKFQ"].pk,
+            "kind": "wecom",
+            "name": "x",
+            "webhook_url": "file:///etc/passwd",
+        },
+    )
     assert r.status_code == 200 and "http:// 或 https://" in r.content.decode()
     assert c.post(f"/notify/channels/{ch.pk}/toggle/").status_code == 302
     assert not Channel.objects.get(pk=ch.pk).enabled
@@ -147,14 +189,24 @@ def test_scoped_channel_admin_and_forged_ids(client_for, demo, park_admin, make_
     assert log.count("data-delivery=") == 1
     for url in (f"/notify/channels/{zone.pk}/", f"/notify/log/?channel={zone.pk}"):
         assert c.get(url).status_code == 404, url
-    for url in (f"/notify/channels/{zone.pk}/toggle/", f"/notify/channels/{zone.pk}/test/",
-                f"/notify/channels/{zone.pk}/delete/"):
+    for url in (
+        f"/notify/channels/{zone.pk}/toggle/",
+        f"/notify/channels/{zone.pk}/test/",
+        f"/notify/channels/{zone.pk}/delete/",
+    ):
         assert c.post(url).status_code == 404, url
     zone_delivery = Delivery.objects.get(channel=zone)
     Delivery.objects.filter(pk=zone_delivery.pk).update(status=DeliveryStatus.FAILED)
     assert c.post(f"/notify/log/{zone_delivery.pk}/retry/").status_code == 404
-    r = c.post("/notify/channels/new/", {"unit": demo["QHKFQ"].pk, "kind": "wecom", "name": "x",
-                                         "webhook_url": "https://a.example/x"})
+    r = c.post(
+        "/notify/channels/new/",
+        {
+            "unit": demo["QHKFQ"].pk,
+            "kind": "wecom",
+            "name": "x",
+            "webhook_url": "https://a.example/x",
+        },
+    )
     assert r.status_code == 404  # a unit outside the person's scope
     assert Channel.objects.count() == 2 and Channel.objects.get(pk=zone.pk).enabled
 
@@ -171,8 +223,9 @@ def test_test_send_button(client_for, make_channel, task_backend, robot_server):
     assert AuditEntry.objects.filter(action="channel.test", object_id=str(ch.pk)).exists()
 
 
-def test_log_and_channels_query_counts_are_fixed(client_for, person, make_channel, django_assert_max_num_queries,
-                                                 demo):
+def test_log_and_channels_query_counts_are_fixed(
+    client_for, person, make_channel, django_assert_max_num_queries, demo
+):
     for code in ("QHKFQ", "QHKFQ-WL", "QHKFQ-ZB"):
         make_channel(code, name=f"{code} 群")
     c = client_for("duchashi")
@@ -182,7 +235,10 @@ def test_log_and_channels_query_counts_are_fixed(client_for, person, make_channe
         with django_assert_max_num_queries(13):  # the shell's 10, count, rows, unit choices
             assert c.get("/notify/log/").status_code == 200
         with django_assert_max_num_queries(14):  # + the unit of the filter
-            assert c.get("/notify/log/", {"status": "pending", "unit": demo["QHKFQ"].pk}).status_code == 200
+            assert (
+                c.get("/notify/log/", {"status": "pending", "unit": demo["QHKFQ"].pk}).status_code
+                == 200
+            )
         make_channel("QHKFQ-GX", name=f"高新园群{count}")
         with django_assert_max_num_queries(11):
             assert c.get("/notify/channels/").status_code == 200

@@ -1,5 +1,6 @@
 """The scheduler: slots in Asia/Shanghai, claims in the database (a slot runs once however many
 schedulers there are), jobs enqueued as tasks and run by the worker of either backend."""
+
 from datetime import datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -64,9 +65,18 @@ def test_slots_are_shanghai_wall_clock(jobs):
     assert {j.name for j, _ in jobs.due(at(2026, 6, 11, 18, 0))} == {"e", "d", "w"}
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"every_minutes": 0}, {"every_minutes": 5, "daily": "08:00"},
-                                    {"daily": "8:00"}, {"daily": "24:00"}, {"weekly": (7, "08:00")},
-                                    {"weekly": (1,)}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"every_minutes": 0},
+        {"every_minutes": 5, "daily": "08:00"},
+        {"daily": "8:00"},
+        {"daily": "24:00"},
+        {"weekly": (7, "08:00")},
+        {"weekly": (1,)},
+    ],
+)
 def test_register_rejects_bad_schedules(jobs, kwargs):
     with pytest.raises(ValueError):
         jobs.register("bad", "x.y", **kwargs)
@@ -78,7 +88,9 @@ def test_a_slot_is_claimed_once_and_enqueued_not_run(jobs, db):
     runs = jobs.run_due(now, claimed_by="host-a:1")
     assert [(r.job, r.slot) for r in runs] == [("t.sample", at(2026, 6, 11, 17, 0))]
     assert cache.get(CALLS_KEY) is None  # enqueued, not run inline
-    assert jobs.run_due(at(2026, 6, 11, 17, 1), claimed_by="host-b:2") == []  # another scheduler: nothing left
+    assert (
+        jobs.run_due(at(2026, 6, 11, 17, 1), claimed_by="host-b:2") == []
+    )  # another scheduler: nothing left
     with pytest.raises(IntegrityError), transaction.atomic():  # the lock is the unique constraint
         PeriodicRun.objects.create(job="t.sample", slot=at(2026, 6, 11, 17, 0))
     run = PeriodicRun.objects.get()
@@ -112,7 +124,11 @@ def test_scheduler_command_and_worker_with_both_backends(jobs, task_backend):
     calls = cache.get(CALLS_KEY)
     assert len(calls) == 1
     ok, bad = PeriodicRun.objects.get(job="t.sample"), PeriodicRun.objects.get(job="t.fail")
-    assert ok.status == PeriodicRun.Status.DONE and ok.finished_at and calls[0] == ok.slot.astimezone(SH).isoformat()
+    assert (
+        ok.status == PeriodicRun.Status.DONE
+        and ok.finished_at
+        and calls[0] == ok.slot.astimezone(SH).isoformat()
+    )
     assert bad.status == PeriodicRun.Status.FAILED and "job broke" in bad.error
     assert len(task_backend.failures()) == 1  # the failure is also visible to the backend
 

@@ -1,6 +1,7 @@
 """Sending in the background with both task backends (database queue and Redis/RQ): success,
 a channel that fails (three attempts, each logged, then `failed`), deferred retries, retries for
 backends that cannot defer, and no double sends."""
+
 from datetime import timedelta
 
 from django.test import Client, override_settings
@@ -12,14 +13,28 @@ from diaodu.notify.testing import run_on_commit
 from diaodu.org.scope import SYSTEM
 
 
-def test_sent_in_the_background(task_backend, demo, person, make_channel, robot_server, smtp_sink, settings):
+def test_sent_in_the_background(
+    task_backend, demo, person, make_channel, robot_server, smtp_sink, settings
+):
     for k, v in smtp_sink.settings().items():
         setattr(settings, k, v)
     make_channel("QHKFQ", kind="wecom", webhook_url=robot_server.url())
     make_channel("QHKFQ", kind="email", name="督查邮件", email_to="dc@qh.gov.cn")
-    make_channel("QHKFQ-WL", kind="dingtalk", webhook_url=robot_server.url("/robot/send?access_token=t"), secret="SECk")
-    services.notify([person("mishu_wl"), person("mishu_zb")], title="周报催报", body="请尽快填报", link="/projects/")
-    assert robot_server.requests == [] and smtp_sink.messages == []  # nothing is sent in the caller's request
+    make_channel(
+        "QHKFQ-WL",
+        kind="dingtalk",
+        webhook_url=robot_server.url("/robot/send?access_token=t"),
+        secret="SECk",
+    )
+    services.notify(
+        [person("mishu_wl"), person("mishu_zb")],
+        title="周报催报",
+        body="请尽快填报",
+        link="/projects/",
+    )
+    assert (
+        robot_server.requests == [] and smtp_sink.messages == []
+    )  # nothing is sent in the caller's request
     assert task_backend.queued() == 3
     assert task_backend.run() == 3
     assert {d.status for d in Delivery.objects.all()} == {DeliveryStatus.SENT}
@@ -75,7 +90,9 @@ def test_retry_succeeds_on_second_attempt(task_backend, demo, person, make_chann
     assert d.status == DeliveryStatus.SENT and d.attempts == 2 and len(robot_server.requests) == 2
 
 
-def test_retry_is_deferred_with_run_after(task_backend, demo, person, make_channel, robot_server, settings):
+def test_retry_is_deferred_with_run_after(
+    task_backend, demo, person, make_channel, robot_server, settings
+):
     settings.NOTIFY_RETRY_DELAYS = (60, 300)
     robot_server.fail()
     make_channel("QHKFQ", webhook_url=robot_server.url())
@@ -84,7 +101,9 @@ def test_retry_is_deferred_with_run_after(task_backend, demo, person, make_chann
     d = Delivery.objects.get()
     assert d.status == DeliveryStatus.RETRYING and d.attempts == 1
     assert timedelta(seconds=50) < d.next_attempt_at - timezone.now() <= timedelta(seconds=60)
-    assert task_backend.scheduled() == 1 and task_backend.queued() == 0  # waiting in the backend, not polling
+    assert (
+        task_backend.scheduled() == 1 and task_backend.queued() == 0
+    )  # waiting in the backend, not polling
     # a minute later
     robot_server.succeed()
     Delivery.objects.filter(pk=d.pk).update(next_attempt_at=timezone.now())
@@ -94,11 +113,15 @@ def test_retry_is_deferred_with_run_after(task_backend, demo, person, make_chann
     assert d.status == DeliveryStatus.SENT and d.attempts == 2
 
 
-def test_retry_due_for_backends_without_run_after(demo, person, make_channel, robot_server, settings):
+def test_retry_due_for_backends_without_run_after(
+    demo, person, make_channel, robot_server, settings
+):
     """The immediate backend cannot defer: the retry waits for the periodic `notify.retry_due`."""
     settings.NOTIFY_RETRY_DELAYS = (60, 300)
     make_channel("QHKFQ", webhook_url=robot_server.url())
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ):
         robot_server.fail()
         services.notify([person("mishu_wl")], title="a")
         run_on_commit()  # sent at once by the immediate backend: fails
@@ -106,7 +129,9 @@ def test_retry_due_for_backends_without_run_after(demo, person, make_channel, ro
         assert d.status == DeliveryStatus.RETRYING and d.attempts == 1
         assert tasks.retry_due() == 0  # not due yet
         robot_server.succeed()
-        Delivery.objects.filter(pk=d.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=2))
+        Delivery.objects.filter(pk=d.pk).update(
+            next_attempt_at=timezone.now() - timedelta(minutes=2)
+        )
         assert tasks.retry_due() == 1
         run_on_commit()
     d.refresh_from_db()

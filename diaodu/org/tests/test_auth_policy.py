@@ -1,4 +1,5 @@
 """Authentication policy (等保2.0): password rules, lockout, idle timeout, forced change, login log."""
+
 import time
 from datetime import timedelta
 
@@ -16,19 +17,26 @@ from diaodu.org.scope import SYSTEM
 
 
 def login(client, username, password):
-    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR="10.0.0.8",
-                       HTTP_USER_AGENT="pytest-agent")
+    return client.post(
+        "/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR="10.0.0.8",
+        HTTP_USER_AGENT="pytest-agent",
+    )
 
 
-@pytest.mark.parametrize("password, ok", [
-    ("Ab1!", False),              # too short
-    ("abcdefgh", False),          # one class
-    ("abcdefg1", False),          # two classes
-    ("abcdef1!", True),           # three classes
-    ("Qhkfq2026", True),
-    ("Newuser1!", False),         # contains the user name
-    ("Password1", False),         # common password list
-])
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("Ab1!", False),  # too short
+        ("abcdefgh", False),  # one class
+        ("abcdefg1", False),  # two classes
+        ("abcdef1!", True),  # three classes
+        ("Qhkfq2026", True),
+        ("Newuser1!", False),  # contains the user name
+        ("Password1", False),  # common password list
+    ],
+)
 def test_password_rules(demo, password, ok):
     with acting_as(None):
         if ok:
@@ -43,7 +51,7 @@ def test_password_rules(demo, password, ok):
 
 def test_lockout_after_five_failures_for_fifteen_minutes(demo):
     c = Client()
-    for i in range(4):
+    for _ in range(4):
         r = login(c, "mishu_wl", "wrong-password")
         assert "账号或密码错误" in r.content.decode()
     r = login(c, "mishu_wl", "wrong-password")
@@ -59,7 +67,9 @@ def test_lockout_after_five_failures_for_fifteen_minutes(demo):
     User.objects.filter(pk=u.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
     r = login(c, "mishu_wl", DEMO_PASSWORD)
     assert r.status_code == 302
-    results = list(LoginLog.objects.filter(username="mishu_wl").order_by("id").values_list("result", flat=True))
+    results = list(
+        LoginLog.objects.filter(username="mishu_wl").order_by("id").values_list("result", flat=True)
+    )
     assert results == ["failed"] * 5 + ["locked", "success"]
     entry = LoginLog.objects.filter(username="mishu_wl").last()
     assert entry.ip == "10.0.0.8" and entry.user_agent == "pytest-agent"
@@ -95,9 +105,19 @@ def test_forced_password_change_at_first_login(demo):
     assert c.get("/").headers["Location"] == "/password/"
     assert c.get("/org/units/").headers["Location"] == "/password/"
     assert c.get("/api/v1/me").status_code == 401
-    r = c.post("/password/", {"old_password": "Init#2026a", "new_password": "weak", "new_password2": "weak"})
+    r = c.post(
+        "/password/",
+        {"old_password": "Init#2026a", "new_password": "weak", "new_password2": "weak"},
+    )
     assert "至少" in r.content.decode() or "3 类" in r.content.decode()
-    r = c.post("/password/", {"old_password": "Init#2026a", "new_password": "Better#2026", "new_password2": "Better#2026"})
+    r = c.post(
+        "/password/",
+        {
+            "old_password": "Init#2026a",
+            "new_password": "Better#2026",
+            "new_password2": "Better#2026",
+        },
+    )
     assert r.status_code == 302 and r["Location"] == "/"
     assert c.get("/").status_code == 200
     assert not User.objects.get(username="xinren").must_change_password
@@ -133,7 +153,9 @@ def test_activity_keeps_session_alive(client_for, settings):
 
 def test_open_redirect_refused(demo):
     c = Client()
-    r = c.post("/login/?next=https://evil.example/", {"username": "mishu_wl", "password": DEMO_PASSWORD})
+    r = c.post(
+        "/login/?next=https://evil.example/", {"username": "mishu_wl", "password": DEMO_PASSWORD}
+    )
     assert r["Location"] == "/"
 
 

@@ -1,28 +1,42 @@
 """Permission matrix: for each built-in role and each data-scope code, which units and people a
 person can list and fetch — in the pages and in the API — including forged ids across parks."""
+
 import pytest
 
 from diaodu.audit.context import acting_as
 from diaodu.org import services
-from diaodu.org.models import Unit, User
+from diaodu.org.models import User
 from diaodu.org.scope import SYSTEM
 
-ZONE_CODES = {"QHKFQ", "QHKFQ-WL", "QHKFQ-ZB", "QHKFQ-GX", "QHKFQ-SY", "QHKFQ-SM", "QHKFQ-ZS", "QHKFQ-ZR",
-              "QHKFQ-ZSB", "QHKFQ-FG", "QHKFQ-ZJ", "QHKFQ-DC", "QHKFQ-BGS"}
+ZONE_CODES = {
+    "QHKFQ",
+    "QHKFQ-WL",
+    "QHKFQ-ZB",
+    "QHKFQ-GX",
+    "QHKFQ-SY",
+    "QHKFQ-SM",
+    "QHKFQ-ZS",
+    "QHKFQ-ZR",
+    "QHKFQ-ZSB",
+    "QHKFQ-FG",
+    "QHKFQ-ZJ",
+    "QHKFQ-DC",
+    "QHKFQ-BGS",
+}
 ALL_CODES = ZONE_CODES | {"QH", "QH-DCS"}
 
 # username -> unit codes visible (None: may not list units at all)
 EXPECTED_UNITS = {
-    "sysadmin": ALL_CODES,                      # scope 1, sys.units
-    "secadmin": None,                           # security admin: roles, not units
-    "auditor": None,                            # audit admin: logs only
-    "duchashi": ALL_CODES,                      # 督查室, scope 1
-    "fuzhuren": ZONE_CODES,                     # leader, scope 4 at the zone
-    "quzhang": ALL_CODES,                       # leader, scope 4 at the district (and the zone)
-    "wl_zhuren": {"QHKFQ-WL"},                  # park staff + leader, scope 4 at one park
-    "ziranziyuan": {"QHKFQ-ZR"},                # department, scope 3
+    "sysadmin": ALL_CODES,  # scope 1, sys.units
+    "secadmin": None,  # security admin: roles, not units
+    "auditor": None,  # audit admin: logs only
+    "duchashi": ALL_CODES,  # 督查室, scope 1
+    "fuzhuren": ZONE_CODES,  # leader, scope 4 at the zone
+    "quzhang": ALL_CODES,  # leader, scope 4 at the district (and the zone)
+    "wl_zhuren": {"QHKFQ-WL"},  # park staff + leader, scope 4 at one park
+    "ziranziyuan": {"QHKFQ-ZR"},  # department, scope 3
     "zhaoshang": {"QHKFQ-ZS", "QHKFQ-GX", "QHKFQ-SY"},  # scope 3 ∪ scope 2 (custom: two parks)
-    "mishu_wl": None,                           # secretary, scope 5: projects only
+    "mishu_wl": None,  # secretary, scope 5: projects only
 }
 
 
@@ -96,8 +110,13 @@ def test_all_scope_sees_everyone(client_for):
 
 def test_self_only_scope_sees_only_oneself(client_for, demo):
     with acting_as(None):
-        role = services.create_role(SYSTEM, code="self_people", name="仅本人查看", permissions=["people.view", "units.view"],
-                                    data_scope=5)
+        role = services.create_role(
+            SYSTEM,
+            code="self_people",
+            name="仅本人查看",
+            permissions=["people.view", "units.view"],
+            data_scope=5,
+        )
         user = User.objects.get(username="mishu_zb")
         services.grant_roles(SYSTEM, user, [role])
     c = client_for("mishu_zb")

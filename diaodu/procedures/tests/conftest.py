@@ -26,12 +26,24 @@ def media(settings, tmp_path):
 def make_project(demo, person):
     from diaodu.projects import services
 
-    def make(name="测试项目", unit="QHKFQ-WL", secretary="mishu_wl", start=date(2026, 12, 1), stage="signed", **data):
+    def make(
+        name="测试项目",
+        unit="QHKFQ-WL",
+        secretary="mishu_wl",
+        start=date(2026, 12, 1),
+        stage="signed",
+        **data,
+    ):
         with acting_as(None):
-            return services.create_project(SYSTEM, unit=demo[unit], data={"name": name, "planned_start_date": start,
-                                                                          **data},
-                                           secretary=person(secretary) if secretary else None, stage=stage,
-                                           stage_date=date(2026, 3, 1))
+            return services.create_project(
+                SYSTEM,
+                unit=demo[unit],
+                data={"name": name, "planned_start_date": start, **data},
+                secretary=person(secretary) if secretary else None,
+                stage=stage,
+                stage_date=date(2026, 3, 1),
+            )
+
     return make
 
 
@@ -45,6 +57,7 @@ def make_chain(make_project, today):
         tpl = ProcedureTemplate.objects.get(code=template, is_current=True)
         with acting_as(None):
             return services.create_chain(SYSTEM, project, tpl)
+
     return make
 
 

@@ -1,5 +1,6 @@
 """Holiday calendar entered by administrators: 2027 can be entered, it changes the schedules and
 removes the "counted Monday–Friday" warning; validation; who may enter it."""
+
 from datetime import date
 
 import pytest
@@ -21,8 +22,9 @@ def latest(chain):
     return {it.code: (it.latest_start, it.latest_finish) for it in chain.items.all()}
 
 
-def test_entering_2027_changes_the_schedule_and_removes_the_warning(make_chain, person, client_for,
-                                                                    django_capture_on_commit_callbacks):
+def test_entering_2027_changes_the_schedule_and_removes_the_warning(
+    make_chain, person, client_for, django_capture_on_commit_callbacks
+):
     chain = make_chain(start=date(2027, 3, 1))  # the backward pass crosses 2027's holidays
     chain = ProcedureChain.objects.get(pk=chain.pk)
     assert chain.calendar_warnings == [WARN_2027]
@@ -31,8 +33,13 @@ def test_entering_2027_changes_the_schedule_and_removes_the_warning(make_chain, 
     before = latest(chain)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.save_holiday_year(person("sysadmin"), year=2027, holidays=HOLIDAYS_2027, makeup_workdays=MAKEUP_2027,
-                                   source="国务院办公厅关于2027年部分节假日安排的通知（测试数据）")
+        services.save_holiday_year(
+            person("sysadmin"),
+            year=2027,
+            holidays=HOLIDAYS_2027,
+            makeup_workdays=MAKEUP_2027,
+            source="国务院办公厅关于2027年部分节假日安排的通知（测试数据）",
+        )
     row = HolidayYear.objects.get(year=2027)
     assert len(row.holidays) == 8 and row.makeup_workdays == ["2027-02-14"]
     assert AuditEntry.objects.filter(action="calendar.save").count() == 1
@@ -67,25 +74,41 @@ def test_bad_holiday_entries_are_refused_and_change_nothing(person):
     admin = person("sysadmin")
     for holidays, makeup, source, field, text in BAD_ENTRIES:
         with pytest.raises(ValidationError) as exc:
-            services.save_holiday_year(admin, year=2027, holidays=holidays, makeup_workdays=makeup, source=source)
+            services.save_holiday_year(
+                admin, year=2027, holidays=holidays, makeup_workdays=makeup, source=source
+            )
         assert text in "".join(exc.value.message_dict[field]), (holidays, makeup)
-        assert not HolidayYear.objects.exists() and not AuditEntry.objects.filter(action="calendar.save").exists()
+        assert (
+            not HolidayYear.objects.exists()
+            and not AuditEntry.objects.filter(action="calendar.save").exists()
+        )
 
 
 def test_only_calendar_administrators_enter_holidays(person, client_for):
     for username in ("duchashi", "wl_zhuren", "secadmin"):
         with pytest.raises(PermissionDenied):
-            services.save_holiday_year(person(username), year=2027, holidays="2027-01-01", makeup_workdays="",
-                                       source="x")
+            services.save_holiday_year(
+                person(username), year=2027, holidays="2027-01-01", makeup_workdays="", source="x"
+            )
         assert client_for(username).get("/procedures/calendar/").status_code == 403
     c = client_for("sysadmin")
     html = c.get("/procedures/calendar/").content.decode()
-    assert 'data-year="2027"' in html and "未录入" in html and 'data-menu="procedures:calendar"' in html
-    assert "2026-10-01" in c.get("/procedures/calendar/2026/").content.decode()  # package data as a start
-    r = c.post("/procedures/calendar/2027/", {"holidays": "2027-01-01", "makeup_workdays": "2027-01-04",
-                                              "source": "测试"})
+    assert (
+        'data-year="2027"' in html
+        and "未录入" in html
+        and 'data-menu="procedures:calendar"' in html
+    )
+    assert (
+        "2026-10-01" in c.get("/procedures/calendar/2026/").content.decode()
+    )  # package data as a start
+    r = c.post(
+        "/procedures/calendar/2027/",
+        {"holidays": "2027-01-01", "makeup_workdays": "2027-01-04", "source": "测试"},
+    )
     assert r.status_code == 200 and "调休上班日应为周六或周日" in r.content.decode()
-    r = c.post("/procedures/calendar/2027/", {"holidays": HOLIDAYS_2027, "makeup_workdays": MAKEUP_2027,
-                                              "source": "测试"})
+    r = c.post(
+        "/procedures/calendar/2027/",
+        {"holidays": HOLIDAYS_2027, "makeup_workdays": MAKEUP_2027, "source": "测试"},
+    )
     assert r.status_code == 302 and HolidayYear.objects.filter(year=2027).exists()
     assert "已录入" in c.get("/procedures/calendar/").content.decode()

@@ -1,4 +1,5 @@
 """Demo chains for projects not started yet, and the link from the project page."""
+
 from datetime import date
 
 from diaodu.procedures import demo
@@ -6,9 +7,15 @@ from diaodu.procedures.models import ProcedureChain
 
 
 def test_demo_chains_and_project_page_link(make_project, client_for, today):
-    a = make_project(name="装配式建筑部品生产基地", stage="preparing", start=date(2026, 9, 1),
-                     actual_signing_date=date(2026, 1, 10))
-    b = make_project(name="区域医疗中心", investor="清河城投公司", stage="signed", start=date(2027, 5, 1))
+    a = make_project(
+        name="装配式建筑部品生产基地",
+        stage="preparing",
+        start=date(2026, 9, 1),
+        actual_signing_date=date(2026, 1, 10),
+    )
+    b = make_project(
+        name="区域医疗中心", investor="清河城投公司", stage="signed", start=date(2027, 5, 1)
+    )
     make_project(name="已开工项目", stage="under_construction", start=date(2026, 1, 1))
     assert demo.build() == {"chains": 2}
     assert demo.build() == {"chains": 0}  # idempotent

@@ -1,5 +1,6 @@
 """The "waiting on my department" list, the miss-target list, procedure_warnings(): contents,
 scope and fixed query counts."""
+
 from datetime import date
 
 from django.db import connection
@@ -21,13 +22,20 @@ def test_waiting_on_my_department(make_chain, client_for, person, demo):
     a = make_chain(name="甲项目")
     b = make_chain(name="乙项目", unit="QHKFQ-GX", secretary="mishu_gx", start=date(2027, 6, 1))
     sec = person("mishu_wl")
-    services.update_item(sec, a.items.get(code="B01"), {"status": "done", "actual_start": "2026-05-04",
-                                                        "actual_finish": "2026-05-08"})
-    services.update_item(sec, a.items.get(code="B03"), {"status": "done", "actual_start": "2026-05-11",
-                                                        "actual_finish": "2026-05-29"})
+    services.update_item(
+        sec,
+        a.items.get(code="B01"),
+        {"status": "done", "actual_start": "2026-05-04", "actual_finish": "2026-05-08"},
+    )
+    services.update_item(
+        sec,
+        a.items.get(code="B03"),
+        {"status": "done", "actual_start": "2026-05-11", "actual_finish": "2026-05-29"},
+    )
     rows = list(queries.waiting_on_units([demo["QHKFQ-ZR"]]))
-    assert {(r.project_id, r.code) for r in rows} == \
-        {(a.project_id, c) for c in ZR_CODES - {"B03"}} | {(b.project_id, c) for c in ZR_CODES}
+    assert {(r.project_id, r.code) for r in rows} == {
+        (a.project_id, c) for c in ZR_CODES - {"B03"}
+    } | {(b.project_id, c) for c in ZR_CODES}
     finishes = [r.latest_finish for r in rows]
     assert finishes == sorted(finishes)  # most urgent first
     assert rows[0].project_id == a.project_id  # 甲 is late: its latest dates come first
@@ -35,13 +43,25 @@ def test_waiting_on_my_department(make_chain, client_for, person, demo):
     n, html = count_queries(c, "/procedures/waiting/")
     assert "甲项目" in html and "乙项目" in html and "土地招拍挂出让（摘牌）" in html
     assert "入园评审及投资协议" not in html  # 招商局's
-    assert f'/procedures/project/{a.project_id}/' not in html  # no link to a chain outside its scope
+    assert (
+        f"/procedures/project/{a.project_id}/" not in html
+    )  # no link to a chain outside its scope
     assert 'data-menu="procedures:waiting"' in html
     html = client_for("zhaoshang").get("/procedures/waiting/").content.decode()
-    assert "入园评审及投资协议" in html and "乙项目" in html and "甲项目" not in html  # 甲's B01 is done
+    assert (
+        "入园评审及投资协议" in html and "乙项目" in html and "甲项目" not in html
+    )  # 甲's B01 is done
     # the supervision office may look at a department's list; a park may not pick a unit outside its scope
-    assert "甲项目" in client_for("duchashi").get(f"/procedures/waiting/?unit={demo['QHKFQ-ZR'].pk}").content.decode()
-    assert client_for("mishu_wl").get(f"/procedures/waiting/?unit={demo['QHKFQ-ZR'].pk}").status_code == 404
+    assert (
+        "甲项目"
+        in client_for("duchashi")
+        .get(f"/procedures/waiting/?unit={demo['QHKFQ-ZR'].pk}")
+        .content.decode()
+    )
+    assert (
+        client_for("mishu_wl").get(f"/procedures/waiting/?unit={demo['QHKFQ-ZR'].pk}").status_code
+        == 404
+    )
 
 
 def test_waiting_list_query_count_is_fixed(make_chain, client_for, django_assert_max_num_queries):
@@ -51,16 +71,23 @@ def test_waiting_list_query_count_is_fixed(make_chain, client_for, django_assert
     few, html = count_queries(c, "/procedures/waiting/")
     assert html.count("data-item=") == 14
     for i in range(3, 7):
-        make_chain(name=f"项目{i}", unit=["QHKFQ-GX", "QHKFQ-SY", "QHKFQ-SM", "QHKFQ-WL"][i - 3],
-                   secretary=None)
+        make_chain(
+            name=f"项目{i}",
+            unit=["QHKFQ-GX", "QHKFQ-SY", "QHKFQ-SM", "QHKFQ-WL"][i - 3],
+            secretary=None,
+        )
     with django_assert_max_num_queries(few):
         html = c.get("/procedures/waiting/").content.decode()
     assert html.count("data-item=") == 42
 
 
-def test_projects_that_will_miss_their_start(make_chain, client_for, person, django_assert_max_num_queries):
+def test_projects_that_will_miss_their_start(
+    make_chain, client_for, person, django_assert_max_num_queries
+):
     late_wl = make_chain(name="物流晚项目", start=date(2026, 12, 1))
-    later_gx = make_chain(name="高新更晚项目", unit="QHKFQ-GX", secretary="mishu_gx", start=date(2026, 10, 1))
+    later_gx = make_chain(
+        name="高新更晚项目", unit="QHKFQ-GX", secretary="mishu_gx", start=date(2026, 10, 1)
+    )
     make_chain(name="按期项目", unit="QHKFQ-GX", secretary="mishu_gx", start=date(2027, 9, 1))
     make_chain(name="已开工项目", stage="under_construction", start=date(2026, 7, 1))
     c = client_for("quzhang")
@@ -91,5 +118,10 @@ def test_procedure_warnings_for_the_weekly_loop(make_chain, make_project, person
     assert out[tight.project_id]["overdue"] == [] and out[tight.project_id]["at_risk"]
     assert out[easy.project_id] == {"overdue": [], "at_risk": []}
     assert out[bare.pk] == {"overdue": [], "at_risk": []}
-    services.update_item(person("mishu_wl"), late.items.get(code="B01"), {"status": "not_applicable"})
-    assert "入园评审及投资协议" not in queries.procedure_warnings([late.project_id])[late.project_id]["overdue"]
+    services.update_item(
+        person("mishu_wl"), late.items.get(code="B01"), {"status": "not_applicable"}
+    )
+    assert (
+        "入园评审及投资协议"
+        not in queries.procedure_warnings([late.project_id])[late.project_id]["overdue"]
+    )

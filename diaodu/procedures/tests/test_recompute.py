@@ -1,4 +1,5 @@
 """Bulk recompute (command and task) gives the same results as the per-chain recompute."""
+
 from datetime import date
 from io import StringIO
 
@@ -15,15 +16,20 @@ CHAIN_COLS = ("id",) + services.CHAIN_RESULT_FIELDS + ("computed_for",)
 
 
 def snapshot_results():
-    return (sorted(ProjectProcedure.objects.values_list(*COLS)),
-            sorted(ProcedureChain.objects.values_list(*CHAIN_COLS)))
+    return (
+        sorted(ProjectProcedure.objects.values_list(*COLS)),
+        sorted(ProcedureChain.objects.values_list(*CHAIN_COLS)),
+    )
 
 
 def test_command_recomputes_all_and_matches_single(make_chain, person, monkeypatch):
     a = make_chain(name="甲")
     b = make_chain(name="乙", unit="QHKFQ-GX", secretary="mishu_gx", start=date(2027, 3, 1))
-    services.update_item(person("mishu_wl"), a.items.get(code="B01"), {"status": "in_progress",
-                                                                       "actual_start": "2026-05-20"})
+    services.update_item(
+        person("mishu_wl"),
+        a.items.get(code="B01"),
+        {"status": "in_progress", "actual_start": "2026-05-20"},
+    )
     later = date(2026, 7, 6)  # a month later: every date moves
     monkeypatch.setattr(dates, "today", lambda: later)
     out = StringIO()
@@ -37,7 +43,7 @@ def test_command_recomputes_all_and_matches_single(make_chain, person, monkeypat
     assert snapshot_results() == bulk
     entry = AuditEntry.objects.filter(action="procedures.recompute_all").get()
     assert entry.after["chains"] == 2
-    assert b.pk  # noqa
+    assert b.pk
 
 
 def test_command_for_one_unit(make_chain, monkeypatch):
@@ -58,7 +64,9 @@ def test_task_and_stale_chain_refresh(make_chain, monkeypatch, client_for):
     result = recompute_schedules.call("QHKFQ-WL")
     assert result["chains"] == 1 and result["items"] == 18
     monkeypatch.setattr(dates, "today", lambda: date(2026, 6, 2))
-    client_for("mishu_wl").get(f"/procedures/project/{a.project_id}/")  # a stale chain refreshes on view
+    client_for("mishu_wl").get(
+        f"/procedures/project/{a.project_id}/"
+    )  # a stale chain refreshes on view
     assert ProcedureChain.objects.get(pk=a.pk).computed_for == date(2026, 6, 2)
 
 
@@ -69,8 +77,12 @@ def test_new_target_start_recomputes_and_nightly_job_registered(make_chain, pers
     project = chain.project
     late = ProcedureChain.objects.get(pk=chain.pk).days_late_wd
     assert late > 0
-    project_services.update_project(person("mishu_wl"), project, data={"planned_start_date": "2027-12-01"},
-                                    version=project.version)
+    project_services.update_project(
+        person("mishu_wl"),
+        project,
+        data={"planned_start_date": "2027-12-01"},
+        version=project.version,
+    )
     chain = ProcedureChain.objects.get(pk=chain.pk)
     assert chain.target_start == date(2027, 12, 1) and chain.days_late_wd == 0
     from diaodu.notify import periodic

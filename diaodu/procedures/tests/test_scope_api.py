@@ -1,5 +1,6 @@
 """Scope (a park cannot read or write another park's chain, in pages and API), and the API:
 schedule shape, item CRUD, Chinese 422s."""
+
 import json
 from datetime import date
 
@@ -20,15 +21,28 @@ def test_other_park_gets_404_everywhere(make_chain, client_for):
     c = client_for("gx_zhuren")  # 高新园: park staff of another park
     assert c.get(f"/procedures/project/{pid}/").status_code == 404
     assert c.get(f"/procedures/items/{b01.pk}/").status_code == 404
-    assert c.post(f"/procedures/items/{b01.pk}/", {"status": "done", "actual_finish": "2026-05-20"}).status_code == 404
+    assert (
+        c.post(
+            f"/procedures/items/{b01.pk}/", {"status": "done", "actual_finish": "2026-05-20"}
+        ).status_code
+        == 404
+    )
     assert c.post(f"/procedures/items/{b01.pk}/remove/").status_code == 404
     assert c.post(f"/procedures/project/{pid}/delete/").status_code == 404
     assert c.get(f"/procedures/project/{pid}/add/").status_code == 404
     assert api(c, "get", f"/projects/{pid}/schedule").status_code == 404
     assert api(c, "get", f"/projects/{pid}/procedures").status_code == 404
-    assert api(c, "patch", f"/projects/{pid}/procedures/{b01.pk}", {"status": "not_applicable"}).status_code == 404
+    assert (
+        api(
+            c, "patch", f"/projects/{pid}/procedures/{b01.pk}", {"status": "not_applicable"}
+        ).status_code
+        == 404
+    )
     assert api(c, "delete", f"/projects/{pid}/procedures/{b01.pk}").status_code == 404
-    assert api(c, "post", f"/projects/{pid}/procedures", {"name": "x", "duration_wd": 1}).status_code == 404
+    assert (
+        api(c, "post", f"/projects/{pid}/procedures", {"name": "x", "duration_wd": 1}).status_code
+        == 404
+    )
     b01.refresh_from_db()
     assert b01.status == "not_started" and b01.version == 1
     # an item id of another project through a visible project's URL
@@ -59,20 +73,35 @@ def test_schedule_api_shape(make_chain, client_for):
     r = api(client_for("mishu_wl"), "get", f"/projects/{chain.project_id}/schedule")
     assert r.status_code == 200
     data = r.json()
-    assert {"target_start", "expected_start", "days_late_wd", "calendar_warnings", "items"} <= set(data)
+    assert {"target_start", "expected_start", "days_late_wd", "calendar_warnings", "items"} <= set(
+        data
+    )
     assert data["target_start"] == "2027-06-01" and data["days_late_wd"] == 0
     assert data["calendar_warnings"] == ["2027年节假日安排尚未录入，已按周一至周五计算工作日"]
     assert len(data["items"]) == 18
     first = data["items"][0]
-    for key in ("code", "name", "status", "duration_wd", "latest_start", "latest_finish", "earliest_start",
-                "earliest_finish", "slack_wd", "critical", "overdue"):
+    for key in (
+        "code",
+        "name",
+        "status",
+        "duration_wd",
+        "latest_start",
+        "latest_finish",
+        "earliest_start",
+        "earliest_finish",
+        "slack_wd",
+        "critical",
+        "overdue",
+    ):
         assert key in first
     assert first["code"] == "B01" and first["latest_start"] and first["critical"] is True
     last = next(i for i in data["items"] if i["code"] == "B18")
     assert last["latest_start"] is None  # 竣工验收: after 开工
     spec = client_for("mishu_wl").get("/api/v1/openapi.json").json()
     assert "/api/v1/projects/{project_id}/schedule" in spec["paths"]
-    assert api(client_for("duchashi"), "get", f"/projects/{chain.project_id}/schedule").json() == data
+    assert (
+        api(client_for("duchashi"), "get", f"/projects/{chain.project_id}/schedule").json() == data
+    )
 
 
 def test_item_crud_api(make_project, client_for, today):
@@ -87,22 +116,50 @@ def test_item_crud_api(make_project, client_for, today):
     items = api(c, "get", f"/projects/{pid}/procedures").json()
     g01 = items[0]
     assert g01["code"] == "G01" and g01["responsible_unit"] == "发改局" and g01["version"] == 1
-    r = api(c, "patch", f"/projects/{pid}/procedures/{g01['id']}",
-            {"status": "done", "actual_start": "2026-05-06", "actual_finish": "2026-05-20", "doc_number": "清发改〔2026〕9号",
-             "version": 1})
+    r = api(
+        c,
+        "patch",
+        f"/projects/{pid}/procedures/{g01['id']}",
+        {
+            "status": "done",
+            "actual_start": "2026-05-06",
+            "actual_finish": "2026-05-20",
+            "doc_number": "清发改〔2026〕9号",
+            "version": 1,
+        },
+    )
     assert r.status_code == 200, r.content
-    assert r.json()["status"] == "done" and r.json()["version"] == 2 and r.json()["earliest_finish"] == "2026-05-20"
-    r = api(c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"doc_number": "x", "version": 1})
+    assert (
+        r.json()["status"] == "done"
+        and r.json()["version"] == 2
+        and r.json()["earliest_finish"] == "2026-05-20"
+    )
+    r = api(
+        c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"doc_number": "x", "version": 1}
+    )
     assert r.status_code == 422 and "已被他人修改" in r.json()["errors"]["general"][0]
     r = api(c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"actual_finish": "2026-07-01"})
     assert r.status_code == 422 and "晚于今天" in r.json()["errors"]["actual_finish"][0]
     r = api(c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"duration_wd": "很多"})
     assert r.status_code == 422 and "整数" in r.json()["errors"]["duration_wd"][0]
-    r = api(c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"predecessors": [{"code": "G15", "lag_wd": 0}]})
+    r = api(
+        c,
+        "patch",
+        f"/projects/{pid}/procedures/{g01['id']}",
+        {"predecessors": [{"code": "G15", "lag_wd": 0}]},
+    )
     assert r.status_code == 422 and "循环依赖" in r.json()["errors"]["predecessors"][0]
-    r = api(c, "post", f"/projects/{pid}/procedures", {"name": "压覆矿产评估", "duration_wd": 10,
-                                                       "predecessors": [{"code": "G01", "lag_wd": 0}],
-                                                       "responsible_text": "自然资源局"})
+    r = api(
+        c,
+        "post",
+        f"/projects/{pid}/procedures",
+        {
+            "name": "压覆矿产评估",
+            "duration_wd": 10,
+            "predecessors": [{"code": "G01", "lag_wd": 0}],
+            "responsible_text": "自然资源局",
+        },
+    )
     assert r.status_code == 201 and r.json()["code"] == "X01" and r.json()["added"] is True
     x01 = r.json()["id"]
     zr = next(i for i in items if i["code"] == "G02")["responsible_unit_id"]
@@ -112,7 +169,9 @@ def test_item_crud_api(make_project, client_for, today):
     assert r.status_code == 422
     assert api(c, "delete", f"/projects/{pid}/procedures/{x01}").json() == {"result": "removed"}
     g03 = next(i for i in items if i["code"] == "G03")["id"]
-    assert api(c, "delete", f"/projects/{pid}/procedures/{g03}").json() == {"result": "not_applicable"}
+    assert api(c, "delete", f"/projects/{pid}/procedures/{g03}").json() == {
+        "result": "not_applicable"
+    }
     sched = api(c, "get", f"/projects/{pid}/schedule").json()
     assert "G03" not in [i["code"] for i in sched["items"]] and len(sched["items"]) == 17
     assert ProcedureChain.objects.get(project_id=pid).items.count() == 18

@@ -1,4 +1,5 @@
 """Default templates (seeded, sourced), versioning, cycles refused, who may edit."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -12,14 +13,29 @@ from diaodu.procedures.models import Procedure, ProcedureTemplate, Stage
 def rows_of(tpl):
     from diaodu.procedures.models import format_predecessors
 
-    return [{"code": p.code, "name": p.name, "stage": p.stage, "duration_wd": p.duration_wd,
-             "duration_source": p.duration_source, "predecessors": format_predecessors(p.predecessors),
-             "responsible_text": p.responsible_text, "documents": "；".join(p.documents)} for p in tpl.items.all()]
+    return [
+        {
+            "code": p.code,
+            "name": p.name,
+            "stage": p.stage,
+            "duration_wd": p.duration_wd,
+            "duration_source": p.duration_source,
+            "predecessors": format_predecessors(p.predecessors),
+            "responsible_text": p.responsible_text,
+            "documents": "；".join(p.documents),
+        }
+        for p in tpl.items.all()
+    ]
 
 
 def test_four_default_templates_with_sources(db):
     tpls = {t.code: t for t in ProcedureTemplate.objects.filter(is_current=True)}
-    assert set(tpls) == {"gov_invest", "enterprise_approval", "enterprise_filing", "land_with_design"}
+    assert set(tpls) == {
+        "gov_invest",
+        "enterprise_approval",
+        "enterprise_filing",
+        "land_with_design",
+    }
     items = {(p.template.code, p.name): p for p in Procedure.objects.select_related("template")}
     assert all(p.duration_source for p in items.values())
     assert {p.stage for p in items.values()} == set(Stage.values)
@@ -53,9 +69,22 @@ def test_editing_creates_a_version_and_chains_keep_theirs(make_chain, client_for
     for r in rows:
         if r["code"] == "B15":
             r["duration_wd"] = 10
-    post = {"code": v1.code, "name": v1.name, "description": v1.description, "change_note": "施工许可按10日"}
-    for k in ("code", "name", "stage", "duration_wd", "duration_source", "predecessors", "responsible_text",
-              "documents"):
+    post = {
+        "code": v1.code,
+        "name": v1.name,
+        "description": v1.description,
+        "change_note": "施工许可按10日",
+    }
+    for k in (
+        "code",
+        "name",
+        "stage",
+        "duration_wd",
+        "duration_source",
+        "predecessors",
+        "responsible_text",
+        "documents",
+    ):
         post[f"row_{k}"] = [r[k] for r in rows] + ["", "", ""]
     post["row_name"][-3] = ""
     c = client_for("duchashi")
@@ -105,11 +134,30 @@ def test_only_template_keepers_edit(person, client_for):
     html = client_for("wl_zhuren").get("/procedures/templates/").content.decode()
     assert "政府投资项目" in html and "新建模板" not in html
     with acting_as(None):
-        new = services.save_template(person("duchashi"), None, code="custom", name="自定模板",
-                                     items=[{"code": "A1", "name": "备案", "stage": "land_planning",
-                                             "duration_wd": "1", "predecessors": ""},
-                                            {"code": "A2", "name": "施工许可", "stage": "construction",
-                                             "duration_wd": "7", "predecessors": "A1+2",
-                                             "duration_source": "《建筑法》第八条"}])
-    assert new.version == 1 and new.items.get(code="A2").predecessors == [{"code": "A1", "lag_wd": 2}]
+        new = services.save_template(
+            person("duchashi"),
+            None,
+            code="custom",
+            name="自定模板",
+            items=[
+                {
+                    "code": "A1",
+                    "name": "备案",
+                    "stage": "land_planning",
+                    "duration_wd": "1",
+                    "predecessors": "",
+                },
+                {
+                    "code": "A2",
+                    "name": "施工许可",
+                    "stage": "construction",
+                    "duration_wd": "7",
+                    "predecessors": "A1+2",
+                    "duration_source": "《建筑法》第八条",
+                },
+            ],
+        )
+    assert new.version == 1 and new.items.get(code="A2").predecessors == [
+        {"code": "A1", "lag_wd": 2}
+    ]
     assert new.items.get(code="A1").duration_source == "地方实践"

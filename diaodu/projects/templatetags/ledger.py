@@ -26,9 +26,19 @@ def yi(value):
 
 @register.filter
 def stage_color(stage):
-    return {"lead": "secondary", "negotiating": "azure", "signed": "indigo", "landed": "purple",
-            "preparing": "orange", "under_construction": "blue", "completed": "teal", "operating": "green",
-            "at_capacity": "lime", "suspended": "yellow", "dropped": "red"}.get(stage, "secondary")
+    return {
+        "lead": "secondary",
+        "negotiating": "azure",
+        "signed": "indigo",
+        "landed": "purple",
+        "preparing": "orange",
+        "under_construction": "blue",
+        "completed": "teal",
+        "operating": "green",
+        "at_capacity": "lime",
+        "suspended": "yellow",
+        "dropped": "red",
+    }.get(stage, "secondary")
 
 
 @register.filter
@@ -64,7 +74,9 @@ def ledger_row(p, cols):
         if col == "unit":
             html = format_html("{}", p.unit.label)
         elif col == "stage":
-            html = format_html('<span class="badge bg-{}-lt">{}</span>', stage_color(p.stage), p.stage_label)
+            html = format_html(
+                '<span class="badge bg-{}-lt">{}</span>', stage_color(p.stage), p.stage_label
+            )
         elif col == "category":
             html = format_html("{}", p.get_plan_category_display() or "—")
         elif col == "level":
@@ -72,8 +84,11 @@ def ledger_row(p, cols):
         elif col == "industry":
             html = format_html("{} {}", p.industry_code, _trunc(p.industry_text, 12))
         elif col in ("total", "annual", "completed"):
-            value = {"total": p.total_investment, "annual": p.annual_plan_investment,
-                     "completed": p.completed_this_year}[col]
+            value = {
+                "total": p.total_investment,
+                "annual": p.annual_plan_investment,
+                "completed": p.completed_this_year,
+            }[col]
             html = format_html('<span class="text-end d-block">{}</span>', wan(value))
         elif col == "planned_start":
             html = format_html("{}", _date(p.planned_start_date))
@@ -84,7 +99,12 @@ def ledger_row(p, cols):
         elif col == "secretary":
             html = format_html("{}", p.secretary.name if p.secretary else (p.secretary_text or "—"))
         elif col == "responsible":
-            html = format_html("{}", p.responsible_unit.label if p.responsible_unit else (p.responsible_unit_text or "—"))
+            html = format_html(
+                "{}",
+                p.responsible_unit.label
+                if p.responsible_unit
+                else (p.responsible_unit_text or "—"),
+            )
         elif col == "progress":
             html = format_html('<span class="small">{}</span>', _trunc(p.progress_text, 40))
         elif col == "code":

@@ -15,7 +15,13 @@ def make_project(demo, person):
         data.setdefault("total_investment", Decimal("50000"))
         stage = data.pop("stage", "signed")
         with acting_as(None):
-            return services.create_project(SYSTEM, unit=demo[unit], data={"name": name, **data},
-                                           secretary=person(secretary) if secretary else None,
-                                           stage=stage, stage_date=date(2026, 3, 1))
+            return services.create_project(
+                SYSTEM,
+                unit=demo[unit],
+                data={"name": name, **data},
+                secretary=person(secretary) if secretary else None,
+                stage=stage,
+                stage_date=date(2026, 3, 1),
+            )
+
     return make

@@ -1,4 +1,5 @@
 """Browser: the ledger on a phone — filter, open a project, move its stage; export on desktop."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -22,11 +23,25 @@ def zone(transactional_db):
         demo.build()
         wl = Unit.objects.get(code="QHKFQ-WL")
         sec = User.objects.get(username="mishu_wl")
-        for i, (name, total) in enumerate([("智慧冷链物流园项目", "150000"), ("保税物流中心（B型）项目", "80000"),
-                                           ("城市配送分拨中心项目", "26000")]):
-            services.create_project(SYSTEM, unit=wl, data={"name": name, "total_investment": Decimal(total),
-                                                           "plan_category": "new_start"},
-                                    secretary=sec, stage="preparing", stage_date=date(2026, 3, 1 + i))
+        for i, (name, total) in enumerate(
+            [
+                ("智慧冷链物流园项目", "150000"),
+                ("保税物流中心（B型）项目", "80000"),
+                ("城市配送分拨中心项目", "26000"),
+            ]
+        ):
+            services.create_project(
+                SYSTEM,
+                unit=wl,
+                data={
+                    "name": name,
+                    "total_investment": Decimal(total),
+                    "plan_category": "new_start",
+                },
+                secretary=sec,
+                stage="preparing",
+                stage_date=date(2026, 3, 1 + i),
+            )
 
 
 def test_ledger_on_phone(chromium, live_server, zone):  # noqa: F811

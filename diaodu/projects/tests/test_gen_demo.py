@@ -1,4 +1,5 @@
 """The demo ledger (`diaodu.projects.demo.build`) and the synthetic generator (`diaodu gen`)."""
+
 from collections import Counter
 from io import StringIO
 from itertools import islice
@@ -20,10 +21,20 @@ from diaodu.projects.management.commands import gen
 from diaodu.projects.management.commands.gen import Plan, generate
 from diaodu.projects.models import PlanCategory, Project, ProjectYearPlan, StageChange
 
-ORDERS = [("planned_signing_date", "planned_start_date"), ("planned_start_date", "planned_completion_date"),
-          ("planned_completion_date", "planned_production_date"), ("actual_signing_date", "actual_start_date"),
-          ("actual_start_date", "actual_completion_date"), ("actual_completion_date", "actual_production_date")]
-ACTUAL = ("actual_signing_date", "actual_start_date", "actual_completion_date", "actual_production_date")
+ORDERS = [
+    ("planned_signing_date", "planned_start_date"),
+    ("planned_start_date", "planned_completion_date"),
+    ("planned_completion_date", "planned_production_date"),
+    ("actual_signing_date", "actual_start_date"),
+    ("actual_start_date", "actual_completion_date"),
+    ("actual_completion_date", "actual_production_date"),
+]
+ACTUAL = (
+    "actual_signing_date",
+    "actual_start_date",
+    "actual_completion_date",
+    "actual_production_date",
+)
 
 
 def assert_consistent(p: Project, today) -> None:
@@ -42,7 +53,15 @@ def assert_consistent(p: Project, today) -> None:
     assert changes and changes[0].from_stage == "" and changes[0].to_stage == "lead", p.name
     current, last, resume = "lead", changes[0].on, None
     for c in changes[1:]:
-        S.check(current, c.to_stage, c.on, last_move_on=last, today=today, reason=c.reason, resume_stage=resume)
+        S.check(
+            current,
+            c.to_stage,
+            c.on,
+            last_move_on=last,
+            today=today,
+            reason=c.reason,
+            resume_stage=resume,
+        )
         assert c.from_stage == current
         if c.to_stage in S.SIDE:
             resume = current
@@ -88,17 +107,30 @@ def test_demo_projects_are_consistent_and_staffed(demo):
         projects_demo.build()
     today = timezone.localdate()
     secretaries = {code: sec for code, (sec, *_rest) in projects_demo.PARKS.items()}
-    for p in Project.objects.filter(unit__code__startswith="QHKFQ").select_related("unit", "secretary",
-                                                                                 "responsible_unit"):
+    for p in Project.objects.filter(unit__code__startswith="QHKFQ").select_related(
+        "unit", "secretary", "responsible_unit"
+    ):
         assert_consistent(p, today)
         assert p.name_key == normalise_name(p.name)
         assert p.secretary.username == secretaries[p.unit.code]
         assert p.lead_officials.exists() and p.responsible_unit.kind == "department"
-        assert p.investor and p.industry_code and p.industry_text and p.progress_text and p.land_area_mu
-        assert AuditEntry.objects.filter(object_type="projects.project", object_id=str(p.pk),
-                                         action="project.stage").count() == p.stage_changes.count() - 1
+        assert (
+            p.investor
+            and p.industry_code
+            and p.industry_text
+            and p.progress_text
+            and p.land_area_mu
+        )
+        assert (
+            AuditEntry.objects.filter(
+                object_type="projects.project", object_id=str(p.pk), action="project.stage"
+            ).count()
+            == p.stage_changes.count() - 1
+        )
         if p.plan_category:
-            assert ProjectYearPlan.objects.filter(project=p, year=today.year, plan_category=p.plan_category).exists()
+            assert ProjectYearPlan.objects.filter(
+                project=p, year=today.year, plan_category=p.plan_category
+            ).exists()
 
 
 def test_demo_command_builds_projects(db):
@@ -111,9 +143,18 @@ def test_demo_command_builds_projects(db):
 
 # ---------------------------------------------------------------- generator
 def _fingerprint():
-    return sorted(Project.objects.filter(unit__code__startswith="GEN-").values_list(
-        "unit__code", "name", "stage", "plan_category", "level", "total_investment", "secretary__username",
-        "national_code"))
+    return sorted(
+        Project.objects.filter(unit__code__startswith="GEN-").values_list(
+            "unit__code",
+            "name",
+            "stage",
+            "plan_category",
+            "level",
+            "total_investment",
+            "secretary__username",
+            "national_code",
+        )
+    )
 
 
 def test_gen_creates_exactly_n_with_plausible_distributions(db):
@@ -124,7 +165,12 @@ def test_gen_creates_exactly_n_with_plausible_distributions(db):
     projects = Project.objects.filter(unit__path__startswith=root.path)
     assert projects.count() == Project.objects.count() == 300
     kinds = Counter(Unit.objects.filter(path__startswith=root.path).values_list("kind", flat=True))
-    assert kinds["province"] == 1 and kinds["city"] >= 1 and kinds["district"] >= 1 and kinds["zone"] >= 1
+    assert (
+        kinds["province"] == 1
+        and kinds["city"] >= 1
+        and kinds["district"] >= 1
+        and kinds["zone"] >= 1
+    )
     assert kinds["park"] >= 3 * kinds["zone"] and kinds["department"] >= 4 * kinds["zone"]
     assert set(projects.values_list("unit__kind", flat=True)) == {"park"}
     stages = Counter(projects.values_list("stage", flat=True))
@@ -148,7 +194,11 @@ def test_gen_creates_exactly_n_with_plausible_distributions(db):
     assert StageChange.objects.filter(project__in=projects).count() >= 300 * 3
     # one audit entry for the whole generation, and the chain still verifies
     entry = AuditEntry.objects.get(action="gen.synthetic")
-    assert entry.object_id == str(root.pk) and entry.after["seed"] == 11 and entry.after["projects"] == 300
+    assert (
+        entry.object_id == str(root.pk)
+        and entry.after["seed"] == 11
+        and entry.after["projects"] == 300
+    )
     assert verify().ok
 
 
@@ -164,7 +214,11 @@ def test_gen_is_idempotent_and_deterministic(db):
     lines = []
     summary = generate(200, seed=5, out=lines.append)
     assert summary["skipped"] and summary["projects"] == 0 and "未新增" in lines[0]
-    assert Project.objects.count() == 200 and Unit.objects.count() == units and User.objects.count() == people
+    assert (
+        Project.objects.count() == 200
+        and Unit.objects.count() == units
+        and User.objects.count() == people
+    )
     assert AuditEntry.objects.filter(action="gen.synthetic").count() == 1
     other = generate(50, seed=6, out=lambda s: None)
     assert other["projects"] == 50 and Project.objects.count() == 250
@@ -194,7 +248,9 @@ def test_ledger_query_returns_generated_projects(db):
     from diaodu.org.scope import SYSTEM
 
     with acting_as(None, channel="cli"):
-        boss = org_services.create_person(SYSTEM, username="bench_boss", password="Bench-Pass-2026!", name="督查")
+        boss = org_services.create_person(
+            SYSTEM, username="bench_boss", password="Bench-Pass-2026!", name="督查"
+        )
         org_services.grant_roles(SYSTEM, boss, [Role.objects.get(code="supervisor")])
     boss = User.objects.get(pk=boss.pk)
     everything = queries.ledger(boss, queries.LedgerFilter())
@@ -204,11 +260,17 @@ def test_ledger_query_returns_generated_projects(db):
     zone = Unit.objects.filter(code__startswith="GEN-S2-", kind="zone").first()
     in_zone = queries.ledger(boss, queries.LedgerFilter(unit=zone, stages=("under_construction",)))
     assert in_zone.exists()
-    assert all(p.unit.code.startswith(zone.code) and p.stage == "under_construction" for p in in_zone)
+    assert all(
+        p.unit.code.startswith(zone.code) and p.stage == "under_construction" for p in in_zone
+    )
     secretary = Project.objects.exclude(secretary=None).first().secretary
     mine = queries.ledger(boss, queries.LedgerFilter(person=secretary.pk))
-    assert mine.filter(secretary=secretary).count() == Project.objects.filter(secretary=secretary).count()
+    assert (
+        mine.filter(secretary=secretary).count()
+        == Project.objects.filter(secretary=secretary).count()
+    )
     # a generated secretary (仅本人) sees their own projects through the same scope rules
     own = queries.ledger(secretary, queries.LedgerFilter())
     assert set(own.values_list("pk", flat=True)) >= set(
-        Project.objects.filter(secretary=secretary).values_list("pk", flat=True))
+        Project.objects.filter(secretary=secretary).values_list("pk", flat=True)
+    )

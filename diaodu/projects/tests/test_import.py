@@ -1,5 +1,6 @@
 """Ledger import end to end: a messy office workbook lands row by row; bad input changes nothing;
 re-import updates instead of duplicating; export → import is identical."""
+
 import io
 import json
 import zipfile
@@ -7,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from openpyxl import Workbook
 
 from diaodu.audit.context import acting_as
@@ -27,22 +28,80 @@ def messy_workbook() -> bytes:
     ws.title = "重点项目"
     ws.append(["清河经济开发区2026年重点项目推进情况表"])
     ws.append(["填报单位：清河经济开发区管委会", None, None, "单位：万元", None, "2026年11月20日"])
-    ws.append(["序号", "项目名称", "项目代码", "建设单位", "总投资\n（亿元）", "投资完成情况", None, "计划开工时间",
-               "包保领导", "责任单位", "所属园区", "形象進度"])
-    ws.append([None, None, None, None, None, "本年完成", "自开工累计", None, None, None, None, None])
+    ws.append(
+        [
+            "序号",
+            "项目名称",
+            "项目代码",
+            "建设单位",
+            "总投资\n（亿元）",
+            "投资完成情况",
+            None,
+            "计划开工时间",
+            "包保领导",
+            "责任单位",
+            "所属园区",
+            "形象進度",
+        ]
+    )
+    ws.append(
+        [None, None, None, None, None, "本年完成", "自开工累计", None, None, None, None, None]
+    )
     for col in ("A", "B", "C", "D", "E", "H", "I", "J", "K", "L"):
         ws.merge_cells(f"{col}3:{col}4")
     ws.merge_cells("F3:G3")
     ws.append(["一、新开工项目（2个）"])
-    ws.append([1, "年产20万吨新能源汽车零部件项目", "2026-220199-36-03-000123", "清河汽车零部件有限公司", "7",
-               "12,500", "12500", "2026.3", "孙彦鹏、赵立新", "发改局", "装备制造产业园", "厂房主体施工"])
-    ws.append([2, "智慧冷链物流园项目", "—", "清河冷链物流有限公司", "1.5", "３０００", "3000", "2026年5月",
-               "王建国", None, "现代物流产业园", "完成场地平整"])
+    ws.append(
+        [
+            1,
+            "年产20万吨新能源汽车零部件项目",
+            "2026-220199-36-03-000123",
+            "清河汽车零部件有限公司",
+            "7",
+            "12,500",
+            "12500",
+            "2026.3",
+            "孙彦鹏、赵立新",
+            "发改局",
+            "装备制造产业园",
+            "厂房主体施工",
+        ]
+    )
+    ws.append(
+        [
+            2,
+            "智慧冷链物流园项目",
+            "—",
+            "清河冷链物流有限公司",
+            "1.5",
+            "３０００",
+            "3000",
+            "2026年5月",
+            "王建国",
+            None,
+            "现代物流产业园",
+            "完成场地平整",
+        ]
+    )
     ws.merge_cells("J6:J7")
     ws.append(["小计", None, None, None, "8.5", "15500", "15500"])
     ws.append(["二、續建項目"])
-    ws.append([1, "生物医药产业孵化器二期", "/", "清河生物科技有限公司", "0.8", "2000", "6000", "2025-06-15",
-               "李慧敏", "住建局", "生物医药产业园", "内部装修"])
+    ws.append(
+        [
+            1,
+            "生物医药产业孵化器二期",
+            "/",
+            "清河生物科技有限公司",
+            "0.8",
+            "2000",
+            "6000",
+            "2025-06-15",
+            "李慧敏",
+            "住建局",
+            "生物医药产业园",
+            "内部装修",
+        ]
+    )
     ws.append(["合计", None, None, None, "9.3", "17500", "21500"])
     ws.append(["注：本表金额单位除注明外均为万元。"])
     buf = io.BytesIO()
@@ -62,18 +121,20 @@ def test_messy_workbook_lands_row_by_row(demo):
     assert report.applied
     car = Project.objects.get(national_code="2026-220199-36-03-000123")
     assert car.unit.code == "QHKFQ-ZB"
-    assert car.total_investment == Decimal("70000")              # 7 亿元 → 万元
-    assert car.completed_this_year == Decimal("12500")           # "12,500"
+    assert car.total_investment == Decimal("70000")  # 7 亿元 → 万元
+    assert car.completed_this_year == Decimal("12500")  # "12,500"
     assert car.plan_category == "new_start" and car.plan_year == 2026
-    assert car.planned_start_date == date(2026, 3, 1) and car.date_precision == {"planned_start_date": "month"}
+    assert car.planned_start_date == date(2026, 3, 1) and car.date_precision == {
+        "planned_start_date": "month"
+    }
     assert sorted(car.lead_officials.values_list("name", flat=True)) == ["孙彦鹏", "赵立新"]
     assert car.responsible_unit.code == "QHKFQ-FG"
-    assert car.progress_text == "厂房主体施工"                     # matched the Traditional header 形象進度
+    assert car.progress_text == "厂房主体施工"  # matched the Traditional header 形象進度
     cold = Project.objects.get(name="智慧冷链物流园项目")
-    assert cold.national_code is None                            # "—" is empty
+    assert cold.national_code is None  # "—" is empty
     assert cold.total_investment == Decimal("15000")
-    assert cold.completed_this_year == Decimal("3000")           # full-width digits
-    assert cold.responsible_unit.code == "QHKFQ-FG"              # vertically merged cell
+    assert cold.completed_this_year == Decimal("3000")  # full-width digits
+    assert cold.responsible_unit.code == "QHKFQ-FG"  # vertically merged cell
     assert cold.lead_officials.get().name == "王建国"
     bio = Project.objects.get(name="生物医药产业孵化器二期")
     assert bio.plan_category == "continuing" and bio.planned_start_date == date(2025, 6, 15)
@@ -99,7 +160,9 @@ def test_reimport_updates_instead_of_duplicating(demo):
     wb_bytes = _edit(content, "E6", "8")
     third = run(SYSTEM, demo["QHKFQ"], wb_bytes, dry_run=False, year=2026)
     assert third.updated == 1 and Project.objects.count() == 3
-    assert Project.objects.get(national_code="2026-220199-36-03-000123").total_investment == Decimal("80000")
+    assert Project.objects.get(
+        national_code="2026-220199-36-03-000123"
+    ).total_investment == Decimal("80000")
 
 
 def test_match_by_normalised_name_within_unit(demo):
@@ -121,8 +184,8 @@ def _edit(content: bytes, cell: str, value) -> bytes:
 
 
 def test_one_bad_row_means_nothing_is_written(demo):
-    bad = _edit(messy_workbook(), "C6", "2026-22019-36-03-000123")   # a wrong 项目代码
-    bad = _edit(bad, "H10", "明年吧")                                   # a date it cannot read
+    bad = _edit(messy_workbook(), "C6", "2026-22019-36-03-000123")  # a wrong 项目代码
+    bad = _edit(bad, "H10", "明年吧")  # a date it cannot read
     before = (Project.objects.count(), AuditEntry.objects.count())
     report = run(SYSTEM, demo["QHKFQ"], bad, dry_run=False)
     assert not report.applied and report.errors == 2
@@ -157,13 +220,16 @@ def no_header() -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("maker, needle", [
-    (lambda: b"name,total\nx,1\n", "Excel"),
-    (lambda: b"\xd0\xcf\x11\xe0" + b"\0" * 600, "Excel"),
-    (zip_bomb, "压缩"),
-    (empty_sheet, "空"),
-    (no_header, "表头"),
-])
+@pytest.mark.parametrize(
+    "maker, needle",
+    [
+        (lambda: b"name,total\nx,1\n", "Excel"),
+        (lambda: b"\xd0\xcf\x11\xe0" + b"\0" * 600, "Excel"),
+        (zip_bomb, "压缩"),
+        (empty_sheet, "空"),
+        (no_header, "表头"),
+    ],
+)
 def test_malformed_files_give_clear_error_and_change_nothing(demo, maker, needle):
     before = (Project.objects.count(), AuditEntry.objects.count())
     report = run(SYSTEM, demo["QHKFQ"], maker(), dry_run=False)
@@ -185,20 +251,39 @@ def test_export_then_import_is_identical(demo):
     run(SYSTEM, demo["QHKFQ"], messy_workbook(), dry_run=False, year=2026)
     with acting_as(None):
         p = Project.objects.get(name="智慧冷链物流园项目")
-        services.update_project(SYSTEM, p, data={"name": "=HYPERLINK(\"http://x\")冷链", "remarks": "+备注",
-                                                 "land_area_mu": Decimal("120.5"), "latitude": Decimal("43.85"),
-                                                 "longitude": Decimal("125.32")}, version=p.version)
+        services.update_project(
+            SYSTEM,
+            p,
+            data={
+                "name": '=HYPERLINK("http://x")冷链',
+                "remarks": "+备注",
+                "land_area_mu": Decimal("120.5"),
+                "latitude": Decimal("43.85"),
+                "longitude": Decimal("125.32"),
+            },
+            version=p.version,
+        )
 
     def state():
         rows = []
         for p in Project.objects.order_by("pk"):
-            rows.append((exports.project_row(p), p.plan_category, p.unit_id, p.secretary_id, p.responsible_unit_id,
-                         sorted(p.lead_officials.values_list("pk", flat=True)), p.version))
+            rows.append(
+                (
+                    exports.project_row(p),
+                    p.plan_category,
+                    p.unit_id,
+                    p.secretary_id,
+                    p.responsible_unit_id,
+                    sorted(p.lead_officials.values_list("pk", flat=True)),
+                    p.version,
+                )
+            )
         return rows
 
     before = state()
     content = exports.workbook(Project.objects.all(), unit_label="清河经济开发区管委会")
     from openpyxl import load_workbook
+
     ws = load_workbook(io.BytesIO(content)).active
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
     report = run(SYSTEM, demo["QHKFQ"], content, dry_run=False, year=2026)
@@ -222,5 +307,6 @@ def test_command_json_and_exit_codes(demo, tmp_path, capsys):
         call_command("import-ledger", str(bad), "--unit", "QHKFQ", "--json")
     assert exc.value.code == 1
     from django.core.management.base import CommandError
+
     with pytest.raises(CommandError, match="不存在"):
         call_command("import-ledger", str(f), "--unit", "NOPE")

@@ -1,4 +1,5 @@
 """Project services: validation, optimistic locking, stage moves — each write audited."""
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,18 +23,32 @@ def test_create_records_audit_and_stage(make_project):
     assert verify().ok
 
 
-@pytest.mark.parametrize("data, field, needle", [
-    ({"national_code": "2026-22019-36-03-000123"}, "national_code", "格式不正确"),
-    ({"total_investment": "-5"}, "total_investment", "负数"),
-    ({"total_investment": "abc"}, "total_investment", "数字"),
-    ({"total_investment": "100", "annual_plan_investment": "200"}, "annual_plan_investment", "超过总投资"),
-    ({"planned_start_date": date(2026, 6, 1), "planned_completion_date": date(2026, 5, 1)},
-     "planned_completion_date", "不能早于"),
-    ({"actual_start_date": timezone.localdate() + timedelta(days=3)}, "actual_start_date", "晚于今天"),
-    ({"latitude": "95"}, "latitude", "之间"),
-    ({"name": ""}, "name", "必填"),
-    ({"plan_category": "whatever"}, "plan_category", "无效"),
-])
+@pytest.mark.parametrize(
+    "data, field, needle",
+    [
+        ({"national_code": "2026-22019-36-03-000123"}, "national_code", "格式不正确"),
+        ({"total_investment": "-5"}, "total_investment", "负数"),
+        ({"total_investment": "abc"}, "total_investment", "数字"),
+        (
+            {"total_investment": "100", "annual_plan_investment": "200"},
+            "annual_plan_investment",
+            "超过总投资",
+        ),
+        (
+            {"planned_start_date": date(2026, 6, 1), "planned_completion_date": date(2026, 5, 1)},
+            "planned_completion_date",
+            "不能早于",
+        ),
+        (
+            {"actual_start_date": timezone.localdate() + timedelta(days=3)},
+            "actual_start_date",
+            "晚于今天",
+        ),
+        ({"latitude": "95"}, "latitude", "之间"),
+        ({"name": ""}, "name", "必填"),
+        ({"plan_category": "whatever"}, "plan_category", "无效"),
+    ],
+)
 def test_validation_changes_nothing(make_project, demo, person, data, field, needle):
     from diaodu.org.scope import SYSTEM
 
@@ -49,8 +64,13 @@ def test_validation_changes_nothing(make_project, demo, person, data, field, nee
 def test_national_code_unique_and_normalised(make_project, demo):
     make_project("甲", national_code="2026-220199-36-03-000001")
     from diaodu.org.scope import SYSTEM
+
     with acting_as(None), pytest.raises(ValidationError) as exc:
-        services.create_project(SYSTEM, unit=demo["QHKFQ-ZB"], data={"name": "乙", "national_code": "２０２６－220199-36-03-000001"})
+        services.create_project(
+            SYSTEM,
+            unit=demo["QHKFQ-ZB"],
+            data={"name": "乙", "national_code": "２０２６－220199-36-03-000001"},
+        )
     assert "已被其他项目使用" in str(exc.value)
 
 
@@ -77,21 +97,30 @@ def test_scope_on_writes(make_project, person):
     with pytest.raises(PermissionDenied):
         services.update_project(person("zb_zhuren"), p, data={"remarks": "x"}, version=p.version)
     with pytest.raises(PermissionDenied):
-        services.update_project(person("fagai"), p, data={"remarks": "x"}, version=p.version)  # view-only role
+        services.update_project(
+            person("fagai"), p, data={"remarks": "x"}, version=p.version
+        )  # view-only role
     with pytest.raises(PermissionDenied):
-        services.update_project(person("sysadmin"), p, data={"remarks": "x"}, version=p.version)  # 三员: no business
+        services.update_project(
+            person("sysadmin"), p, data={"remarks": "x"}, version=p.version
+        )  # 三员: no business
 
 
 def test_secretary_self_scope(make_project, person):
     mine = make_project("本人项目", secretary="mishu_wl")
     other = make_project("他人项目", secretary="mishu_zb", unit="QHKFQ-ZB")
     from diaodu.projects import queries
+
     seen = set(queries.visible(person("mishu_wl")).values_list("name", flat=True))
     assert seen == {"本人项目"}
     with acting_as(person("mishu_wl")):
-        services.update_project(person("mishu_wl"), mine, data={"progress_text": "开工"}, version=mine.version)
+        services.update_project(
+            person("mishu_wl"), mine, data={"progress_text": "开工"}, version=mine.version
+        )
     with pytest.raises(PermissionDenied):
-        services.update_project(person("mishu_wl"), other, data={"progress_text": "x"}, version=other.version)
+        services.update_project(
+            person("mishu_wl"), other, data={"progress_text": "x"}, version=other.version
+        )
 
 
 def test_stage_moves_with_history_and_dates(make_project, person):
@@ -116,12 +145,20 @@ def test_stage_moves_with_history_and_dates(make_project, person):
             services.transition(u, p, "completed", date(2026, 7, 1))
         p = services.transition(u, p, "under_construction", date(2026, 7, 1), note="资金到位复工")
     history = list(p.stage_changes.values_list("to_stage", flat=True))
-    assert history == ["signed", "landed", "preparing", "under_construction", "suspended", "under_construction"]
+    assert history == [
+        "signed",
+        "landed",
+        "preparing",
+        "under_construction",
+        "suspended",
+        "under_construction",
+    ]
     assert AuditEntry.objects.filter(action="project.stage", object_id=str(p.pk)).count() == 5
 
 
 def test_parse_industry(db):
     from diaodu.org.builtin import seed
+
     seed()
     assert services.parse_industry("C36 汽车制造业") == ("C36", "汽车制造业")
     assert services.parse_industry("3670") == ("C3670", "汽车制造业")

@@ -3,9 +3,20 @@ from django import template
 register = template.Library()
 
 COLORS = {"red": "red", "yellow": "yellow", "green": "green"}
-STATUS_COLORS = {"raised": "secondary", "assigned": "blue", "in_progress": "azure", "resolved": "teal",
-                 "closed": "green", "returned": "orange", "submitted": "blue", "accepted": "green",
-                 "open": "orange", "done": "green", "planned": "secondary", "held": "green"}
+STATUS_COLORS = {
+    "raised": "secondary",
+    "assigned": "blue",
+    "in_progress": "azure",
+    "resolved": "teal",
+    "closed": "green",
+    "returned": "orange",
+    "submitted": "blue",
+    "accepted": "green",
+    "open": "orange",
+    "done": "green",
+    "planned": "secondary",
+    "held": "green",
+}
 
 
 @register.filter
@@ -27,7 +38,12 @@ def supervision_panel(context, project):
     user = getattr(request, "user", None)
     s = scope_for(user)
     data = queries.project_panel(user, project) if s.has("projects.view") else {}
-    return {"p": project, **data, "can_file": s.has("reports.file"), "can_raise": s.has("problems.raise")}
+    return {
+        "p": project,
+        **data,
+        "can_file": s.has("reports.file"),
+        "can_raise": s.has("problems.raise"),
+    }
 
 
 @register.filter

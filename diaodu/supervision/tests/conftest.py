@@ -52,17 +52,33 @@ def cycle(demo, clock):
     from diaodu.supervision import services
 
     with acting_as(None):
-        return services.save_cycle(SYSTEM, demo["QHKFQ"], {
-            "frequency": "weekly", "deadline_weekday": 3, "deadline_time": "17:00", "starts_on": date(2026, 11, 2),
-            "centre_latitude": "43.880000", "centre_longitude": "125.350000"})
+        return services.save_cycle(
+            SYSTEM,
+            demo["QHKFQ"],
+            {
+                "frequency": "weekly",
+                "deadline_weekday": 3,
+                "deadline_time": "17:00",
+                "starts_on": date(2026, 11, 2),
+                "centre_latitude": "43.880000",
+                "centre_longitude": "125.350000",
+            },
+        )
 
 
 @pytest.fixture
 def make_project(demo, person):
     from diaodu.projects import services
 
-    def make(name="智慧冷链物流园项目", unit="QHKFQ-WL", secretary="mishu_wl", stage="under_construction",
-             lat=WL[0], lon=WL[1], **data):
+    def make(
+        name="智慧冷链物流园项目",
+        unit="QHKFQ-WL",
+        secretary="mishu_wl",
+        stage="under_construction",
+        lat=WL[0],
+        lon=WL[1],
+        **data,
+    ):
         data.setdefault("total_investment", Decimal("50000"))
         data.setdefault("annual_plan_investment", Decimal("12000"))
         data.setdefault("plan_category", "continuing")
@@ -70,23 +86,40 @@ def make_project(demo, person):
         if lat is not None:
             data.update(latitude=Decimal(str(lat)), longitude=Decimal(str(lon)))
         with acting_as(None):
-            return services.create_project(SYSTEM, unit=demo[unit], data={"name": name, **data},
-                                           secretary=person(secretary) if secretary else None, stage=stage,
-                                           stage_date=date(2026, 3, 1))
+            return services.create_project(
+                SYSTEM,
+                unit=demo[unit],
+                data={"name": name, **data},
+                secretary=person(secretary) if secretary else None,
+                stage=stage,
+                stage_date=date(2026, 3, 1),
+            )
+
     return make
 
 
 def jpeg(name="site.jpg", *, when=datetime(2026, 11, 18, 9, 30), lat=WL[0], lon=WL[1]):
     from diaodu.supervision.photos import make_jpeg
 
-    return SimpleUploadedFile(name, make_jpeg(when=when, lat=lat, lon=lon), content_type="image/jpeg")
+    return SimpleUploadedFile(
+        name, make_jpeg(when=when, lat=lat, lon=lon), content_type="image/jpeg"
+    )
 
 
-REPORT = {"progress_text": "1#冷库主体封顶，2#冷库钢结构吊装完成60%。", "invested": "800",
-          "next_plan": "完成2#冷库屋面施工。"}
+REPORT = {
+    "progress_text": "1#冷库主体封顶，2#冷库钢结构吊装完成60%。",
+    "invested": "800",
+    "next_plan": "完成2#冷库屋面施工。",
+}
 
 
-CONTACT = {"on": "2026-11-17", "people": "高明", "enterprise_contact": "张经理", "method": "visit", "content": "现场调度"}
+CONTACT = {
+    "on": "2026-11-17",
+    "people": "高明",
+    "enterprise_contact": "张经理",
+    "method": "visit",
+    "content": "现场调度",
+}
 
 
 @pytest.fixture
@@ -116,10 +149,9 @@ def week(cycle, make_project, person, demo, clock):
     from diaodu.procedures.models import ProcedureTemplate, ProjectProcedure
 
     with acting_as(None):
-        chain = proc_services.create_chain(SYSTEM, d, ProcedureTemplate.objects.get(code="enterprise_filing",
-                                                                                    is_current=True))
+        chain = proc_services.create_chain(
+            SYSTEM, d, ProcedureTemplate.objects.get(code="enterprise_filing", is_current=True)
+        )
     ProjectProcedure.objects.filter(chain=chain, code="B01").update(overdue=True)
     clock.set(2026, 11, 19, 17, 0)
     return {"a": a, "b": b, "c": c, "d": d}
-
-

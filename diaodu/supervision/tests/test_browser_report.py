@@ -1,6 +1,7 @@
 """Browser: a project secretary files the weekly report on a phone (375 px) with a photo from the
 camera (JPEG with EXIF GPS and DateTimeOriginal) and a problem for the land office; the 督查室
 returns it on the desktop; the secretary corrects it and files it again."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,15 +26,33 @@ def site(transactional_db, clock, media):
     with acting_as(None):
         demo.build()
         zone, wl = Unit.objects.get(code="QHKFQ"), Unit.objects.get(code="QHKFQ-WL")
-        services.save_cycle(SYSTEM, zone, {"frequency": "weekly", "deadline_weekday": 3, "deadline_time": "17:00",
-                                           "starts_on": date(2026, 11, 2)})
+        services.save_cycle(
+            SYSTEM,
+            zone,
+            {
+                "frequency": "weekly",
+                "deadline_weekday": 3,
+                "deadline_time": "17:00",
+                "starts_on": date(2026, 11, 2),
+            },
+        )
         return project_services.create_project(
-            SYSTEM, unit=wl, data={"name": "智慧冷链物流园项目", "total_investment": Decimal("68000"),
-                                   "annual_plan_investment": Decimal("15000"), "plan_category": "continuing",
-                                   "completed_this_year": Decimal("9000"), "completed_since_start": Decimal("30000"),
-                                   "latitude": Decimal("43.865"), "longitude": Decimal("125.405")},
-            secretary=User.objects.get(username="mishu_wl"), stage="under_construction",
-            stage_date=date(2026, 3, 1))
+            SYSTEM,
+            unit=wl,
+            data={
+                "name": "智慧冷链物流园项目",
+                "total_investment": Decimal("68000"),
+                "annual_plan_investment": Decimal("15000"),
+                "plan_category": "continuing",
+                "completed_this_year": Decimal("9000"),
+                "completed_since_start": Decimal("30000"),
+                "latitude": Decimal("43.865"),
+                "longitude": Decimal("125.405"),
+            },
+            secretary=User.objects.get(username="mishu_wl"),
+            stage="under_construction",
+            stage_date=date(2026, 3, 1),
+        )
 
 
 def test_secretary_files_on_phone_and_office_returns_it(chromium, live_server, site):  # noqa: F811
@@ -55,8 +74,10 @@ def test_secretary_files_on_phone_and_office_returns_it(chromium, live_server, s
     assert ProgressReport.objects.count() == 0
     p.fill("#invested", "800")
     p.fill("#next_plan", "完成2#冷库屋面施工。")
-    p.set_input_files("[data-testid=photos]", files=[{"name": "IMG_0418.jpg", "mimeType": "image/jpeg",
-                                                       "buffer": photo}])
+    p.set_input_files(
+        "[data-testid=photos]",
+        files=[{"name": "IMG_0418.jpg", "mimeType": "image/jpeg", "buffer": photo}],
+    )
     p.fill("[data-testid=problem-title]", "冷库东侧地块规划条件需调整")
     p.select_option("select[name=problem_type]", "land")
     p.select_option("select[name=problem_unit]", label="自然资源局")
@@ -67,11 +88,17 @@ def test_secretary_files_on_phone_and_office_returns_it(chromium, live_server, s
     assert p.inner_text("[data-testid=report-status]") == "已报送"
     photos = p.inner_text("[data-testid=photos]")
     assert "拍摄 11-18 09:30" in photos and "43.865200" in photos
-    assert p.evaluate("document.querySelector('[data-testid=photos] img').naturalWidth") > 0  # the thumbnail
+    assert (
+        p.evaluate("document.querySelector('[data-testid=photos] img').naturalWidth") > 0
+    )  # the thumbnail
     assert p.evaluate("document.documentElement.scrollWidth") <= 375
     phone.shot("supervision-report-filed-phone")
     report = ProgressReport.objects.get()
-    assert (report.invested, report.ytd, report.since_start) == (Decimal("800"), Decimal("9800"), Decimal("30800"))
+    assert (report.invested, report.ytd, report.since_start) == (
+        Decimal("800"),
+        Decimal("9800"),
+        Decimal("30800"),
+    )
     assert report.photos.get().latitude == Decimal("43.865200") and not report.is_late
     assert Problem.objects.get().suggested_unit.name == "自然资源局"
 
@@ -95,7 +122,9 @@ def test_secretary_files_on_phone_and_office_returns_it(chromium, live_server, s
     p.wait_for_load_state("networkidle")
     assert p.inner_text("[data-testid=report-status]") == "已报送"
     history = p.inner_text("[data-testid=history]")
-    assert "退回修改" in history and "修改后重新报送" in history and "本期投资 800.00 万元" in history
+    assert (
+        "退回修改" in history and "修改后重新报送" in history and "本期投资 800.00 万元" in history
+    )
     phone.shot("supervision-report-resubmitted-phone")
     report.refresh_from_db()
     assert report.since_start == Decimal("30650")

@@ -1,5 +1,6 @@
 """调度会: the agenda built from red lights, overdue/escalated problems and open action items;
 edits that stick; decisions become action items that carry over meeting after meeting until closed."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -11,10 +12,14 @@ from diaodu.supervision.models import ActionItem
 def test_agenda_and_carry_over_across_two_meetings(week, cycle, person, demo, clock):
     office, land = person("duchashi"), person("ziranziyuan")
     services.compute_lights(office, cycle, P.parse("2026-W47"))
-    clock.set(2026, 11, 23, 9, 0)  # Monday: the meeting reviews week 47 (the last one past its deadline)
+    clock.set(
+        2026, 11, 23, 9, 0
+    )  # Monday: the meeting reviews week 47 (the last one past its deadline)
     with pytest.raises(PermissionDenied):
         services.create_meeting(person("wl_zhuren"), demo["QHKFQ"], {})
-    m1 = services.create_meeting(office, demo["QHKFQ"], {"held_on": "2026-11-23", "location": "管委会三楼会议室"})
+    m1 = services.create_meeting(
+        office, demo["QHKFQ"], {"held_on": "2026-11-23", "location": "管委会三楼会议室"}
+    )
     assert m1.period == "2026-W47" and m1.title == "开发区2026年第47周重点项目调度会"
     items = queries.agenda(m1)
     kinds = [i.kind for i in items]
@@ -31,11 +36,26 @@ def test_agenda_and_carry_over_across_two_meetings(week, cycle, person, demo, cl
     services.move_agenda_item(office, custom, "up")
     assert [i.kind for i in queries.agenda(m1)] == ["light", "light", "custom", "problem"]
     # decisions
-    a1 = services.add_action_item(office, m1, {"content": "自然资源局本周内完成冷库地块规划条件调整",
-                                               "owner_id": land.pk, "unit_id": demo["QHKFQ-ZR"].pk,
-                                               "deadline": "2026-11-27", "project_id": week["a"].pk})
-    a2 = services.add_action_item(office, m1, {"content": "住建局协调雨污管网接驳", "unit_id": demo["QHKFQ-ZJ"].pk,
-                                               "deadline": "2026-11-30"})
+    a1 = services.add_action_item(
+        office,
+        m1,
+        {
+            "content": "自然资源局本周内完成冷库地块规划条件调整",
+            "owner_id": land.pk,
+            "unit_id": demo["QHKFQ-ZR"].pk,
+            "deadline": "2026-11-27",
+            "project_id": week["a"].pk,
+        },
+    )
+    a2 = services.add_action_item(
+        office,
+        m1,
+        {
+            "content": "住建局协调雨污管网接驳",
+            "unit_id": demo["QHKFQ-ZJ"].pk,
+            "deadline": "2026-11-30",
+        },
+    )
     with pytest.raises(ValidationError) as exc:
         services.add_action_item(office, m1, {"content": "", "deadline": "2026-11-01"})
     assert set(exc.value.message_dict) == {"content", "deadline", "owner_id"}
@@ -52,14 +72,23 @@ def test_agenda_and_carry_over_across_two_meetings(week, cycle, person, demo, cl
     carried = [i for i in queries.agenda(m2) if i.kind == "action"]
     assert [i.action_id for i in carried] == [a2.pk]
     assert "住建局协调雨污管网接驳" in carried[0].title and "第47周" in carried[0].detail
-    a3 = services.add_action_item(office, m2, {"content": "发改局督促企业报送投资统计", "unit_id": demo["QHKFQ-FG"].pk,
-                                               "deadline": "2026-12-04"})
+    a3 = services.add_action_item(
+        office,
+        m2,
+        {
+            "content": "发改局督促企业报送投资统计",
+            "unit_id": demo["QHKFQ-FG"].pk,
+            "deadline": "2026-12-04",
+        },
+    )
     # and the one after: both open items, a2 carried over for the second time
     clock.set(2026, 12, 7, 9, 0)
     m3 = services.create_meeting(office, demo["QHKFQ"], {"held_on": "2026-12-07"})
     assert {i.action_id for i in queries.agenda(m3) if i.kind == "action"} == {a2.pk, a3.pk}
     assert queries.meetings_count(m3)[a2.pk] == 2
-    services.close_action_item(person("zhujian"), a2, result="管网已接驳。")  # a member of the unit may close it
+    services.close_action_item(
+        person("zhujian"), a2, result="管网已接驳。"
+    )  # a member of the unit may close it
     clock.set(2026, 12, 14, 9, 0)
     m4 = services.create_meeting(office, demo["QHKFQ"], {"held_on": "2026-12-14"})
     assert {i.action_id for i in queries.agenda(m4) if i.kind == "action"} == {a3.pk}

@@ -1,5 +1,6 @@
 """The problem list: every legal and illegal move, who may make it, escalation by working days
 (holidays skipped), satisfaction, statistics per unit and type."""
+
 from datetime import date
 
 import pytest
@@ -11,10 +12,16 @@ from diaodu.supervision.models import Problem, ProblemStatus
 
 STATUSES = [s.value for s in ProblemStatus]
 LEGAL = {
-    ("raised", "assign"): "assigned", ("assigned", "assign"): "assigned", ("in_progress", "assign"): "assigned",
-    ("assigned", "start"): "in_progress", ("returned", "start"): "in_progress",
-    ("assigned", "resolve"): "resolved", ("in_progress", "resolve"): "resolved", ("returned", "resolve"): "resolved",
-    ("resolved", "close"): "closed", ("resolved", "return"): "returned",
+    ("raised", "assign"): "assigned",
+    ("assigned", "assign"): "assigned",
+    ("in_progress", "assign"): "assigned",
+    ("assigned", "start"): "in_progress",
+    ("returned", "start"): "in_progress",
+    ("assigned", "resolve"): "resolved",
+    ("in_progress", "resolve"): "resolved",
+    ("returned", "resolve"): "resolved",
+    ("resolved", "close"): "closed",
+    ("resolved", "return"): "returned",
 }
 
 
@@ -32,13 +39,23 @@ def test_transition_table(status, action):
 @pytest.fixture
 def problem(cycle, make_project, person, clock):
     p = make_project()
-    return services.raise_problem(person("mishu_wl"), p, title="冷库用地需调整规划条件", type_code="land",
-                                  description="2#冷库东侧地块规划条件与设计方案不符。")
+    return services.raise_problem(
+        person("mishu_wl"),
+        p,
+        title="冷库用地需调整规划条件",
+        type_code="land",
+        description="2#冷库东侧地块规划条件与设计方案不符。",
+    )
 
 
 def _kw(action, demo):
-    return {"assign": {"unit": demo["QHKFQ-ZR"], "deadline_wd": 5}, "start": {}, "resolve": {"answer": "已调整。"},
-            "close": {}, "return": {"reason": "未解决。"}}[action]
+    return {
+        "assign": {"unit": demo["QHKFQ-ZR"], "deadline_wd": 5},
+        "start": {},
+        "resolve": {"answer": "已调整。"},
+        "close": {},
+        "return": {"reason": "未解决。"},
+    }[action]
 
 
 def _put(problem, status):
@@ -47,8 +64,13 @@ def _put(problem, status):
     return problem
 
 
-ACTORS = {"assign": "duchashi", "start": "ziranziyuan", "resolve": "ziranziyuan", "close": "mishu_wl",
-          "return": "mishu_wl"}
+ACTORS = {
+    "assign": "duchashi",
+    "start": "ziranziyuan",
+    "resolve": "ziranziyuan",
+    "close": "mishu_wl",
+    "return": "mishu_wl",
+}
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -58,10 +80,14 @@ def test_every_move_from_every_status_through_the_services(status, problem, pers
         _put(problem, status)
         before = AuditEntry.objects.count()
         if (status, action) in LEGAL:
-            moved = services.move_problem(person(ACTORS[action]), problem, action, **_kw(action, demo))
+            moved = services.move_problem(
+                person(ACTORS[action]), problem, action, **_kw(action, demo)
+            )
             assert moved.status == LEGAL[(status, action)]
             assert moved.events.last().action == action
-            assert AuditEntry.objects.filter(action=f"problem.{action}", object_id=str(problem.pk)).exists()
+            assert AuditEntry.objects.filter(
+                action=f"problem.{action}", object_id=str(problem.pk)
+            ).exists()
         else:
             with pytest.raises(ValidationError):
                 services.move_problem(person(ACTORS[action]), problem, action, **_kw(action, demo))
@@ -70,9 +96,16 @@ def test_every_move_from_every_status_through_the_services(status, problem, pers
 
 
 def test_full_lifecycle_who_may_do_what(problem, person, demo, clock):
-    sec, office, land, fg = person("mishu_wl"), person("duchashi"), person("ziranziyuan"), person("fagai")
+    sec, office, land, fg = (
+        person("mishu_wl"),
+        person("duchashi"),
+        person("ziranziyuan"),
+        person("fagai"),
+    )
     with pytest.raises(PermissionDenied):
-        services.assign_problem(sec, problem, unit=demo["QHKFQ-ZR"], deadline_wd=5)  # no problems.assign
+        services.assign_problem(
+            sec, problem, unit=demo["QHKFQ-ZR"], deadline_wd=5
+        )  # no problems.assign
     with pytest.raises(ValidationError) as exc:
         services.assign_problem(office, problem, unit=None, deadline_wd="abc")
     assert set(exc.value.message_dict) == {"unit", "deadline_wd"}
@@ -101,21 +134,33 @@ def test_full_lifecycle_who_may_do_what(problem, person, demo, clock):
     assert (pr.status, pr.satisfaction) == ("closed", 4)
     pr = services.rate_problem(sec, pr, 5)
     assert pr.satisfaction == 5
-    assert [e.action for e in pr.events.all()] == ["raise", "assign", "start", "resolve", "return", "resolve",
-                                                    "close", "rate"]
+    assert [e.action for e in pr.events.all()] == [
+        "raise",
+        "assign",
+        "start",
+        "resolve",
+        "return",
+        "resolve",
+        "close",
+        "rate",
+    ]
 
 
 def test_escalation_by_working_days(cycle, make_project, person, demo, clock):
     p = make_project()
     clock.set(2026, 9, 28, 9, 0)  # Monday before the National Day holiday
-    pr = services.raise_problem(person("mishu_wl"), p, title="征收补偿款未到位", type_code="demolition")
+    pr = services.raise_problem(
+        person("mishu_wl"), p, title="征收补偿款未到位", type_code="demolition"
+    )
     pr = services.assign_problem(person("duchashi"), pr, unit=demo["QHKFQ-ZSB"], deadline_wd=3)
     assert pr.due_date == date(2026, 10, 8)  # 29, 30 September, then the holiday until 7 October
     assert services.escalate_overdue(today=date(2026, 10, 8)) == []
-    assert services.escalate_overdue(today=date(2026, 10, 9)) == [(pr.pk, 1)]   # 1 working day late: 催办
-    assert services.escalate_overdue(today=date(2026, 10, 10)) == []            # Saturday make-up day: 2 wd
+    assert services.escalate_overdue(today=date(2026, 10, 9)) == [
+        (pr.pk, 1)
+    ]  # 1 working day late: 催办
+    assert services.escalate_overdue(today=date(2026, 10, 10)) == []  # Saturday make-up day: 2 wd
     assert services.escalate_overdue(today=date(2026, 10, 12)) == [(pr.pk, 2)]  # 3 wd: 督办
-    assert services.escalate_overdue(today=date(2026, 10, 12)) == []            # idempotent
+    assert services.escalate_overdue(today=date(2026, 10, 12)) == []  # idempotent
     pr.refresh_from_db()
     assert pr.escalation_level == 2 and pr.level_label == "督办"
     assert services.escalate_overdue(today=date(2026, 10, 20)) == [(pr.pk, 3)]  # 9 wd: 提级
@@ -152,19 +197,52 @@ def test_statistics_per_unit_and_type(cycle, make_project, person, demo, clock):
     p = make_project()
     sec, office = person("mishu_wl"), person("duchashi")
     clock.set(2026, 11, 2, 9, 0)
-    a = services.assign_problem(office, services.raise_problem(sec, p, title="a", type_code="land"),
-                                unit=demo["QHKFQ-ZR"], deadline_wd=5)          # due 9 Nov
-    b = services.assign_problem(office, services.raise_problem(sec, p, title="b", type_code="land"),
-                                unit=demo["QHKFQ-ZR"], deadline_wd=2)          # due 4 Nov
-    c = services.assign_problem(office, services.raise_problem(sec, p, title="c", type_code="funding"),
-                                unit=demo["QHKFQ-FG"], deadline_wd=10)
+    a = services.assign_problem(
+        office,
+        services.raise_problem(sec, p, title="a", type_code="land"),
+        unit=demo["QHKFQ-ZR"],
+        deadline_wd=5,
+    )  # due 9 Nov
+    b = services.assign_problem(
+        office,
+        services.raise_problem(sec, p, title="b", type_code="land"),
+        unit=demo["QHKFQ-ZR"],
+        deadline_wd=2,
+    )  # due 4 Nov
+    services.assign_problem(
+        office,
+        services.raise_problem(sec, p, title="c", type_code="funding"),
+        unit=demo["QHKFQ-FG"],
+        deadline_wd=10,
+    )
     clock.set(2026, 11, 5, 9, 0)
-    services.close_problem(sec, services.resolve_problem(person("ziranziyuan"), a, answer="ok"), satisfaction=5)
-    services.close_problem(sec, services.resolve_problem(person("ziranziyuan"), b, answer="ok"), satisfaction=3)
+    services.close_problem(
+        sec, services.resolve_problem(person("ziranziyuan"), a, answer="ok"), satisfaction=5
+    )
+    services.close_problem(
+        sec, services.resolve_problem(person("ziranziyuan"), b, answer="ok"), satisfaction=3
+    )
     clock.set(2026, 11, 20, 9, 0)
     rows = {r.label: r for r in queries.problem_stats(office)}
     zr, fg = rows["自然资源局"], rows["发改局"]
-    assert (zr.received, zr.resolved, zr.closed, zr.overdue, zr.avg_days, zr.satisfaction) == (2, 2, 2, 1, 3.0, 4.0)
-    assert (fg.received, fg.resolved, fg.overdue, fg.avg_days, fg.satisfaction) == (1, 0, 1, None, None)
+    assert (zr.received, zr.resolved, zr.closed, zr.overdue, zr.avg_days, zr.satisfaction) == (
+        2,
+        2,
+        2,
+        1,
+        3.0,
+        4.0,
+    )
+    assert (fg.received, fg.resolved, fg.overdue, fg.avg_days, fg.satisfaction) == (
+        1,
+        0,
+        1,
+        None,
+        None,
+    )
     types = {r.key: r for r in queries.problem_stats(office, by="type")}
-    assert types["land"].received == 2 and types["funding"].received == 1 and types["land"].label == "土地"
+    assert (
+        types["land"].received == 2
+        and types["funding"].received == 1
+        and types["land"].label == "土地"
+    )

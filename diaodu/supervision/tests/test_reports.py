@@ -1,5 +1,6 @@
 """Reports: filing (late or not), sums computed and written back to the ledger, photos checked by
 content with EXIF time and GPS, flags that contradict the ledger, 退回 with history, contacts."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,9 +21,17 @@ def test_file_report_with_photo_and_sums(cycle, make_project, person, clock, med
     assert r.period == WEEK and not r.is_late and r.status == "submitted"
     assert (r.ytd, r.since_start) == (Decimal("3800"), Decimal("20800"))
     p.refresh_from_db()
-    assert (p.completed_this_year, p.completed_since_start, p.version) == (Decimal("3800"), Decimal("20800"), 2)
+    assert (p.completed_this_year, p.completed_since_start, p.version) == (
+        Decimal("3800"),
+        Decimal("20800"),
+        2,
+    )
     ph = r.photos.get()
-    assert ph.taken_at.year == 2026 and ph.latitude == Decimal("43.865000") and ph.distance_km == Decimal("0.00")
+    assert (
+        ph.taken_at.year == 2026
+        and ph.latitude == Decimal("43.865000")
+        and ph.distance_km == Decimal("0.00")
+    )
     assert ph.thumb.name and ph.content_type == "image/jpeg" and ph.width == 800
     assert r.flags == []
     assert AuditEntry.objects.filter(action="report.submit", object_id=str(r.pk)).exists()
@@ -50,8 +59,12 @@ def test_bad_input_changes_nothing(cycle, make_project, person, clock, media):
         ({**REPORT, "period": "2026-W60"}, {}, "period", "没有第60周"),
         ({**REPORT, "period": "2026-W49"}, {}, "period", "不能提前填报"),
         ({**REPORT, "period": "2026-11"}, {}, "period", "按周报送"),
-        (REPORT, {"photo_files": [SimpleUploadedFile("fake.jpg", b"<html>not a photo</html>")]}, "photos",
-         "不是有效的图片"),
+        (
+            REPORT,
+            {"photo_files": [SimpleUploadedFile("fake.jpg", b"<html>not a photo</html>")]},
+            "photos",
+            "不是有效的图片",
+        ),
         (REPORT, {"problems": [{"title": "缺电", "type_code": "nope"}]}, "problems", "问题类型"),
     ]
     for data, kw, field, text in cases:
@@ -82,18 +95,30 @@ def _png():
 
 
 def test_flags_contradicting_the_ledger(cycle, make_project, person, clock, media):
-    p = make_project(total_investment=Decimal("1000"), annual_plan_investment=Decimal("500"),
-                     completed_since_start=Decimal("900"))
-    r = services.file_report(person("mishu_wl"), p, {**REPORT, "invested": "200"}, photo_files=[
-        jpeg("far.jpg", lat=44.05, lon=125.405),            # ~20 km north of the project
-        jpeg("old.jpg", when=datetime(2026, 9, 1, 10, 0)),   # months before the week
-    ])
+    p = make_project(
+        total_investment=Decimal("1000"),
+        annual_plan_investment=Decimal("500"),
+        completed_since_start=Decimal("900"),
+    )
+    r = services.file_report(
+        person("mishu_wl"),
+        p,
+        {**REPORT, "invested": "200"},
+        photo_files=[
+            jpeg("far.jpg", lat=44.05, lon=125.405),  # ~20 km north of the project
+            jpeg("old.jpg", when=datetime(2026, 9, 1, 10, 0)),  # months before the week
+        ],
+    )
     codes = [f["code"] for f in r.flags]
     assert codes == ["over_total", "photo_far", "photo_old"], r.flags
     assert "超过总投资（1000.00万元）" in r.flags[0]["message"]
     q = make_project("负数项目", lat=None)
-    r2 = services.file_report(person("mishu_wl"), q, {**REPORT, "invested": "-50"},
-                              photo_files=[jpeg("zone.jpg", lat=44.2, lon=125.35)])  # 35 km from the zone centre
+    r2 = services.file_report(
+        person("mishu_wl"),
+        q,
+        {**REPORT, "invested": "-50"},
+        photo_files=[jpeg("zone.jpg", lat=44.2, lon=125.35)],
+    )  # 35 km from the zone centre
     assert [f["code"] for f in r2.flags] == ["negative", "photo_far"]
     assert "园区中心" in r2.flags[1]["message"]
 
@@ -123,13 +148,21 @@ def test_return_and_resubmit_keeps_history(cycle, make_project, person, clock, m
     with pytest.raises(ValidationError, match="已退回"):
         services.return_report(office, r, "再退")
     with pytest.raises(ValidationError, match="只有被退回"):
-        services.resubmit_report(sec, services.accept_report(office, _fresh_other(cycle, make_project, sec)),
-                                 REPORT)
+        services.resubmit_report(
+            sec, services.accept_report(office, _fresh_other(cycle, make_project, sec)), REPORT
+        )
     clock.set(2026, 11, 20, 9, 0)
     photo = r.photos.get()
-    r = services.resubmit_report(sec, r, {**REPORT, "invested": "650", "version": r.version},
-                                 photo_files=[jpeg("new.jpg")], remove_photos=[photo.pk])
-    assert r.status == "submitted" and r.invested == Decimal("650") and r.since_start == Decimal("750")
+    r = services.resubmit_report(
+        sec,
+        r,
+        {**REPORT, "invested": "650", "version": r.version},
+        photo_files=[jpeg("new.jpg")],
+        remove_photos=[photo.pk],
+    )
+    assert (
+        r.status == "submitted" and r.invested == Decimal("650") and r.since_start == Decimal("750")
+    )
     assert [ph.original_name for ph in r.photos.all()] == ["new.jpg"]
     assert not r.is_late  # lateness is decided by the first submission
     events = [(e.action, e.data.get("invested")) for e in r.events.all()]
@@ -147,12 +180,30 @@ def test_contacts(cycle, make_project, person, clock):
     p = make_project()
     sec = person("mishu_wl")
     with pytest.raises(ValidationError) as exc:
-        services.log_contact(sec, p, {"on": "2026-11-30", "people": "", "enterprise_contact": "张经理",
-                                      "method": "fax", "content": "x"})
+        services.log_contact(
+            sec,
+            p,
+            {
+                "on": "2026-11-30",
+                "people": "",
+                "enterprise_contact": "张经理",
+                "method": "fax",
+                "content": "x",
+            },
+        )
     assert set(exc.value.message_dict) == {"on", "people", "method"}
-    c = services.log_contact(sec, p, {"on": "2026-11-17", "people": "高明、王建国", "enterprise_contact": "张经理",
-                                      "method": "visit", "content": "现场查看冷库施工，企业反映专线接电慢。"},
-                             problems=[{"title": "10kV专线接电慢", "type_code": "utilities"}])
+    c = services.log_contact(
+        sec,
+        p,
+        {
+            "on": "2026-11-17",
+            "people": "高明、王建国",
+            "enterprise_contact": "张经理",
+            "method": "visit",
+            "content": "现场查看冷库施工，企业反映专线接电慢。",
+        },
+        problems=[{"title": "10kV专线接电慢", "type_code": "utilities"}],
+    )
     assert c.problems.get().source == "contact"
     assert ContactLog.objects.count() == 1
 
@@ -162,8 +213,16 @@ def test_monthly_cycle(demo, make_project, person, clock):
     from diaodu.org.scope import SYSTEM
 
     with acting_as(None):
-        services.save_cycle(SYSTEM, demo["QHKFQ"], {"frequency": "monthly", "deadline_day": 25,
-                                                    "deadline_time": "12:00", "starts_on": date(2026, 10, 1)})
+        services.save_cycle(
+            SYSTEM,
+            demo["QHKFQ"],
+            {
+                "frequency": "monthly",
+                "deadline_day": 25,
+                "deadline_time": "12:00",
+                "starts_on": date(2026, 10, 1),
+            },
+        )
     with pytest.raises(ValidationError, match="上下级单位不能重复设置"):
         services.save_cycle(person("duchashi"), demo["QHKFQ-WL"], {"frequency": "weekly"})
     p = make_project()

@@ -69,5 +69,12 @@ def targets_home_cards(context):
     rows, mode, used = queries.unit_rows(user, unit, today.year, today)
     if not rows:
         return {"show": False}
-    return {"show": True, "unit": unit, "rows": rows[:8], "year": today.year, "on": today, "mode": mode,
-            "n": len(used)}
+    return {
+        "show": True,
+        "unit": unit,
+        "rows": rows[:8],
+        "year": today.year,
+        "on": today,
+        "mode": mode,
+        "n": len(used),
+    }

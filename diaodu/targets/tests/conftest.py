@@ -27,18 +27,26 @@ def project_with_history(demo, person):
     def make(name, moves, unit="QHKFQ-WL", **data):
         (first, on), rest = moves[0], moves[1:]
         with acting_as(None):
-            p = services.create_project(SYSTEM, unit=demo[unit], data={"name": name, **data}, stage=first,
-                                        stage_date=on)
+            p = services.create_project(
+                SYSTEM, unit=demo[unit], data={"name": name, **data}, stage=first, stage_date=on
+            )
             for stage, when in rest:
                 try:
-                    p = services.transition(SYSTEM, p, stage, when, reason="测试" if stage in ("suspended",
-                                                                                            "dropped") else "")
+                    p = services.transition(
+                        SYSTEM,
+                        p,
+                        stage,
+                        when,
+                        reason="测试" if stage in ("suspended", "dropped") else "",
+                    )
                 except Exception:
-                    StageChange.objects.create(project=p, from_stage=p.stage, to_stage=stage, on=when,
-                                               note="台账导入校正")
+                    StageChange.objects.create(
+                        project=p, from_stage=p.stage, to_stage=stage, on=when, note="台账导入校正"
+                    )
                     Project.objects.filter(pk=p.pk).update(stage=stage, stage_date=when)
                     p.refresh_from_db()
         return p
+
     return make
 
 
@@ -47,22 +55,41 @@ def agreement_for(demo, inds):
     """Create (and optionally sign) an agreement: agreement_for("QHKFQ-WL", {"fai": 10, ...})."""
     from diaodu.targets import services
 
-    def make(unit, targets: dict, year=2026, sign=True, pace_kind="linear_days", pace_weights=None, weights=None,
-             item_pace: dict | None = None):
+    def make(
+        unit,
+        targets: dict,
+        year=2026,
+        sign=True,
+        pace_kind="linear_days",
+        pace_weights=None,
+        weights=None,
+        item_pace: dict | None = None,
+    ):
         items = []
         for code, target in targets.items():
-            item = {"indicator": inds[code], "target": Decimal(str(target)),
-                    "weight": (weights or {}).get(code, 10)}
+            item = {
+                "indicator": inds[code],
+                "target": Decimal(str(target)),
+                "weight": (weights or {}).get(code, 10),
+            }
             if item_pace and code in item_pace:
                 item.update(pace_kind="custom", pace_weights=item_pace[code])
             items.append(item)
         with acting_as(None):
-            a = services.create_agreement(SYSTEM, unit=demo[unit], year=year, items=items, pace_kind=pace_kind,
-                                          pace_weights=pace_weights)
+            a = services.create_agreement(
+                SYSTEM,
+                unit=demo[unit],
+                year=year,
+                items=items,
+                pace_kind=pace_kind,
+                pace_weights=pace_weights,
+            )
             if sign:
-                a = services.sign_agreement(SYSTEM, a, signed_on=date(year, 3, 1) if year <= 2026 else
-                                            date(2026, 3, 1))
+                a = services.sign_agreement(
+                    SYSTEM, a, signed_on=date(year, 3, 1) if year <= 2026 else date(2026, 3, 1)
+                )
         return a
+
     return make
 
 
@@ -74,6 +101,12 @@ def enter(demo, inds):
     def make(unit, code, values: dict, year=2026):
         with acting_as(None):
             for month, value in values.items():
-                services.save_monthly(SYSTEM, unit=demo[unit], year=year, month=month,
-                                      values={inds[code]: Decimal(str(value))})
+                services.save_monthly(
+                    SYSTEM,
+                    unit=demo[unit],
+                    year=year,
+                    month=month,
+                    values={inds[code]: Decimal(str(value))},
+                )
+
     return make

@@ -1,6 +1,7 @@
 """Agreements: progress against 序时进度 on hand-checked dates (leap year, custom profile),
 forecast and required rate; signing with a scan, amendments as versions; bad input changes
 nothing; every write audited."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -22,12 +23,19 @@ SEASON = [2, 2, 6, 10, 12, 12, 12, 12, 12, 10, 6, 4]
 def test_leap_year_custom_profile_progress(demo, inds, agreement_for, project_with_history):
     """2028 is a leap year. With the construction-season profile, 29 February closes February:
     expected share (2+2)/100 = 4 %; on 15 February it is 2 % + 2 % × 15/29."""
-    a = agreement_for("QHKFQ-WL", {"new_starts": 100, "signings": 366}, year=2028, sign=False,
-                      item_pace={"new_starts": SEASON})
+    a = agreement_for(
+        "QHKFQ-WL",
+        {"new_starts": 100, "signings": 366},
+        year=2028,
+        sign=False,
+        item_pace={"new_starts": SEASON},
+    )
     # three starts of 2028 (the history is written as it would be once those days have come)
     for i, on in enumerate([date(2028, 1, 15), date(2028, 2, 10), date(2028, 2, 29)]):
         p = project_with_history(f"二〇二八年开工{i}", [("preparing", date(2027, 12, 1))])
-        StageChange.objects.create(project=p, from_stage="preparing", to_stage="under_construction", on=on)
+        StageChange.objects.create(
+            project=p, from_stage="preparing", to_stage="under_construction", on=on
+        )
     rows = {r.indicator.code: r for r in queries.agreement_rows(SYSTEM, [a], date(2028, 2, 29))}
     starts = rows["new_starts"].result
     assert rows["new_starts"].actual == 3
@@ -40,7 +48,9 @@ def test_leap_year_custom_profile_progress(demo, inds, agreement_for, project_wi
     assert starts.message == "还剩306天，需每周新开工3个"
     # the signings item follows the agreement's linear profile: day 60 of 366
     assert rows["signings"].result.expected == Decimal("60.00")
-    mid = {r.indicator.code: r for r in queries.agreement_rows(SYSTEM, [a], date(2028, 2, 15))}["new_starts"]
+    mid = {r.indicator.code: r for r in queries.agreement_rows(SYSTEM, [a], date(2028, 2, 15))}[
+        "new_starts"
+    ]
     assert mid.result.expected == Decimal("3.03")  # 100 × (0.02 + 0.02 × 15/29) = 3.0345
     assert mid.actual == 2
 
@@ -63,24 +73,43 @@ def test_sign_scan_amend_versions(demo, inds, agreement_for, person):
     pdf = SimpleUploadedFile("责任状签字版.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
     duchashi = person("duchashi")
     with acting_as(duchashi):
-        a = services.sign_agreement(duchashi, a, signed_on=date(2026, 3, 12), signatory="王建国", scan=pdf)
+        a = services.sign_agreement(
+            duchashi, a, signed_on=date(2026, 3, 12), signatory="王建国", scan=pdf
+        )
     assert a.status == "signed" and a.scan and a.scan_name == "责任状签字版.pdf"
     with acting_as(duchashi), pytest.raises(ValidationError):
         services.update_agreement(duchashi, a, items=[{"indicator": inds["fai"], "target": "9"}])
     with acting_as(duchashi):
         v2 = services.amend_agreement(duchashi, a, reason="规划调整")
     assert v2.version == 2 and v2.status == "draft" and v2.items.count() == 2
-    assert [x.pk for x in queries.effective_agreements(duchashi, 2026)] == [a.pk]  # v1 in force until v2 is signed
+    assert [x.pk for x in queries.effective_agreements(duchashi, 2026)] == [
+        a.pk
+    ]  # v1 in force until v2 is signed
     with acting_as(duchashi):
-        services.update_agreement(duchashi, v2, items=[{"indicator": inds["new_starts"], "target": "6"},
-                                                       {"indicator": inds["fai"], "target": "7.8"}])
+        services.update_agreement(
+            duchashi,
+            v2,
+            items=[
+                {"indicator": inds["new_starts"], "target": "6"},
+                {"indicator": inds["fai"], "target": "7.8"},
+            ],
+        )
         services.sign_agreement(duchashi, v2, signed_on=date(2026, 7, 1))
     a.refresh_from_db()
     assert a.status == "superseded"
     assert [x.pk for x in queries.effective_agreements(duchashi, 2026)] == [v2.pk]
-    actions = list(AuditEntry.objects.filter(object_type="targets.targetagreement").values_list("action", flat=True))
-    assert {"agreement.create", "agreement.sign", "agreement.amend", "agreement.update",
-            "agreement.supersede"} <= set(actions)
+    actions = list(
+        AuditEntry.objects.filter(object_type="targets.targetagreement").values_list(
+            "action", flat=True
+        )
+    )
+    assert {
+        "agreement.create",
+        "agreement.sign",
+        "agreement.amend",
+        "agreement.update",
+        "agreement.supersede",
+    } <= set(actions)
     assert verify().ok
 
 
@@ -105,14 +134,28 @@ def test_bad_agreement_changes_nothing(demo, inds):
 def test_agreement_rules_and_permissions(demo, inds, agreement_for, person):
     agreement_for("QHKFQ-WL", {"fai": 1})
     with acting_as(None), pytest.raises(ValidationError, match="已有2026年目标责任状"):
-        services.create_agreement(SYSTEM, unit=demo["QHKFQ-WL"], year=2026, items=[{"indicator": inds["fai"],
-                                                                                     "target": 1}])
+        services.create_agreement(
+            SYSTEM,
+            unit=demo["QHKFQ-WL"],
+            year=2026,
+            items=[{"indicator": inds["fai"], "target": 1}],
+        )
     with acting_as(None), pytest.raises(ValidationError, match="12个月度权重"):
-        services.create_agreement(SYSTEM, unit=demo["QHKFQ-ZB"], year=2026, pace_kind="custom",
-                                  pace_weights=[1, 2, 3], items=[{"indicator": inds["fai"], "target": 1}])
+        services.create_agreement(
+            SYSTEM,
+            unit=demo["QHKFQ-ZB"],
+            year=2026,
+            pace_kind="custom",
+            pace_weights=[1, 2, 3],
+            items=[{"indicator": inds["fai"], "target": 1}],
+        )
     with pytest.raises(PermissionDenied):  # a leader may read but not manage
-        services.create_agreement(person("quzhang"), unit=demo["QHKFQ-ZB"], year=2026,
-                                  items=[{"indicator": inds["fai"], "target": 1}])
+        services.create_agreement(
+            person("quzhang"),
+            unit=demo["QHKFQ-ZB"],
+            year=2026,
+            items=[{"indicator": inds["fai"], "target": 1}],
+        )
     zb = agreement_for("QHKFQ-ZB", {"fai": 1}, sign=False)
     with acting_as(None), pytest.raises(ValidationError, match="不能晚于今天"):
         services.sign_agreement(SYSTEM, zb, signed_on=date(2099, 1, 1))

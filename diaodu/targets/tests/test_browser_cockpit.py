@@ -1,6 +1,7 @@
 """Browser: a leader opens the cockpit, the charts and the map draw, a card's number equals the
 length of its drill-down list; screenshots in normal and large-screen mode; nothing is loaded
 from another host (no map tiles by default)."""
+
 import re
 
 import pytest

@@ -1,12 +1,19 @@
 """The demo zone (`diaodu demo`): agreements of the five parks whose derived indicators fill from
 the ledger, monthly values, peer regions, the scheme with its monthly rankings and last year's
 results; idempotent. And the data migration granting the new keys to existing roles."""
+
 from django.utils import timezone
 
 from diaodu.org.scope import SYSTEM
 from diaodu.targets import documents, queries
-from diaodu.targets.models import (AssessmentScheme, EconomicValue, MonthlyValue, PeerGroup, ScoreSet,
-                                   TargetAgreement)
+from diaodu.targets.models import (
+    AssessmentScheme,
+    EconomicValue,
+    MonthlyValue,
+    PeerGroup,
+    ScoreSet,
+    TargetAgreement,
+)
 
 
 def build_all():
@@ -26,9 +33,17 @@ def test_demo_zone(db):
     assert created["agreements"] == 5 and created["score_sets"] >= 2
     year = timezone.localdate().year
     effective = queries.effective_agreements(SYSTEM, year)
-    assert [a.unit.code for a in effective] == ["QHKFQ-WL", "QHKFQ-ZB", "QHKFQ-GX", "QHKFQ-SY", "QHKFQ-SM"]
-    targets = {code: sum(i.target for a in effective for i in a.items.all() if i.indicator.code == code)
-               for code in ("new_starts", "signings", "negotiating")}
+    assert [a.unit.code for a in effective] == [
+        "QHKFQ-WL",
+        "QHKFQ-ZB",
+        "QHKFQ-GX",
+        "QHKFQ-SY",
+        "QHKFQ-SM",
+    ]
+    targets = {
+        code: sum(i.target for a in effective for i in a.items.all() if i.indicator.code == code)
+        for code in ("new_starts", "signings", "negotiating")
+    }
     assert targets == {"new_starts": 19, "signings": 6, "negotiating": 8}  # the speech, shared out
     sm = [a for a in effective if a.unit.code == "QHKFQ-SM"][0]
     if timezone.localdate().month >= 8:
@@ -42,12 +57,25 @@ def test_demo_zone(db):
     scheme = AssessmentScheme.objects.get(year=year)
     monthly = ScoreSet.objects.filter(scheme=scheme, kind="monthly").order_by("-month").first()
     assert monthly is not None and monthly.scores.count() == 5
-    assert all(s.change_vs_last_year is not None for s in monthly.scores.all())  # 纵向: against last year's results
+    assert all(
+        s.change_vs_last_year is not None for s in monthly.scores.all()
+    )  # 纵向: against last year's results
     scores = queries.unit_scores(monthly)
-    assert documents.docx(monthly, scores)[:2] == b"PK" and documents.xlsx(monthly, scores)[:2] == b"PK"
-    counts = (TargetAgreement.objects.count(), MonthlyValue.objects.count(), ScoreSet.objects.count())
+    assert (
+        documents.docx(monthly, scores)[:2] == b"PK"
+        and documents.xlsx(monthly, scores)[:2] == b"PK"
+    )
+    counts = (
+        TargetAgreement.objects.count(),
+        MonthlyValue.objects.count(),
+        ScoreSet.objects.count(),
+    )
     assert build_all()["agreements"] == 0  # idempotent
-    assert (TargetAgreement.objects.count(), MonthlyValue.objects.count(), ScoreSet.objects.count()) == counts
+    assert (
+        TargetAgreement.objects.count(),
+        MonthlyValue.objects.count(),
+        ScoreSet.objects.count(),
+    ) == counts
 
 
 def test_role_keys_granted_idempotently(db):
@@ -55,7 +83,9 @@ def test_role_keys_granted_idempotently(db):
     from diaodu.targets.defaults import ROLE_GRANTS, grant_role_keys
 
     leader = Role.objects.get(code="leader")
-    leader.permissions = [k for k in leader.permissions if not k.startswith(("targets.", "cockpit.", "assessment."))]
+    leader.permissions = [
+        k for k in leader.permissions if not k.startswith(("targets.", "cockpit.", "assessment."))
+    ]
     leader.save()
     grant_role_keys()
     grant_role_keys()

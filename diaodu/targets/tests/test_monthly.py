@@ -1,5 +1,6 @@
 """Monthly values: cumulative figures cannot go backwards; the Excel template round trip; bad
 files and bad rows give clear Chinese messages and change nothing; 催报."""
+
 import io
 from datetime import date
 from decimal import Decimal
@@ -21,8 +22,10 @@ def wl(agreement_for):
 
 
 def state():
-    return (sorted(MonthlyValue.objects.values_list("unit_id", "indicator_id", "month", "value")),
-            AuditEntry.objects.count())
+    return (
+        sorted(MonthlyValue.objects.values_list("unit_id", "indicator_id", "month", "value")),
+        AuditEntry.objects.count(),
+    )
 
 
 def test_cumulative_cannot_go_backwards(demo, inds, wl, enter, person):
@@ -30,15 +33,25 @@ def test_cumulative_cannot_go_backwards(demo, inds, wl, enter, person):
     before = state()
     staff = person("wl_zhuren")
     with acting_as(staff), pytest.raises(ValidationError) as exc:
-        services.save_monthly(staff, unit=demo["QHKFQ-WL"], year=2026, month=5, values={inds["fai"]: "1.9"})
+        services.save_monthly(
+            staff, unit=demo["QHKFQ-WL"], year=2026, month=5, values={inds["fai"]: "1.9"}
+        )
     assert "为累计值" in exc.value.messages[0] and "不能小于4月" in exc.value.messages[0]
     with acting_as(staff), pytest.raises(ValidationError) as exc:  # would be above the later month
-        services.save_monthly(staff, unit=demo["QHKFQ-WL"], year=2026, month=5, values={inds["fai"]: "3.6"})
+        services.save_monthly(
+            staff, unit=demo["QHKFQ-WL"], year=2026, month=5, values={inds["fai"]: "3.6"}
+        )
     assert "6月" in exc.value.messages[0]
     assert state() == before
     with acting_as(staff):
-        services.save_monthly(staff, unit=demo["QHKFQ-WL"], year=2026, month=5, values={inds["fai"]: "2.8"},
-                              notes={inds["fai"].pk: "统计局快报"})
+        services.save_monthly(
+            staff,
+            unit=demo["QHKFQ-WL"],
+            year=2026,
+            month=5,
+            values={inds["fai"]: "2.8"},
+            notes={inds["fai"].pk: "统计局快报"},
+        )
     assert MonthlyValue.objects.get(month=5).value == Decimal("2.8000")
     assert AuditEntry.objects.filter(action="monthly.save").count() == 3
 
@@ -60,7 +73,9 @@ def test_entry_rules(demo, inds, wl, person):
         user = person(who)
         expected = error if error is PermissionDenied else ValidationError
         with acting_as(user), pytest.raises(expected) as exc:
-            services.save_monthly(user, unit=demo[unit], year=2026, month=month, values={inds[code]: value})
+            services.save_monthly(
+                user, unit=demo[unit], year=2026, month=month, values={inds[code]: value}
+            )
         if expected is ValidationError:
             assert error in " ".join(exc.value.messages), (who, code, error)
         assert state() == before
@@ -72,7 +87,9 @@ def test_future_month_refused(demo, inds, agreement_for):
     year = timezone.localdate().year + 1
     agreement_for("QHKFQ-WL", {"fai": 1}, year=year, sign=False)
     with acting_as(None), pytest.raises(ValidationError, match="尚未开始"):
-        services.save_monthly(SYSTEM, unit=demo["QHKFQ-WL"], year=year, month=1, values={inds["fai"]: "1"})
+        services.save_monthly(
+            SYSTEM, unit=demo["QHKFQ-WL"], year=year, month=1, values={inds["fai"]: "1"}
+        )
 
 
 def test_template_round_trip(demo, inds, wl, enter, client_for):
@@ -82,8 +99,17 @@ def test_template_round_trip(demo, inds, wl, enter, client_for):
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
-    assert [c.value for c in ws[3]][:9] == ["单位编码", "单位名称", "指标代码", "指标名称", "计量单位", "口径", "年度",
-                                            "月份", "本月数值"]
+    assert [c.value for c in ws[3]][:9] == [
+        "单位编码",
+        "单位名称",
+        "指标代码",
+        "指标名称",
+        "计量单位",
+        "口径",
+        "年度",
+        "月份",
+        "本月数值",
+    ]
     rows = {ws.cell(row=i, column=3).value: i for i in range(4, ws.max_row + 1)}
     assert set(rows) == {"fai", "land_supply"}  # only entered indicators of the agreement
     ws.cell(row=rows["fai"], column=9, value=1.25)
@@ -120,12 +146,25 @@ def test_bad_file_and_bad_rows_change_nothing(demo, inds, wl, enter, client_for)
     assert "未找到表头" in _upload(c, wb).content.decode()
     wb = Workbook()
     ws = wb.active
-    ws.append(["单位编码", "单位名称", "指标代码", "指标名称", "计量单位", "口径", "年度", "月份", "本月数值", "备注"])
-    ws.append(["QHKFQ-WL", "", "land_supply", "", "", "", 2026, 4, 20, ""])      # good row
-    ws.append(["QHKFQ-WL", "", "fai", "", "", "", 2026, 4, 1.5, ""])             # backwards: March is 2.0
-    ws.append(["NOPE", "", "fai", "", "", "", 2026, 4, 1, ""])                   # unknown unit
-    ws.append(["QHKFQ-WL", "", "land_supply", "", "", "", 2026, 5, "很多", ""])   # not a number
-    ws.append(["QHKFQ-ZB", "", "fai", "", "", "", 2026, 4, 1, ""])               # other park
+    ws.append(
+        [
+            "单位编码",
+            "单位名称",
+            "指标代码",
+            "指标名称",
+            "计量单位",
+            "口径",
+            "年度",
+            "月份",
+            "本月数值",
+            "备注",
+        ]
+    )
+    ws.append(["QHKFQ-WL", "", "land_supply", "", "", "", 2026, 4, 20, ""])  # good row
+    ws.append(["QHKFQ-WL", "", "fai", "", "", "", 2026, 4, 1.5, ""])  # backwards: March is 2.0
+    ws.append(["NOPE", "", "fai", "", "", "", 2026, 4, 1, ""])  # unknown unit
+    ws.append(["QHKFQ-WL", "", "land_supply", "", "", "", 2026, 5, "很多", ""])  # not a number
+    ws.append(["QHKFQ-ZB", "", "fai", "", "", "", 2026, 4, 1, ""])  # other park
     html = _upload(c, wb).content.decode()
     assert "数据未作任何修改" in html
     assert "第4行：单位编码“NOPE”不存在" in html
@@ -139,15 +178,27 @@ def test_missing_list_and_reminder(demo, inds, wl, agreement_for, enter, client_
     agreement_for("QHKFQ-ZB", {"fai": 7.2})
     enter("QHKFQ-ZB", "fai", {9: "5"})
     rows = queries.missing_reports(SYSTEM, 2026, 9)
-    assert [(r["unit"].code, [i.code for i in r["missing"]]) for r in rows] == [("QHKFQ-WL", ["fai", "land_supply"])]
+    assert [(r["unit"].code, [i.code for i in r["missing"]]) for r in rows] == [
+        ("QHKFQ-WL", ["fai", "land_supply"])
+    ]
     assert rows[0]["due"] == date(2026, 10, 5)
     c = client_for("duchashi")
     html = c.get("/targets/monthly/missing/", {"year": 2026, "month": 9}).content.decode()
-    assert "现代物流产业园" in html and "装备制造产业园" not in html.split('data-testid="missing"')[1]
+    assert (
+        "现代物流产业园" in html and "装备制造产业园" not in html.split('data-testid="missing"')[1]
+    )
     c.post("/targets/monthly/remind/", {"unit": demo["QHKFQ-WL"].pk, "year": 2026, "month": 9})
     assert Reminder.objects.get().missing == ["fai", "land_supply"]
-    r = c.post("/targets/monthly/remind/", {"unit": demo["QHKFQ-ZB"].pk, "year": 2026, "month": 9}, follow=True)
+    r = c.post(
+        "/targets/monthly/remind/",
+        {"unit": demo["QHKFQ-ZB"].pk, "year": 2026, "month": 9},
+        follow=True,
+    )
     assert "无需催报" in r.content.decode()
     # a park sees its own line only; it cannot remind
-    assert client_for("wl_zhuren").post("/targets/monthly/remind/", {"unit": demo["QHKFQ-WL"].pk, "year": 2026,
-                                                                     "month": 9}).status_code == 403
+    assert (
+        client_for("wl_zhuren")
+        .post("/targets/monthly/remind/", {"unit": demo["QHKFQ-WL"].pk, "year": 2026, "month": 9})
+        .status_code
+        == 403
+    )

@@ -1,4 +1,5 @@
 """Helpers for browser tests: Debian's Chromium driven by Playwright, never a downloaded browser."""
+
 from __future__ import annotations
 
 import os
@@ -7,9 +8,19 @@ from urllib.parse import urlparse
 
 import pytest
 
+from diaodu.testing.services import missing
+
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 # Playwright's sync API runs an event loop in this thread; the Django ORM calls the tests make
@@ -19,9 +30,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def require_chromium():
     if not Path(CHROMIUM).exists():
-        if os.environ.get("DIAODU_REQUIRE_BROWSER") == "1":
-            pytest.fail("需要 Debian 的 Chromium（/usr/bin/chromium）：apt-get install -y chromium")
-        pytest.skip("Chromium 未安装（apt-get install -y chromium）；CI 会安装它")
+        missing(
+            "Chromium",
+            f"{CHROMIUM} 未安装（apt-get install -y chromium）",
+            "DIAODU_REQUIRE_BROWSER",
+        )
 
 
 _SHARED: dict = {}  # one Playwright driver per test session, whichever module asks first
@@ -51,8 +64,11 @@ class Page:
     """A page that remembers every host it contacted, to prove nothing came from elsewhere."""
 
     def __init__(self, browser, base_url: str, *, mobile: bool = False):
-        opts = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True} if mobile else \
-            {"viewport": {"width": 1366, "height": 900}}
+        opts = (
+            {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+            if mobile
+            else {"viewport": {"width": 1366, "height": 900}}
+        )
         self.context = browser.new_context(locale="zh-CN", **opts)
         self.page = self.context.new_page()
         self.base = base_url

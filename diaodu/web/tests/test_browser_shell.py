@@ -1,4 +1,5 @@
 """Browser: sign in, menus of a secretary (phone) vs an administrator, language switch, audit list."""
+
 import pytest
 
 from diaodu.org.demo import DEMO_PASSWORD

@@ -1,4 +1,5 @@
 """A new deployment starts with the three administrators, each with a one-time password."""
+
 import re
 
 import pytest
@@ -17,7 +18,9 @@ def test_init_admins_creates_three_separate_admins(db, capsys):
     assert set(passwords) == {"sysadmin", "secadmin", "auditadmin"}
     for username, password in passwords.items():
         user = User.objects.get(username=username)
-        assert user.must_change_password and list(user.roles.values_list("code", flat=True)) == [username]
+        assert user.must_change_password and list(user.roles.values_list("code", flat=True)) == [
+            username
+        ]
         c = Client()
         r = c.post("/login/", {"username": username, "password": password})
         assert r["Location"] == "/password/"
@@ -30,7 +33,6 @@ def test_unknown_unit_without_name_is_refused(db):
     with pytest.raises(CommandError, match="不存在"):
         call_command("init-admins", "--unit", "NOPE")
     assert not User.objects.exists()
-
 
 
 def test_superuser_flag_grants_nothing(db):

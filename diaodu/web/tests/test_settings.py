@@ -1,4 +1,5 @@
 """Settings are read strictly from the environment: a bad value stops start-up with a clear message."""
+
 import os
 import subprocess
 import sys
@@ -14,22 +15,31 @@ ROOT = Path(__file__).resolve().parents[3]
 def start(env_extra: dict, tmp_path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update({"DIAODU_VAR_DIR": str(tmp_path), **env_extra})
-    return subprocess.run([sys.executable, "-m", "diaodu.manage", "check"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "diaodu.manage", "check"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("name, value, needle", [
-    ("DIAODU_DEBUG", "maybe", "DIAODU_DEBUG"),
-    ("DATABASE_URL", "mysql://root@localhost/x", "仅支持"),
-    ("DATABASE_URL", "postgres://localhost:99999999/x", "端口"),
-    ("REDIS_URL", "http://localhost", "REDIS_URL"),
-    ("DIAODU_SESSION_IDLE_MINUTES", "abc", "整数"),
-    ("DIAODU_SESSION_IDLE_MINUTES", "0", "超出范围"),
-    ("DIAODU_SECRET_KEY", "short", "太短"),
-    ("DIAODU_ALLOWED_HOSTS", " , ", "为空"),
-    ("DIAODU_SITE_URL", "diaodu.gov.cn", "DIAODU_SITE_URL"),
-    ("DIAODU_AT_RISK_SLACK_WD", "-1", "超出范围"),
-])
+@pytest.mark.parametrize(
+    "name, value, needle",
+    [
+        ("DIAODU_DEBUG", "maybe", "DIAODU_DEBUG"),
+        ("DATABASE_URL", "mysql://root@localhost/x", "仅支持"),
+        ("DATABASE_URL", "postgres://localhost:99999999/x", "端口"),
+        ("REDIS_URL", "http://localhost", "REDIS_URL"),
+        ("DIAODU_SESSION_IDLE_MINUTES", "abc", "整数"),
+        ("DIAODU_SESSION_IDLE_MINUTES", "0", "超出范围"),
+        ("DIAODU_SECRET_KEY", "short", "太短"),
+        ("DIAODU_ALLOWED_HOSTS", " , ", "为空"),
+        ("DIAODU_SITE_URL", "diaodu.gov.cn", "DIAODU_SITE_URL"),
+        ("DIAODU_AT_RISK_SLACK_WD", "-1", "超出范围"),
+    ],
+)
 def test_bad_value_stops_start(name, value, needle, tmp_path):
     result = start({name: value}, tmp_path)
     assert result.returncode != 0
@@ -48,7 +58,9 @@ def test_good_environment_starts_and_generates_secret(tmp_path):
 
 
 def test_database_url_parsing(tmp_path):
-    pg = envconf.parse_database_url("postgres://u:p%40ss@db.local:5433/diaodu?sslmode=require", tmp_path)
+    pg = envconf.parse_database_url(
+        "postgres://u:p%40ss@db.local:5433/diaodu?sslmode=require", tmp_path
+    )
     assert pg["ENGINE"].endswith("postgresql") and pg["PASSWORD"] == "p@ss" and pg["PORT"] == "5433"
     assert pg["OPTIONS"] == {"sslmode": "require"}
     lite = envconf.parse_database_url("sqlite:///var/x.sqlite3", tmp_path)

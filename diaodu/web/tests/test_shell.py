@@ -1,4 +1,5 @@
 """The shell: Chinese by default, English switchable, nothing loaded from another host."""
+
 import re
 
 from django.test import Client
@@ -27,11 +28,11 @@ def test_no_external_assets(client_for):
 
 def test_redis_cache_reachable_when_configured():
     """REDIS_URL turns on the Redis cache; prove the backend really talks to the server here."""
-    import os
-
     from django.core.cache.backends.redis import RedisCache
 
-    cache = RedisCache(os.environ.get("DIAODU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), {"KEY_PREFIX": "t"})
+    from diaodu.testing.services import require_redis
+
+    cache = RedisCache(require_redis(), {"KEY_PREFIX": "t-shell"})
     cache.set("diaodu-test", {"a": 1}, 30)
     assert cache.get("diaodu-test") == {"a": 1}
     cache.delete("diaodu-test")

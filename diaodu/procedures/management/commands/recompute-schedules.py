@@ -1,4 +1,5 @@
 """diaodu recompute-schedules [--unit CODE]: recompute every stored 倒排工期 schedule."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from diaodu.audit.context import acting_as
@@ -29,11 +30,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done}/{total}")
 
         with acting_as(None, channel="cli"):
-            stats = services.recompute_all(unit=unit, batch_size=options["batch"], progress=progress)
+            stats = services.recompute_all(
+                unit=unit, batch_size=options["batch"], progress=progress
+            )
         self.stdout.write(
             f"已重新计算 {stats.chains} 个项目、{stats.items} 项手续（更新 {stats.items_written} 项），"
-            f"引擎 {stats.engine_seconds:.2f} 秒，共 {stats.total_seconds:.2f} 秒。")
+            f"引擎 {stats.engine_seconds:.2f} 秒，共 {stats.total_seconds:.2f} 秒。"
+        )
         if stats.errors:
-            self.stdout.write(self.style.WARNING(f"{stats.errors} 个项目的链条数据有误，未能计算（见链条页面）。"))
+            self.stdout.write(
+                self.style.WARNING(f"{stats.errors} 个项目的链条数据有误，未能计算（见链条页面）。")
+            )
         for w in sorted(stats.warnings):
             self.stdout.write(self.style.WARNING(w))

@@ -31,16 +31,27 @@ class Command(BaseCommand):
                 self.stderr.write(f"{phase} {done}/{total}")
 
         with acting_as(None, channel="cli"):
-            report = import_ledger(SYSTEM, unit, o["file"], dry_run=o["dry_run"], skip_errors=o["skip_errors"],
-                                   year=o["year"], progress=progress)
+            report = import_ledger(
+                SYSTEM,
+                unit,
+                o["file"],
+                dry_run=o["dry_run"],
+                skip_errors=o["skip_errors"],
+                year=o["year"],
+                progress=progress,
+            )
         if o["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             mode = "预检" if o["dry_run"] else "导入"
             for m in report.messages:
-                self.stdout.write(f"[{ {'error': '错误', 'warning': '提醒', 'info': '说明'}.get(m['level'], m['level']) }] {m['message']}")
-            self.stdout.write(f"{mode}：新增 {report.created}，更新 {report.updated}，无变化 {report.unchanged}，"
-                              f"跳过 {report.skipped}，错误 {report.errors}"
-                              + ("" if report.applied or o["dry_run"] else "（未写入）"))
+                self.stdout.write(
+                    f"[{ {'error': '错误', 'warning': '提醒', 'info': '说明'}.get(m['level'], m['level']) }] {m['message']}"
+                )
+            self.stdout.write(
+                f"{mode}：新增 {report.created}，更新 {report.updated}，无变化 {report.unchanged}，"
+                f"跳过 {report.skipped}，错误 {report.errors}"
+                + ("" if report.applied or o["dry_run"] else "（未写入）")
+            )
         if report.errors and not o["skip_errors"]:
             sys.exit(1)

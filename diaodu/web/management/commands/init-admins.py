@@ -2,6 +2,7 @@
 三员分立 (system, security, audit), each with a one-time password that must be changed at first
 sign-in. Business accounts are then created by the system administrator and granted roles by the
 security administrator, as in any 等保 system."""
+
 import secrets
 import string
 
@@ -21,22 +22,36 @@ def one_time_password() -> str:
     alphabet = string.ascii_letters + string.digits
     while True:
         core = "".join(secrets.choice(alphabet) for _ in range(12))
-        if any(c.islower() for c in core) and any(c.isupper() for c in core) and any(c.isdigit() for c in core):
+        if (
+            any(c.islower() for c in core)
+            and any(c.isupper() for c in core)
+            and any(c.isdigit() for c in core)
+        ):
             return core + secrets.choice("!@#%&*")
 
 
 class Command(BaseCommand):
-    help = "新部署初始化：创建三员（系统/安全/审计管理员）账号，打印一次性初始密码（首次登录须修改）。"
+    help = (
+        "新部署初始化：创建三员（系统/安全/审计管理员）账号，打印一次性初始密码（首次登录须修改）。"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--unit", required=True, help="三员所属单位编码；不存在时以 --unit-name 新建为顶级单位")
-        parser.add_argument("--unit-name", default="", help="新建顶级单位时的名称，如“清河经济开发区管委会”")
+        parser.add_argument(
+            "--unit", required=True, help="三员所属单位编码；不存在时以 --unit-name 新建为顶级单位"
+        )
+        parser.add_argument(
+            "--unit-name", default="", help="新建顶级单位时的名称，如“清河经济开发区管委会”"
+        )
         parser.add_argument("--prefix", default="", help="账号前缀，如 qh_ → qh_sysadmin")
 
     @transaction.atomic
     def handle(self, *args, unit, unit_name, prefix, **options):
         seed()
-        existing = [f"{prefix}{code}" for code, _ in ADMINS if User.objects.filter(username=f"{prefix}{code}").exists()]
+        existing = [
+            f"{prefix}{code}"
+            for code, _ in ADMINS
+            if User.objects.filter(username=f"{prefix}{code}").exists()
+        ]
         if existing:
             raise CommandError(f"账号已存在：{'、'.join(existing)}。三员账号只能初始化一次。")
         with acting_as(None, channel="cli"):
@@ -44,11 +59,20 @@ class Command(BaseCommand):
             if target is None:
                 if not unit_name.strip():
                     raise CommandError(f"单位编码“{unit}”不存在：请用 --unit-name 给出名称以新建。")
-                target = services.create_unit(SYSTEM, parent=None, code=unit, name=unit_name.strip(), kind="zone")
+                target = services.create_unit(
+                    SYSTEM, parent=None, code=unit, name=unit_name.strip(), kind="zone"
+                )
             for code, label in ADMINS:
                 password = one_time_password()
-                user = services.create_person(SYSTEM, username=f"{prefix}{code}", password=password, name=label,
-                                              memberships=[(target, label)])
+                user = services.create_person(
+                    SYSTEM,
+                    username=f"{prefix}{code}",
+                    password=password,
+                    name=label,
+                    memberships=[(target, label)],
+                )
                 services.grant_roles(SYSTEM, user, [Role.objects.get(code=code)])
                 self.stdout.write(f"{label}：账号 {user.username}  初始密码 {password}")
-        self.stdout.write(self.style.SUCCESS("请妥善交付初始密码；三个账号首次登录时都须修改密码。"))
+        self.stdout.write(
+            self.style.SUCCESS("请妥善交付初始密码；三个账号首次登录时都须修改密码。")
+        )

@@ -1,5 +1,6 @@
 """`diaodu worker`: runs background tasks with whichever backend the settings chose —
 the database backend's worker by default, an RQ worker when REDIS_URL is set."""
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand

@@ -1,0 +1,1 @@
+"""Test helpers shared by every app (not imported by application code)."""
