@@ -4,8 +4,9 @@ Not a test.  Run:  .venv/bin/python bench/schedule_engine.py [projects]
 
 Builds deterministic (seeded) chains shaped like a realistic procedure template
 — 4 stages (立项 → 用地规划 → 工程规划/审图 → 施工许可) with parallel branches,
-random lags, random statuses consistent with the stage order and actual dates —
-then times ``schedule()`` alone with ``time.perf_counter``.
+random lags, random statuses consistent with the stage order and actual dates,
+the land sale counted in calendar days (公告20日 + 挂牌10日 = 30 自然日) — then
+times ``schedule()`` alone with ``time.perf_counter``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from diaodu.engine.calendar import WorkCalendar
-from diaodu.engine.schedule import Dep, Item, schedule
+from diaodu.engine.schedule import CALENDAR_DAYS, WORKING_DAYS, Dep, Item, schedule
 
-# (code, name, duration_wd, predecessors as (code, lag)) — 4 stages, 15 items.
+# (code, name, duration, predecessors as (code, lag)) — 4 stages, 15 items; durations in
+# working days except the codes in CALENDAR_DAY_CODES.
 TEMPLATE = [
     # 1 立项
     ("P01", "项目建议书/备案", 5, []),
@@ -30,7 +32,7 @@ TEMPLATE = [
     # 2 用地
     ("P04", "用地预审与选址意见书", 15, [("P01", 0)]),
     ("P05", "环境影响评价", 20, [("P01", 0)]),
-    ("P06", "土地出让/划拨", 20, [("P04", 5)]),
+    ("P06", "土地出让（公告、挂牌）", 30, [("P04", 5)]),
     ("P07", "建设用地规划许可证", 7, [("P06", 0)]),
     # 3 工程规划
     ("P08", "方案设计审查", 10, [("P07", 0)]),
@@ -43,6 +45,8 @@ TEMPLATE = [
     ("P14", "质量安全监督登记", 3, [("P12", 0), ("P13", 0)]),
     ("P15", "施工许可证", 7, [("P14", 0), ("P03", 0)]),
 ]
+
+CALENDAR_DAY_CODES = {"P06"}
 
 
 def build_projects(count: int, seed: int = 20260101) -> list[tuple[list[Item], date, date]]:
@@ -72,7 +76,8 @@ def build_projects(count: int, seed: int = 20260101) -> list[tuple[list[Item], d
             deps = [
                 Dep(c, lag + (rng.randrange(0, 3) if rng.random() < 0.1 else 0)) for c, lag in preds
             ]
-            items.append(Item(code, name, dur, deps, status, a_start, a_finish))
+            unit = CALENDAR_DAYS if code in CALENDAR_DAY_CODES else WORKING_DAYS
+            items.append(Item(code, name, dur, deps, status, a_start, a_finish, unit))
         projects.append((items, target, today))
     return projects
 

@@ -1,14 +1,24 @@
 """倒排工期: backward scheduling of a project's pre-construction approvals
 (前期手续) from the target start date (计划开工日期), plus a forward pass from
-today and the actual dates, and the critical path — all on working days.
+today and the actual dates, and the critical path.
 
 Pure Python, no Django: plain dataclasses in, plain dataclasses out.
 
-Conventions (all durations and lags are in working days, see engine.calendar)
+Conventions (lags, slack and lateness are in working days, see engine.calendar)
 ---------------------------------------------------------------------------
-* An item starting on workday S with duration n occupies n workdays and
-  finishes on the n-th workday counting S as day 1.  A milestone (duration 0)
-  finishes on its start day, so for chaining it behaves like a 1-day item.
+* An item's duration ``duration_wd`` is counted in its ``duration_unit``:
+  ``"working_days"`` (工作日, the default: 行政许可 time limits, 《行政许可法》
+  第八十二条) or ``"calendar_days"`` (自然日: statutory notice and publicity
+  periods such as the 招拍挂 公告 (不少于20日) and 挂牌 (不少于10日) periods).
+* A working-day item starting on workday S with duration n occupies n workdays
+  and finishes on the n-th workday counting S as day 1.  A calendar-day item
+  starting on workday S with duration n runs over the n days S .. S+n-1; when
+  that last day is not a workday the period ends on the next workday
+  (《民法典》第二百零三条: a period whose last day is a holiday ends on the day
+  after the holiday).  Every start and finish is therefore a workday.  A
+  milestone (duration 0) finishes on its start day, so for chaining it behaves
+  like a 1-day item.  A calendar-day item that is under way counts from its
+  actual start date itself.
 * Dependencies are finish-to-start: a predecessor finishing on workday D lets
   its successor start on the next workday after D, plus ``lag_wd`` further
   workdays (lag >= 0).  The project can start (开工) on the next workday after
@@ -21,9 +31,13 @@ Conventions (all durations and lags are in working days, see engine.calendar)
   predecessors become sinks carrying that lag to the project start.  They are
   listed in ``ScheduleResult.not_applicable`` and not in ``items``.
 * Backward pass (latest dates, 最迟): sinks must finish by the workday before
-  ``target_start``; ``latest_start = start_date_for_finish(latest_finish, n)``;
-  a predecessor's latest finish is the minimum over its successors of
-  (workday before the successor's latest start, minus the lag).
+  ``target_start``; ``latest_start`` is the last workday from which the item
+  still finishes by ``latest_finish`` (working days:
+  ``start_date_for_finish(latest_finish, n)``; calendar days: the workday on or
+  before ``latest_finish − (n − 1)`` days, so its finish may fall before
+  ``latest_finish`` when a holiday would push it past); a predecessor's latest
+  finish is the minimum over its successors of (workday before the successor's
+  latest start, minus the lag).
 * Forward pass (earliest dates, 最早), from ``today`` and actual dates:
   - ``done`` (已办结): fixed at its actual dates (``actual_finish`` required;
     ``earliest_start`` is ``actual_start``, or derived from the duration if
@@ -48,13 +62,22 @@ Conventions (all durations and lags are in working days, see engine.calendar)
   ``target_start`` rolled forward to ``expected_start``).
 * ``slack_wd`` = workdays from ``earliest_finish`` to ``latest_finish``
   (negative when the target is infeasible).
-* Critical: an item is critical iff it is open and blocking (``not_started``
-  or ``in_progress``) and its slack equals the minimum slack over all such
-  items (standard longest-path criticality; with a feasible target the minimum
-  may be > 0).  ``critical_path`` is a chain of critical items linked by tight
-  edges (pred.latest_finish == succ.latest_start − 1 − lag), following
-  predecessors from a source to a sink (longest such chain, preferring one
-  that ends at a sink; ties → input order).
+* Critical: the items that actually hold up ``expected_start``.  An item's
+  *float* is the number of workdays its finish can slip before
+  ``expected_start`` moves: the latest finish of a backward pass run from
+  ``expected_start`` (instead of ``target_start``) minus its earliest finish.
+  An item is critical iff it is open and blocking (``not_started`` or
+  ``in_progress``) and its float equals the minimum float over all such items
+  (0 for consistent data).  With working days only, the backward pass is a
+  shift, float = ``slack_wd`` − (target − expected), and the critical items
+  are exactly those of minimum slack (standard longest-path criticality; with
+  a feasible target the minimum slack may be > 0).  With calendar-day items a
+  holiday inside an item absorbs part of a predecessor's delay, slack is no
+  longer constant along a chain, and only the chain that really delays the
+  start is critical.  ``critical_path`` is a chain of critical items linked by
+  tight edges of that backward pass (pred.latest_finish == succ.latest_start
+  − 1 − lag), following predecessors from a source to a sink (longest such
+  chain, preferring one that ends at a sink; ties → input order).
 * ``overdue`` = open (not done) and today > ``latest_finish``.
   ``at_risk`` = open, not overdue, and ``slack_wd < at_risk_slack_wd``.
 
@@ -66,7 +89,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from diaodu.engine.calendar import WorkCalendar, year_warning
 
@@ -77,6 +100,10 @@ __all__ = [
     "ACCEPTED_WITH_GAPS",
     "NOT_APPLICABLE",
     "STATUSES",
+    "WORKING_DAYS",
+    "CALENDAR_DAYS",
+    "DURATION_UNITS",
+    "UNIT_LABELS",
     "Dep",
     "Item",
     "ItemResult",
@@ -94,6 +121,11 @@ ACCEPTED_WITH_GAPS = "accepted_with_gaps"
 NOT_APPLICABLE = "not_applicable"
 STATUSES = frozenset({NOT_STARTED, IN_PROGRESS, DONE, ACCEPTED_WITH_GAPS, NOT_APPLICABLE})
 
+WORKING_DAYS = "working_days"
+CALENDAR_DAYS = "calendar_days"
+DURATION_UNITS = (WORKING_DAYS, CALENDAR_DAYS)
+UNIT_LABELS = {WORKING_DAYS: "工作日", CALENDAR_DAYS: "自然日"}
+
 _BIG = 1 << 60
 
 
@@ -107,6 +139,9 @@ class Dep:
 
 @dataclass(slots=True)
 class Item:
+    """One 前期手续.  ``duration_wd`` is counted in ``duration_unit``
+    (working days unless the item says ``CALENDAR_DAYS``)."""
+
     code: str
     name: str
     duration_wd: int
@@ -114,6 +149,7 @@ class Item:
     status: str = NOT_STARTED
     actual_start: date | None = None
     actual_finish: date | None = None
+    duration_unit: str = WORKING_DAYS
 
 
 @dataclass(slots=True)
@@ -130,6 +166,7 @@ class ItemResult:
     critical: bool
     overdue: bool
     at_risk: bool
+    duration_unit: str = WORKING_DAYS
 
 
 @dataclass(slots=True)
@@ -227,9 +264,12 @@ def _item_error(it: Item) -> None:
     st = it.status
     if st not in STATUSES:
         raise ValueError(f"前期手续{_label(it)}的状态无效：{st!r}")
+    unit = it.duration_unit
+    if unit not in DURATION_UNITS:
+        raise ValueError(f"前期手续{_label(it)}的工期单位无效：{unit!r}（应为工作日或自然日）")
     d = it.duration_wd
     if isinstance(d, bool) or not isinstance(d, int):
-        raise ValueError(f"前期手续{_label(it)}的工期必须是整数工作日：{d!r}")
+        raise ValueError(f"前期手续{_label(it)}的工期必须是整数{UNIT_LABELS[unit]}：{d!r}")
     if d < 0:
         raise ValueError(f"前期手续{_label(it)}的工期不能为负数：{d}")
     if st == DONE and it.actual_finish is None:
@@ -251,7 +291,8 @@ def _dep_error(it: Item, dep, index) -> None:
 
 
 def _prepare(items: list[Item]):
-    """Validate; return (predecessor lists of (idx, lag), has-successor flags, topological order)."""
+    """Validate; return (predecessor lists of (idx, lag), has-successor flags, topological order,
+    calendar-day flags or None when every item counts working days)."""
     n = len(items)
     index: dict[str, int] = {}
     for i, it in enumerate(items):
@@ -262,12 +303,19 @@ def _prepare(items: list[Item]):
     preds: list[list[tuple[int, int]]] = []
     has_succ = [False] * n
     in_order = True  # every predecessor listed before its successor?
+    caldays = None
     get = index.get
     for i, it in enumerate(items):
         st = it.status
         d = it.duration_wd
         if type(d) is not int or d < 0 or st not in STATUSES:
             _item_error(it)
+        if it.duration_unit != WORKING_DAYS:
+            if it.duration_unit != CALENDAR_DAYS:
+                _item_error(it)
+            if caldays is None:
+                caldays = [False] * n
+            caldays[i] = True
         if st != NOT_STARTED and st != NOT_APPLICABLE:
             a0, a1 = it.actual_start, it.actual_finish
             if st == DONE:
@@ -297,7 +345,7 @@ def _prepare(items: list[Item]):
         preds.append(plist)
 
     if in_order:  # the input order is already topological (the usual case)
-        return preds, has_succ, list(range(n))
+        return preds, has_succ, list(range(n)), caldays
 
     # Kahn's algorithm, stable in input order.
     succs: list[list[int]] = [[] for _ in range(n)]
@@ -326,12 +374,12 @@ def _prepare(items: list[Item]):
             ring = ring[k0:] + ring[:k0]
             cyc = ring + [ring[0]]
         raise CycleError(cyc)
-    return preds, has_succ, order
+    return preds, has_succ, order, caldays
 
 
 def validate_chain(items: list[Item]) -> list[str]:
     """Raise ``ValueError`` (Chinese message) for a duplicate code, an invalid
-    status, a negative/non-integer duration or lag, an unknown predecessor
+    status or duration unit, a negative/non-integer duration or lag, an unknown predecessor
     code, missing actual dates (done → actual_finish; in progress / 容缺受理 →
     actual_start) or finish before start; ``CycleError`` for a cycle.
     Returns the codes in a topological order."""
@@ -348,7 +396,7 @@ def schedule(
     calendar: WorkCalendar,
     at_risk_slack_wd: int = 5,
 ) -> ScheduleResult:
-    preds, has_succ, order = _prepare(items)
+    preds, has_succ, order, caldays = _prepare(items)
     n = len(items)
     cal = calendar
     ceil_ix = cal.index_on_or_after
@@ -393,26 +441,40 @@ def schedule(
                         end_lag[q] = lag
         order = [i for i in order if applicable[i]]
 
+    width = [0] * n
+    for i in order:
+        d = items[i].duration_wd
+        width[i] = d if d > 0 else 1
+    if caldays is not None and not any(caldays[i] for i in order):
+        caldays = None  # only not-applicable items count calendar days
+
+    def date_of(k: int) -> date:
+        return table[k] if 0 <= k < tlen else from_ix(k)
+
+    def backward(last: int) -> tuple[list[int], list[int]]:
+        """Latest finish / latest start indices when the sinks must finish by ``last``."""
+        LF = [_BIG] * n
+        LS = [0] * n
+        for q, lag in end_lag.items():
+            v = last - lag
+            if v < LF[q]:
+                LF[q] = v
+        for i in reversed(order):
+            if caldays is None or not caldays[i]:
+                ls = LF[i] - width[i] + 1
+            else:  # the last workday from which n calendar days still end by LF
+                ls = floor_ix(date_of(LF[i]) - timedelta(days=width[i] - 1))
+            LS[i] = ls
+            for p, lag in eff[i]:
+                v = ls - 1 - lag
+                if v < LF[p]:
+                    LF[p] = v
+        return LF, LS
+
     # --- backward pass (indices).
     T = ceil_ix(target_start)  # index of target_start rolled forward
     Tm1 = T - 1  # the workday before target_start
-    LF = [_BIG] * n
-    LS = [0] * n
-    for q, lag in end_lag.items():
-        v = Tm1 - lag
-        if v < LF[q]:
-            LF[q] = v
-    width = [0] * n
-    for i in reversed(order):
-        d = items[i].duration_wd
-        w = d if d > 0 else 1
-        width[i] = w
-        ls = LF[i] - w + 1
-        LS[i] = ls
-        for p, lag in eff[i]:
-            v = ls - 1 - lag
-            if v < LF[p]:
-                LF[p] = v
+    LF, LS = backward(Tm1)
 
     # --- forward pass, slack.
     t = ceil_ix(today)
@@ -421,26 +483,37 @@ def schedule(
     rel = [0] * n  # index from which successors may start (before lag)
     slack = [0] * n
     blocking = [False] * n  # open and blocking: candidates for "critical"
-    m = _BIG  # minimum slack over blocking items
     for i in order:
         it = items[i]
         st = it.status
+        cd = caldays[i] if caldays is not None else False
         if st == NOT_STARTED:
             es = t
             for p, lag in eff[i]:
                 v = rel[p] + lag
                 if v > es:
                     es = v
-            ef = es + width[i] - 1
+            if cd:
+                ef = ceil_ix(date_of(es) + timedelta(days=width[i] - 1))
+            else:
+                ef = es + width[i] - 1
             rel[i] = ef + 1
             blocking[i] = True
         elif st == DONE:
             ef = floor_ix(it.actual_finish)
-            es = ceil_ix(it.actual_start) if it.actual_start is not None else ef - width[i] + 1
+            if it.actual_start is not None:
+                es = ceil_ix(it.actual_start)
+            elif cd:
+                es = floor_ix(it.actual_finish - timedelta(days=width[i] - 1))
+            else:
+                es = ef - width[i] + 1
             rel[i] = ef + 1
         else:  # in_progress / accepted_with_gaps
             es = ceil_ix(it.actual_start)
-            ef = es + width[i] - 1
+            if cd:
+                ef = ceil_ix(it.actual_start + timedelta(days=width[i] - 1))
+            else:
+                ef = es + width[i] - 1
             if ef < t:
                 ef = t
             if st == IN_PROGRESS:
@@ -450,10 +523,7 @@ def schedule(
                 rel[i] = floor_ix(it.actual_start) + 1
         ES[i] = es
         EF[i] = ef
-        sl = LF[i] - ef
-        slack[i] = sl
-        if sl < m and blocking[i]:
-            m = sl
+        slack[i] = LF[i] - ef
 
     E = max(rel[q] + lag for q, lag in end_lag.items()) if end_lag else T
     for i in order:  # every open blocking item must be finished before 开工
@@ -461,7 +531,19 @@ def schedule(
             E = rel[i]
     days_late = E - T if E > T else 0
 
-    # --- criticality and the critical path (longest chain of tight critical edges).
+    # --- criticality and the critical path (longest chain of tight critical edges), on the
+    # float to the expected start.  With working days only that backward pass is the one
+    # above shifted by (T - E), so slack itself serves.
+    if caldays is None:
+        fLF, fLS, last, flt = LF, LS, Tm1, slack
+    else:
+        last = E - 1
+        fLF, fLS = backward(last)
+        flt = [fLF[i] - EF[i] for i in range(n)]
+    m = _BIG  # minimum float over blocking items
+    for i in order:
+        if blocking[i] and flt[i] < m:
+            m = flt[i]
     crit = [False] * n
     critical_path: list[str] = []
     if m != _BIG:
@@ -470,20 +552,20 @@ def schedule(
         end = -1
         end_key = None
         for i in order:
-            if slack[i] != m or not blocking[i]:
+            if flt[i] != m or not blocking[i]:
                 continue
             crit[i] = True
             b, bp = 1, -1
-            ls = LS[i]
+            ls = fLS[i]
             for p, lag in eff[i]:
-                if crit[p] and LF[p] == ls - 1 - lag:
+                if crit[p] and fLF[p] == ls - 1 - lag:
                     c = best[p] + 1
                     if c > b or (c == b and p < bp):
                         b, bp = c, p
             best[i] = b
             back[i] = bp
             lag = end_lag.get(i)
-            key = (lag is not None and LF[i] == Tm1 - lag, b, -i)
+            key = (lag is not None and fLF[i] == last - lag, b, -i)
             if end_key is None or key > end_key:
                 end, end_key = i, key
         while end != -1:
@@ -542,6 +624,7 @@ def schedule(
                 crit[i],
                 overdue,
                 at_risk,
+                it.duration_unit,
             )
         )
 

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from diaodu.engine.calendar import WorkCalendar
 from diaodu.engine.schedule import (
     ACCEPTED_WITH_GAPS,
+    CALENDAR_DAYS,
     DONE,
     IN_PROGRESS,
     NOT_APPLICABLE,
     NOT_STARTED,
+    WORKING_DAYS,
     CycleError,
     Dep,
     Item,
@@ -306,6 +308,11 @@ def test_find_cycle():
         ([Item("A", "立项", 1, [Dep("Z")])], "前期手续「立项」(A)的前置手续编码不存在：Z"),
         ([Item("A", "立项", -3)], "前期手续「立项」(A)的工期不能为负数：-3"),
         ([Item("A", "立项", 1.5)], "工期必须是整数工作日"),
+        ([Item("A", "公告", 1.5, duration_unit=CALENDAR_DAYS)], "工期必须是整数自然日"),
+        (
+            [Item("A", "公告", 20, duration_unit="hours")],
+            "前期手续「公告」(A)的工期单位无效：'hours'（应为工作日或自然日）",
+        ),
         (
             [Item("A", "立项", 1), Item("B", "许可", 1, [Dep("A", -1)])],
             "对前置手续 A 的间隔不能为负数：-1",
@@ -354,8 +361,11 @@ ALL_BUT_NA = [NOT_STARTED] * 4 + [DONE] * 2 + [IN_PROGRESS, ACCEPTED_WITH_GAPS]
 WITH_NA = ALL_BUT_NA + [NOT_APPLICABLE] * 2
 
 
+BOTH_UNITS = (WORKING_DAYS, CALENDAR_DAYS)
+
+
 @st.composite
-def chains(draw, max_items=7, statuses=tuple(ALL_BUT_NA)):
+def chains(draw, max_items=7, statuses=tuple(ALL_BUT_NA), units=BOTH_UNITS):
     n = draw(st.integers(0, max_items))
     today = draw(st.dates(D(2025, 1, 1), D(2026, 12, 31)))
     target = today + timedelta(days=draw(st.integers(-30, 200)))
@@ -371,7 +381,9 @@ def chains(draw, max_items=7, statuses=tuple(ALL_BUT_NA)):
                 a0 = a1 - timedelta(days=draw(st.integers(0, 30)))
         elif status in (IN_PROGRESS, ACCEPTED_WITH_GAPS):
             a0 = today - timedelta(days=draw(st.integers(0, 60)))
-        items.append(Item(f"I{j}", f"手续{j}", draw(st.integers(0, 12)), deps, status, a0, a1))
+        unit = draw(st.sampled_from(units))
+        dur = draw(st.integers(0, 40 if unit == CALENDAR_DAYS else 12))
+        items.append(Item(f"I{j}", f"手续{j}", dur, deps, status, a0, a1, unit))
     perm = draw(st.permutations(range(n)))
     return [items[k] for k in perm], today, target
 
@@ -398,8 +410,24 @@ def applicable_edges(items):
     return edges
 
 
+def finish_of(cal, it, start):
+    """Finish of ``it`` started on ``start`` (a calendar-day period ending on a holiday ends on
+    the next workday)."""
+    if it.duration_unit == CALENDAR_DAYS:
+        return cal.roll_forward(start + timedelta(days=max(it.duration_wd, 1) - 1))
+    return cal.finish_date(start, it.duration_wd)
+
+
+def start_for(cal, it, finish):
+    """The last workday from which ``it`` still finishes by ``finish``."""
+    if it.duration_unit == CALENDAR_DAYS:
+        return cal.roll_backward(finish - timedelta(days=max(it.duration_wd, 1) - 1))
+    return cal.start_date_for_finish(finish, it.duration_wd)
+
+
 def brute_force(items, today, target, cal, at_risk=5):
-    """Dates by enumerating every path (N/A items transparent, carrying lags)."""
+    """Dates by enumerating every path (N/A items transparent, carrying lags); critical items
+    by the float to the expected start (a second backward pass, from the expected start)."""
     by = {it.code: it for it in items}
     succ = {it.code: [] for it in items}
     for it in items:
@@ -411,27 +439,30 @@ def brute_force(items, today, target, cal, at_risk=5):
     def width(it):
         return max(it.duration_wd, 1)
 
-    # latest: walk every path to an original sink, back from the project start T
-    def latest_starts_after(code):  # all possible "next latest start" values seen by `code`
+    # latest: walk every path to an original sink, back from the project start
+    def latest_starts_after(code, start):  # all "next latest start" values seen by `code`
         if not succ[code]:
-            yield T
+            yield start
         for s, lag in succ[code]:
-            for s_start in latest_starts_after_node(s):
+            for s_start in latest_starts_after_node(s, start):
                 yield cal.add_workdays(s_start, -lag)
 
-    def latest_starts_after_node(code):  # latest start of `code` along each path
+    def latest_starts_after_node(code, start):  # latest start of `code` along each path
         it = by[code]
-        for nxt in latest_starts_after(code):
+        for nxt in latest_starts_after(code, start):
             if it.status == NOT_APPLICABLE:
                 yield nxt
             else:
-                lf = cal.add_workdays(nxt, -1)
-                yield cal.start_date_for_finish(lf, it.duration_wd)
+                yield start_for(cal, it, cal.add_workdays(nxt, -1))
 
-    LF = {}
-    for it in items:
-        if it.status != NOT_APPLICABLE:
-            LF[it.code] = min(cal.add_workdays(nxt, -1) for nxt in latest_starts_after(it.code))
+    def latest_finishes(start):
+        return {
+            it.code: min(cal.add_workdays(nxt, -1) for nxt in latest_starts_after(it.code, start))
+            for it in items
+            if it.status != NOT_APPLICABLE
+        }
+
+    LF = latest_finishes(T)
 
     # earliest: every path ending at a node, starting anywhere, through not-started / N/A nodes
     def release(code, es):
@@ -441,8 +472,8 @@ def brute_force(items, today, target, cal, at_risk=5):
         if it.status == ACCEPTED_WITH_GAPS:
             return cal.next_workday(it.actual_start)
         if it.status == IN_PROGRESS:
-            return cal.next_workday(max(cal.finish_date(it.actual_start, it.duration_wd), today_r))
-        return cal.next_workday(cal.finish_date(es, it.duration_wd))
+            return cal.next_workday(max(finish_of(cal, it, it.actual_start), today_r))
+        return cal.next_workday(finish_of(cal, it, es))
 
     preds = {it.code: [(d.code, d.lag_wd) for d in it.predecessors] for it in items}
 
@@ -466,15 +497,15 @@ def brute_force(items, today, target, cal, at_risk=5):
             continue
         if it.status == NOT_STARTED:
             ES[c] = max([today_r, *arrivals(c)])
-            EF[c] = cal.finish_date(ES[c], it.duration_wd)
+            EF[c] = finish_of(cal, it, ES[c])
             REL[c] = cal.next_workday(EF[c])
         elif it.status == DONE:
-            ES[c] = it.actual_start or cal.start_date_for_finish(it.actual_finish, it.duration_wd)
+            ES[c] = it.actual_start or start_for(cal, it, it.actual_finish)
             EF[c] = it.actual_finish
             REL[c] = release(c, None)
         else:
             ES[c] = it.actual_start
-            EF[c] = max(cal.finish_date(it.actual_start, it.duration_wd), today_r)
+            EF[c] = max(finish_of(cal, it, it.actual_start), today_r)
             REL[c] = release(c, None)
 
     # project start: every path from an applicable node to an original sink through N/A nodes only
@@ -490,16 +521,18 @@ def brute_force(items, today, target, cal, at_risk=5):
     expected = max(ends) if ends else T
     expected = max([expected, *(REL[c] for c in blocking)])  # every open blocking item first
     slack = {c: cal.workdays_between(EF[c], LF[c]) for c in LF}
-    m = min((slack[c] for c in blocking), default=None)
+    LF_E = latest_finishes(expected)
+    flt = {c: cal.workdays_between(EF[c], LF_E[c]) for c in LF}
+    m = min((flt[c] for c in blocking), default=None)
     out = {}
     for c in LF:
         it = by[c]
-        ls = cal.start_date_for_finish(LF[c], it.duration_wd)
+        ls = start_for(cal, it, LF[c])
         open_ = it.status != DONE
         overdue = open_ and today > LF[c]
         out[c] = (
             ls, LF[c], ES[c], EF[c], slack[c],
-            c in blocking and slack[c] == m,
+            c in blocking and flt[c] == m,
             overdue,
             open_ and not overdue and slack[c] < at_risk,
         )  # fmt: skip
@@ -538,19 +571,27 @@ def test_latest_and_earliest_respect_precedence(chain):
             assert CAL.workdays_between(ref, r[s].earliest_start) >= lag + 1
     last = CAL.prev_workday(target)
     for x in res.items:
+        it = by[x.code]
+        assert x.duration_unit == it.duration_unit
         assert x.latest_finish <= last
-        assert CAL.finish_date(x.latest_start, x.duration_wd) == x.latest_finish
+        assert CAL.is_workday(x.latest_start) and CAL.is_workday(x.latest_finish)
+        if it.duration_unit == WORKING_DAYS:
+            assert CAL.finish_date(x.latest_start, x.duration_wd) == x.latest_finish
+        else:  # the last start that finishes in time; its finish may come earlier
+            assert finish_of(CAL, it, x.latest_start) <= x.latest_finish
+            assert finish_of(CAL, it, CAL.next_workday(x.latest_start)) > x.latest_finish
         assert CAL.workdays_between(x.earliest_finish, x.latest_finish) == x.slack_wd
         if x.status == NOT_STARTED:
             assert x.earliest_start >= CAL.roll_forward(today)
-            assert CAL.finish_date(x.earliest_start, x.duration_wd) == x.earliest_finish
+            assert finish_of(CAL, it, x.earliest_start) == x.earliest_finish
         if x.status != DONE:
             assert res.expected_start > x.earliest_finish or x.status == ACCEPTED_WITH_GAPS
 
 
 @settings(max_examples=300, deadline=None)
-@given(chains(max_items=9, statuses=tuple(WITH_NA)))
+@given(chains(max_items=9, statuses=tuple(WITH_NA), units=(WORKING_DAYS,)))
 def test_slack_minimum_exactly_on_critical_items(chain):
+    """With working days only, the critical items are exactly those of minimum slack."""
     items, today, target = chain
     res = run(items, target, today)
     blocking = [x for x in res.items if x.status in BLOCKING]
@@ -566,7 +607,7 @@ def test_slack_minimum_exactly_on_critical_items(chain):
 
 
 @settings(max_examples=300, deadline=None)
-@given(chains(max_items=9, statuses=(NOT_STARTED,)))
+@given(chains(max_items=9, statuses=(NOT_STARTED,), units=(WORKING_DAYS,)))
 def test_unstarted_chain_lateness_equals_negative_min_slack(chain):
     items, today, target = chain
     res = run(items, target, today)
@@ -594,3 +635,152 @@ def test_input_order_invariance(chain, rnd):
     b = run(shuffled, target, today)
     assert {r.code: as_tuple(r) for r in b.items} == a
     assert [r.code for r in b.items] == [it.code for it in shuffled if it.status != NOT_APPLICABLE]
+
+
+def delayed_by_one_workday(items, code):
+    """The chain with ``code`` releasing its successors (and the start) one workday later."""
+    out = []
+    for it in items:
+        deps = [Dep(d.code, d.lag_wd + (d.code == code)) for d in it.predecessors]
+        out.append(
+            Item(
+                it.code,
+                it.name,
+                it.duration_wd,
+                deps,
+                it.status,
+                it.actual_start,
+                it.actual_finish,
+                it.duration_unit,
+            )
+        )
+    if not any(d.code == code for it in items for d in it.predecessors):  # a sink: lag to 开工
+        out.append(Item("ZZ", "开工", 0, [Dep(code, 1)], NOT_APPLICABLE))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(chains(max_items=8, statuses=(NOT_STARTED,)))
+def test_critical_exactly_when_a_one_day_delay_delays_the_start(chain):
+    """On unstarted chains with both units: an item is critical iff finishing it one workday
+    later moves the expected start (so a holiday that absorbs the delay makes it non-critical),
+    and the critical path is a chain of critical items along real dependencies."""
+    items, today, target = chain
+    res = run(items, target, today)
+    for x in res.items:
+        later = run(delayed_by_one_workday(items, x.code), target, today)
+        assert x.critical == (later.expected_start > res.expected_start), x.code
+    edges = applicable_edges(items)
+    assert bool(res.critical_path) == bool(items)
+    assert all(res.by_code()[c].critical for c in res.critical_path)
+    for p, s in zip(res.critical_path, res.critical_path[1:]):
+        assert (p, s) in edges
+
+
+# ---------------------------------------------------------------- calendar days (自然日)
+# 2026 Spring Festival (chinesecalendar 1.11.0, 国办发明电〔2025〕7号): days off Sun 02-15 ..
+# Mon 02-23; make-up workdays Sat 02-14 and Sat 02-28.  Workdays around it:
+#   Jan 12-16, 19-23, 26-30; Feb 2-6, 9-13, Sat 14, 24-27, Sat 28; Mar 2-6, 9-13, 16-20 ...
+
+
+def land_sale_chain(unit):
+    return [
+        Item("A", "出让方案批复", 5),
+        Item("B", "土地招拍挂出让（公告20日、挂牌10日）", 30, [Dep("A")], duration_unit=unit),
+        Item("C", "建设用地规划许可证", 7, [Dep("B")]),
+    ]
+
+
+def test_spring_festival_land_sale_in_calendar_days_is_on_time():
+    # today Mon 01-26.  A: 5 workdays 01-26 .. Fri 01-30.
+    # B: 30 自然日 from Mon 02-02: 02-02 + 29 days = Tue 03-03, a workday → finishes 03-03.
+    # C: 7 workdays from Wed 03-04: 03-04, 05, 06, 09, 10, 11, 12 → finishes Thu 03-12.
+    # 开工 possible Fri 03-13 = the target: on time.
+    res = run(land_sale_chain(CALENDAR_DAYS), D(2026, 3, 13), D(2026, 1, 26))
+    a, b, c = res.items
+    assert (b.earliest_start, b.earliest_finish) == (D(2026, 2, 2), D(2026, 3, 3))
+    assert (c.earliest_start, c.earliest_finish) == (D(2026, 3, 4), D(2026, 3, 12))
+    assert res.expected_start == D(2026, 3, 13) and res.days_late_wd == 0
+    # backward: C 03-04 .. 03-12; B must finish 03-03, latest start 03-03 − 29 days = 02-02.
+    assert (b.latest_start, b.latest_finish) == (D(2026, 2, 2), D(2026, 3, 3))
+    assert (a.latest_start, a.latest_finish) == (D(2026, 1, 26), D(2026, 1, 30))
+    assert [x.slack_wd for x in res.items] == [0, 0, 0]
+    assert res.critical_path == ["A", "B", "C"]
+    assert b.duration_unit == CALENDAR_DAYS and res.to_dict()["items"][1]["duration_unit"] == (
+        "calendar_days"
+    )
+
+
+def test_spring_festival_land_sale_in_working_days_shows_twelve_days_late():
+    # The same chain with B entered as 30 工作日: from Mon 02-02 the 30th workday is
+    # 02-02..06 (5), 09..13 (10), Sat 14 (11), 24..27 (15), Sat 28 (16), 03-02..06 (21),
+    # 09..13 (26), 16, 17, 18, 19 (30) → Thu 03-19.  C: 03-20, 23, 24, 25, 26, 27, 30 → 03-30.
+    # 开工 03-31: (03-13, 03-31] holds 16-20, 23-27, 30, 31 = 12 workdays late.
+    res = run(land_sale_chain(WORKING_DAYS), D(2026, 3, 13), D(2026, 1, 26))
+    assert res.by_code()["B"].earliest_finish == D(2026, 3, 19)
+    assert res.expected_start == D(2026, 3, 31)
+    assert res.days_late_wd == 12
+
+
+def test_holiday_absorbs_a_predecessors_delay_so_slack_varies_along_the_chain():
+    # today Mon 01-12, target Thu 03-05.  A: 01-12 .. Fri 01-16.
+    # B: 30 自然日 from Mon 01-19: 01-19 + 29 days = Tue 02-17, inside the festival → ends on
+    #    the next workday, Tue 02-24.  C: 02-25, 26, 27, Sat 28, 03-02, 03, 04 → 03-04.
+    # 开工 Thu 03-05 = target.  Backward: C 02-25 .. 03-04; B must finish Tue 02-24, latest
+    # start 02-24 − 29 days = Mon 01-26 (02-17 + 7 days still rolls to 02-24); A must finish
+    # Fri 01-23: A has 5 workdays of slack (01-19 .. 01-23), B and C none.  A one-week slip
+    # of A does not move 开工, so A is not on the critical path.
+    res = run(land_sale_chain(CALENDAR_DAYS), D(2026, 3, 5), D(2026, 1, 12))
+    a, b, c = res.items
+    assert (b.earliest_start, b.earliest_finish) == (D(2026, 1, 19), D(2026, 2, 24))
+    assert (b.latest_start, b.latest_finish) == (D(2026, 1, 26), D(2026, 2, 24))
+    assert a.latest_finish == D(2026, 1, 23)
+    assert [x.slack_wd for x in res.items] == [5, 0, 0]
+    assert res.expected_start == D(2026, 3, 5) and res.days_late_wd == 0
+    assert [x.critical for x in res.items] == [False, True, True]
+    assert res.critical_path == ["B", "C"]
+    slipped = [
+        Item("A", "出让方案批复", 5, status=IN_PROGRESS, actual_start=D(2026, 1, 19)),
+        *land_sale_chain(CALENDAR_DAYS)[1:],
+    ]
+    assert run(slipped, D(2026, 3, 5), D(2026, 1, 12)).expected_start == D(2026, 3, 5)
+
+
+def test_critical_path_follows_the_delay_not_the_minimum_slack():
+    # today Mon 01-12, target Wed 04-01 (feasible).  P 5 workdays → Q 30 自然日; R 26 workdays
+    # in parallel.  P: 01-12 .. 01-16; Q: 01-19 .. 02-17 (holiday) → 02-24; R: 26th workday
+    # from 01-12 is Sat 02-14 (make-up day).  开工 Wed 02-25, held up by Q.
+    # Slack to the target (sinks finish by Tue 03-31): Q (02-24, 03-31] = 26; R (02-14, 03-31]
+    # = 27; P must finish before Q's latest start 03-31 − 29 days = Mon 03-02, i.e. by Sat 02-28
+    # (make-up day): (01-16, 02-28] = 26.  P ties Q on slack, yet a slip of P is swallowed by
+    # the festival (float to 开工: 5 workdays), so only Q is critical.
+    items = [
+        Item("P", "出让方案批复", 5),
+        Item("Q", "土地招拍挂出让", 30, [Dep("P")], duration_unit=CALENDAR_DAYS),
+        Item("R", "环境影响评价", 26),
+    ]
+    res = run(items, D(2026, 4, 1), D(2026, 1, 12))
+    r = res.by_code()
+    assert (r["P"].slack_wd, r["Q"].slack_wd, r["R"].slack_wd) == (26, 26, 27)
+    assert r["P"].latest_finish == D(2026, 2, 28)
+    assert res.expected_start == D(2026, 2, 25)
+    assert [x.code for x in res.items if x.critical] == ["Q"]
+    assert res.critical_path == ["Q"]
+
+
+def test_calendar_day_item_under_way_counts_from_its_actual_start():
+    # 挂牌 10 自然日 started Sat 02-14 (make-up day): 02-14 .. 02-23 is all holiday after the
+    # first day → the period ends on the next workday, Tue 02-24.
+    items = [
+        Item("G", "挂牌", 10, status=IN_PROGRESS, actual_start=D(2026, 2, 14),
+             duration_unit=CALENDAR_DAYS),
+    ]  # fmt: skip
+    res = run(items, D(2026, 3, 2), D(2026, 2, 14))
+    assert res.items[0].earliest_finish == D(2026, 2, 24)
+    assert res.expected_start == D(2026, 2, 25)
+    done = [
+        Item("G", "公示", 10, status=DONE, actual_finish=D(2026, 3, 10),
+             duration_unit=CALENDAR_DAYS),
+    ]  # fmt: skip
+    # no actual start: 03-10 − 9 days = Sun 03-01 → the workday on or before, Sat 02-28
+    assert run(done, D(2026, 4, 1), D(2026, 3, 11)).items[0].earliest_start == D(2026, 2, 28)
