@@ -35,3 +35,39 @@ def client_for(demo, client):
         return c
 
     return make
+
+
+class _PinnedClock:
+    """The platform clock (diaodu.clock) pinned for a test: `clock.set(2026, 11, 18, 9, 0)`."""
+
+    def __init__(self, at):
+        from diaodu import clock
+
+        self._clock = clock
+        self.at = at
+
+    def set(self, *args):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        at = args[0] if len(args) == 1 else timezone.make_aware(dt.datetime(*args))
+        self.at = self._clock.set_pinned(at)
+        return self.at
+
+    def today(self):
+        return self._clock.today()
+
+
+@pytest.fixture
+def pinned_clock():
+    """Pins the platform clock for the whole process (live servers included) during the test;
+    starts at Wednesday 2026-11-18 10:00 local time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from diaodu import clock
+
+    with clock.pinned(timezone.make_aware(dt.datetime(2026, 11, 18, 10, 0))) as at:
+        yield _PinnedClock(at)
