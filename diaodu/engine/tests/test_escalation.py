@@ -1,7 +1,7 @@
 """escalation: working days past the deadline → 催办 / 督办 / 提级."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diaodu.engine.escalation import DEFAULT, LEVEL_LABELS, Ladder, level_for
@@ -33,6 +33,7 @@ def test_bad_ladders(bad):
         Ladder(bad)
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.integers(min_value=1, max_value=60), min_size=3, max_size=3).map(sorted),
     st.integers(min_value=-10, max_value=200),
