@@ -1,10 +1,10 @@
-"""The ledger back to Excel, in the office's own layout (through ledger_io.write_ledger)."""
+"""The ledger back to Excel, in the office's own layout (through ledger.write_ledger)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from diaodu.engine import ledger_io
+from diaodu.engine import ledger
 from diaodu.engine import stages as S
 from diaodu.projects.models import Project
 from diaodu.projects.services import DATE_FIELDS, MONEY_FIELDS
@@ -90,7 +90,7 @@ def project_row(p: Project) -> dict:
 def workbook(projects, *, unit_label: str, title: str | None = None) -> bytes:
     rows = [project_row(p) for p in projects]
     today = timezone.localdate()
-    return ledger_io.write_ledger(
+    return ledger.write_ledger(
         rows,
         title=title or f"{unit_label}重点项目台账",
         unit_label=unit_label,

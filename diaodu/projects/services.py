@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from diaodu.audit.models import AuditEntry
 from diaodu.audit.services import record, snapshot
-from diaodu.engine import ledger_io
+from diaodu.engine import ledger
 from diaodu.engine import stages as S
 from diaodu.engine.textnorm import normalise_name, to_simplified
 from diaodu.org.models import DictItem, Unit, User
@@ -201,7 +201,7 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
         code = (data["national_code"] or "").strip()
         if code:
             try:
-                code = ledger_io.validate_national_code(code)
+                code = ledger.validate_national_code(code)
             except ValueError as exc:
                 errors["national_code"] = str(exc)
             else:
@@ -620,8 +620,8 @@ def import_ledger(
             progress("读取", done, total)
 
     try:
-        result = ledger_io.read_ledger(source, progress=read_progress)
-    except ledger_io.LedgerFormatError as exc:
+        result = ledger.read_ledger(source, progress=read_progress)
+    except ledger.LedgerFormatError as exc:
         report.errors += 1
         report.add(0, "error", str(exc))
         return report

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from diaodu.audit.models import AuditEntry
 from diaodu.procedures import services
 from diaodu.procedures.models import ProcedureAttachment, ProcedureChain, ProjectProcedure
+from diaodu.projects.models import Project
 
 D = date
 
@@ -33,7 +34,7 @@ def test_chain_made_from_template_with_departments_matched(make_chain, demo):
     assert items["B16"].latest_finish is None  # 竣工验收: after 开工, not scheduled
     with pytest.raises(ValidationError):
         services.create_chain(
-            services.Project.objects.get(pk=chain.project_id).secretary,
+            Project.objects.get(pk=chain.project_id).secretary,
             chain.project,
             chain.template,
         )  # one chain per project

@@ -12,7 +12,7 @@ from diaodu.audit.context import acting_as
 from diaodu.audit.models import AuditEntry
 from diaodu.audit.services import verify
 from diaodu.engine import stages as S
-from diaodu.engine.ledger_io import NATIONAL_CODE_RE
+from diaodu.engine.ledger import NATIONAL_CODE_RE
 from diaodu.engine.textnorm import normalise_name
 from diaodu.org.models import Unit, User
 from diaodu.projects import demo as projects_demo

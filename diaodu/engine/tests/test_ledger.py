@@ -1,4 +1,4 @@
-"""Tests for diaodu.engine.ledger_io (pure Python; every workbook is built in memory)."""
+"""Tests for diaodu.engine.ledger (pure Python; every workbook is built in memory)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.cell_range import CellRange
 
-from diaodu.engine import ledger_io
-from diaodu.engine.ledger_io import (
+from diaodu.engine import ledger
+from diaodu.engine.ledger import (
     FIELD_LABELS,
     NATIONAL_CODE_RE,
     LedgerFormatError,
     LedgerReadResult,
+    container,
     parse_amount,
     read_ledger,
     split_people,
@@ -246,7 +247,7 @@ def test_header_variants(header, field, factor):
     ],
 )
 def test_header_vocabulary(header, field):
-    assert ledger_io.classify_header(header) == field
+    assert ledger.classify_header(header) == field
 
 
 # ------------------------------------------------------------------------ 4. amount units
@@ -714,14 +715,14 @@ def test_zip_bomb_ratio_rejected_before_openpyxl(monkeypatch):
     def boom(*a, **k):  # openpyxl must never see the file
         raise AssertionError("openpyxl was called")
 
-    monkeypatch.setattr(ledger_io.openpyxl, "load_workbook", boom)
+    monkeypatch.setattr(container.openpyxl, "load_workbook", boom)
     with pytest.raises(LedgerFormatError, match="压缩炸弹"):
         read_ledger(_zip_with_member(16 * 1024 * 1024))
 
 
 def test_zip_bomb_total_size_rejected(monkeypatch):
-    monkeypatch.setattr(ledger_io, "MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024)
-    monkeypatch.setattr(ledger_io, "RATIO_CHECK_MIN_BYTES", 10**12)
+    monkeypatch.setattr(container, "MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(container, "RATIO_CHECK_MIN_BYTES", 10**12)
     with pytest.raises(LedgerFormatError, match="解压后过大"):
         read_ledger(_zip_with_member(3 * 1024 * 1024))
 
@@ -1011,10 +1012,10 @@ def test_field_labels_cover_all_canonical_keys():
         "progress_text",
         "issues_text",
         "remarks",
-        *ledger_io.DATE_FIELDS,
+        *ledger.DATE_FIELDS,
     }
     for key, label in FIELD_LABELS.items():
-        assert ledger_io.classify_header(label) == key, key
+        assert ledger.classify_header(label) == key, key
 
 
 # ------------------------------------------------------------------------- large ledger

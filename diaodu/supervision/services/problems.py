@@ -1,0 +1,469 @@
+"""Problems (问题清单): raise, assign, handle, close, return, rate and escalate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from diaodu.audit.services import record, snapshot
+from diaodu.org.models import Unit
+from diaodu.org.scope import require, scope_for
+from diaodu.projects.models import Project
+from diaodu.supervision import clock, queries
+from diaodu.supervision.models import (
+    RUNNING,
+    ContactLog,
+    Problem,
+    ProblemEvent,
+    ProblemSource,
+    ProblemStatus,
+    ProgressReport,
+)
+
+from .common import (
+    MAX_TEXT,
+    _check_project,
+    _int_in,
+    _name,
+    _notify,
+    _notify_unit,
+    _raise,
+    _type_label,
+    _user,
+)
+
+# ================================================================ problems (问题清单)
+# action: (statuses it may start from, status it leads to)
+MOVES = {
+    "assign": (
+        (ProblemStatus.RAISED, ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS),
+        ProblemStatus.ASSIGNED,
+    ),
+    "start": ((ProblemStatus.ASSIGNED, ProblemStatus.RETURNED), ProblemStatus.IN_PROGRESS),
+    "resolve": (
+        (ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS, ProblemStatus.RETURNED),
+        ProblemStatus.RESOLVED,
+    ),
+    "close": ((ProblemStatus.RESOLVED,), ProblemStatus.CLOSED),
+    "return": ((ProblemStatus.RESOLVED,), ProblemStatus.RETURNED),
+}
+ACTION_LABELS = {
+    "assign": "交办",
+    "start": "签收办理",
+    "resolve": "办结",
+    "close": "销号",
+    "return": "退回重办",
+}
+
+
+def check_move(status: str, action: str) -> str:
+    """The status a move leads to, or ValidationError naming what is allowed."""
+    if action not in MOVES:
+        raise ValidationError({"action": f"未知的操作“{action}”。"})
+    sources, target = MOVES[action]
+    if status not in sources:
+        allowed = (
+            "、".join(ACTION_LABELS[a] for a, (src, _t) in MOVES.items() if status in src) or "无"
+        )
+        raise ValidationError(
+            {
+                "action": f"问题当前为“{ProblemStatus(status).label}”，不能{ACTION_LABELS[action]}。"
+                f"当前可进行：{allowed}。"
+            }
+        )
+    return target
+
+
+def _problem_snapshot(p: Problem) -> dict:
+    return snapshot(
+        p,
+        [
+            "status",
+            "responsible_unit",
+            "deadline_wd",
+            "assigned_on",
+            "due_date",
+            "answer",
+            "return_reason",
+            "escalation_level",
+            "satisfaction",
+            "version",
+        ],
+    )
+
+
+def _event(
+    problem: Problem, action: str, by, before_status: str, *, note: str = "", level: int = 0
+) -> ProblemEvent:
+    return ProblemEvent.objects.create(
+        problem=problem,
+        action=action,
+        from_status=before_status,
+        to_status=problem.status,
+        level=level,
+        by=_user(by),
+        by_name=_name(by),
+        at=clock.now(),
+        note=note,
+    )
+
+
+def _check_visible_problem(by, problem: Problem) -> None:
+    if not queries._problem_scope(by).filter(pk=problem.pk).exists():
+        raise PermissionDenied("无权操作此问题。")
+
+
+@transaction.atomic
+def raise_problem(
+    by,
+    project: Project,
+    *,
+    title: str,
+    type_code: str,
+    description: str = "",
+    suggested_unit: Unit | None = None,
+    source: str = ProblemSource.MANUAL,
+    report: ProgressReport | None = None,
+    contact: ContactLog | None = None,
+) -> Problem:
+    _check_project(by, project, "problems.raise")
+    errors: dict = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "请填写问题概述。"
+    elif len(title) > 200:
+        errors["title"] = "问题概述不能超过 200 字。"
+    label = _type_label(type_code or "")
+    if label is None:
+        errors["type_code"] = "请选择问题类型。"
+    if source not in ProblemSource.values:
+        errors["source"] = "问题来源无效。"
+    _raise(errors)
+    pr = Problem.objects.create(
+        project=project,
+        title=title,
+        description=(description or "").strip()[:MAX_TEXT],
+        type_code=type_code,
+        type_label=label,
+        source=source,
+        report=report,
+        contact=contact,
+        suggested_unit=suggested_unit,
+        raised_by=_user(by),
+        raised_by_name=_name(by),
+        raised_at=clock.now(),
+    )
+    _event(pr, "raise", by, "", note=pr.description[:500])
+    record("problem.raise", pr, after=snapshot(pr), only_changes=False)
+    return pr
+
+
+def _may_handle(by, problem: Problem) -> bool:
+    s = require(by, "problems.handle")
+    if s.all_units:
+        return True
+    return problem.responsible_unit_id in queries.own_unit_ids(by)
+
+
+def _may_close(by, problem: Problem) -> bool:
+    s = scope_for(by)
+    if s.user_id is not None and problem.raised_by_id == s.user_id:
+        return True
+    return s.has("problems.assign")
+
+
+def move_problem(by, problem: Problem, action: str, **kw) -> Problem:
+    """One entry for every lifecycle move (used by the pages and the API)."""
+    handlers = {
+        "assign": assign_problem,
+        "start": start_problem,
+        "resolve": resolve_problem,
+        "close": close_problem,
+        "return": return_problem,
+    }
+    if action not in handlers:
+        raise ValidationError({"action": f"未知的操作“{action}”。"})
+    return handlers[action](by, problem, **kw)
+
+
+@transaction.atomic
+def assign_problem(
+    by, problem: Problem, *, unit: Unit | None = None, deadline_wd=None, note: str = ""
+) -> Problem:
+    """交办: to a department with a deadline in working days (the due date skips holidays)."""
+    require(by, "problems.assign")
+    _check_visible_problem(by, problem)
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("project", "project__unit")
+        .get(pk=problem.pk)
+    )
+    target = check_move(current.status, "assign")
+    errors: dict = {}
+    if unit is None or not unit.is_active:
+        errors["unit"] = "请选择责任单位。"
+    wd = _int_in(deadline_wd, "deadline_wd", "办理时限（工作日）", errors, 1, 120)
+    _raise(errors)
+    before, old = _problem_snapshot(current), current.status
+    today = clock.today()
+    cal = clock.calendar()
+    current.status, current.responsible_unit = target, unit
+    current.deadline_wd, current.assigned_on = wd, today
+    current.due_date = cal.add_workdays(today, wd)
+    current.version += 1
+    current.save()
+    _event(
+        current,
+        "assign",
+        by,
+        old,
+        note=f"交{unit.name}办理，{wd}个工作日内办结（{current.due_date:%Y-%m-%d}前）"
+        + (f"。{note.strip()}" if note and note.strip() else ""),
+    )
+    record("problem.assign", current, before=before, after=_problem_snapshot(current))
+    _notify_unit(
+        unit,
+        title=f"交办：{current.title}",
+        body=f"项目《{current.project.name}》，请于{current.due_date:%Y年%m月%d日}前办结。",
+        link=f"/supervision/problems/{current.pk}/",
+        kind="assignment",
+    )
+    return current
+
+
+@transaction.atomic
+def start_problem(by, problem: Problem, *, note: str = "") -> Problem:
+    current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
+    if not _may_handle(by, current):
+        raise PermissionDenied("只有责任单位可以办理此问题。")
+    target = check_move(current.status, "start")
+    before, old = _problem_snapshot(current), current.status
+    current.status = target
+    current.version += 1
+    current.save()
+    _event(current, "start", by, old, note=(note or "").strip()[:500])
+    record("problem.start", current, before=before, after=_problem_snapshot(current))
+    return current
+
+
+@transaction.atomic
+def resolve_problem(by, problem: Problem, *, answer: str = "") -> Problem:
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("project", "raised_by")
+        .get(pk=problem.pk)
+    )
+    if not _may_handle(by, current):
+        raise PermissionDenied("只有责任单位可以办结此问题。")
+    target = check_move(current.status, "resolve")
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": "办结须填写办理结果。"})
+    if len(answer) > MAX_TEXT:
+        raise ValidationError({"answer": f"办理结果不能超过 {MAX_TEXT} 字。"})
+    before, old = _problem_snapshot(current), current.status
+    current.status, current.answer, current.resolved_at = target, answer, clock.now()
+    current.version += 1
+    current.save()
+    _event(current, "resolve", by, old, note=answer)
+    record("problem.resolve", current, before=before, after=_problem_snapshot(current))
+    _notify(
+        [current.raised_by],
+        title=f"问题已办结：{current.title}",
+        body=answer[:200],
+        link=f"/supervision/problems/{current.pk}/",
+        kind="info",
+        unit=current.project.unit,
+        source=current,
+    )
+    return current
+
+
+def _satisfaction(value, errors: dict, *, required: bool = False):
+    return _int_in(value, "satisfaction", "满意度", errors, 1, 5, required=required)
+
+
+@transaction.atomic
+def close_problem(by, problem: Problem, *, satisfaction=None, note: str = "") -> Problem:
+    """销号: by whoever raised the problem or the 督查室; the raiser may rate it (1–5) at once."""
+    _check_visible_problem(by, problem)
+    current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
+    if not _may_close(by, current):
+        raise PermissionDenied("只有问题提出人或督查室可以销号。")
+    target = check_move(current.status, "close")
+    errors: dict = {}
+    sat = _satisfaction(satisfaction, errors)
+    if sat is not None and current.raised_by_id != getattr(by, "pk", None):
+        errors["satisfaction"] = "满意度由问题提出人评价。"
+    _raise(errors)
+    before, old = _problem_snapshot(current), current.status
+    current.status, current.closed_at = target, clock.now()
+    if sat is not None:
+        current.satisfaction, current.satisfaction_note = sat, (note or "").strip()[:300]
+    current.version += 1
+    current.save()
+    _event(
+        current,
+        "close",
+        by,
+        old,
+        note=((f"满意度 {sat} 分。" if sat else "") + (note or "").strip())[:500],
+    )
+    record("problem.close", current, before=before, after=_problem_snapshot(current))
+    return current
+
+
+@transaction.atomic
+def return_problem(by, problem: Problem, *, reason: str = "") -> Problem:
+    """退回: the answer does not solve it; back to the department, which keeps its deadline."""
+    _check_visible_problem(by, problem)
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("responsible_unit")
+        .get(pk=problem.pk)
+    )
+    if not _may_close(by, current):
+        raise PermissionDenied("只有问题提出人或督查室可以退回。")
+    target = check_move(current.status, "return")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写退回原因。"})
+    before, old = _problem_snapshot(current), current.status
+    current.status, current.return_reason, current.resolved_at = target, reason[:500], None
+    current.version += 1
+    current.save()
+    _event(current, "return", by, old, note=reason[:500])
+    record("problem.return", current, before=before, after=_problem_snapshot(current))
+    _notify_unit(
+        current.responsible_unit,
+        title=f"问题被退回重办：{current.title}",
+        body=f"退回原因：{reason}",
+        link=f"/supervision/problems/{current.pk}/",
+        kind="assignment",
+    )
+    return current
+
+
+@transaction.atomic
+def rate_problem(by, problem: Problem, satisfaction, note: str = "") -> Problem:
+    """满意度评价 (1–5) by the raiser, once the problem is resolved or closed."""
+    current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
+    if current.raised_by_id is None or current.raised_by_id != getattr(by, "pk", None):
+        raise PermissionDenied("满意度由问题提出人评价。")
+    if current.status not in (ProblemStatus.RESOLVED, ProblemStatus.CLOSED):
+        raise ValidationError({"satisfaction": "问题办结后才能评价满意度。"})
+    errors: dict = {}
+    sat = _satisfaction(satisfaction, errors, required=True)
+    _raise(errors)
+    before = _problem_snapshot(current)
+    current.satisfaction, current.satisfaction_note = sat, (note or "").strip()[:300]
+    current.version += 1
+    current.save()
+    _event(
+        current, "rate", by, current.status, note=f"满意度 {sat} 分。{current.satisfaction_note}"
+    )
+    record("problem.rate", current, before=before, after=_problem_snapshot(current))
+    return current
+
+
+def _escalate_to(by, current: Problem, level: int, note: str) -> None:
+    from diaodu.supervision.models import LEVELS
+
+    old = current.escalation_level
+    before = _problem_snapshot(current)
+    for lvl in range(old + 1, level + 1):
+        _event(current, "escalate", by, current.status, level=lvl, note=note)
+    current.escalation_level, current.escalated_at = level, clock.now()
+    current.version += 1
+    current.save()
+    record("problem.escalate", current, before=before, after=_problem_snapshot(current))
+    name = LEVELS[level]
+    title = f"{name}：{current.title}"
+    body = f"项目《{current.project.name}》，{note}"
+    link = f"/supervision/problems/{current.pk}/"
+    _notify_unit(current.responsible_unit, title=title, body=body, link=link, kind="escalation")
+    if level >= 2:
+        leads = list(current.project.lead_officials.all())
+        _notify(
+            leads,
+            title=title,
+            body=body,
+            link=link,
+            kind="escalation",
+            unit=current.project.unit,
+            source=current,
+        )
+    if level >= 3:
+        zone = current.project.unit.parent or current.project.unit
+        _notify_unit(
+            zone,
+            title=f"提级至区领导：{current.title}",
+            body=body,
+            link=link,
+            kind="escalation",
+            roles=["leader"],
+        )
+
+
+def escalate_overdue(by=None, *, today: date | None = None) -> list[tuple[int, int]]:
+    """Overdue problems move up 催办 → 督办 → 提级 by working days past their due date (thresholds of
+    the zone's cycle). Each step is an event and a notification. Returns [(problem id, level)]."""
+    from diaodu.org.scope import SYSTEM
+
+    by = by or SYSTEM
+    today = today or clock.today()
+    cal = clock.calendar()
+    cycles = {}
+    out = []
+    qs = (
+        Problem.objects.filter(status__in=RUNNING, due_date__lt=today, escalation_level__lt=3)
+        .select_related("project", "project__unit", "responsible_unit")
+        .order_by("id")
+    )
+    for pr in qs:
+        cycle = cycles.setdefault(pr.project.unit_id, queries.cycle_for_project(pr.project))
+        steps = (
+            (cycle.urge_after_wd, cycle.supervise_after_wd, cycle.elevate_after_wd)
+            if cycle
+            else (1, 3, 8)
+        )
+        late = cal.workdays_between(pr.due_date, today)
+        level = sum(1 for s in steps if late >= s)
+        if level > pr.escalation_level:
+            with transaction.atomic():
+                current = (
+                    Problem.objects.select_for_update(of=("self",))
+                    .select_related("project", "project__unit", "responsible_unit")
+                    .get(pk=pr.pk)
+                )
+                if current.status in RUNNING and level > current.escalation_level:
+                    _escalate_to(
+                        by,
+                        current,
+                        level,
+                        f"超过办理时限{late}个工作日（时限 {pr.due_date:%Y-%m-%d}）",
+                    )
+                    out.append((pr.pk, level))
+    return out
+
+
+@transaction.atomic
+def escalate_problem(by, problem: Problem, *, note: str = "") -> Problem:
+    """督查室 raises the level by hand (one step), with a note."""
+    require(by, "problems.assign")
+    _check_visible_problem(by, problem)
+    current = (
+        Problem.objects.select_for_update(of=("self",))
+        .select_related("project", "project__unit", "responsible_unit")
+        .get(pk=problem.pk)
+    )
+    if current.status not in RUNNING:
+        raise ValidationError({"action": "只有已交办、尚未办结的问题可以升级督办。"})
+    if current.escalation_level >= 3:
+        raise ValidationError({"action": "问题已提级到区领导，不能再升级。"})
+    _escalate_to(
+        by, current, current.escalation_level + 1, (note or "").strip()[:500] or "督查室人工督办"
+    )
+    return current
