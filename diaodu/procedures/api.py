@@ -27,6 +27,7 @@ class ScheduleItemOut(Schema):
     stage: str
     status: str
     duration_wd: int
+    duration_unit: str  # working_days 工作日 | calendar_days 自然日
     latest_start: date | None
     latest_finish: date | None
     earliest_start: date | None
@@ -57,6 +58,7 @@ class ItemOut(Schema):
     stage: str
     status: str
     duration_wd: int
+    duration_unit: str  # working_days 工作日 | calendar_days 自然日
     duration_source: str
     predecessors: list[DepIO]
     responsible_unit_id: int | None
@@ -86,6 +88,7 @@ class ItemIn(Schema):
     stage: str | None = None
     status: str | None = None
     duration_wd: int | str | None = None
+    duration_unit: str | None = None  # working_days (default) | calendar_days
     duration_source: str | None = None
     predecessors: list[DepIO] | str | None = None
     responsible_unit_id: int | None = None
@@ -114,6 +117,7 @@ def _item(it) -> dict:
         "stage": it.stage,
         "status": it.status,
         "duration_wd": it.duration_wd,
+        "duration_unit": it.duration_unit,
         "duration_source": it.duration_source,
         "predecessors": [
             {"code": d["code"], "lag_wd": d.get("lag_wd", 0)} for d in it.predecessors

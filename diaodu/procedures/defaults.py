@@ -1,20 +1,32 @@
 """The four default procedure templates (seeded by a data migration, idempotent) and the
 permission keys this app adds to built-in roles.
 
-Each item: (code, name, stage, duration_wd, source of the duration, predecessors, responsible
+Each item: (code, name, stage, duration, source of the duration, predecessors, responsible
 department (matched by name to the project's zone departments), required documents).
+A duration is a number of working days, or ``calendar_days(n)`` for n 自然日.
 Predecessors are finish-to-start: "CODE" or "CODE+lag" (lag in working days).
 
 Sources: a law or regulation with its article where the time limit is statutory; "地方实践"
 where the figure is a common local commitment (承诺时限) under 工程建设项目审批制度改革
 (国办发〔2019〕11号), which asks for the whole approval process within 120 working days.
-Statutory limits written in 日 are taken as working days (the conservative reading of
-《行政许可法》第八十二条, which counts 工作日 for 行政许可 limits).
+Statutory limits of an administrative decision written in 日 are taken as working days
+(《行政许可法》第八十二条 counts 工作日 for 行政许可 limits).  Notice and publicity periods are
+not such limits: they are the time the public is given, run over weekends and holidays and are
+counted in 自然日 — the 招拍挂 公告 (不少于20日) and 挂牌 (不少于10日) periods, the bidding period
+(招标文件发出至投标截止不少于20日) and the publicity of the winning bidders (公示不少于3日).
+A period whose last day is a holiday ends on the next workday (《民法典》第二百零三条).
 """
 
 from __future__ import annotations
 
 LAND, ENG, BUILD, ACCEPT = "land_planning", "engineering", "construction", "acceptance"
+WORKING_DAYS, CALENDAR_DAYS = "working_days", "calendar_days"
+
+
+def calendar_days(n: int) -> tuple[int, str]:
+    """A duration of n 自然日 (a bare int is n 工作日)."""
+    return (n, CALENDAR_DAYS)
+
 
 SRC_LAND_PREVIEW = "《建设项目用地预审管理办法》第十条（20日）"
 SRC_EIA_BOOK = "《环境影响评价法》第二十二条（报告书60日）"
@@ -22,7 +34,10 @@ SRC_EIA_TABLE = "《环境影响评价法》第二十二条（报告表30日）"
 SRC_EIA_REGISTER = "《环境影响评价法》第二十二条（登记表实行备案管理）"
 SRC_APPROVAL = "《企业投资项目核准和备案管理条例》第十一条（20个工作日）"
 SRC_FILING = "《企业投资项目核准和备案管理条例》第十三条、第十四条（收到全部信息即为备案）"
-SRC_LAND_SALE = "《招标拍卖挂牌出让国有建设用地使用权规定》第十条、第十九条（公告≥20日、挂牌≥10日）"
+SRC_LAND_SALE = (
+    "《招标拍卖挂牌出让国有建设用地使用权规定》第十条（公告不少于20日）、第十九条（挂牌不少于10日），"
+    "按自然日计"
+)
 SRC_REGISTRY = "《不动产登记暂行条例》第二十条（30个工作日）"
 SRC_DRAWINGS_BIG = (
     "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第十三条（大型工程15个工作日）"
@@ -30,7 +45,10 @@ SRC_DRAWINGS_BIG = (
 SRC_DRAWINGS_MID = (
     "《房屋建筑和市政基础设施工程施工图设计文件审查管理办法》第十三条（中型及以下10个工作日）"
 )
-SRC_TENDER = "《招标投标法》第二十四条（≥20日）、《招标投标法实施条例》第五十四条（公示≥3日）"
+SRC_TENDER = (
+    "《招标投标法》第二十四条（招标文件发出至投标截止不少于20日）、《招标投标法实施条例》第五十四条"
+    "（中标候选人公示不少于3日），按自然日计；另计评标、定标及合同备案（地方实践）"
+)
 SRC_PERMIT = "《建筑法》第八条（7日）"
 SRC_FIRE_ACCEPT = "《建设工程消防设计审查验收管理暂行规定》（消防验收15日）"
 LOCAL = "地方实践"
@@ -159,7 +177,16 @@ TEMPLATES = [
                 ZJJ,
                 DOCS_DRAWINGS,
             ),
-            ("G14", "施工招标及合同备案", BUILD, 25, SRC_TENDER, ["G13"], ZJJ, DOCS_TENDER),
+            (
+                "G14",
+                "施工招标及合同备案",
+                BUILD,
+                calendar_days(35),
+                SRC_TENDER,
+                ["G13"],
+                ZJJ,
+                DOCS_TENDER,
+            ),
             ("G15", "施工许可证", BUILD, 7, SRC_PERMIT, ["G05", "G13", "G14"], ZJJ, DOCS_PERMIT),
             ("G16", "规划条件核实", ACCEPT, 10, LOCAL, ["G15"], ZRJ, DOCS_CHECK),
             ("G17", "消防验收", ACCEPT, 15, SRC_FIRE_ACCEPT, ["G15"], ZJJ, DOCS_FIRE),
@@ -211,7 +238,7 @@ TEMPLATES = [
                 "Q09",
                 "土地招拍挂出让（摘牌）",
                 LAND,
-                30,
+                calendar_days(30),
                 SRC_LAND_SALE,
                 ["Q07", "Q08"],
                 ZRJ,
@@ -290,7 +317,7 @@ TEMPLATES = [
                 "B08",
                 "土地招拍挂出让（摘牌）",
                 LAND,
-                30,
+                calendar_days(30),
                 SRC_LAND_SALE,
                 ["B06", "B07"],
                 ZRJ,
@@ -348,7 +375,7 @@ TEMPLATES = [
                 "D04",
                 "土地带方案挂牌出让（摘牌）",
                 LAND,
-                30,
+                calendar_days(30),
                 SRC_LAND_SALE,
                 ["D01", "D02", "D03"],
                 ZRJ,
@@ -417,6 +444,11 @@ def parse_dep(text: str) -> dict:
     return {"code": code.strip(), "lag_wd": int(lag) if lag else 0}
 
 
+def duration_of(days) -> tuple[int, str]:
+    """(number, unit) of an item's duration as written in TEMPLATES."""
+    return days if isinstance(days, tuple) else (days, WORKING_DAYS)
+
+
 def seed(apps=None) -> int:
     """Create the default templates that are missing (by code). Never overwrites edits.
     Returns the number of templates created."""
@@ -426,6 +458,8 @@ def seed(apps=None) -> int:
         apps = django_apps
     ProcedureTemplate = apps.get_model("procedures", "ProcedureTemplate")
     Procedure = apps.get_model("procedures", "Procedure")
+    # Before migration 0005 the table has no unit: those items are fixed up by 0005.
+    has_unit = any(f.name == "duration_unit" for f in Procedure._meta.get_fields())
     created = 0
     for order, spec in enumerate(TEMPLATES):
         if ProcedureTemplate.objects.filter(code=spec["code"]).exists():
@@ -439,27 +473,92 @@ def seed(apps=None) -> int:
             sort_order=order,
             change_note="系统预置",
         )
-        Procedure.objects.bulk_create(
-            [
-                Procedure(
-                    template=tpl,
-                    code=code,
-                    name=name,
-                    stage=stage,
-                    duration_wd=days,
-                    duration_source=source,
-                    predecessors=[parse_dep(p) for p in preds],
-                    responsible_text=dept,
-                    documents=list(docs),
-                    sort_order=i,
-                )
-                for i, (code, name, stage, days, source, preds, dept, docs) in enumerate(
-                    spec["items"]
-                )
-            ]
-        )
+        rows = []
+        for i, (code, name, stage, days, source, preds, dept, docs) in enumerate(spec["items"]):
+            n, unit = duration_of(days)
+            row = Procedure(
+                template=tpl,
+                code=code,
+                name=name,
+                stage=stage,
+                duration_wd=n,
+                duration_source=source,
+                predecessors=[parse_dep(p) for p in preds],
+                responsible_text=dept,
+                documents=list(docs),
+                sort_order=i,
+            )
+            if has_unit:
+                row.duration_unit = unit
+            rows.append(row)
+        Procedure.objects.bulk_create(rows)
         created += 1
     return created
+
+
+# The seeded items whose period became calendar days (migration 0005), with the figures they
+# were first seeded with: code → (name, working days as first seeded).
+FIRST_SEEDED_IN_WORKING_DAYS = {
+    ("gov_invest", "G14"): ("施工招标及合同备案", 25),
+    ("enterprise_approval", "Q09"): ("土地招拍挂出让（摘牌）", 30),
+    ("enterprise_filing", "B08"): ("土地招拍挂出让（摘牌）", 30),
+    ("land_with_design", "D04"): ("土地带方案挂牌出让（摘牌）", 30),
+}
+
+CALENDAR_DAY_NOTE = "法定公告、挂牌、招标及公示期按自然日计（系统预置修订）"
+
+
+def apply_calendar_days(apps) -> int:
+    """Give the seeded templates their calendar-day periods where an administrator has not
+    changed the item: in place when no project chain was made from that version yet, else as a
+    new version (chains keep theirs). Returns the number of templates changed."""
+    ProcedureTemplate = apps.get_model("procedures", "ProcedureTemplate")
+    Procedure = apps.get_model("procedures", "Procedure")
+    ProcedureChain = apps.get_model("procedures", "ProcedureChain")
+    specs = {spec["code"]: spec for spec in TEMPLATES}
+    changed = 0
+    for tpl in ProcedureTemplate.objects.filter(is_current=True, code__in=list(specs)):
+        items = list(Procedure.objects.filter(template=tpl).order_by("sort_order", "id"))
+        new = {}
+        for spec_item in specs[tpl.code]["items"]:
+            code, _, _, days, source = spec_item[:5]
+            first = FIRST_SEEDED_IN_WORKING_DAYS.get((tpl.code, code))
+            if first is None:
+                continue
+            n, unit = duration_of(days)
+            for p in items:
+                # as first seeded, or as seeded by 0002 on a new database (today's figure, no unit)
+                if (
+                    p.code == code
+                    and p.name == first[0]
+                    and p.duration_wd in (first[1], n)
+                    and p.duration_unit == WORKING_DAYS
+                ):
+                    new[p.code] = (n, unit, source)
+        if not new:
+            continue
+        new_version = ProcedureChain.objects.filter(template=tpl).exists()
+        if new_version:
+            ProcedureTemplate.objects.filter(pk=tpl.pk).update(is_current=False)
+            tpl.pk = None
+            tpl.version += 1
+            tpl.is_current = True
+            tpl.change_note = CALENDAR_DAY_NOTE
+            tpl.created_by = None
+            tpl.save()
+            for p in items:
+                p.pk = None
+                p.template = tpl
+        for p in items:
+            if p.code in new:
+                p.duration_wd, p.duration_unit, p.duration_source = new[p.code]
+        if new_version:
+            Procedure.objects.bulk_create(items)
+        else:
+            fields = ["duration_wd", "duration_unit", "duration_source"]
+            Procedure.objects.bulk_update([p for p in items if p.code in new], fields)
+        changed += 1
+    return changed
 
 
 # Permission keys this app adds to built-in roles of existing databases (fresh databases get

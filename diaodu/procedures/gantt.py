@@ -87,11 +87,12 @@ def build(items, *, today: date, target: date | None, expected: date | None) -> 
         if it.status == Status.NOT_APPLICABLE:
             rows.append(row)
             continue
+        limit = f"（时限 {it.duration_label}）"
         b = bar(
             "latest",
             it.latest_start,
             it.latest_finish,
-            f"最迟 {_fmt(it.latest_start)} 开始，{_fmt(it.latest_finish)} 前办结",
+            f"最迟 {_fmt(it.latest_start)} 开始，{_fmt(it.latest_finish)} 前办结{limit}",
             it.critical,
         )
         if b:
@@ -101,7 +102,8 @@ def build(items, *, today: date, target: date | None, expected: date | None) -> 
                 "plan",
                 it.earliest_start,
                 it.earliest_finish,
-                f"预计 {_fmt(it.earliest_start)} 开始，{_fmt(it.earliest_finish)} 办结",
+                f"预计 {_fmt(it.earliest_start)} 开始，{_fmt(it.earliest_finish)} 办结{limit}"
+                + ("，关键路径：晚一天办结，开工即推迟" if it.critical else ""),
                 it.critical,
             )
             if b:

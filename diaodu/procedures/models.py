@@ -65,6 +65,19 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.ACCEPTED_WITH_GAPS)
 
 
+class DurationUnit(models.TextChoices):
+    """工作日 for 行政许可 time limits (《行政许可法》第八十二条); 自然日 for statutory notice and
+    publicity periods (招拍挂 公告/挂牌, 公示), which run over holidays."""
+
+    WORKING_DAYS = E.WORKING_DAYS, "工作日"
+    CALENDAR_DAYS = E.CALENDAR_DAYS, "自然日"
+
+
+def duration_text(days, unit) -> str:
+    """ "30 个自然日", "5 个工作日"."""
+    return f"{days} 个{E.UNIT_LABELS.get(unit, '工作日')}"
+
+
 class ProcedureTemplate(models.Model):
     """A procedure template, versioned: editing creates a new version (same `code`, version + 1)
     and the old one stops being current; chains keep the version they were made from."""
@@ -102,7 +115,10 @@ class Procedure(models.Model):
     code = models.CharField("编码", max_length=20)
     name = models.CharField("手续名称", max_length=100)
     stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
-    duration_wd = models.PositiveIntegerField("办理时限（工作日）")
+    duration_wd = models.PositiveIntegerField("办理时限")
+    duration_unit = models.CharField(
+        "时限单位", max_length=20, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
+    )
     duration_source = models.CharField("时限依据", max_length=200, blank=True)
     predecessors = models.JSONField("前置手续", default=list)  # [{"code": "LX01", "lag_wd": 0}]
     responsible_text = models.CharField(
@@ -118,6 +134,10 @@ class Procedure(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def duration_label(self) -> str:
+        return duration_text(self.duration_wd, self.duration_unit)
 
 
 class ProcedureChain(models.Model):
@@ -172,7 +192,10 @@ class ProjectProcedure(models.Model):
     code = models.CharField("编码", max_length=20)
     name = models.CharField("手续名称", max_length=100)
     stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
-    duration_wd = models.PositiveIntegerField("办理时限（工作日）")
+    duration_wd = models.PositiveIntegerField("办理时限")
+    duration_unit = models.CharField(
+        "时限单位", max_length=20, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
+    )
     duration_source = models.CharField("时限依据", max_length=200, blank=True)
     predecessors = models.JSONField("前置手续", default=list)
     responsible_unit = models.ForeignKey(
@@ -235,6 +258,10 @@ class ProjectProcedure(models.Model):
     @property
     def predecessor_text(self) -> str:
         return format_predecessors(self.predecessors)
+
+    @property
+    def duration_label(self) -> str:
+        return duration_text(self.duration_wd, self.duration_unit)
 
 
 def format_predecessors(preds) -> str:

@@ -6,6 +6,7 @@ app_name = "procedures"
 urlpatterns = [
     path("project/<int:project_id>/", views.chain, name="chain"),
     path("project/<int:project_id>/create/", views.chain_create, name="chain_create"),
+    path("project/<int:project_id>/export/", views.chain_export, name="chain_export"),
     path("project/<int:project_id>/delete/", views.chain_delete, name="chain_delete"),
     path("project/<int:project_id>/add/", views.item_add, name="item_add"),
     path("items/<int:pk>/", views.item_edit, name="item"),

@@ -7,15 +7,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from diaodu.org.models import Unit
 from diaodu.org.scope import require, restrict_units, scope_for
-from diaodu.procedures import dates, gantt, queries, services, workcal
-from diaodu.procedures.models import HolidayYear, Stage, Status, format_predecessors
+from diaodu.procedures import dates, exports, gantt, queries, services, workcal
+from diaodu.procedures.models import (
+    DurationUnit,
+    HolidayYear,
+    Stage,
+    Status,
+    format_predecessors,
+)
 
 
 def _errors(exc: ValidationError) -> dict:
@@ -83,6 +89,22 @@ def chain(request, project_id: int):
 
 
 @login_required
+def chain_export(request, project_id: int):
+    """The 倒排工期表 as .xlsx (what the page shows, with each time limit's unit)."""
+    _require_view(request.user)
+    project, ch = queries.project_and_chain(request.user, project_id)
+    if ch is None:
+        raise Http404("该项目尚未建立前期手续链条。")
+    services.ensure_fresh(ch)
+    body = exports.chain_xlsx(project, ch, queries.chain_items(ch), today=dates.today())
+    resp = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f"attachment; filename=procedures-{project.pk}.xlsx"
+    return resp
+
+
+@login_required
 @require_POST
 def chain_create(request, project_id: int):
     project, ch = queries.project_and_chain(request.user, project_id)
@@ -115,6 +137,7 @@ ITEM_FORM_FIELDS = (
     "name",
     "stage",
     "duration_wd",
+    "duration_unit",
     "duration_source",
     "predecessors",
     "responsible_text",
@@ -137,6 +160,7 @@ def _item_initial(item) -> dict:
         "name": item.name,
         "stage": item.stage,
         "duration_wd": item.duration_wd,
+        "duration_unit": item.duration_unit,
         "duration_source": item.duration_source,
         "predecessors": format_predecessors(item.predecessors),
         "responsible_text": item.responsible_text,
@@ -172,6 +196,7 @@ def _item_context(request, project, ch, item, data, errors):
         "errors": errors,
         "statuses": Status.choices,
         "stages": Stage.choices,
+        "duration_units": DurationUnit.choices,
         "siblings": siblings,
         "units": queries.department_choices(project),
         "today": dates.today(),
@@ -221,6 +246,7 @@ def item_add(request, project_id: int):
         "stage": Stage.LAND_PLANNING,
         "status": Status.NOT_STARTED,
         "duration_wd": "",
+        "duration_unit": DurationUnit.WORKING_DAYS,
         "responsible_unit": "",
     }
     errors = {}
@@ -401,6 +427,7 @@ TEMPLATE_ROW_FIELDS = (
     "name",
     "stage",
     "duration_wd",
+    "duration_unit",
     "duration_source",
     "predecessors",
     "responsible_text",
@@ -426,6 +453,7 @@ def template_edit(request, pk: int | None = None):
                 "name": p.name,
                 "stage": p.stage,
                 "duration_wd": p.duration_wd,
+                "duration_unit": p.duration_unit,
                 "duration_source": p.duration_source,
                 "predecessors": format_predecessors(p.predecessors),
                 "responsible_text": p.responsible_text,
@@ -445,7 +473,9 @@ def template_edit(request, pk: int | None = None):
         rows = []
         for i in range(len(columns["code"])):
             row = {k: (columns[k][i] if i < len(columns[k]) else "") for k in TEMPLATE_ROW_FIELDS}
-            if str(i) in deleted or not any(str(v).strip() for k, v in row.items() if k != "stage"):
+            if str(i) in deleted or not any(
+                str(v).strip() for k, v in row.items() if k not in ("stage", "duration_unit")
+            ):
                 continue
             rows.append(row)
         try:
@@ -470,6 +500,7 @@ def template_edit(request, pk: int | None = None):
         "name": "",
         "stage": Stage.LAND_PLANNING,
         "duration_wd": "",
+        "duration_unit": DurationUnit.WORKING_DAYS,
         "duration_source": "",
         "predecessors": "",
         "responsible_text": "",
@@ -485,6 +516,7 @@ def template_edit(request, pk: int | None = None):
             "rows": rows,
             "errors": errors,
             "stages": Stage.choices,
+            "duration_units": DurationUnit.choices,
             "dept_names": ["发改局", "自然资源局", "住建局", "征收办", "招商局", "生态环境分局"],
         },
     )

@@ -36,6 +36,7 @@ from .common import (
     parse_date,
     parse_documents,
     parse_duration,
+    parse_duration_unit,
     parse_predecessors,
 )
 from .holidays import save_holiday_year
@@ -82,6 +83,7 @@ __all__ = [
     "parse_date",
     "parse_documents",
     "parse_duration",
+    "parse_duration_unit",
     "parse_predecessors",
     "recompute_all",
     "recompute_chain",

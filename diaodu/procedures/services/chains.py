@@ -30,6 +30,7 @@ from .common import (
     parse_date,
     parse_documents,
     parse_duration,
+    parse_duration_unit,
     parse_predecessors,
 )
 from .scheduling import recompute_chain
@@ -81,6 +82,7 @@ def _item_snapshot(item: ProjectProcedure) -> dict:
             "name",
             "stage",
             "duration_wd",
+            "duration_unit",
             "predecessors",
             "responsible_unit",
             "responsible_text",
@@ -122,6 +124,7 @@ def create_chain(by, project: Project, template: ProcedureTemplate) -> Procedure
                 name=p.name,
                 stage=p.stage,
                 duration_wd=p.duration_wd,
+                duration_unit=p.duration_unit,
                 duration_source=p.duration_source,
                 predecessors=p.predecessors,
                 responsible_unit=units.get(p.responsible_text),
@@ -216,6 +219,8 @@ def _clean_item(
             errors["stage"] = "阶段无效。"
     if "duration_wd" in data:
         out["duration_wd"] = parse_duration(data["duration_wd"], errors)
+    if "duration_unit" in data:
+        out["duration_unit"] = parse_duration_unit(data["duration_unit"], errors)
     if "predecessors" in data:
         out["predecessors"] = parse_predecessors(data["predecessors"], errors)
     if "documents" in data:

@@ -10,6 +10,7 @@ from django.conf import settings
 from diaodu.engine import schedule as E
 from diaodu.org.models import User
 from diaodu.procedures.models import (
+    DurationUnit,
     Stage,
     Status,
 )
@@ -54,9 +55,21 @@ def parse_duration(
     except ValueError:
         n = None
     if n is None or not 0 <= n <= MAX_DURATION:
-        errors[key] = f"{label}应为 0–{MAX_DURATION} 之间的整数（工作日）。"
+        errors[key] = f"{label}应为 0–{MAX_DURATION} 之间的整数（工作日或自然日）。"
         return None
     return n
+
+
+def parse_duration_unit(value, errors: dict, key: str = "duration_unit") -> str:
+    """工作日 (the default when absent) or 自然日; the value or its Chinese label."""
+    if value in (None, ""):
+        return DurationUnit.WORKING_DAYS
+    text = str(value).strip()
+    for unit, label in DurationUnit.choices:
+        if text in (unit, label):
+            return unit
+    errors[key] = f"时限单位“{text}”无效：应为工作日或自然日。"
+    return DurationUnit.WORKING_DAYS
 
 
 def parse_predecessors(value, errors: dict, key: str = "predecessors") -> list[dict]:
@@ -128,6 +141,7 @@ def _chain_check(items: list[dict]) -> str | None:
                     it["name"],
                     1,
                     [E.Dep(d["code"], d["lag_wd"]) for d in it["predecessors"]],
+                    duration_unit=it.get("duration_unit", E.WORKING_DAYS),
                 )
                 for it in items
             ]

@@ -49,7 +49,9 @@ ITEM_COLS = (
     "status",
     "actual_start",
     "actual_finish",
+    "duration_unit",
 ) + RESULT_FIELDS
+N_INPUT = len(ITEM_COLS) - len(RESULT_FIELDS)  # row[N_INPUT:] is the stored result
 CHAIN_RESULT_FIELDS = (
     "target_start",
     "expected_start",
@@ -82,6 +84,7 @@ def compute(
             r[7],
             r[8],
             r[9],
+            r[10],
         )
         for r in pre
     ]
@@ -175,7 +178,7 @@ def recompute_chain(
     changed = []
     for r in rows:
         new = results[r[0]]
-        if tuple(r[10:]) != new:
+        if tuple(r[N_INPUT:]) != new:
             obj = ProjectProcedure(pk=r[0])
             for f, v in zip(RESULT_FIELDS, new):
                 setattr(obj, f, v)
@@ -285,7 +288,7 @@ def recompute_all(
             stats.warnings.update(chain_values[5])
             for r in chain_rows:
                 new = results[r[0]]
-                if tuple(r[10:]) != new:
+                if tuple(r[N_INPUT:]) != new:
                     item_updates.append((r[0], *new))
             if tuple(b[2:]) != chain_values:
                 chain_updates.append((b[0], *chain_values))

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from diaodu.audit.services import record, snapshot
+from diaodu.engine.schedule import UNIT_LABELS
 from diaodu.org.scope import require
 from diaodu.procedures.models import (
     Procedure,
@@ -21,6 +22,7 @@ from .common import (
     _chain_check,
     parse_documents,
     parse_duration,
+    parse_duration_unit,
     parse_predecessors,
 )
 
@@ -47,6 +49,7 @@ def _clean_template_items(rows: list[dict]) -> list[dict]:
         if stage not in Stage.values:
             errs["stage"] = "阶段无效"
         duration = parse_duration(row.get("duration_wd"), errs)
+        unit = parse_duration_unit(row.get("duration_unit"), errs)
         preds = parse_predecessors(row.get("predecessors"), errs)
         if errs:
             problems.append(f"{where}：" + "；".join(errs.values()) + "。")
@@ -57,6 +60,7 @@ def _clean_template_items(rows: list[dict]) -> list[dict]:
                 "name": name[:100],
                 "stage": stage,
                 "duration_wd": duration,
+                "duration_unit": unit,
                 "duration_source": (row.get("duration_source") or "").strip()[:200] or "地方实践",
                 "predecessors": preds,
                 "responsible_text": (row.get("responsible_text") or "").strip()[:100],
@@ -76,7 +80,8 @@ def _clean_template_items(rows: list[dict]) -> list[dict]:
 def _template_snapshot(tpl: ProcedureTemplate) -> dict:
     data = snapshot(tpl, ["code", "name", "description", "version", "is_current", "change_note"])
     data["items"] = [
-        f"{p.code} {p.name} {p.duration_wd}工作日 前置[{','.join(d['code'] for d in p.predecessors)}]"
+        f"{p.code} {p.name} {p.duration_wd}{UNIT_LABELS[p.duration_unit]} "
+        f"前置[{','.join(d['code'] for d in p.predecessors)}]"
         for p in tpl.items.all()
     ]
     return data

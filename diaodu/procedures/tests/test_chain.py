@@ -62,8 +62,12 @@ def test_recording_progress_recomputes_and_audits(make_chain, person):
     b03 = chain.items.get(code="B03")
     assert b03.earliest_start == D(2026, 6, 1)  # may start today (B01 is done)
     days = ProcedureChain.objects.get(pk=chain.pk).days_late_wd
+    assert days == 15
     services.update_item(sec, b03, {"duration_wd": "10"})
-    assert ProcedureChain.objects.get(pk=chain.pk).days_late_wd == days - 10
+    # B03 ten workdays shorter moves the 30-自然日 land sale B08 ten workdays earlier: from
+    # 09-21 .. 10-20 to 09-08 .. 10-07, which ends in the National Day holiday and so on 10-08,
+    # only 9 workdays earlier (10-09, Sat 10-10 make-up day, 10-12 .. 16, 19, 20).
+    assert ProcedureChain.objects.get(pk=chain.pk).days_late_wd == days - 9
 
 
 BAD_INPUT = [

@@ -109,7 +109,7 @@ def test_projects_that_will_miss_their_start(
 
 def test_procedure_warnings_for_the_weekly_loop(make_chain, make_project, person):
     late = make_chain(name="晚项目", start=date(2026, 12, 1))
-    tight = make_chain(name="紧项目", start=date(2027, 1, 13))
+    tight = make_chain(name="紧项目", start=date(2026, 12, 31))  # 开工 possible 12-30: 1 day
     easy = make_chain(name="宽松项目", start=date(2028, 1, 1))
     bare = make_project(name="无链条项目")
     out = queries.procedure_warnings([late.project_id, tight.project_id, easy.project_id, bare.pk])

@@ -27,9 +27,8 @@ def test_bad_threshold_stops_start(tmp_path):
 
 
 def test_threshold_sets_at_risk(make_chain, settings):
-    chain = make_chain(
-        start=date(2027, 1, 20)
-    )  # feasible: 3 working days of slack on the critical path
+    # feasible: 开工 possible 2026-12-30, 1–3 working days of slack on the critical path
+    chain = make_chain(start=date(2027, 1, 4))
     before = queries.procedure_warnings([chain.project_id])[chain.project_id]
     assert before["at_risk"] and not before["overdue"]
     settings.AT_RISK_SLACK_WD = 0
