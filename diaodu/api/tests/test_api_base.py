@@ -17,6 +17,16 @@ def test_openapi_schema_served(db):
     assert "/api/v1/me" in spec["paths"] and "/api/v1/units/{unit_id}" in spec["paths"]
 
 
+def test_operation_ids_name_the_app_api_not_its_topic_module(db):
+    """An API split into `*_routes` modules keeps the operation ids clients were generated from."""
+    spec = Client().get("/api/v1/openapi.json").json()
+    listing = spec["paths"]["/api/v1/supervision/reports"]["get"]
+    assert listing["operationId"] == "diaodu_supervision_api_list_reports"
+    ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert not [i for i in ids if "_routes_" in i]
+    assert len(ids) == len(set(ids))
+
+
 def test_token_lifecycle(person, client_for):
     user = person("wl_zhuren")
     token, raw = services.create_token(user, "数据对接")

@@ -1,0 +1,42 @@
+"""Light endpoints (亮灯): list, compute, override."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from ninja import Query
+
+from diaodu.org.scope import require
+from diaodu.supervision import queries, services
+from diaodu.supervision.models import LightColor
+
+from .common import _light, _where, router
+from .schemas import ComputeIn, LightOut, OverrideIn, Where
+
+
+# ---------------------------------------------------------------- lights
+@router.get("/lights", response=list[LightOut], summary="项目亮灯（含原因）")
+def list_lights(request, where: Query[Where], color: str = ""):
+    require(request.user, "projects.view")
+    if color and color not in LightColor.values:
+        raise ValidationError({"color": "灯色应为 red、yellow 或 green。"})
+    unit, _cycle, period = _where(request, where.unit, where.period)
+    return [
+        _light(lt)
+        for lt in queries.sort_lights(queries.period_lights(request.user, unit, period, color))
+    ]
+
+
+@router.post("/lights/compute", response=dict, summary="计算亮灯")
+def compute_lights(request, payload: ComputeIn):
+    unit, cycle, period = _where(request, payload.unit_id, payload.period)
+    if cycle is None:
+        raise ValidationError({"unit_id": "该单位尚未设置报送周期。"})
+    return services.compute_lights(request.user, cycle, period, unit=unit).as_dict()
+
+
+@router.post("/lights/{light_id}/override", response=LightOut, summary="调整亮灯（须写明理由）")
+def override_light(request, light_id: int, payload: OverrideIn):
+    lt = services.override_light(
+        request.user, queries.get_light(request.user, light_id), payload.color, payload.reason
+    )
+    return _light(queries.get_light(request.user, lt.pk))

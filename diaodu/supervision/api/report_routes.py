@@ -1,0 +1,144 @@
+"""Report endpoints: list, detail, file, resubmit, return, accept, photos; 催报."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from ninja import File, Form, Query, UploadedFile
+
+from diaodu.org.scope import require
+from diaodu.projects import queries as project_queries
+from diaodu.supervision import queries, services
+from diaodu.supervision.models import ReportStatus
+
+from .common import LIMIT, _photo, _problems_json, _report, _where, router
+from .schemas import MissingOut, PhotoOut, ReasonIn, RemindIn, ReportOut, Where
+
+
+# ---------------------------------------------------------------- reports
+@router.get("/reports", response=list[ReportOut], summary="周报（按单位、期次、状态）")
+def list_reports(request, where: Query[Where], status: str = "", page: int = 1):
+    require(request.user, "projects.view")
+    unit, _cycle, period = _where(request, where.unit, where.period)
+    qs = queries.period_reports(request.user, unit, period).prefetch_related("photos")
+    if status:
+        if status not in ReportStatus.values:
+            raise ValidationError({"status": "状态无效。"})
+        qs = qs.filter(status=status)
+    start = (max(page, 1) - 1) * LIMIT
+    return [_report(r) for r in qs[start : start + LIMIT]]
+
+
+@router.get("/reports/{report_id}", response=ReportOut, summary="周报详情")
+def get_report(request, report_id: int):
+    require(request.user, "projects.view")
+    return _report(queries.get_report(request.user, report_id))
+
+
+@router.post(
+    "/reports",
+    response={201: ReportOut},
+    summary="报送周报（multipart：字段 + photos 多张照片；problems 为 JSON 数组）",
+)
+def file_report(
+    request,
+    project_id: Form[int],
+    progress_text: Form[str] = "",
+    invested: Form[str] = "",
+    next_plan: Form[str] = "",
+    period: Form[str] = "",
+    problems: Form[str] = "",
+    photos: File[list[UploadedFile]] = None,
+):
+    require(request.user, "reports.file")
+    project = project_queries.get(request.user, project_id)
+    r = services.file_report(
+        request.user,
+        project,
+        {
+            "period": period,
+            "progress_text": progress_text,
+            "invested": invested,
+            "next_plan": next_plan,
+        },
+        photo_files=photos or [],
+        problems=_problems_json(problems),
+    )
+    return 201, _report(queries.get_report(request.user, r.pk))
+
+
+@router.post(
+    "/reports/{report_id}/resubmit", response=ReportOut, summary="修改后重新报送（multipart）"
+)
+def resubmit_report(
+    request,
+    report_id: int,
+    progress_text: Form[str] = "",
+    invested: Form[str] = "",
+    next_plan: Form[str] = "",
+    version: Form[str] = "",
+    remove_photos: Form[str] = "",
+    problems: Form[str] = "",
+    photos: File[list[UploadedFile]] = None,
+):
+    r = queries.get_report(request.user, report_id)
+    removed = [x for x in remove_photos.replace("，", ",").split(",") if x.strip()]
+    r = services.resubmit_report(
+        request.user,
+        r,
+        {
+            "progress_text": progress_text,
+            "invested": invested,
+            "next_plan": next_plan,
+            "version": version,
+        },
+        photo_files=photos or [],
+        remove_photos=removed,
+        problems=_problems_json(problems),
+    )
+    return _report(queries.get_report(request.user, r.pk))
+
+
+@router.post("/reports/{report_id}/return", response=ReportOut, summary="退回周报（须写明原因）")
+def return_report(request, report_id: int, payload: ReasonIn):
+    r = services.return_report(
+        request.user, queries.get_report(request.user, report_id), payload.reason
+    )
+    return _report(queries.get_report(request.user, r.pk))
+
+
+@router.post("/reports/{report_id}/accept", response=ReportOut, summary="审核通过")
+def accept_report(request, report_id: int):
+    r = services.accept_report(request.user, queries.get_report(request.user, report_id))
+    return _report(queries.get_report(request.user, r.pk))
+
+
+@router.post(
+    "/reports/{report_id}/photos", response={201: list[PhotoOut]}, summary="补充照片（multipart）"
+)
+def add_photos(request, report_id: int, photos: File[list[UploadedFile]]):
+    added = services.add_photos(request.user, queries.get_report(request.user, report_id), photos)
+    return 201, [_photo(p) for p in added]
+
+
+# ---------------------------------------------------------------- 催报
+@router.get("/missing", response=list[MissingOut], summary="未报送名单（催报）")
+def list_missing(request, where: Query[Where]):
+    require(request.user, "projects.view")
+    unit, _cycle, period = _where(request, where.unit, where.period)
+    return [
+        {
+            "project_id": r.project.pk,
+            "project_name": r.project.name,
+            "unit_name": r.project.unit.name,
+            "person": r.person,
+            "reminders": r.reminders,
+        }
+        for r in queries.missing(request.user, unit, period)
+    ]
+
+
+@router.post("/reminders", response={201: dict}, summary="催报（全部未报送，或指定项目）")
+def send_reminders(request, payload: RemindIn):
+    unit, _cycle, period = _where(request, payload.unit_id, payload.period)
+    sent = services.remind(request.user, unit, period, payload.project_ids)
+    return 201, {"sent": len(sent), "projects": [r.project_id for r in sent]}

@@ -1,0 +1,86 @@
+"""Lights (亮灯): the list, computing them, overriding one."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from diaodu.org.scope import require, scope_for
+from diaodu.supervision import queries, services
+from diaodu.supervision.models import (
+    LightColor,
+)
+
+from .common import _back, _ctx, _flash, _resolve
+
+
+# ================================================================ lights
+@login_required
+def lights(request):
+    require(request.user, "projects.view")
+    unit, cycle, period = _resolve(request)
+    color = request.GET.get("color", "")
+    color = color if color in LightColor.values else ""
+    rows = (
+        queries.sort_lights(queries.period_lights(request.user, unit, period, color))
+        if unit
+        else []
+    )
+    s = scope_for(request.user)
+    return render(
+        request,
+        "supervision/lights.html",
+        _ctx(
+            request,
+            unit,
+            period,
+            cycle,
+            rows=rows,
+            color=color,
+            colors=LightColor.choices,
+            can_compute=s.has("reports.review") or s.has("supervision.rules"),
+            can_override=s.has("lights.override"),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def lights_compute(request):
+    unit, cycle, period = _resolve(request)
+    if cycle is None:
+        messages.error(request, "该单位尚未设置报送周期。")
+    else:
+        try:
+            run = services.compute_lights(request.user, cycle, period, unit=unit)
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(
+                request,
+                f"{period.name}亮灯已计算：红灯 {run.red} 个、黄灯 {run.yellow} 个、绿灯 {run.green} 个。",
+            )
+    return redirect(
+        f"{reverse('supervision:lights')}?{urlencode({'unit': unit.pk, 'period': period.code})}"
+    )
+
+
+@login_required
+@require_POST
+def light_override(request, pk: int):
+    light = queries.get_light(request.user, pk)
+    try:
+        services.override_light(
+            request.user, light, request.POST.get("color", ""), request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"《{light.project.name}》的亮灯已调整。")
+    return _back(request, reverse("supervision:lights"))

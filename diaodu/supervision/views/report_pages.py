@@ -1,0 +1,301 @@
+"""Reports: the phone form, the lists, review (return, accept), photos, 催报."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from diaodu.org.scope import require, scope_for
+from diaodu.projects import queries as project_queries
+from diaodu.supervision import forms, queries, services
+from diaodu.supervision import periods as P
+from diaodu.supervision.models import (
+    ReportStatus,
+)
+
+from .common import _ctx, _flash, _page, _resolve
+
+
+# ================================================================ reports
+@login_required
+def my_reports(request):
+    """The secretary's phone page: this period's projects and whether each is filed."""
+    require(request.user, "reports.file")
+    unit, cycle, period = _resolve(request)
+    rows = queries.my_projects(request.user, period)
+    return render(
+        request,
+        "supervision/my.html",
+        _ctx(request, unit, period, cycle, rows=rows, current=queries.current_period(cycle)),
+    )
+
+
+@login_required
+def reports(request):
+    require(request.user, "projects.view")
+    unit, cycle, period = _resolve(request)
+    status = request.GET.get("status", "")
+    status = status if status in ReportStatus.values else ""
+    late = {"1": True, "0": False}.get(request.GET.get("late", ""))
+    qs = (
+        queries.period_reports(request.user, unit, period)
+        if unit
+        else queries.reports(request.user, period=period)
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if late is not None:
+        qs = qs.filter(is_late=late)
+    return render(
+        request,
+        "supervision/reports.html",
+        _ctx(
+            request,
+            unit,
+            period,
+            cycle,
+            page=_page(request, qs),
+            status=status,
+            late=request.GET.get("late", ""),
+            statuses=ReportStatus.choices,
+        ),
+    )
+
+
+def _period_for(request, cycle):
+    """The period asked for in ?period= (the cycle's kind), else the current one."""
+    code = request.GET.get("period")
+    if cycle is not None and code:
+        try:
+            return P.parse(code, cycle.frequency)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    return queries.current_period(cycle)
+
+
+@login_required
+def report_new(request, project_id: int):
+    require(request.user, "reports.file")
+    project = project_queries.get(request.user, project_id)
+    cycle = queries.cycle_for_project(project)
+    period = _period_for(request, cycle)
+    existing = queries.report_of(project, period) if cycle else None
+    if existing is not None and request.method == "GET":
+        return redirect("supervision:report", existing.pk)
+    errors, data = {}, {}
+    if request.method == "POST":
+        data = forms.pick(request.POST, forms.REPORT_FIELDS)
+        try:
+            report = services.file_report(
+                request.user,
+                project,
+                data,
+                photo_files=request.FILES.getlist("photos"),
+                problems=forms.problem_drafts(request.POST),
+            )
+        except ValidationError as exc:
+            errors = forms.errors_of(exc)
+        else:
+            messages.success(
+                request,
+                f"《{project.name}》{report.period_obj.name}周报已报送"
+                + ("（逾期报送）。" if report.is_late else "。"),
+            )
+            return redirect("supervision:report", report.pk)
+    return render(
+        request,
+        "supervision/report_form.html",
+        {
+            "project": project,
+            "cycle": cycle,
+            "period": period,
+            "errors": errors,
+            "data": data,
+            "report": None,
+            "deadline": cycle.deadline_of(period) if cycle else None,
+            "types": queries.problem_types(),
+            "departments": queries.departments(),
+            "can_raise": scope_for(request.user).has("problems.raise"),
+        },
+    )
+
+
+@login_required
+def report_edit(request, pk: int):
+    report = queries.get_report(request.user, pk)
+    require(request.user, "reports.file")
+    if report.status != ReportStatus.RETURNED:
+        messages.error(request, "只有被退回的周报才能修改后重新报送。")
+        return redirect("supervision:report", report.pk)
+    errors = {}
+    data = {
+        "progress_text": report.progress_text,
+        "invested": report.invested,
+        "next_plan": report.next_plan,
+        "version": report.version,
+    }
+    if request.method == "POST":
+        data = forms.pick(request.POST, forms.REPORT_FIELDS)
+        try:
+            services.resubmit_report(
+                request.user,
+                report,
+                data,
+                photo_files=request.FILES.getlist("photos"),
+                remove_photos=request.POST.getlist("remove_photo"),
+                problems=forms.problem_drafts(request.POST),
+            )
+        except ValidationError as exc:
+            errors = forms.errors_of(exc)
+        else:
+            messages.success(request, "周报已修改并重新报送。")
+            return redirect("supervision:report", report.pk)
+    return render(
+        request,
+        "supervision/report_form.html",
+        {
+            "project": report.project,
+            "cycle": report.cycle,
+            "period": report.period_obj,
+            "errors": errors,
+            "data": data,
+            "report": report,
+            "photos": list(report.photos.all()),
+            "deadline": report.deadline,
+            "types": queries.problem_types(),
+            "departments": queries.departments(),
+            "can_raise": scope_for(request.user).has("problems.raise"),
+        },
+    )
+
+
+@login_required
+def report_detail(request, pk: int):
+    require(request.user, "projects.view")
+    report = queries.get_report(request.user, pk)
+    s = scope_for(request.user)
+    return render(
+        request,
+        "supervision/report.html",
+        {
+            "r": report,
+            **queries.report_detail(report),
+            "can_review": s.has("reports.review"),
+            "can_file": s.has("reports.file"),
+            "period": report.period_obj,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_return(request, pk: int):
+    report = queries.get_report(request.user, pk)
+    try:
+        services.return_report(request.user, report, request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "周报已退回，填报人将收到通知。")
+    return redirect("supervision:report", report.pk)
+
+
+@login_required
+@require_POST
+def report_accept(request, pk: int):
+    report = queries.get_report(request.user, pk)
+    try:
+        services.accept_report(request.user, report)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "周报已审核通过。")
+    return redirect("supervision:report", report.pk)
+
+
+@login_required
+@require_POST
+def report_photos(request, pk: int):
+    report = queries.get_report(request.user, pk)
+    try:
+        added = services.add_photos(request.user, report, request.FILES.getlist("photos"))
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, f"已补充 {len(added)} 张照片。")
+    return redirect("supervision:report", report.pk)
+
+
+def _serve(photo, field):
+    f = getattr(photo, field)
+    if not f:
+        raise Http404("照片不存在。")
+    try:
+        fh = f.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("照片文件已丢失。") from None
+    resp = FileResponse(fh, content_type=photo.content_type if field == "file" else "image/jpeg")
+    resp["Cache-Control"] = "private, max-age=3600"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@login_required
+def photo(request, pk: int):
+    return _serve(queries.get_photo(request.user, pk), "file")
+
+
+@login_required
+def photo_thumb(request, pk: int):
+    return _serve(queries.get_photo(request.user, pk), "thumb")
+
+
+# ================================================================ 催报
+@login_required
+def missing(request):
+    require(request.user, "projects.view")
+    unit, cycle, period = _resolve(request)
+    rows = queries.missing(request.user, unit, period) if unit else []
+    by_unit, by_person = queries.group_missing(rows)
+    return render(
+        request,
+        "supervision/missing.html",
+        _ctx(
+            request,
+            unit,
+            period,
+            cycle,
+            rows=rows,
+            by_unit=by_unit,
+            by_person=by_person,
+            deadline=cycle.deadline_of(period) if cycle else None,
+            can_remind=scope_for(request.user).has("reports.review"),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def remind(request):
+    unit, cycle, period = _resolve(request)
+    ids = request.POST.getlist("project")
+    try:
+        sent = services.remind(
+            request.user, unit, period, [int(i) for i in ids if i.isdigit()] if ids else None
+        )
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(
+            request, f"已向 {len(sent)} 个未报送项目发出催报。" if sent else "没有需要催报的项目。"
+        )
+    return redirect(
+        f"{reverse('supervision:missing')}?{urlencode({'unit': unit.pk, 'period': period.code})}"
+    )

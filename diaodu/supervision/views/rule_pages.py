@@ -1,0 +1,54 @@
+"""The rules page: cycles and light thresholds."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from diaodu.org.scope import require
+from diaodu.supervision import forms, queries, services
+from diaodu.supervision import periods as P
+
+
+# ================================================================ rules
+@login_required
+def rules(request):
+    require(request.user, "supervision.rules")
+    unit = (
+        queries.get_unit(request.user, request.GET.get("unit") or request.POST.get("unit"))
+        if (request.GET.get("unit") or request.POST.get("unit"))
+        else queries.default_unit(request.user)
+    )
+    cycle = queries.cycle_for_unit(unit, below=False) if unit else None
+    if cycle is not None and cycle.unit_id != unit.pk:
+        unit = cycle.unit
+    errors = {}
+    if request.method == "POST":
+        data = forms.pick(request.POST, forms.CYCLE_FIELDS)
+        data["light_rules"] = forms.rules_from(request.POST)
+        data["is_active"] = request.POST.get("is_active") == "on"
+        try:
+            cycle = services.save_cycle(request.user, unit, data)
+        except ValidationError as exc:
+            errors = forms.errors_of(exc)
+        else:
+            messages.success(request, f"{unit.name}的报送周期与亮灯规则已保存。")
+            return redirect(f"{reverse('supervision:rules')}?unit={unit.pk}")
+    from diaodu.engine.lights import LightRules
+
+    return render(
+        request,
+        "supervision/rules.html",
+        {
+            "unit": unit,
+            "cycle": cycle,
+            "errors": errors,
+            "units": queries.unit_choices(request.user),
+            "lr": (queries.rules_of(cycle) if cycle else LightRules()).to_dict(),
+            "weekdays": list(enumerate(P.WEEKDAYS)),
+            "post": request.POST if request.method == "POST" else None,
+        },
+    )
