@@ -52,6 +52,9 @@ if (
     and DATABASES["default"]["NAME"] != ":memory:"
 ):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # The test database is a file, not memory: tests of the worker and the scheduler start real
+    # processes that open the same database (pytest-xdist adds _gw0, _gw1 … to the name).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR.resolve() / "test-diaodu.sqlite3")}
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks.backends.database",
     "diaodu.audit",
+    "diaodu.ops",
     "diaodu.org",
     "diaodu.projects",
     "diaodu.procedures",
@@ -147,7 +151,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS: list = []
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes go to a temporary file first: a failed write never leaves a partial file behind.
+    "default": {"BACKEND": "diaodu.ops.storage.SafeFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run
@@ -161,11 +166,13 @@ if "pytest" in sys.modules:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }  # no state between runs
 elif REDIS_URL:
+    # Redis is an accelerator: when it is away, reads answer "not cached" and pages compute.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "diaodu.ops.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "diaodu",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -180,8 +187,15 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
 if REDIS_URL:
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    # django-tasks' RQ backend with a transactional outbox (diaodu/ops/outbox.py): a task is
+    # recorded in the caller's transaction and reaches Redis after commit, or later if it was away.
+    TASKS = {"default": {"BACKEND": "diaodu.ops.outbox.OutboxRQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL,
+            "REDIS_CLIENT_KWARGS": {"socket_connect_timeout": 2, "health_check_interval": 30},
+        }
+    }
     INSTALLED_APPS.append("django_rq")
 
 LOGGING = {

@@ -2,8 +2,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from diaodu.api.api import api
+from diaodu.ops.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("org/", include("diaodu.org.urls")),

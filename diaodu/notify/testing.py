@@ -47,7 +47,7 @@ from diaodu.testing.services import TEST_REDIS_URL, redis_available, require_red
 DB_TASKS = {
     "default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend", "QUEUES": ["default"]}
 }
-RQ_TASKS = {"default": {"BACKEND": "django_tasks.backends.rq.RQBackend", "QUEUES": ["default"]}}
+RQ_TASKS = {"default": {"BACKEND": "diaodu.ops.outbox.OutboxRQBackend", "QUEUES": ["default"]}}
 BACKENDS = ("database", "rq")
 
 

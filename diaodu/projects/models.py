@@ -223,6 +223,12 @@ class ImportJob(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the process running the job (diaodu/projects/jobs.py): who claimed it, until
+    # when it counts as alive without renewing, how often it was tried, and its queued task.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -21,6 +21,7 @@ from diaodu.audit.services import record, snapshot
 from diaodu.engine import ledger
 from diaodu.engine import stages as S
 from diaodu.engine.textnorm import normalise_name, to_simplified
+from diaodu.ops.storage import write_upload
 from diaodu.org.models import DictItem, Unit, User
 from diaodu.org.scope import require
 from diaodu.projects import queries
@@ -898,19 +899,21 @@ def start_import(by, unit: Unit, upload) -> ImportJob:
     _check_unit(by, unit)
     IMPORT_DIR.mkdir(parents=True, exist_ok=True)
     path = IMPORT_DIR / f"{uuid.uuid4().hex}.xlsx"
-    with open(path, "wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-    job = ImportJob.objects.create(
-        user=by, unit=unit, file_name=upload.name[:200], file_path=str(path), dry_run=True
-    )
-    record(
-        "ledger.import_check",
-        job,
-        after={"unit": unit.code, "file": job.file_name},
-        only_changes=False,
-    )
-    _enqueue(job)
+    write_upload(upload, path)  # a failed write leaves no partial file
+    try:
+        job = ImportJob.objects.create(
+            user=by, unit=unit, file_name=upload.name[:200], file_path=str(path), dry_run=True
+        )
+        record(
+            "ledger.import_check",
+            job,
+            after={"unit": unit.code, "file": job.file_name},
+            only_changes=False,
+        )
+        _enqueue(job)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return job
 
 
@@ -945,6 +948,6 @@ def confirm_import(by, checked: ImportJob) -> ImportJob:
 
 
 def _enqueue(job: ImportJob) -> None:
-    from diaodu.projects.tasks import import_job
+    from diaodu.projects.jobs import enqueue
 
-    import_job.enqueue(job.pk)
+    enqueue(job)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/status/", views.import_status, name="import_status"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/retry/", views.import_retry, name="import_retry"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/stage/", views.stage, name="stage"),

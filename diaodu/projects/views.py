@@ -457,3 +457,12 @@ def import_confirm(request, pk: int):
     require(request.user, "projects.import")
     new = services.confirm_import(request.user, _job(request, pk))
     return redirect("projects:import_job", new.pk)
+
+
+@login_required
+@require_POST
+def import_retry(request, pk: int):
+    from diaodu.projects import jobs
+
+    job = jobs.retry(request.user, _job(request, pk))
+    return redirect("projects:import_job", job.pk)

@@ -6,7 +6,23 @@ import os
 
 import pytest
 
-TEST_REDIS_URL = os.environ.get("DIAODU_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+def _test_redis_url() -> str:
+    """DIAODU_TEST_REDIS_URL, or a comma-separated list of them: each pytest-xdist worker takes
+    its own (gw0 the first, gw1 the second …), because the task tests flush their database."""
+    urls = [
+        u.strip()
+        for u in os.environ.get(
+            "DIAODU_TEST_REDIS_URL", "redis://127.0.0.1:6379/14,redis://127.0.0.1:6379/15"
+        ).split(",")
+        if u.strip()
+    ]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    return urls[index % len(urls)]
+
+
+TEST_REDIS_URL = _test_redis_url()
 
 
 def _required(flag: str) -> bool:

@@ -1,14 +1,30 @@
 """`diaodu scheduler`: enqueue the periodic jobs that are due (lights at the deadline, reminders,
-escalation, notification retries). Run one per deployment or several: each slot is claimed in the
-database, so it runs once. `--once` checks a single time and exits (tests, or cron every minute)."""
+escalation, notification retries) and run the recovery work (tasks waiting for Redis, jobs whose
+worker died).
 
+Exactly one scheduler is active in a deployment: it holds the `scheduler` lease in the database
+and renews it on every tick; a second one waits and takes over within a minute of the first one
+stopping. A lost database or Redis connection is logged and retried with backoff, never fatal.
+`--once` checks a single time and exits (tests, or cron every minute)."""
+
+import signal
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
 from diaodu.notify import periodic
+from diaodu.ops import housekeeping, leases
+from diaodu.ops.faults import Backoff, transient_errors
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop(signum, frame):
+    raise _Stop()
 
 
 class Command(BaseCommand):
@@ -30,21 +46,65 @@ class Command(BaseCommand):
             return
         if interval <= 0:
             interval = 20.0
-        name = periodic.worker_name()
-        if not once:
-            self.stdout.write(
-                f"调度进程 {name} 已启动：{len(periodic.registered())} 个定时任务，每 {interval:g} 秒检查一次。"
-            )
+        self.token = leases.process_token()
+        self.started_at = timezone.now()
+        if once:
+            return self.tick_once()
+        signal.signal(signal.SIGTERM, _stop)
+        self.stdout.write(
+            f"调度进程已启动：{len(periodic.registered())} 个定时任务，每 {interval:g} 秒检查一次。"
+        )
+        backoff = Backoff()
+        holding = None
         try:
             while True:
-                for run in periodic.run_due(claimed_by=name):
-                    self.stdout.write(
-                        f"{timezone.localtime():%Y-%m-%d %H:%M:%S} 已排队：{run.job} "
-                        f"（{timezone.localtime(run.slot):%Y-%m-%d %H:%M}）"
+                try:
+                    now_holding = leases.acquire(leases.SCHEDULER_LEASE, self.token)
+                    leases.beat(
+                        "scheduler",
+                        state="active" if now_holding else "waiting",
+                        token=self.token,
+                        started_at=self.started_at,
                     )
-                if once:
-                    return
+                    if now_holding != holding:
+                        self.stdout.write(
+                            "已取得调度锁，开始调度。"
+                            if now_holding
+                            else "另一个调度进程正在运行，本进程等待（它停止后自动接替）。"
+                        )
+                        self.stdout.flush()
+                    holding = now_holding
+                    if holding:
+                        self.tick()
+                    backoff.reset("调度进程")
+                except transient_errors() as exc:
+                    backoff.wait("调度进程", exc)
+                    continue
                 close_old_connections()
                 time.sleep(interval)
-        except KeyboardInterrupt:
-            self.stdout.write("调度进程已停止。")
+        except (KeyboardInterrupt, _Stop):
+            pass
+        finally:
+            try:
+                leases.release(leases.SCHEDULER_LEASE, self.token)
+                leases.forget(self.token)
+            except Exception:
+                pass
+        self.stdout.write("调度进程已停止。")
+
+    def tick(self):
+        for run in periodic.run_due(claimed_by=self.token[:100]):
+            self.stdout.write(
+                f"{timezone.localtime():%Y-%m-%d %H:%M:%S} 已排队：{run.job} "
+                f"（{timezone.localtime(run.slot):%Y-%m-%d %H:%M}）"
+            )
+        housekeeping.run()
+        self.stdout.flush()
+
+    def tick_once(self):
+        if not leases.acquire(leases.SCHEDULER_LEASE, self.token):
+            raise CommandError("另一个调度进程正在运行，本次不检查。")
+        try:
+            self.tick()
+        finally:
+            leases.release(leases.SCHEDULER_LEASE, self.token)
