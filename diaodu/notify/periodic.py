@@ -5,9 +5,10 @@ Apps register their jobs in `AppConfig.ready()`:
     from diaodu.notify import periodic
     periodic.register("supervision.remind", "diaodu.supervision.jobs.remind", weekly=(3, "09:00"))
 
-`diaodu scheduler` (a loop, or `--once` from cron) asks `run_due()` every few seconds. Each due
-run is claimed by inserting a `PeriodicRun(job, slot)` row; the unique constraint on (job, slot)
-is the lock, so any number of scheduler processes on any number of machines run a slot once.
+`diaodu scheduler` (a loop, or `--once` from cron) asks `run_due()` every few seconds. One
+scheduler is active per deployment (it holds the `scheduler` lease, diaodu/ops/leases.py; others
+wait). Each due run is also claimed by inserting a `PeriodicRun(job, slot)` row; the unique
+constraint on (job, slot) makes a slot run once even when two schedulers overlap for a moment.
 The claimed run is *enqueued* as a django-task (`tasks.run_periodic`), never run inline, so a
 slow job does not hold up the others and runs where all background work runs (`diaodu worker`).
 

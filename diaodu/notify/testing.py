@@ -12,7 +12,8 @@ app's conftest.py:
         assert ...
 
 The test runs twice, as `[database]` and `[rq]`. `task_backend.name` says which. Redis is
-redis://127.0.0.1:6379/14 (DIAODU_TEST_REDIS_URL), flushed before and after; when it cannot be
+redis://127.0.0.1:6379/14 for the first pytest-xdist worker and /15 for the second
+(DIAODU_TEST_REDIS_URL, a comma-separated list), flushed before and after; when it cannot be
 reached the `[rq]` case is skipped, except in CI (`CI=true` or DIAODU_TEST_REQUIRE_REDIS=1), where that
 is a failure.
 

@@ -56,7 +56,10 @@ def _process(role: str, db_ok: bool) -> dict:
     if not db_ok:
         return {"ok": None, "error": "数据库无法连接，状态未知"}
     try:
-        beat = leases.alive(role).first()
+        beats = leases.alive(role)
+        if role == "scheduler":
+            beats = beats.filter(state="active")  # a waiting scheduler schedules nothing
+        beat = beats.first()
     except Exception:
         return {"ok": None, "error": "状态未知"}
     if beat is None:

@@ -66,7 +66,7 @@ def test_worker_killed_mid_import_writes_nothing_and_the_job_ends(processes, liv
 
     user = User.objects.get(username="duchashi")
     with override_settings(TASKS=DB_TASKS):
-        checked = start_import(user, live_demo["QHKFQ"], ledger_workbook(300))
+        checked = start_import(user, live_demo["QHKFQ"], ledger_workbook(200))
         worker = processes.diaodu("worker")
         wait_for(lambda: _status(checked) == "done", 25, what="the dry run")
         with acting_as(user, channel="web"):
@@ -87,6 +87,6 @@ def test_worker_killed_mid_import_writes_nothing_and_the_job_ends(processes, liv
         assert job.status == "pending" and "自动重试" in job.error
         worker = processes.diaodu("worker")
         wait_for(lambda: _status(job) == "done", 28, what="the retried import")
-        assert job.result["applied"] and Project.objects.count() == 300
+        assert job.result["applied"] and Project.objects.count() == 200
         assert job.attempts == 2
         processes.stop(worker)

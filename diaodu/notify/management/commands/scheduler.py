@@ -19,7 +19,7 @@ from diaodu.ops import housekeeping, leases
 from diaodu.ops.faults import Backoff, transient_errors
 
 
-class _Stop(Exception):
+class _Stop(BaseException):  # not an Exception: no handler below may swallow it
     pass
 
 
