@@ -8,10 +8,10 @@ from diaodu.audit.context import acting_as
 from diaodu.notify.testing import DB_TASKS
 from diaodu.ops.models import Heartbeat
 from diaodu.ops.testing import wait_for
-from diaodu.ops.tests.conftest import ledger_workbook, start_import
 from diaodu.projects import jobs, services
 from diaodu.projects.models import Project
 from diaodu.testing.services import require_redis
+from diaodu.web.tests.background import ledger_workbook, start_import
 
 
 def _status(job):

@@ -1,3 +1,5 @@
+"""Fixtures and helpers of the background-work tests (real worker and scheduler processes)."""
+
 import io
 
 import pytest

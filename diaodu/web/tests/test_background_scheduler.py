@@ -102,8 +102,8 @@ def test_worker_and_scheduler_outlive_terminated_database_connections(processes,
     from django.test import override_settings
 
     from diaodu.notify.testing import DB_TASKS
-    from diaodu.ops.tests.conftest import ledger_workbook, start_import
     from diaodu.org.models import User
+    from diaodu.web.tests.background import ledger_workbook, start_import
 
     worker = processes.diaodu("worker")
     sched = processes.diaodu("scheduler", "--interval", "0.5")

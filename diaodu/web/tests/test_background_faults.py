@@ -15,8 +15,8 @@ from diaodu.notify.testing import run_on_commit
 from diaodu.ops import leases, outbox
 from diaodu.ops.models import OutboxEntry
 from diaodu.ops.storage import SafeFileSystemStorage, write_upload
-from diaodu.ops.tests.conftest import ledger_workbook
 from diaodu.projects.models import ImportJob
+from diaodu.web.tests.background import ledger_workbook
 
 
 def redis_settings(url: str) -> dict:
@@ -150,9 +150,9 @@ def test_a_job_whose_worker_keeps_dying_fails_visibly_with_a_retry_button(client
     from django.utils import timezone
 
     from diaodu.audit.models import AuditEntry
-    from diaodu.ops.tests.conftest import start_import
     from diaodu.org.models import User
     from diaodu.projects import jobs
+    from diaodu.web.tests.background import start_import
 
     user = User.objects.get(username="duchashi")
     job = start_import(user, demo["QHKFQ"], ledger_workbook(2))
