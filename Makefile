@@ -48,13 +48,11 @@ migrate: install
 demo: migrate
 	$(BIN)/diaodu demo
 
-# The task worker and the scheduler run in the background while gunicorn serves; both are
-# stopped when gunicorn exits (Ctrl-C included: background jobs of a script ignore SIGINT).
+# `diaodu serve` runs gunicorn, the task worker and the scheduler, and restarts the worker or the
+# scheduler when one exits (diaodu/ops/supervise.py); Ctrl-C stops all three.
 run: demo
 	$(BIN)/diaodu collectstatic --noinput --verbosity 0
-	$(BIN)/diaodu worker & worker=$$!; $(BIN)/diaodu scheduler & scheduler=$$!; \
-	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
-	$(BIN)/gunicorn diaodu.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/diaodu serve --host $(HOST) --port $(PORT)
 
 worker: install
 	$(BIN)/diaodu worker

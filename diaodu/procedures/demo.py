@@ -1,4 +1,4 @@
-"""Demo chains: every demo project that has not started yet (签约/落地/前期 with a planned start
+"""Demo chains: every project of the demo zone (清河经济开发区) that has not started yet (签约/落地/前期 with a planned start
 date) gets the chain of a fitting template, with the first procedures recorded as done or in
 progress on past dates that respect their predecessors. Everything goes through the services
 (validated and audited). Idempotent: a project that has a chain is skipped. Deterministic apart
@@ -10,12 +10,14 @@ import random
 from datetime import timedelta
 
 from diaodu.audit.context import acting_as
+from diaodu.org.models import Unit
 from diaodu.org.scope import SYSTEM
 from diaodu.procedures import dates, services
 from diaodu.procedures.models import ProcedureChain, ProcedureTemplate, Stage, Status
 from diaodu.projects.models import Project
 
 SEED = 20260601
+DEMO_ZONE = "QHKFQ"  # 清河经济开发区, built by diaodu.org.demo
 DONE_SHARE = {
     "signed": (0, 3),
     "landed": (3, 7),
@@ -55,9 +57,14 @@ def template_for(project: Project, templates: dict[str, ProcedureTemplate], rng:
 
 def build(stdout=None) -> dict:
     today = dates.today()
+    zone = Unit.objects.filter(code=DEMO_ZONE).first()
+    if zone is None:
+        return {"chains": 0}
     templates = {t.code: t for t in ProcedureTemplate.objects.filter(is_current=True)}
     projects = (
         Project.objects.filter(
+            # the demo zone's own projects only: never a real or generated project elsewhere
+            unit__path__startswith=zone.path,
             stage__in=list(DONE_SHARE),
             planned_start_date__isnull=False,
             actual_start_date__isnull=True,

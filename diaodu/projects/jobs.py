@@ -4,7 +4,7 @@ the retry a user asks for.
 The life of a job: `start_import` records it (PENDING) and its task in one transaction (the task
 backend's outbox keeps the task when Redis is away). A worker claims it with a conditional
 UPDATE (PENDING → RUNNING, `claimed_by` = the process, `lease_until` = now + 60 s), so a task
-that arrives twice runs once. While the import runs, a thread renews the lease every 15 s and
+that arrives twice runs once. While the import runs, a thread renews the lease every 5 s and
 copies the progress to the row (PostgreSQL; on SQLite the import holds the only write lock, so
 the lease is backed by the process itself, which lives on the same machine).
 
@@ -36,7 +36,7 @@ from diaodu.projects.models import ImportJob
 log = logging.getLogger("diaodu.projects.jobs")
 
 LEASE_SECONDS = 60
-RENEW_SECONDS = 15
+RENEW_SECONDS = 5  # also how often the progress reaches the row (PostgreSQL)
 MAX_ATTEMPTS = 3
 LOST_AFTER_SECONDS = 120  # a PENDING job this old whose task the queue does not know is requeued
 ACTIVE = (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)

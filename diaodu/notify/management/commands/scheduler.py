@@ -50,6 +50,7 @@ class Command(BaseCommand):
         self.started_at = timezone.now()
         if once:
             return self.tick_once()
+        saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
         signal.signal(signal.SIGTERM, _stop)
         self.stdout.write(
             f"调度进程已启动：{len(periodic.registered())} 个定时任务，每 {interval:g} 秒检查一次。"
@@ -85,11 +86,17 @@ class Command(BaseCommand):
         except (KeyboardInterrupt, _Stop):
             pass
         finally:
+            # Ctrl-C reaches every process of the terminal and `diaodu serve` then sends SIGTERM
+            # as well: a second signal must not interrupt the release of the lease.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
                 leases.release(leases.SCHEDULER_LEASE, self.token)
                 leases.forget(self.token)
             except Exception:
                 pass
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
         self.stdout.write("调度进程已停止。")
 
     def tick(self):

@@ -1,0 +1,21 @@
+"""`diaodu serve`: web server + worker + scheduler, the latter two restarted when they exit."""
+
+from django.core.management.base import BaseCommand
+
+from diaodu.ops.supervise import Supervisor, diaodu_children
+
+
+class Command(BaseCommand):
+    help = "启动网站、后台任务进程与调度进程；后两者意外退出时自动重启（make run 使用）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn 工作进程数")
+        parser.add_argument("--threads", type=int, default=4, help="每个工作进程的线程数")
+
+    def handle(self, *args, host, port, workers, threads, **options):
+        self.stdout.write(f"调度平台启动：http://{host}:{port}/ （Ctrl-C 停止）")
+        code = Supervisor(diaodu_children(host, port, workers, threads), out=self.stdout).run()
+        if code:
+            raise SystemExit(code)
