@@ -64,8 +64,9 @@ def _push(backend_alias: str, data: dict) -> None:
         queue.schedule_job(job, run_after)
 
 
-def push_entry(pk: int) -> bool:
-    """Push one outbox row to Redis and delete it. False (and logged) when Redis is away."""
+def push_entry(pk: int) -> bool | None:
+    """Push one outbox row to Redis and delete it. False (and logged) when Redis is away, None
+    when this row cannot be queued at all (kept, with its error)."""
     entry = OutboxEntry.objects.filter(pk=pk).first()
     if entry is None:
         return True
@@ -89,6 +90,12 @@ def push_entry(pk: int) -> bool:
             type(exc).__name__,
         )
         return False
+    except Exception as exc:  # this entry itself is broken: keep it for a person, go on
+        OutboxEntry.objects.filter(pk=pk).update(
+            attempts=entry.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        log.exception("outbox: task %s (%s) cannot be queued", entry.task_path, entry.task_id)
+        return None
     OutboxEntry.objects.filter(pk=pk).delete()
     return True
 
@@ -100,12 +107,12 @@ def relay(limit: int = 500) -> int:
         return 0
     cutoff = timezone.now() - timedelta(seconds=RELAY_AFTER_SECONDS)
     pushed = 0
-    for pk in OutboxEntry.objects.filter(created_at__lte=cutoff).values_list("pk", flat=True)[
-        :limit
-    ]:
-        if not push_entry(pk):
-            break
-        pushed += 1
+    waiting = OutboxEntry.objects.filter(created_at__lte=cutoff)
+    for pk in waiting.values_list("pk", flat=True)[:limit]:
+        done = push_entry(pk)
+        if done is False:
+            break  # Redis is away
+        pushed += bool(done)
     if pushed:
         log.warning("Redis 队列已恢复：%d 个暂存任务已入队。", pushed)
     return pushed
