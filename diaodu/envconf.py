@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import unquote, urlparse, urlsplit
+
+import dj_database_url
 
 
 class ConfigError(Exception):
@@ -64,59 +66,58 @@ def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
     return items
 
 
+_DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql")
+_SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def parse_database_url(url: str, base_dir: Path) -> dict:
-    """Turn a DATABASE_URL into a Django DATABASES entry (SQLite or PostgreSQL only)."""
-    parsed = urlparse(url)
-    scheme = parsed.scheme.lower()
+    """Turn a DATABASE_URL into a Django DATABASES entry (SQLite or PostgreSQL only).
+
+    dj-database-url does the parsing; this function keeps Diaodu's rules around it: only the
+    two supported databases, a Chinese message naming what is wrong, SQLite paths relative to
+    *base_dir* (sqlite:///var/x.sqlite3) or absolute (sqlite:////srv/x.sqlite3) with WAL and
+    immediate transactions, and PostgreSQL connections kept for a minute and health-checked.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme  # urlsplit lower-cases it
+    if scheme not in _DATABASE_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL“{url}”不受支持：仅支持 sqlite:/// 与 postgres:// 。"
+            " (only sqlite and postgres URLs are supported)"
+        )
     if scheme == "sqlite":
-        # sqlite:///relative/path.db, sqlite:////absolute/path.db, sqlite://:memory:
-        if parsed.netloc == ":memory:" or parsed.path in ("/:memory:", ":memory:"):
-            name = ":memory:"
-        else:
-            raw_path = unquote(parsed.path)
-            if raw_path.startswith("//"):
-                name = raw_path[1:]
-            else:
-                name = str(base_dir / raw_path.lstrip("/"))
-            if not raw_path.strip("/"):
-                raise ConfigError(
-                    "DATABASE_URL 缺少 SQLite 数据库文件路径，例如 sqlite:///var/diaodu.sqlite3"
-                )
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": name,
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    if scheme in ("postgres", "postgresql", "pgsql"):
-        name = unquote(parsed.path.lstrip("/"))
-        if not name:
+        memory = parts.netloc == ":memory:" or parts.path in ("/:memory:", ":memory:")
+        if not memory and not unquote(parts.path).strip("/"):
             raise ConfigError(
-                f"DATABASE_URL“{url}”缺少数据库名，例如 postgres://user@127.0.0.1:5432/diaodu"
+                "DATABASE_URL 缺少 SQLite 数据库文件路径，例如 sqlite:///var/diaodu.sqlite3"
             )
-        try:
-            port = parsed.port
-        except ValueError:
-            raise ConfigError(f"DATABASE_URL“{url}”中的端口无效。") from None
-        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
-    raise ConfigError(
-        f"DATABASE_URL“{url}”不受支持：仅支持 sqlite:/// 与 postgres:// 。"
-        " (only sqlite and postgres URLs are supported)"
-    )
+        config = dj_database_url.parse("sqlite://:memory:" if memory else url)
+        if not memory:
+            # dj-database-url leaves sqlite:///var/x.sqlite3 relative to the working directory.
+            config["NAME"] = str(base_dir / config["NAME"])
+        config["OPTIONS"] = dict(_SQLITE_OPTIONS)
+        return config
+    if not unquote(parts.path.lstrip("/")):
+        raise ConfigError(
+            f"DATABASE_URL“{url}”缺少数据库名，例如 postgres://user@127.0.0.1:5432/diaodu"
+        )
+    try:
+        parts.port  # noqa: B018  (reading it validates it)
+    except ValueError:
+        raise ConfigError(f"DATABASE_URL“{url}”中的端口无效。") from None
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError:
+        raise ConfigError(
+            f"DATABASE_URL“{url}”无法解析：请检查其中的特殊字符是否已转义。"
+        ) from None
+    config["PORT"] = str(config.get("PORT") or "")
+    config.setdefault("OPTIONS", {})
+    return config
 
 
 def parse_redis_url(url: str | None) -> str | None:

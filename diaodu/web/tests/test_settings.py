@@ -67,6 +67,41 @@ def test_database_url_parsing(tmp_path):
     assert lite["NAME"] == str(tmp_path / "var/x.sqlite3")
     absolute = envconf.parse_database_url("sqlite:////tmp/abs.sqlite3", tmp_path)
     assert absolute["NAME"] == "/tmp/abs.sqlite3"
+    assert (
+        lite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        and "WAL" in lite["OPTIONS"]["init_command"]
+    )
+    assert envconf.parse_database_url("sqlite://:memory:", tmp_path)["NAME"] == ":memory:"
+    assert envconf.parse_database_url("sqlite:///:memory:", tmp_path)["NAME"] == ":memory:"
+    spaced = envconf.parse_database_url("sqlite:///var/a%20b.sqlite3", tmp_path)
+    assert spaced["NAME"] == str(tmp_path / "var/a b.sqlite3")
+    plain = envconf.parse_database_url("postgresql://postgres@127.0.0.1/diaodu_x", tmp_path)
+    assert (plain["NAME"], plain["USER"], plain["HOST"], plain["PORT"]) == (
+        "diaodu_x",
+        "postgres",
+        "127.0.0.1",
+        "",
+    )
+    assert plain["CONN_MAX_AGE"] == 60 and plain["CONN_HEALTH_CHECKS"] is True
+    assert plain["OPTIONS"] == {}
+
+
+@pytest.mark.parametrize(
+    "url, needle",
+    [
+        ("mysql://root@localhost/x", "仅支持 sqlite:/// 与 postgres://"),
+        ("http://example.com/db", "仅支持"),
+        ("sqlite:///", "缺少 SQLite 数据库文件路径"),
+        ("sqlite://", "缺少 SQLite 数据库文件路径"),
+        ("postgres://db.local:5432/", "缺少数据库名"),
+        ("postgres://db.local", "缺少数据库名"),
+        ("postgres://db.local:99999999/x", "端口无效"),
+        ("postgres://db.local:abc/x", "端口无效"),
+    ],
+)
+def test_bad_database_url_names_the_problem(url, needle, tmp_path):
+    with pytest.raises(envconf.ConfigError, match=needle):
+        envconf.parse_database_url(url, tmp_path)
 
 
 def test_bools():
