@@ -42,11 +42,23 @@ Definitions (these are the rules the whole system uses; tests pin them down):
   - ``remaining``: for higher-is-better, what is still to do (``max(target - actual, 0)``);
     for lower-is-better, the allowance left (``max(target - actual, 0)``).
   - ``days_left`` = days after ``on`` up to 31 December (0 on 31 December and after;
-    the whole year before it starts).  ``required_per_week = remaining / (days_left / 7)``
-    and ``required_per_month = remaining / (days_left × 12 / days_in_year)`` (an
-    average month); both ``None`` when ``days_left`` is 0.  With ``integer=True``
-    (count indicators, unit '个') they are rounded up (for lower-is-better: down, so the
-    allowance is never overstated).
+    the whole year before it starts).  ``required_per_week = remaining / (days_left / 7)``.
+  - ``months_left`` and ``required_per_month`` depend on the profile:
+
+    - ``monthly`` (the statistics office's 月报口径): the whole months after the as-of
+      month, where the as-of month is the last *completed* month (the month whose figures
+      the share counts): ``months_left = 12 - completed_months``.  30 November → December
+      alone → ÷ 1; 31 March → ÷ 9; 15 March (February is the last completed month) → ÷ 10;
+      15 December → ÷ 1 (December itself); 31 December → 0.
+      ``required_per_month = remaining / months_left``.
+    - ``linear_days`` and ``custom``: ``months_left = days_left × 12 / days_in_year`` (an
+      average month, a fraction) and ``required_per_month = remaining / months_left``.
+
+    Both rates are ``None`` when nothing is left (``days_left`` or ``months_left`` is 0).
+    With ``integer=True`` (count indicators, unit '个') they are rounded up (for
+    lower-is-better: down, so the allowance is never overstated).
+  - ``message``: under the ``monthly`` profile it speaks in months ("还剩1个月，需每月…"),
+    otherwise in days and weeks ("还剩28天，需每周…").
 
 * Rounding: amounts (expected, gap, forecast, remaining, required rates) are rounded to
   2 decimals and ratios (completion_rate, pace_index) to 4 decimals, ROUND_HALF_UP, once,
@@ -68,6 +80,8 @@ __all__ = [
     "MONTHLY",
     "PROFILE_KINDS",
     "days_in_year",
+    "completed_months",
+    "months_left",
     "expected_share",
     "expected_to_date",
     "evaluate",
@@ -180,10 +194,9 @@ def expected_share(on: date, year: int, profile: PaceProfile = LINEAR_DAYS) -> D
         return ONE
     if profile.kind == "linear_days":
         return Decimal(on.timetuple().tm_yday) / Decimal(days_in_year(year))
-    month_days = _days_in_month(year, on.month)
     if profile.kind == "monthly":
-        completed = on.month - 1 + (1 if on.day == month_days else 0)
-        return Decimal(completed) / Decimal(12)
+        return Decimal(completed_months(on, year)) / Decimal(12)
+    month_days = _days_in_month(year, on.month)
     weights = profile.monthly_weights
     assert weights is not None
     share = sum(weights[: on.month - 1], ZERO)
@@ -192,6 +205,30 @@ def expected_share(on: date, year: int, profile: PaceProfile = LINEAR_DAYS) -> D
     else:
         share = share + weights[on.month - 1] * Decimal(on.day) / Decimal(month_days)
     return min(max(share, ZERO), ONE)
+
+
+def completed_months(on: date, year: int) -> int:
+    """Whole months of ``year`` completed by the end of day ``on`` (0..12)."""
+    on = _as_date(on)
+    if on < date(year, 1, 1):
+        return 0
+    if on >= date(year, 12, 31):
+        return 12
+    return on.month - 1 + (1 if on.day == _days_in_month(year, on.month) else 0)
+
+
+def months_left(on: date, year: int, profile: PaceProfile = LINEAR_DAYS) -> Decimal:
+    """Months still to go after ``on`` as the required-per-month rate divides by them.
+
+    ``monthly``: the whole months after the last completed month (an integer); otherwise
+    the days left expressed in average months (a fraction).  See the module docstring.
+    """
+    on = _as_date(on)
+    if profile.kind == "monthly":
+        return Decimal(12 - completed_months(on, year))
+    n_days = days_in_year(year)
+    days = min(max((date(year, 12, 31) - on).days, 0), n_days)
+    return Decimal(days) * Decimal(12) / Decimal(n_days)
 
 
 def expected_to_date(target, on: date, year: int, profile: PaceProfile = LINEAR_DAYS) -> Decimal:
@@ -215,6 +252,8 @@ class PaceResult:
     days_left: int
     message: str
     share: Decimal = ZERO  # expected_share(on), unrounded
+    months_left: Decimal = ZERO  # what required_per_month divides by (see the docstring)
+    profile_kind: str = "linear_days"
 
 
 def _pace_light(
@@ -277,26 +316,27 @@ def evaluate(
     n_days = days_in_year(year)
     days_left = min(max((date(year, 12, 31) - on).days, 0), n_days)
     remaining = max(target - actual, ZERO)
+    n_months = months_left(on, year, profile)
     per_week = per_month = None
+    rounding = ROUND_CEILING if higher_is_better else ROUND_FLOOR
     if days_left > 0:
-        weeks_left = Decimal(days_left) / Decimal(7)
-        months_left = Decimal(days_left) * Decimal(12) / Decimal(n_days)
-        per_week = remaining / weeks_left
-        per_month = remaining / months_left
-        if integer:
-            rounding = ROUND_CEILING if higher_is_better else ROUND_FLOOR
-            per_week = per_week.quantize(ONE, rounding=rounding)
-            per_month = per_month.quantize(ONE, rounding=rounding)
-        else:
-            per_week = _q(per_week, AMOUNT_Q)
-            per_month = _q(per_month, AMOUNT_Q)
+        per_week = remaining / (Decimal(days_left) / Decimal(7))
+        per_week = per_week.quantize(ONE, rounding=rounding) if integer else _q(per_week, AMOUNT_Q)
+    if days_left > 0 and n_months > 0:
+        per_month = remaining / n_months
+        per_month = (
+            per_month.quantize(ONE, rounding=rounding) if integer else _q(per_month, AMOUNT_Q)
+        )
 
+    by_month = profile.kind == "monthly"
     message = _message(
         target=target,
         actual=actual,
         remaining=remaining,
-        per_week=per_week,
-        days_left=days_left,
+        per_period=per_month if by_month else per_week,
+        left=f"{n_months}个月" if by_month else f"{days_left}天",
+        every="每月" if by_month else "每周",
+        over=days_left == 0 or (per_month if by_month else per_week) is None,
         higher_is_better=higher_is_better,
         unit=unit_label,
         noun=noun,
@@ -316,6 +356,8 @@ def evaluate(
         days_left=days_left,
         message=message,
         share=share,
+        months_left=n_months,
+        profile_kind=profile.kind,
     )
 
 
@@ -324,8 +366,10 @@ def _message(
     target: Decimal,
     actual: Decimal,
     remaining: Decimal,
-    per_week: Decimal | None,
-    days_left: int,
+    per_period: Decimal | None,
+    left: str,
+    every: str,
+    over: bool,
     higher_is_better: bool,
     unit: str,
     noun: str,
@@ -335,11 +379,11 @@ def _message(
             return f"未设定{noun}年度目标（目标为0）"
         if remaining == 0:
             return f"已完成{noun}年度目标{_fmt(target)}{unit}（已完成{_fmt(actual)}{unit}）"
-        if days_left == 0 or per_week is None:
+        if over or per_period is None:
             return f"年度已结束，{noun}目标尚差{_fmt(remaining)}{unit}"
-        return f"还剩{days_left}天，需每周{noun}{_fmt(per_week)}{unit}"
+        return f"还剩{left}，需{every}{noun}{_fmt(per_period)}{unit}"
     if actual > target:
         return f"{noun}已超出年度目标{_fmt(actual - target)}{unit}"
-    if days_left == 0 or per_week is None:
+    if over or per_period is None:
         return f"年度已结束，{noun}{_fmt(actual)}{unit}，未超出年度目标{_fmt(target)}{unit}"
-    return f"还剩{days_left}天，每周{noun}不得超过{_fmt(per_week)}{unit}"
+    return f"还剩{left}，{every}{noun}不得超过{_fmt(per_period)}{unit}"

@@ -79,6 +79,9 @@ class PaceOut(Schema):
     required_per_week: Decimal | None
     required_per_month: Decimal | None
     days_left: int
+    months_left: Decimal
+    pace_profile: str
+    pace_profile_label: str
     message: str
     note: str
     drill_url: str
@@ -219,6 +222,9 @@ def _pace(r) -> dict:
         "required_per_week": res.required_per_week,
         "required_per_month": res.required_per_month,
         "days_left": res.days_left,
+        "months_left": res.months_left,
+        "pace_profile": r.profile.kind,
+        "pace_profile_label": queries.profile_label(r.profile),
         "message": res.message,
         "note": r.figure.note,
         "drill_url": r.drill_url,

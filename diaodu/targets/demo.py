@@ -308,7 +308,7 @@ def _agreements(units, inds, year: int, today: date) -> int:
             year=year,
             items=items,
             title=f"{year}年度目标管理责任状",
-            pace_kind="linear_days",
+            pace_kind="auto",
         )
         signed_on = min(date(year, 3, 10 + 2 * i), today)
         a = services.sign_agreement(SYSTEM, a, signed_on=signed_on, signatory=f"{unit.name}主任")

@@ -55,9 +55,17 @@ class Aggregation(models.TextChoices):
 
 
 class PaceKind(models.TextChoices):
+    AUTO = "auto", "按指标报送方式（月报指标按月，台账逐日计数按天）"
     LINEAR = "linear_days", "按天均衡"
     MONTHLY = "monthly", "按月（整月计）"
     CUSTOM = "custom", "自定义月度权重"
+
+
+# 序时进度 by the way a figure is reported: counts taken from the ledger day by day (a project
+# enters a stage on a date) are paced by day; every figure reported monthly (the statistics
+# office's 月报: entered indicators, and investment completed, which is a monthly statistic)
+# by whole months, as every 统计局 report and every speech says (9/12 = 75% on 30 September).
+DAY_BY_DAY_SOURCES = ("stage_count", "problems_on_time")
 
 
 class Indicator(models.Model):
@@ -101,6 +109,11 @@ class Indicator(models.Model):
     @property
     def is_derived(self) -> bool:
         return self.source in DERIVED_SOURCES
+
+    @property
+    def default_pace_kind(self) -> str:
+        """The profile an agreement "按指标报送方式" gives this indicator."""
+        return PaceKind.LINEAR if self.source in DAY_BY_DAY_SOURCES else PaceKind.MONTHLY
 
     @property
     def higher_is_better(self) -> bool:
@@ -153,7 +166,7 @@ class TargetAgreement(models.Model):
     scan_name = models.CharField(max_length=200, blank=True)
     amendment_reason = models.CharField("修订原因", max_length=300, blank=True)
     pace_kind = models.CharField(
-        "序时进度口径", max_length=12, choices=PaceKind.choices, default=PaceKind.LINEAR
+        "序时进度口径", max_length=12, choices=PaceKind.choices, default=PaceKind.AUTO
     )
     pace_weights = models.JSONField("月度权重", default=list, blank=True)  # 12 strings for custom
     note = models.CharField("备注", max_length=300, blank=True)

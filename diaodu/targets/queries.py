@@ -162,7 +162,9 @@ def is_effective(agreement: TargetAgreement) -> bool:
 
 
 # ---------------------------------------------------------------- pace
-def profile_of(kind: str, weights) -> pace.PaceProfile:
+def profile_of(kind: str, weights, indicator: Indicator | None = None) -> pace.PaceProfile:
+    if kind == PaceKind.AUTO:
+        kind = indicator.default_pace_kind if indicator is not None else PaceKind.MONTHLY
     if kind == PaceKind.CUSTOM:
         return pace.PaceProfile.custom([Decimal(str(w)) for w in weights])
     if kind == PaceKind.MONTHLY:
@@ -171,9 +173,31 @@ def profile_of(kind: str, weights) -> pace.PaceProfile:
 
 
 def item_profile(item: AgreementItem, agreement: TargetAgreement) -> pace.PaceProfile:
+    """The item's own profile, else the agreement's; "按指标报送方式" resolves by the indicator
+    (monthly for figures reported monthly, by day for counts taken from the ledger)."""
     if item.pace_kind:
-        return profile_of(item.pace_kind, item.pace_weights)
-    return profile_of(agreement.pace_kind, agreement.pace_weights)
+        return profile_of(item.pace_kind, item.pace_weights, item.indicator)
+    return profile_of(agreement.pace_kind, agreement.pace_weights, item.indicator)
+
+
+PROFILE_LABELS = {
+    "linear_days": "按天序时",
+    "monthly": "按月序时",
+    "custom": "自定义月度序时",
+}
+PROFILE_HINTS = {
+    "linear_days": "序时进度 = 年度目标 × 当年已过天数 ÷ 全年天数",
+    "monthly": "序时进度 = 年度目标 × 已结束整月数 ÷ 12（统计月报口径）；每月需完成 = 剩余 ÷ 其后整月数",
+    "custom": "序时进度 = 年度目标 × 已过月份的月度权重累计（当月按天折算）",
+}
+
+
+def profile_label(profile: pace.PaceProfile) -> str:
+    return PROFILE_LABELS[profile.kind]
+
+
+def profile_hint(profile: pace.PaceProfile) -> str:
+    return PROFILE_HINTS[profile.kind]
 
 
 @dataclass
@@ -322,7 +346,11 @@ def unit_rows(
     specs = []
     for spec in sorted(sums.values(), key=lambda s: (s["indicator"].sort_order, s["indicator"].pk)):
         profiles = spec.pop("profiles")
-        spec["profile"] = profiles.pop() if len(profiles) == 1 else pace.LINEAR_DAYS
+        spec["profile"] = (
+            profiles.pop()
+            if len(profiles) == 1
+            else profile_of(PaceKind.AUTO, [], spec["indicator"])
+        )
         specs.append(spec)
     return _rows(user, specs, year, on, series), "sum", below
 

@@ -149,9 +149,13 @@ def test_evaluate_forecast_and_required_rates():
     assert r.remaining == D("60.00")
     assert r.days_left == 184
     assert r.required_per_week == D("2.28")  # 60 / (184/7) = 2.2826…
-    assert r.required_per_month == D("9.92")  # 60 / (184×12/365) = 9.918…
-    r = evaluate(D(100), D(40), date(2026, 6, 30), 2026, MONTHLY, integer=True)
-    assert (r.required_per_week, r.required_per_month) == (D(3), D(10))
+    # month-based: June is complete, six whole months (July…December) remain: 60 / 6
+    assert r.months_left == 6
+    assert r.required_per_month == D("10.00")
+    r = evaluate(D(100), D(40), date(2026, 6, 30), 2026, LINEAR_DAYS)
+    assert r.required_per_month == D("9.92")  # by day: 60 / (184×12/365) = 9.918…
+    r = evaluate(D(100), D(41), date(2026, 6, 30), 2026, MONTHLY, integer=True)
+    assert (r.required_per_week, r.required_per_month) == (D(3), D(10))  # 59/6 = 9.83 → 10
 
 
 def test_linear_forecast():
@@ -175,7 +179,64 @@ def test_message_for_money():
     r = evaluate(
         D(12000), D(6000), date(2026, 6, 30), 2026, MONTHLY, unit_label="万元", noun="完成投资"
     )
+    assert r.message == "还剩6个月，需每月完成投资1000万元"
+    r = evaluate(D(12000), D(6000), date(2026, 6, 30), 2026, unit_label="万元", noun="完成投资")
     assert r.message == "还剩184天，需每周完成投资228.26万元"
+
+
+# ---------------------------------------------------------------- required per month, 统计局月报口径
+# Under the month-based profile the remainder is divided by the whole months left after the
+# as-of month (the last completed month), never by an average month of days.
+
+
+def test_required_per_month_march():
+    # 31 March: January–March done, April…December = 9 months; 90 − 18 = 72 → 8 a month
+    r = evaluate(D(90), D(18), date(2026, 3, 31), 2026, MONTHLY)
+    assert r.share == D(3) / D(12)
+    assert r.months_left == 9
+    assert r.required_per_month == D("8.00")
+    assert r.message == "还剩9个月，需每月8"
+    # 15 March: the last completed month is February, March…December = 10 months: 72 / 10
+    r = evaluate(D(90), D(18), date(2026, 3, 15), 2026, MONTHLY)
+    assert r.months_left == 10
+    assert r.required_per_month == D("7.20")
+    # the by-day profile on 31 March: 275 days left = 275×12/365 = 9.041 months → 7.96
+    assert evaluate(D(90), D(18), date(2026, 3, 31), 2026).required_per_month == D("7.96")
+
+
+def test_required_per_month_november():
+    # the case of the statistics office: 30 November, 7.40 亿元 still to do, December alone
+    r = evaluate(
+        D(30), D("22.60"), date(2026, 11, 30), 2026, MONTHLY, unit_label="亿元", noun="完成"
+    )
+    assert r.share == D(11) / D(12)
+    assert r.months_left == 1
+    assert r.required_per_month == D("7.40")  # 7.40 ÷ 1 (not 7.40 ÷ (31×12/365) = 7.26)
+    assert r.message == "还剩1个月，需每月完成7.4亿元"
+    assert evaluate(D(30), D("22.60"), date(2026, 11, 30), 2026).required_per_month == D("7.26")
+    # a count: 17 still to start with November and December left (1 November) → 9 a month
+    r = evaluate(D(30), D(13), date(2026, 11, 1), 2026, MONTHLY, integer=True)
+    assert r.months_left == 2
+    assert r.required_per_month == D(9)  # 17 / 2 = 8.5 → 9
+
+
+def test_required_per_month_december():
+    # 15 December: November is the last completed month, December itself remains → ÷ 1
+    r = evaluate(D(120), D(100), date(2026, 12, 15), 2026, MONTHLY, unit_label="万元")
+    assert r.months_left == 1
+    assert r.required_per_month == D("20.00")
+    assert r.message == "还剩1个月，需每月20万元"
+    # 31 December: nothing left to divide by
+    r = evaluate(D(120), D(100), date(2026, 12, 31), 2026, MONTHLY, unit_label="万元")
+    assert r.months_left == 0
+    assert r.required_per_month is None and r.required_per_week is None
+    assert r.message == "年度已结束，目标尚差20万元"
+    # a lower-is-better allowance in December is rounded down for counts
+    r = evaluate(
+        D(10), D(3), date(2026, 12, 1), 2026, MONTHLY, higher_is_better=False, integer=True
+    )
+    assert r.required_per_month == D(7)
+    assert r.message == "还剩1个月，每月不得超过7"
 
 
 @pytest.mark.parametrize(
@@ -233,7 +294,8 @@ def test_lower_is_better_allowance_and_messages():
     )
     assert r.remaining == D("460.00")
     assert r.required_per_week == D("17.50")  # 460 × 7 / 184
-    assert r.message == "还剩184天，每周能耗不得超过17.5吨标煤"
+    assert r.required_per_month == D("76.67")  # 460 / 6 whole months
+    assert r.message == "还剩6个月，每月能耗不得超过76.67吨标煤"
     r = evaluate(
         D(1000), D(540), date(2026, 6, 30), 2026, MONTHLY, higher_is_better=False, integer=True
     )

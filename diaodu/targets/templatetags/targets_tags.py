@@ -34,6 +34,21 @@ def light_label(value):
 
 
 @register.filter
+def pace_label(profile):
+    """Which 序时进度 profile a figure is judged by (按天 / 按月 / 自定义)."""
+    from diaodu.targets.queries import profile_label
+
+    return profile_label(profile) if profile is not None else ""
+
+
+@register.filter
+def pace_hint(profile):
+    from diaodu.targets.queries import profile_hint
+
+    return profile_hint(profile) if profile is not None else ""
+
+
+@register.filter
 def signed(value):
     if value in (None, ""):
         return "—"

@@ -2,6 +2,7 @@
 forecast and required rate; signing with a scan, amendments as versions; bad input changes
 nothing; every write audited."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -164,3 +165,35 @@ def test_agreement_rules_and_permissions(demo, inds, agreement_for, person):
         services.sign_agreement(SYSTEM, zb, signed_on=date(2026, 3, 1), scan=bad)
     zb.refresh_from_db()
     assert zb.status == "draft"
+
+
+def test_profile_by_indicator_monthly_reported_by_month_ledger_counts_by_day(
+    demo, inds, agreement_for, enter, client_for
+):
+    """An agreement "按指标报送方式" (the default of a new 责任状): figures reported monthly
+    (固定资产投资, entered) follow the statistics office's whole months — 9/12 = 75 % on
+    30 September, not 273/365 = 74.79 % — while counts taken from the ledger day by day
+    (新开工) stay by day; the cockpit says which profile each figure uses."""
+    from diaodu.targets.models import PaceKind
+
+    assert TargetAgreement._meta.get_field("pace_kind").default == PaceKind.AUTO
+    a = agreement_for("QHKFQ-WL", {"fai": 12, "new_starts": 365}, pace_kind="auto")
+    enter("QHKFQ-WL", "fai", {m: m for m in range(1, 10)})  # 9 by the end of September
+    rows = {r.indicator.code: r for r in queries.agreement_rows(SYSTEM, [a], date(2026, 9, 30))}
+    fai, starts = rows["fai"], rows["new_starts"]
+    assert fai.profile.kind == "monthly" and starts.profile.kind == "linear_days"
+    assert fai.result.share == Decimal(9) / Decimal(12)
+    assert fai.result.expected == Decimal("9.00")
+    assert fai.result.pace_index == Decimal("1.0000")
+    assert fai.result.months_left == 3  # October, November, December
+    assert fai.result.required_per_month == Decimal("1.00")  # (12 − 9) / 3
+    assert fai.result.message == "还剩3个月，需每月完成1亿元"
+    assert starts.result.expected == Decimal("273.00")  # day 273 of 365
+    # an item may still choose by day explicitly
+    b = agreement_for("QHKFQ-ZB", {"fai": 12}, pace_kind="linear_days")
+    assert queries.agreement_rows(SYSTEM, [b], date(2026, 9, 30))[0].profile.kind == "linear_days"
+    page = client_for("wl_zhuren").get("/targets/cockpit/?year=2026").content.decode()
+    badges = re.findall(
+        r'data-indicator="(\w+)".*?data-testid="pace-profile" title="[^"]+">([^<]+)<', page, re.S
+    )
+    assert dict(badges) == {"fai": "按月序时", "new_starts": "按天序时"}
