@@ -80,3 +80,7 @@ api.add_router("/targets", targets_api.router)
 from diaodu.supervision import api as supervision_api  # noqa: E402
 
 api.add_router("/supervision", supervision_api.router)
+
+from diaodu.api import figures_api  # noqa: E402
+
+api.add_router("/figures", figures_api.router)

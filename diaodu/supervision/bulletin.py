@@ -1,8 +1,9 @@
 """The weekly bulletin (督查通报) as a Word document in the style of a government 通报 (GB/T 9704
 layout: red 版头, 小标宋 title, 仿宋 body, 黑体 headings), and the period's ledger as Excel.
 
-Every figure comes from `queries.summary` — the function the summary page renders — so the
-document and the screen agree for the same unit and period."""
+Every figure comes from `queries.summary` — the function the summary page renders — and the
+appendix 主要数据 (and the workbook's sheet of that name) from `figures.headline`, the list of
+/api/v1/figures, so the documents, the screens and the API agree for the same unit and date."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from diaodu.org.models import Unit
 from diaodu.projects import exports
-from diaodu.supervision import clock, queries
+from diaodu.supervision import clock, figures, queries
 from diaodu.supervision import periods as P
 
 RED = RGBColor(0xE6, 0x00, 0x12)
@@ -64,8 +65,9 @@ def overview_text(sm: queries.Summary) -> str:
     return (
         f"{sm.period.name}{deadline}，{sm.unit.name}应报送进度的重点项目{sm.owed}个，已报送{sm.filed}个，"
         f"其中按时报送{sm.on_time}个、逾期报送{sm.late}个，未报送{sm.missing}个，报送率{pct(sm.rate)}。"
-        f"本期完成投资{wan(sm.invested_period)}万元；本年累计完成投资{wan(sm.ytd_total)}万元，"
-        f"占年度计划投资{wan(sm.annual_plan_total)}万元的{pct(sm.ytd_rate)}。"
+        f"本期完成投资{wan(sm.invested_period)}万元；本年累计完成投资{wan(sm.ytd_total)}万元"
+        f"（应报项目，不含暂缓、终止项目），占应报项目年度计划投资{wan(sm.annual_plan_total)}万元的"
+        f"{pct(sm.ytd_rate)}。"
         f"本期有{sm.no_contact}个项目未按要求开展对接并留痕。"
     )
 
@@ -179,6 +181,54 @@ def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]):
             row.cells[i].width = Cm(w)
     doc.add_paragraph()
     return table
+
+
+# ---------------------------------------------------------------- 主要数据 (the headline figures)
+def headline(user, unit: Unit, period: P.Period) -> list:
+    """The headline figures the bulletin prints: the same list, the same date as the period
+    summary page and /api/v1/figures."""
+    _numbers, figs = figures.headline(user, unit, figures.as_of_for(period), period=period)
+    return figs
+
+
+def _figures_appendix(doc, user, unit: Unit, period: P.Period) -> None:
+    figs = headline(user, unit, period)
+    on = figures.as_of_for(period)
+    _para(doc, f"附：主要数据及口径（截至{cn_date(on)}）", font=HEAD_FONT)
+    _table(
+        doc,
+        ["序号", "数据项", "数值", "单位", "口径"],
+        [[str(i), f.label, f.text, f.unit, f.definition] for i, f in enumerate(figs, 1)],
+        [1.2, 3.6, 2.2, 1.2, 7.8],
+    )
+
+
+def figures_sheet(data: bytes, user, unit: Unit, period: P.Period) -> bytes:
+    """The ledger workbook with a sheet "主要数据": every headline figure with its definition."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.create_sheet("主要数据")
+    on = figures.as_of_for(period)
+    ws.append([f"{unit.name}主要数据（截至{cn_date(on)}）"])
+    ws.append(["数据项", "数值", "单位", "截至", "口径", "代码"])
+    for f in headline(user, unit, period):
+        value = f.plain
+        ws.append(
+            [
+                f.label,
+                None if value is None else (value if isinstance(value, int) else float(value)),
+                f.unit,
+                f.as_of.isoformat(),
+                f.definition,
+                f.key,
+            ]
+        )
+    for col, width in zip("ABCDEF", (28, 14, 8, 12, 90, 30)):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- the documents
@@ -316,6 +366,7 @@ def build_docx(user, unit: Unit, period: P.Period, *, sm: queries.Summary | None
     )
     for line in NEXT_STEPS:
         _para(doc, line)
+    _figures_appendix(doc, user, unit, period)
     _para(doc)
     _para(doc, who, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, cn_date(today), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -328,9 +379,10 @@ def build_docx(user, unit: Unit, period: P.Period, *, sm: queries.Summary | None
 
 def build_xlsx(user, unit: Unit, period: P.Period) -> bytes:
     projects = queries.ledger_projects(user, unit, period)
-    return exports.workbook(
+    data = exports.workbook(
         projects, unit_label=unit.name, title=f"{unit.name}重点项目台账（{period.name}）"
     )
+    return figures_sheet(data, user, unit, period)
 
 
 def filenames(unit: Unit, period: P.Period) -> tuple[str, str]:

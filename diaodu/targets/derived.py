@@ -17,8 +17,9 @@ A project counts in the unit whose subtree holds its 所属园区 (``Project.uni
 projects the person may see (projects.queries.visible). Drill-down lists call the same
 function, so a figure and its list always agree.
 
-Investment completed (完成投资) is the sum of the projects' 本年完成投资 (kept on the project for
-the current year only; other years have no derived figure). Entered indicators take the
+Investment completed (完成投资) is the figure 本年完成投资（全部项目） of
+``diaodu.supervision.figures`` (the latest counted report's 本年累计, else the ledger), for the
+current year only (other years have no derived figure). Entered indicators take the
 unit's own monthly values; a unit without its own values shows the sum of the topmost units
 below it that have values (园区汇总到开发区). Cumulative (累计) values are read at the latest
 month with data, and the figure is "as of" the end of that month.
@@ -188,17 +189,19 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
             for unit, ind in inv:
                 out[(unit.pk, ind.pk)] = Figure(None, end, note="项目“本年完成投资”仅记录当年数据")
         else:
-            rows = list(
-                _project_base(user, [u for u, _ in inv])
-                .filter(completed_this_year__gt=0)
-                .values_list("pk", "unit__path", "completed_this_year")
-            )
+            # one definition: 本年完成投资（全部项目） of supervision.figures
+            from diaodu.supervision.figures import completed_ytd
+
+            base = _project_base(user, [u for u, _ in inv])
+            amounts = completed_ytd(base, end)
+            paths = dict(base.filter(pk__in=list(amounts)).values_list("pk", "unit__path"))
+            rows = [(pid, paths[pid], a) for pid, a in amounts.items() if a and pid in paths]
             for unit, ind in inv:
                 mine = {pid: amount for pid, path, amount in rows if path.startswith(unit.path)}
                 total = sum(mine.values(), ZERO)
                 if ind.measure == "亿元":
                     total = total / WAN_PER_YI
-                fig = Figure(total, end, projects=mine, note="项目台账“本年完成投资”合计")
+                fig = Figure(total, end, projects=mine, note="本年完成投资（全部项目）合计")
                 if series:
                     fig.months[end.month] = total
                 out[(unit.pk, ind.pk)] = fig

@@ -138,7 +138,7 @@ class Indicator(models.Model):
             cond = f"（{'，'.join(extra)}）" if extra else ""
             return f"年内首次进入“{S.label(self.stage)}”阶段且至今未退回、暂缓或终止的项目数{cond}"
         if self.source == Source.INVESTMENT:
-            return "辖区项目“本年完成投资”之和"
+            return "辖区全部项目“本年完成投资”之和（含暂缓、终止项目；取最近一期已报送未退回周报的本年累计，无本年周报的取台账）"
         if self.source == Source.PROBLEMS:
             return "年内按期办结的问题数（来自督查模块）"
         return f"月度填报：{Aggregation(self.aggregation).label}"

@@ -101,6 +101,24 @@ def password_view(request):
     )
 
 
+def home_unit(user):
+    """The unit whose 主要数据 the home page shows: the cockpit's unit for those who may see the
+    cockpit (the same unit as the target cards above it), else where the period summary opens."""
+    from diaodu.supervision import clock
+    from diaodu.supervision import queries as sq
+
+    s = scope_for(user)
+    if not s.has("projects.view"):
+        return None
+    if s.has("cockpit.view"):
+        from diaodu.targets.views import default_unit
+
+        unit = default_unit(user, clock.today().year)
+        if unit is not None:
+            return unit
+    return sq.default_unit(user)
+
+
 @login_required
 def home(request):
     scope = scope_for(request.user)
@@ -112,6 +130,7 @@ def home(request):
             "memberships": memberships,
             "roles": request.user.roles.all(),
             "scope": scope,
+            "home_unit": home_unit(request.user),
         },
     )
 

@@ -57,3 +57,40 @@ def num(value):
     from diaodu.supervision.bulletin import pct
 
     return pct(value)[:-1] if value not in (None, "") else "—"
+
+
+FIGURE_GROUPS = [
+    ("projects.stage.", "项目（按阶段）"),
+    ("projects.category.", "项目（按年度类别）"),
+    ("investment.", "投资"),
+    ("reports.", "周报"),
+    ("lights.", "亮灯"),
+    ("problems.", "问题"),
+    ("targets.", "目标完成"),
+]
+
+
+@register.inclusion_tag("supervision/_figures.html", takes_context=True)
+def figures_panel(context, unit, on=None, period=None):
+    """主要数据: every headline figure of the unit on one date, each with its definition on hover
+    and in the 口径说明 list below (the same list as /api/v1/figures)."""
+    from diaodu.org.scope import scope_for
+    from diaodu.supervision import figures
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if unit is None or user is None or not scope_for(user).has("projects.view"):
+        return {"show": False}
+    numbers, figs = figures.headline(user, unit, on, period=period)
+    groups = []
+    for prefix, title in FIGURE_GROUPS:
+        members = [f for f in figs if f.key.startswith(prefix)]
+        if members:
+            groups.append({"title": title, "figures": members})
+    return {
+        "show": True,
+        "unit": unit,
+        "on": numbers.on,
+        "period": numbers.period,
+        "groups": groups,
+    }

@@ -111,7 +111,8 @@ def test_bulletin_figures_equal_the_database(full_week, demo, tmp_path, clock):
     )
     assert rate == (Decimal(n_filed) * 100 / n_owed).quantize(Decimal("0.1"))
     invested, ytd, plan, ytd_rate = _ints(
-        r"本期完成投资([\d,.]+)万元；本年累计完成投资([\d,.]+)万元，占年度计划投资([\d,.]+)万元的([\d.]+)%",
+        r"本期完成投资([\d,.]+)万元；本年累计完成投资([\d,.]+)万元（应报项目，不含暂缓、终止项目），"
+        r"占应报项目年度计划投资([\d,.]+)万元的([\d.]+)%",
         text,
     )
     assert invested == reps.aggregate(s=Sum("invested"))["s"] == Decimal("2034.5")

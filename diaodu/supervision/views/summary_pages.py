@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from diaodu.audit.services import record
 from diaodu.org.scope import require
-from diaodu.supervision import bulletin, queries
+from diaodu.supervision import bulletin, figures, queries
 
 from .common import _ctx, _resolve
 
@@ -32,6 +32,7 @@ def summary(request):
             period,
             cycle,
             sm=sm,
+            figures_on=figures.as_of_for(period),
             overview=bulletin.overview_text(sm),
             lights_text=bulletin.lights_text(sm),
             problems_text=bulletin.problems_text(sm),
