@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from diaodu.engine import stages as S
 from diaodu.projects.models import PlanCategory, Project
-from diaodu.supervision import clock
+from diaodu import clock
 
 KEYS = (
     [f"projects.stage.{s}" for s in S.MAIN_LINE + S.SIDE]
