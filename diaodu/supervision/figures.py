@@ -7,7 +7,8 @@ The period summary page, the bulletin (.docx and .xlsx), the cockpit, the home p
 the period of a figure is the unit's report period that contains that date.
 
 本年完成投资 of one project in year Y, as of date D (:func:`completed_ytd`):
-the 本年累计 of its latest report of Y that counts (报送 or 审核通过, not 退回) with a period
+the 本年累计 of its latest report of Y that counts (报送 or 审核通过, not 退回; a 核减 only once
+accepted) with a period
 starting on or before D; a project with no such report takes what the ledger said before its
 first report (the baseline) when that was for Y, and a project that never reported takes the
 ledger's 本年完成投资 when its 计划年度 is Y or empty.
@@ -20,13 +21,13 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 
 from diaodu.org.models import Unit
 from diaodu.projects import figures as pf
 from diaodu.projects.figures import ACTIVE_NOTE, ALL_NOTE, Fig, cn
-from diaodu import clock
-from diaodu.supervision import queries
+from diaodu.supervision import clock, queries
 from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     OPEN_PROBLEM,
@@ -38,6 +39,14 @@ from diaodu.supervision.models import (
 
 ZERO = Decimal("0")
 COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)  # a returned report counts nowhere
+
+
+def in_totals() -> Q:
+    """Reports whose investment counts (ProgressReport.counts_in_totals as a filter): filed and
+    not returned; a 核减 (negative 本期完成投资) only once a reviewer accepted it."""
+    return Q(status__in=COUNTED) & (Q(invested__gte=0) | Q(status=ReportStatus.ACCEPTED))
+
+
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 
 
@@ -55,8 +64,8 @@ def completed_ytd(projects, on: date) -> dict[int, Decimal]:
             project__in=projects.values("pk"),
             year=year,
             period_start__lte=on,
-            status__in=COUNTED,
         )
+        .filter(in_totals())
         .order_by("project_id", "period_start")
         .values_list("project_id", "ytd")
     ):
@@ -78,6 +87,17 @@ def completed_ytd(projects, on: date) -> dict[int, Decimal]:
         elif amount and plan_year in (None, year):
             out[pid] = amount
     return out
+
+
+def last_counted_report(project, period: P.Period) -> ProgressReport | None:
+    """The project's latest report before ``period`` whose figures count (what the form shows
+    beside the fields: 上期本期完成、本年累计、开工以来累计)."""
+    return (
+        ProgressReport.objects.filter(project=project, period_start__lt=period.start)
+        .filter(in_totals())
+        .order_by("-period_start")
+        .first()
+    )
 
 
 def completed_investment(unit: Unit, on: date, amounts: dict[int, Decimal], *, active: bool) -> Fig:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-REPORT_FIELDS = ("period", "progress_text", "invested", "next_plan", "version")
+REPORT_FIELDS = ("period", "progress_text", "invested", "reduction_note", "next_plan", "version")
 CONTACT_FIELDS = ("on", "people", "enterprise_contact", "method", "content")
 CYCLE_FIELDS = (
     "frequency",

@@ -135,6 +135,9 @@ class ProgressReport(models.Model):
     reviewed_by_name = models.CharField(max_length=50, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     flags = models.JSONField("疑点", default=list, blank=True)  # [{"code", "message"}]
+    # 核减: a negative 本期完成投资 needs a note, and counts in no total until a reviewer (not the
+    # person who filed it) has accepted it
+    reduction_note = models.CharField("核减说明", max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -154,6 +157,56 @@ class ProgressReport(models.Model):
     @property
     def period_obj(self) -> P.Period:
         return P.parse(self.period)
+
+    @property
+    def counts_as_filed(self) -> bool:
+        """报送 or 审核通过: a returned (退回) report is not filed until it is filed again."""
+        return self.status != ReportStatus.RETURNED
+
+    @property
+    def counts_in_totals(self) -> bool:
+        """Whether the report's investment counts: filed, and a 核减 only once accepted."""
+        if self.status == ReportStatus.RETURNED:
+            return False
+        return not (self.invested is not None and self.invested < 0) or (
+            self.status == ReportStatus.ACCEPTED
+        )
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    ACCEPTED = "accepted", "已通过"
+    REJECTED = "rejected", "未通过"
+
+
+class ReportCorrection(models.Model):
+    """更正: a change to a report after 审核通过, with its reason. The report keeps the latest
+    accepted version (what every total uses); each correction keeps the values before and after,
+    so every version stays readable."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="corrections")
+    number = models.PositiveSmallIntegerField("更正序号")
+    status = models.CharField(
+        "状态", max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
+    reason = models.CharField("更正原因", max_length=500)
+    before = models.JSONField("更正前", default=dict)  # {"invested", "progress_text", "next_plan"}
+    after = models.JSONField("更正后", default=dict)
+    filed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_by_name = models.CharField("更正人", max_length=50, blank=True)
+    filed_at = models.DateTimeField("提交时间")
+    reviewed_by_name = models.CharField("审核人", max_length=50, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["report_id", "number"]
+        verbose_name = verbose_name_plural = "周报更正"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="sup_correction_number")
+        ]
 
 
 class ReportEvent(models.Model):
@@ -176,6 +229,9 @@ class ReportEvent(models.Model):
         "return": "退回修改",
         "accept": "审核通过",
         "photo": "补充照片",
+        "correct": "提交更正",
+        "correct_accept": "更正审核通过",
+        "correct_reject": "更正未通过",
     }
 
     @property

@@ -104,7 +104,7 @@ def password_view(request):
 def home_unit(user):
     """The unit whose 主要数据 the home page shows: the cockpit's unit for those who may see the
     cockpit (the same unit as the target cards above it), else where the period summary opens."""
-    from diaodu import clock
+    from diaodu.supervision import clock
     from diaodu.supervision import queries as sq
 
     s = scope_for(user)

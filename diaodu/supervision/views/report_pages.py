@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import forms, queries, services
+from diaodu.supervision import figures, forms, queries, services
 from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     ReportStatus,
@@ -119,6 +119,7 @@ def report_new(request, project_id: int):
             "errors": errors,
             "data": data,
             "report": None,
+            "last": figures.last_counted_report(project, period),
             "deadline": cycle.deadline_of(period) if cycle else None,
             "types": queries.problem_types(),
             "departments": queries.departments(),
@@ -138,6 +139,7 @@ def report_edit(request, pk: int):
     data = {
         "progress_text": report.progress_text,
         "invested": report.invested,
+        "reduction_note": report.reduction_note,
         "next_plan": report.next_plan,
         "version": report.version,
     }
@@ -167,6 +169,7 @@ def report_edit(request, pk: int):
             "errors": errors,
             "data": data,
             "report": report,
+            "last": figures.last_counted_report(report.project, report.period_obj),
             "photos": list(report.photos.all()),
             "deadline": report.deadline,
             "types": queries.problem_types(),

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from docx import Document
 from openpyxl import load_workbook
 
+from diaodu import clock
 from diaodu.engine import stages as S
 from diaodu.projects.models import PlanCategory, Project
-from diaodu import clock
 
 KEYS = (
     [f"projects.stage.{s}" for s in S.MAIN_LINE + S.SIDE]
