@@ -21,7 +21,6 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.urls import reverse
 
 from diaodu.org.models import Unit
@@ -35,16 +34,11 @@ from diaodu.supervision.models import (
     InvestmentBaseline,
     ProgressReport,
     ReportStatus,
+    in_totals,
 )
 
 ZERO = Decimal("0")
 COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)  # a returned report counts nowhere
-
-
-def in_totals() -> Q:
-    """Reports whose investment counts (ProgressReport.counts_in_totals as a filter): filed and
-    not returned; a 核减 (negative 本期完成投资) only once a reviewer accepted it."""
-    return Q(status__in=COUNTED) & (Q(invested__gte=0) | Q(status=ReportStatus.ACCEPTED))
 
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}

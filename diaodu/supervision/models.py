@@ -173,6 +173,14 @@ class ProgressReport(models.Model):
         )
 
 
+def in_totals() -> models.Q:
+    """Reports whose investment counts (ProgressReport.counts_in_totals as a filter): filed and
+    not returned; a 核减 (negative 本期完成投资) only once a reviewer accepted it."""
+    return models.Q(status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)) & (
+        models.Q(invested__gte=0) | models.Q(status=ReportStatus.ACCEPTED)
+    )
+
+
 class CorrectionStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     ACCEPTED = "accepted", "已通过"

@@ -13,6 +13,12 @@ urlpatterns = [
     path("reports/<int:pk>/return/", views.report_return, name="report_return"),
     path("reports/<int:pk>/accept/", views.report_accept, name="report_accept"),
     path("reports/<int:pk>/photos/", views.report_photos, name="report_photos"),
+    path("reports/<int:pk>/correct/", views.report_correct, name="report_correct"),
+    path(
+        "reports/<int:pk>/corrections/<int:number>/review/",
+        views.correction_review,
+        name="correction_review",
+    ),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("photos/<int:pk>/thumb/", views.photo_thumb, name="photo_thumb"),
     path("missing/", views.missing, name="missing"),

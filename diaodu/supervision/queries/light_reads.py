@@ -21,6 +21,8 @@ from diaodu.supervision.models import (
     Problem,
     ProgressReport,
     ReportCycle,
+    ReportStatus,
+    in_totals,
 )
 
 from .contact_reads import weeks_without_contact
@@ -61,10 +63,10 @@ def light_facts(
     owed_periods = [
         p for p in period.back(LOOKBACK) if p >= start_period and cycle.deadline_of(p) <= as_of
     ]
-    filed = set(
-        ProgressReport.objects.filter(
-            project_id__in=ids, period__in=[p.code for p in owed_periods]
-        ).values_list("project_id", "period")
+    filed = set(  # a returned report is not filed until it is filed again
+        ProgressReport.objects.filter(project_id__in=ids, period__in=[p.code for p in owed_periods])
+        .exclude(status=ReportStatus.RETURNED)
+        .values_list("project_id", "period")
     )
     # the latest report of the year up to this period: its year-to-date sum
     ytd = {}
@@ -72,6 +74,7 @@ def light_facts(
         ProgressReport.objects.filter(
             project_id__in=ids, year=ref.year, period_start__lte=period.end
         )
+        .filter(in_totals())
         .order_by("project_id", "period_start")
         .values_list("project_id", "year", "ytd")
     ):

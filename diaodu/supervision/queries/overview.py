@@ -11,7 +11,6 @@ from django.db.models import Q
 from diaodu.org.models import Unit
 from diaodu.projects import queries as project_queries
 from diaodu.projects.models import Project
-from diaodu.supervision import clock
 from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     OPEN_PROBLEM,
@@ -30,7 +29,7 @@ from .cycles import cycle_for_unit
 from .light_reads import light_history, period_lights, sort_lights
 from .meeting_reads import action_items
 from .problem_reads import ProblemFilter, problems
-from .report_reads import missing, owed_projects, period_reports, reminders
+from .report_reads import missing, owed_projects, reminders
 from .scope import ZERO
 
 
@@ -93,55 +92,38 @@ class Summary:
 
 
 def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) -> Summary:
-    today = today or clock.today()
+    """The period's figures, from the one definition of each (supervision.figures), as of the
+    period's date (today while it runs, its last day once over)."""
+    from diaodu.supervision import figures
+
+    today = today or figures.as_of_for(period)
     cycle = cycle_for_unit(unit)
     sm = Summary(
         unit=unit, period=period, cycle=cycle, deadline=cycle.deadline_of(period) if cycle else None
     )
+    n = figures.numbers(user, unit, today, period=period)
     owed = owed_projects(user, unit, period)
-    owed_rows = list(owed.only("pk", "annual_plan_investment", "completed_this_year", "plan_year"))
-    sm.owed = len(owed_rows)
-    reps = list(period_reports(user, unit, period))
-    sm.filed = len(reps)
-    sm.late = sum(1 for r in reps if r.is_late)
-    sm.on_time = sm.filed - sm.late
-    sm.returned = sum(1 for r in reps if r.status == "returned")
-    sm.late_rows = [r for r in reps if r.is_late]
+    rc = n.reports
+    sm.owed, sm.filed, sm.late, sm.on_time = rc.due, rc.filed, rc.late, rc.on_time
+    sm.returned, sm.missing = rc.returned, rc.missing
+    sm.late_rows = [r for r in rc.reports if r.is_late]
     sm.missing_rows = missing(user, unit, period)
-    sm.missing = len(sm.missing_rows)
-    sm.invested_period = sum((r.invested for r in reps), ZERO)
-    year_ytd = {}
-    for pid, total in (
-        ProgressReport.objects.filter(
-            project__in=owed.values("pk"), year=period.year, period_start__lte=period.end
-        )
-        .order_by("project_id", "period_start")
-        .values_list("project_id", "ytd")
-    ):
-        year_ytd[pid] = total
-    for p in owed_rows:
-        if p.annual_plan_investment:
-            sm.annual_plan_total += p.annual_plan_investment
-        if p.pk in year_ytd:
-            sm.ytd_total += year_ytd[p.pk]
-        elif p.plan_year in (None, period.year) and p.completed_this_year:
-            sm.ytd_total += p.completed_this_year
+    sm.invested_period = sum((r.invested for r in rc.reports if r.counts_in_totals), ZERO)
+    sm.ytd_total = n.value("investment.done.active")
+    sm.annual_plan_total = n.value("investment.plan.active")
     lts = sort_lights(period_lights(user, unit, period))
-    sm.lights = {"red": 0, "yellow": 0, "green": 0}
-    for lt in lts:
-        sm.lights[lt.effective_color] += 1
-    sm.lights["none"] = sm.owed - len(lts)
+    sm.lights = dict(n.lights)
     sm.red = [lt for lt in lts if lt.effective_color == "red"]
     sm.yellow = [lt for lt in lts if lt.effective_color == "yellow"]
     probs = problems(user, ProblemFilter(unit=unit), today=today)
     sm.problems_new = probs.filter(
         raised_at__date__gte=period.start, raised_at__date__lte=period.end
     ).count()
-    sm.problems_open = probs.filter(status__in=OPEN_PROBLEM).count()
+    sm.problems_open = n.problems["open"]
     sm.problems_resolved = probs.filter(
         resolved_at__date__gte=period.start, resolved_at__date__lte=period.end
     ).count()
-    sm.problems_overdue = probs.filter(status__in=RUNNING, due_date__lt=today).count()
+    sm.problems_overdue = n.problems["overdue"]
     sm.problems_escalated = probs.filter(status__in=RUNNING, escalation_level__gte=2).count()
     sm.problem_rows = list(
         probs.filter(status__in=RUNNING)
@@ -175,7 +157,9 @@ def ledger_projects(user, unit: Unit, period: P.Period) -> list[Project]:
     out = []
     for p in owed:
         r = reps.get(p.pk)
-        if r is not None:
+        if r is not None and r.status == "returned":  # counts nowhere until filed again
+            p.remarks = f"{period.name}周报已退回，待修改重报"
+        elif r is not None:
             p.progress_text = r.progress_text
             p.remarks = f"{period.name}完成投资{r.invested}万元" + (
                 "（逾期报送）" if r.is_late else ""

@@ -18,6 +18,7 @@ from diaodu.supervision.models import (
     ProgressReport,
     Reminder,
     ReportPhoto,
+    ReportStatus,
 )
 
 from .cycles import active_cycles
@@ -95,6 +96,7 @@ def report_detail(report: ProgressReport) -> dict:
         "photos": list(report.photos.all()),
         "events": list(report.events.all()),
         "problems": list(report.problems.select_related("responsible_unit")),
+        "corrections": list(report.corrections.all()),
     }
 
 
@@ -142,7 +144,11 @@ class MissingRow:
 
 def missing(user, unit: Unit, period: P.Period) -> list[MissingRow]:
     owed = owed_projects(user, unit, period)
-    filed = ProgressReport.objects.filter(period=period.code).values("project_id")
+    filed = (  # a returned report is owed again until it is filed again
+        ProgressReport.objects.filter(period=period.code)
+        .exclude(status=ReportStatus.RETURNED)
+        .values("project_id")
+    )
     rows = list(
         owed.exclude(pk__in=filed)
         .select_related("unit", "secretary")

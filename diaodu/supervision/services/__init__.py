@@ -3,12 +3,14 @@ and scope, validates with Chinese messages (ValidationError naming the field; no
 saves in a transaction and appends the audit entry. Notifications go through diaodu.notify.
 
 Split by topic: ``cycles`` (填报周期), ``reports`` (进度填报), ``contacts`` (对接留痕),
+``corrections`` (更正 after 审核通过), ``report_sums`` (running sums and their rules),
 ``reminders`` (催报), ``lights`` (亮灯), ``problems`` (问题清单), ``meetings`` (调度会,
 议定事项) and ``scheduled`` (work called by tasks); ``common`` holds the shared checks.
 Callers keep one name: ``from diaodu.supervision import services; services.file_report(...)``.
 """
 
 from .contacts import log_contact
+from .corrections import correct_report, review_correction
 from .cycles import CYCLE_FIELDS, save_cycle
 from .lights import LightRun, compute_lights, override_light
 from .meetings import (
@@ -64,6 +66,7 @@ __all__ = [
     "close_action_item",
     "close_problem",
     "compute_lights",
+    "correct_report",
     "create_meeting",
     "deadline_tick",
     "escalate_overdue",
@@ -80,6 +83,7 @@ __all__ = [
     "remind",
     "remove_agenda_item",
     "resolve_problem",
+    "review_correction",
     "resubmit_report",
     "return_problem",
     "return_report",

@@ -28,6 +28,7 @@ from diaodu.supervision.models import (
     ReportStatus,
 )
 
+from . import report_sums as sums
 from .common import (
     MAX_TEXT,
     _amount,
@@ -115,6 +116,7 @@ def _clean_report(data: dict, errors: dict) -> dict:
     return {
         "progress_text": _text(data, "progress_text", "形象进度", errors, required=True),
         "invested": _amount(data.get("invested"), "invested", "本期完成投资", errors),
+        "reduction_note": _text(data, "reduction_note", "核减说明", errors, limit=500),
         "next_plan": _text(data, "next_plan", "下期计划", errors),
     }
 
@@ -230,25 +232,25 @@ def _project_money(p: Project) -> dict:
 
 
 def recompute_investment(project: Project) -> None:
-    """Running sums of the project's reports (year-to-date and since start, never typed), and the
-    ledger's 本年完成 / 累计完成 updated to match (audited as a project change)."""
+    """Running sums of the project's reports (year-to-date and since start, never typed; only the
+    reports that count, see report_sums), and the ledger's 本年完成 / 累计完成 updated to match
+    (audited as a project change)."""
     base = InvestmentBaseline.objects.filter(project=project).first()
-    reports = list(ProgressReport.objects.filter(project=project).order_by("period_start"))
+    reports = {r.pk: r for r in ProgressReport.objects.filter(project=project)}
     if base is None or not reports:
         return
-    running = base.since_start
-    per_year: dict[int, Decimal] = {}
+    lines, per_year, running = sums.run(
+        sums.Base(base.since_start, base.this_year, base.year), sums.lines_of(project)
+    )
     changed = []
-    for r in reports:
-        running += r.invested
-        per_year.setdefault(r.year, base.this_year if r.year == base.year else Decimal("0"))
-        per_year[r.year] += r.invested
-        if (r.ytd, r.since_start) != (per_year[r.year], running):
-            r.ytd, r.since_start = per_year[r.year], running
+    for ln in lines:
+        r = reports[ln.key]
+        if (r.ytd, r.since_start) != (ln.ytd, ln.since_start):
+            r.ytd, r.since_start = ln.ytd, ln.since_start
             changed.append(r)
     if changed:
         ProgressReport.objects.bulk_update(changed, ["ytd", "since_start"])
-    latest = reports[-1]
+    latest = max(lines, key=lambda ln: ln.period_start)
     p = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     new = (per_year[latest.year], running)
     if (p.completed_this_year, p.completed_since_start) != new:
@@ -260,6 +262,19 @@ def recompute_investment(project: Project) -> None:
         )
         record("project.update", p, before=before, after=_project_money(p))
     project.completed_this_year, project.completed_since_start = new
+
+
+def _check_amounts(project: Project, period: P.Period, values: dict, errors: dict, key) -> None:
+    """核减 needs its note; the sums with this report counted must hold (see report_sums)."""
+    invested = values.get("invested")
+    if invested is None or "invested" in errors:
+        return
+    if invested < 0 and not values.get("reduction_note"):
+        errors["reduction_note"] = "本期完成投资为负数（核减）时，请填写核减说明。"
+        return
+    sums.check(
+        project, sums.Line(key, period.start, period.year, invested, True), errors, "invested"
+    )
 
 
 def _report_data(r: ProgressReport) -> dict:
@@ -287,6 +302,7 @@ def _report_snapshot(r: ProgressReport) -> dict:
             "next_plan",
             "is_late",
             "return_reason",
+            "reduction_note",
             "flags",
             "version",
         ],
@@ -319,6 +335,8 @@ def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()
         errors["period"] = (
             f"《{project.name}》{period.name}的周报已报送；如需修改，请由督查室退回后修改。"
         )
+    if period is not None and "period" not in errors:
+        _check_amounts(project, period, values, errors, "new")
     infos = _inspect_photos(photo_files, errors) if not errors else []
     _raise(errors)
     now = clock.now()
@@ -359,6 +377,7 @@ def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()
                 ) from None
             _save_photos(by, report, infos, saved)
             recompute_investment(project)
+            sums.refresh_lights(project, report.period_start)
             report.refresh_from_db()
             report.project = project
             report.flags = _flags(report)
@@ -406,6 +425,7 @@ def resubmit_report(
     keep = report.photos.exclude(
         pk__in=[int(x) for x in remove_photos or [] if str(x).isdigit()]
     ).count()
+    _check_amounts(report.project, report.period_obj, values, errors, report.pk)
     infos = _inspect_photos(photo_files, errors, existing=keep) if not errors else []
     _raise(errors)
     now = clock.now()
@@ -443,6 +463,7 @@ def resubmit_report(
                 transaction.on_commit(lambda names=names: _cleanup(names))
             _save_photos(by, current, infos, saved)
             recompute_investment(current.project)
+            sums.refresh_lights(current.project, current.period_start)
             current.refresh_from_db()
             current.flags = _flags(current)
             current.save(update_fields=["flags"])
@@ -493,6 +514,10 @@ def return_report(by, report: ProgressReport, reason: str) -> ProgressReport:
     current.status, current.return_reason, current.returned_at = ReportStatus.RETURNED, reason, now
     current.version += 1
     current.save()
+    # a returned report counts nowhere until filed again: the sums and the lights follow now
+    recompute_investment(current.project)
+    sums.refresh_lights(current.project, current.period_start)
+    current.refresh_from_db()
     ReportEvent.objects.create(
         report=current,
         action="return",
@@ -519,11 +544,18 @@ def return_report(by, report: ProgressReport, reason: str) -> ProgressReport:
 @transaction.atomic
 def accept_report(by, report: ProgressReport) -> ProgressReport:
     _check_project(by, report.project, "reports.review")
-    current = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+    current = (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=report.pk)
+    )
     if current.status != ReportStatus.SUBMITTED:
         raise ValidationError(
             {"status": f"周报当前状态为“{current.get_status_display()}”，不能审核。"}
         )
+    reduction = current.invested is not None and current.invested < 0
+    if reduction and _user(by) is not None and current.filed_by_id == _user(by).pk:
+        raise PermissionDenied("核减须由填报人以外的人员审核。")
     before = _report_snapshot(current)
     now = clock.now()
     current.status, current.reviewed_at, current.reviewed_by_name = (
@@ -533,6 +565,10 @@ def accept_report(by, report: ProgressReport) -> ProgressReport:
     )
     current.version += 1
     current.save()
+    if reduction:  # a 核减 counts from its acceptance on
+        recompute_investment(current.project)
+        sums.refresh_lights(current.project, current.period_start)
+        current.refresh_from_db()
     ReportEvent.objects.create(
         report=current, action="accept", by=_user(by), by_name=_name(by), at=now
     )

@@ -112,11 +112,16 @@ def test_flags_contradicting_the_ledger(cycle, make_project, person, clock, medi
     codes = [f["code"] for f in r.flags]
     assert codes == ["over_total", "photo_far", "photo_old"], r.flags
     assert "超过总投资（1000.00万元）" in r.flags[0]["message"]
-    q = make_project("负数项目", lat=None)
+    q = make_project(
+        "负数项目",
+        lat=None,
+        completed_this_year=Decimal("100"),
+        completed_since_start=Decimal("900"),
+    )
     r2 = services.file_report(
         person("mishu_wl"),
         q,
-        {**REPORT, "invested": "-50"},
+        {**REPORT, "invested": "-50", "reduction_note": "监理核减"},
         photo_files=[jpeg("zone.jpg", lat=44.2, lon=125.35)],
     )  # 35 km from the zone centre
     assert [f["code"] for f in r2.flags] == ["negative", "photo_far"]

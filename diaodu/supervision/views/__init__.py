@@ -21,12 +21,14 @@ from .meeting_pages import (
 )
 from .problem_pages import problem_detail, problem_move, problem_new, problem_stats, problems
 from .report_pages import (
+    correction_review,
     missing,
     my_reports,
     photo,
     photo_thumb,
     remind,
     report_accept,
+    report_correct,
     report_detail,
     report_edit,
     report_new,
@@ -67,6 +69,8 @@ __all__ = [
     "report_detail",
     "report_edit",
     "report_new",
+    "correction_review",
+    "report_correct",
     "report_photos",
     "report_return",
     "reports",

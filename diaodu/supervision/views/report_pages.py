@@ -225,6 +225,42 @@ def report_accept(request, pk: int):
 
 @login_required
 @require_POST
+def report_correct(request, pk: int):
+    """提交更正 of an accepted report (a reviewer other than the submitter accepts it)."""
+    report = queries.get_report(request.user, pk)
+    data = {k: request.POST[k] for k in ("invested", "progress_text") if request.POST.get(k)}
+    try:
+        services.correct_report(request.user, report, data, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "更正已提交，审核通过后生效。")
+    return redirect("supervision:report", report.pk)
+
+
+@login_required
+@require_POST
+def correction_review(request, pk: int, number: int):
+    report = queries.get_report(request.user, pk)
+    correction = report.corrections.filter(number=number).first()
+    if correction is None:
+        raise Http404("更正不存在。")
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.review_correction(
+            request.user, correction, accept=accept, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(
+            request, "更正已审核通过，投资合计与亮灯已更新。" if accept else "更正未通过。"
+        )
+    return redirect("supervision:report", report.pk)
+
+
+@login_required
+@require_POST
 def report_photos(request, pk: int):
     report = queries.get_report(request.user, pk)
     try:

@@ -13,7 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from diaodu.engine import stages as S
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as pq
-from diaodu.targets import bridge, queries
+from diaodu.supervision import figures as sfigures
+from diaodu.targets import queries
 
 from .common import _on, _unit_param, _year, _years
 
@@ -72,13 +73,20 @@ def cockpit_context(user, unit, year: int, on: date) -> dict:
             {"name": f"{r.indicator.name}（{r.indicator.measure}）", **r.series} for r in rows
         ],
     }
+    # the funnel and the lights are headline figures: the same functions as the 主要数据 panel
+    numbers = sfigures.numbers(user, unit, on)
+    stage_counts = {
+        f.key.rsplit(".", 1)[1]: f.value
+        for f in numbers.figures
+        if f.key.startswith("projects.stage.")
+    }
     funnel = pq.funnel(user, unit)
+    for f in funnel:
+        f["count"] = stage_counts.get(f["stage"], 0)
     projects = pq.visible(user).filter(unit__path__startswith=unit.path)
-    lights = bridge.light_counts(projects)
+    lights = {c: numbers.lights.get(c, 0) for c in ("red", "yellow", "green")}
     light_source = "supervision"
-    if not lights or not sum(
-        lights.values()
-    ):  # no supervision (or no lights yet): the indicators' lights
+    if not sum(lights.values()):  # no supervision lights for the period: the indicators' lights
         light_source = "indicators"
         lights = {"red": 0, "yellow": 0, "green": 0}
         for r in rows:
@@ -144,6 +152,7 @@ def cockpit_context(user, unit, year: int, on: date) -> dict:
         "lights": lights,
         "light_source": light_source,
         "light_url": light_url,
+        "light_period": numbers.period,
         "points": points,
         "ranking": ranking,
         "economy": economy,

@@ -108,6 +108,15 @@ def test_every_page_and_the_bulletin_show_the_api_figures(zone, client_for):
         re.S,
     ).group(1)
     assert card == text_of(api["targets.investment_done"]["value"])
+    # … and its funnel and light distribution are the same figures
+    links = pages["cockpit"].split('data-testid="funnel-links"')[1].split("</div>")[0]
+    for stage in S.MAIN_LINE + S.SIDE:
+        assert f">{S.label(stage)} {api[f'projects.stage.{stage}']['value']}</a>" in links, stage
+    lights = pages["cockpit"].split('data-testid="lights"')[1].split("</div></div></div>")[0]
+    shown_lights = re.findall(r"light-(\w+)\"></span> <a [^>]+>(\d+)</a>", lights)
+    assert {c: int(n) for c, n in shown_lights} == {
+        c: api[f"lights.{c}"]["value"] for c in ("red", "yellow", "green")
+    }
 
     # the bulletin: the appendix 主要数据 of the .docx and the sheet of the .xlsx
     docx = c.get("/supervision/bulletin.docx")
