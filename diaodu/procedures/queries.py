@@ -61,13 +61,36 @@ def chain_items(chain: ProcedureChain) -> list[ProjectProcedure]:
     )
 
 
+def handled_unit_ids(user) -> set[int]:
+    """The units whose procedure items a person handles as a department (办理): the units they
+    belong to and everything below them, for a person with problems.handle."""
+    s = scope_for(user)
+    if not s.has("problems.handle") or not s.member_unit_ids:
+        return set()
+    members = list(Unit.objects.filter(pk__in=s.member_unit_ids))
+    return set(Unit.objects.subtrees(members).values_list("pk", flat=True))
+
+
+def may_handle_item(user, item: ProjectProcedure) -> bool:
+    """A department may record its own part of an item assigned to it (status, dates, 文号,
+    attachments), even on a project outside its data scope."""
+    return item.responsible_unit_id is not None and item.responsible_unit_id in handled_unit_ids(
+        user
+    )
+
+
 def get_item(user, pk) -> ProjectProcedure:
+    """An item of a visible project, or an item waiting on the person's department."""
+    q = Q(project__in=_visible_project_ids(user))
+    handled = handled_unit_ids(user)
+    if handled:
+        q |= Q(responsible_unit_id__in=list(handled))
     try:
         return (
             ProjectProcedure.objects.select_related(
                 "project", "project__unit", "chain", "responsible_unit"
             )
-            .filter(project__in=_visible_project_ids(user))
+            .filter(q)
             .get(pk=int(pk))
         )
     except (ProjectProcedure.DoesNotExist, ValueError, TypeError):
@@ -85,7 +108,10 @@ def get_attachment(user, pk) -> ProcedureAttachment:
     try:
         return (
             ProcedureAttachment.objects.select_related("item", "item__project")
-            .filter(item__project__in=_visible_project_ids(user))
+            .filter(
+                Q(item__project__in=_visible_project_ids(user))
+                | Q(item__responsible_unit_id__in=list(handled_unit_ids(user)))
+            )
             .get(pk=int(pk))
         )
     except (ProcedureAttachment.DoesNotExist, ValueError, TypeError):

@@ -208,14 +208,14 @@ def _item_context(request, project, ch, item, data, errors):
 @login_required
 def item_edit(request, pk: int):
     item = queries.get_item(request.user, pk)
-    require(request.user, "projects.change")
+    full = services.check_item_write(request.user, item)  # False: the department's own part
     project, ch = item.project, item.chain
     data, errors = _item_initial(item), {}
     if request.method == "POST":
         data = {**data, **_item_form_data(request.POST)}
         payload = _item_form_data(request.POST)
         has_unit, unit = _pick_unit(request, queries.department_choices(project))
-        if has_unit:
+        if has_unit and full:
             payload["responsible_unit"] = unit
             data["responsible_unit"] = unit.pk if unit else ""
         try:
@@ -228,11 +228,13 @@ def item_edit(request, pk: int):
             errors = _errors(exc)
         else:
             messages.success(request, f"“{item.name}”已保存，排期已重新计算。")
+            if not full:
+                return redirect("procedures:waiting")
             return redirect(reverse("procedures:chain", args=[project.pk]) + f"#item-{item.pk}")
     return render(
         request,
         "procedures/item_form.html",
-        _item_context(request, project, ch, item, data, errors),
+        {**_item_context(request, project, ch, item, data, errors), "full": full},
     )
 
 
@@ -268,7 +270,7 @@ def item_add(request, project_id: int):
     return render(
         request,
         "procedures/item_form.html",
-        _item_context(request, project, ch, None, data, errors),
+        {**_item_context(request, project, ch, None, data, errors), "full": True},
     )
 
 

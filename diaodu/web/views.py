@@ -15,6 +15,7 @@ from diaodu.audit.services import log_login
 from diaodu.org import services
 from diaodu.org.models import ApiToken, User
 from diaodu.org.scope import scope_for
+from diaodu.web import home as home_lists
 
 GENERIC_FAIL = "账号或密码错误。"
 
@@ -127,6 +128,7 @@ def home(request):
         request,
         "web/home.html",
         {
+            "blocks": home_lists.blocks_for(request.user),
             "memberships": memberships,
             "roles": request.user.roles.all(),
             "scope": scope,

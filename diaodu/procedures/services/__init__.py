@@ -14,10 +14,12 @@ Split by topic: ``holidays``, ``templates``, ``chains``, ``attachments``, ``sche
 
 from .attachments import ALLOWED_FILES, add_attachment, check_upload, delete_attachment
 from .chains import (
+    HANDLER_FIELDS,
     ITEM_TEXT_FIELDS,
     ConflictError,
     add_item,
     chain_has_records,
+    check_item_write,
     create_chain,
     delete_chain,
     match_units,
@@ -58,6 +60,7 @@ __all__ = [
     "CHAIN_RESULT_FIELDS",
     "CODE_RE",
     "ConflictError",
+    "HANDLER_FIELDS",
     "DEP_RE",
     "EMPTY_RESULT",
     "ITEM_COLS",
@@ -73,6 +76,7 @@ __all__ = [
     "add_item",
     "at_risk_threshold",
     "chain_has_records",
+    "check_item_write",
     "check_upload",
     "compute",
     "create_chain",

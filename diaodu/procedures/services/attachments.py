@@ -13,7 +13,7 @@ from diaodu.procedures.models import (
     ProjectProcedure,
 )
 
-from .chains import _check_write, _ref
+from .chains import _ref, check_item_write
 from .common import MAX_UPLOAD, _actor
 
 # ================================================================ attachments
@@ -67,7 +67,7 @@ def check_upload(upload) -> tuple[str, str]:
 
 @transaction.atomic
 def add_attachment(by, item: ProjectProcedure, upload) -> ProcedureAttachment:
-    _check_write(by, item.project)
+    check_item_write(by, item)
     _ext, content_type = check_upload(upload)
     att = ProcedureAttachment(
         item=item,
@@ -95,7 +95,7 @@ def add_attachment(by, item: ProjectProcedure, upload) -> ProcedureAttachment:
 @transaction.atomic
 def delete_attachment(by, att: ProcedureAttachment) -> None:
     item = att.item
-    _check_write(by, item.project)
+    check_item_write(by, item)
     record(
         "procedures.attachment_delete",
         _ref(item),

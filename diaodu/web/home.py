@@ -1,0 +1,438 @@
+"""The home page (工作台): what this person must do now, by role, each item one tap from its form.
+
+Sections come from what a person is and may do, not from role names, so a person with several
+roles sees the union:
+* a project secretary (reports.file, secretary of active projects): this period's reports due with
+  the deadline, returned reports, their projects' red and yellow lights, contacts due this week,
+  problems they raised that wait for their rating;
+* a department (problems.handle, member of a unit that problems and procedures are assigned to):
+  problems and procedure items waiting, overdue first;
+* a supervision office (reports.review with meetings.manage, or reports.review alone for a park):
+  missing reports of the last period due, reports to review, overdue problems, the next meeting;
+* a leader (cockpit.view without reports.review): their projects' red lights, overdue problems,
+  targets behind pace.
+
+Every read goes through the apps' scoped queries; this module only arranges them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from diaodu.engine import stages as S
+from diaodu.org.scope import scope_for
+from diaodu.procedures import queries as procedure_queries
+from diaodu.projects import queries as project_queries
+from diaodu.supervision import clock
+from diaodu.supervision import queries as sq
+from diaodu.supervision.models import (
+    RUNNING,
+    ContactLog,
+    DispatchMeeting,
+    Light,
+    MeetingStatus,
+    Problem,
+    ProblemStatus,
+    ProgressReport,
+    ReportStatus,
+)
+
+LIMIT = 8  # items shown per list; the list's "全部" link leads to the rest
+WEEKDAY = "一二三四五六日"
+
+
+@dataclass
+class Item:
+    title: str
+    url: str
+    note: str = ""
+    tone: str = ""  # red, yellow, orange, muted: the colour of the note
+    action: str = ""  # the button text: 填报, 修改, 办理 …
+    key: str = ""  # a stable handle for tests: "report-new-12", "problem-5" …
+
+
+@dataclass
+class Block:
+    key: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+    count: int = 0
+    more_url: str = ""
+    summary: str = ""
+    empty: str = ""
+
+
+def _when(dt) -> str:
+    from django.utils import timezone
+
+    local = timezone.localtime(dt)
+    return f"{local.month}月{local.day}日（周{WEEKDAY[local.weekday()]}）{local:%H:%M}"
+
+
+def _problem_item(pr: Problem, today, action: str) -> Item:
+    overdue = pr.is_overdue(today)
+    if overdue:
+        note, tone = _("已超期 %(n)s 天") % {"n": (today - pr.due_date).days}, "red"
+    elif pr.due_date:
+        note, tone = _("%(d)s 前办结") % {"d": f"{pr.due_date.month}月{pr.due_date.day}日"}, ""
+    else:
+        note, tone = pr.get_status_display(), ""
+    return Item(
+        f"{pr.project.name}：{pr.title}",
+        reverse("supervision:problem", args=[pr.pk]),
+        note,
+        tone,
+        action,
+        f"problem-{pr.pk}",
+    )
+
+
+def _overdue_first(qs, today):
+    rows = list(qs)
+    rows.sort(key=lambda p: (not p.is_overdue(today), p.due_date or today + timedelta(days=3650)))
+    return rows
+
+
+# ---------------------------------------------------------------- the secretary
+def _cycle_of(project, cycles):
+    best = None
+    for c in cycles:
+        if project.unit.path.startswith(c.unit.path) and c.starts_on <= clock.today():
+            if best is None or c.unit.depth > best.unit.depth:
+                best = c
+    return best
+
+
+def secretary_blocks(user, today) -> list[Block]:
+    mine = list(
+        project_queries.visible(user)
+        .filter(secretary=user, stage__in=S.ACTIVE)
+        .select_related("unit")
+        .order_by("unit__path", "name_key")
+    )
+    if not mine:
+        return []
+    ids = [p.pk for p in mine]
+    cycles = sq.active_cycles()
+    due = Block("reports_due", _("本期待填报"), empty=_("本期周报都已报送。"))
+    deadlines = set()
+    periods = {}
+    for p in mine:
+        cycle = _cycle_of(p, cycles)
+        if cycle is None:
+            continue
+        periods[p.pk] = (cycle, sq.current_period(cycle, today))
+    filed = set(
+        ProgressReport.objects.filter(
+            project_id__in=ids, period__in={per.code for _c, per in periods.values()}
+        ).values_list("project_id", "period")
+    )
+    for p in mine:
+        if p.pk not in periods:
+            continue
+        cycle, period = periods[p.pk]
+        if (p.pk, period.code) in filed:
+            continue
+        deadline = cycle.deadline_of(period)
+        deadlines.add(deadline)
+        late = deadline < clock.now()
+        due.items.append(
+            Item(
+                p.name,
+                reverse("supervision:report_new", args=[p.pk]) + f"?period={period.code}",
+                (_("已过截止时间 %(d)s") if late else _("截止 %(d)s")) % {"d": _when(deadline)},
+                "red" if late else "",
+                _("填报"),
+                f"report-new-{p.pk}",
+            )
+        )
+    due.count = len(due.items)
+    if due.count:
+        first = min(deadlines)
+        due.summary = _("本期待填报 %(n)s 个，截止%(d)s") % {"n": due.count, "d": _when(first)}
+    due.more_url = reverse("supervision:my")
+
+    returned = Block("reports_returned", _("被退回的周报"))
+    for r in (
+        ProgressReport.objects.filter(project_id__in=ids, status=ReportStatus.RETURNED)
+        .select_related("project")
+        .order_by("-period_start")
+    ):
+        returned.items.append(
+            Item(
+                f"{r.project.name}（{r.period}）",
+                reverse("supervision:report_edit", args=[r.pk]),
+                _("退回原因：%(r)s") % {"r": r.return_reason or "—"},
+                "orange",
+                _("修改"),
+                f"report-edit-{r.pk}",
+            )
+        )
+    returned.count = len(returned.items)
+
+    lights = Block("my_lights", _("我的项目亮灯"))
+    lights.items = _light_items(_latest_lights(ids, ("red", "yellow")))
+    lights.count = len(lights.items)
+    lights.more_url = reverse("supervision:lights")
+
+    contacts = Block("contacts_due", _("本周待对接"))
+    monday = today - timedelta(days=today.weekday())
+    counts = dict(
+        ContactLog.objects.filter(project_id__in=ids, on__gte=monday, on__lte=today)
+        .values("project_id")
+        .annotate(n=Count("id"))
+        .values_list("project_id", "n")
+    )
+    for p in mine:
+        cycle = periods.get(p.pk, (None, None))[0]
+        need = cycle.min_contacts_per_week if cycle else 1
+        if need and counts.get(p.pk, 0) < need:
+            contacts.items.append(
+                Item(
+                    p.name,
+                    reverse("supervision:contact_new") + f"?project={p.pk}",
+                    _("本周已对接 %(n)s 次，至少 %(m)s 次") % {"n": counts.get(p.pk, 0), "m": need},
+                    "",
+                    _("记录"),
+                    f"contact-new-{p.pk}",
+                )
+            )
+    contacts.count = len(contacts.items)
+    contacts.more_url = reverse("supervision:contacts")
+
+    rate = Block("problems_to_rate", _("待我评价的问题"))
+    qs = sq.problems(user).filter(
+        raised_by=user,
+        status__in=[ProblemStatus.RESOLVED, ProblemStatus.CLOSED],
+        satisfaction__isnull=True,
+    )
+    rate.items = [_problem_item(pr, today, _("评价")) for pr in qs[:LIMIT]]
+    rate.count = qs.count()
+    for it in rate.items:
+        it.note, it.tone = _("已办结，请评价"), ""
+    return [due, returned, lights, contacts, rate]
+
+
+def _latest_lights(project_ids, colors) -> list[Light]:
+    """The newest light of each project, when its effective colour is one of `colors`."""
+    rows = (
+        Light.objects.filter(project_id__in=project_ids)
+        .select_related("project", "project__unit")
+        .order_by("project_id", "-period_end")
+    )
+    seen, out = set(), []
+    for lt in rows:
+        if lt.project_id in seen:
+            continue
+        seen.add(lt.project_id)
+        if lt.effective_color in colors:
+            out.append(lt)
+    return sq.sort_lights(out)
+
+
+def _light_items(lights) -> list[Item]:
+    return [
+        Item(
+            lt.project.name,
+            reverse("projects:detail", args=[lt.project_id]),
+            f"{lt.effective_label}（{lt.period}）：{lt.reason_text}",
+            lt.effective_color,
+            _("查看"),
+            f"light-{lt.pk}",
+        )
+        for lt in lights
+    ]
+
+
+# ---------------------------------------------------------------- the department
+def department_blocks(user, today) -> list[Block]:
+    s = scope_for(user)
+    if not s.has("problems.handle") or s.all_units or not s.member_unit_ids:
+        return []
+    own = sq.own_unit_ids(user)
+    problems = Block("dept_problems", _("待本单位办理的问题"), empty=_("没有待办理的问题。"))
+    qs = sq.problems(user).filter(responsible_unit_id__in=list(own), status__in=RUNNING)
+    rows = _overdue_first(qs, today)
+    problems.count = len(rows)
+    problems.items = [_problem_item(pr, today, _("办理")) for pr in rows[:LIMIT]]
+    problems.more_url = reverse("supervision:problems") + "?mine=1"
+
+    procs = Block("dept_procedures", _("待本单位办理的前期手续"), empty=_("没有待办理的手续。"))
+    units = procedure_queries.waiting_units(user)
+    qs = procedure_queries.waiting_on_units(units)
+    procs.count = qs.count()
+    for it in qs[:LIMIT]:
+        late = it.latest_finish is not None and it.latest_finish < today
+        note = (
+            _("最迟 %(d)s 完成") % {"d": f"{it.latest_finish.month}月{it.latest_finish.day}日"}
+            if it.latest_finish
+            else it.get_status_display()
+        )
+        procs.items.append(
+            Item(
+                f"{it.project.name}：{it.name}",
+                reverse("procedures:item", args=[it.pk]),
+                (_("已超期：") + note) if late else note,
+                "red" if late else "",
+                _("办理"),
+                f"procedure-{it.pk}",
+            )
+        )
+    procs.more_url = reverse("procedures:waiting")
+    return [problems, procs]
+
+
+# ---------------------------------------------------------------- the supervision office
+def office_blocks(user, today) -> list[Block]:
+    s = scope_for(user)
+    if not s.has("reports.review"):
+        return []
+    out = []
+    unit = sq.default_unit(user)
+    cycle = sq.cycle_for_unit(unit) if unit else None
+    period = None
+    if unit is not None and cycle is not None:
+        period = sq.last_due_period(cycle)
+        rows = sq.missing(user, unit, period)
+        miss = Block("missing", _("缺报（%(p)s）") % {"p": period.name}, empty=_("本期无缺报。"))
+        miss.count = len(rows)
+        miss.more_url = reverse("supervision:missing") + f"?unit={unit.pk}&period={period.code}"
+        miss.items = [
+            Item(
+                r.project.name,
+                miss.more_url,
+                _("%(who)s · 已催报 %(n)s 次") % {"who": r.person, "n": r.reminders},
+                "orange",
+                _("催报"),
+                f"missing-{r.project.pk}",
+            )
+            for r in rows[:LIMIT]
+        ]
+        out.append(miss)
+    review = Block("to_review", _("待审核的周报"), empty=_("没有待审核的周报。"))
+    if period is not None:  # the period the next meeting reviews, as the reports page shows it
+        qs = sq.period_reports(user, unit, period).filter(status=ReportStatus.SUBMITTED)
+        review.more_url = (
+            reverse("supervision:reports")
+            + f"?unit={unit.pk}&period={period.code}&status=submitted"
+        )
+    else:
+        qs = sq.reports(user, status=ReportStatus.SUBMITTED)
+        review.more_url = reverse("supervision:reports") + "?status=submitted"
+    review.count = qs.count()
+    review.items = [
+        Item(
+            f"{r.project.name}（{r.period}）",
+            reverse("supervision:report", args=[r.pk]),
+            _("%(who)s 报送%(late)s")
+            % {"who": r.filed_by_name or "—", "late": _("，逾期") if r.is_late else ""},
+            "orange" if r.is_late else "",
+            _("审核"),
+            f"review-{r.pk}",
+        )
+        for r in qs[:LIMIT]
+    ]
+    out.append(review)
+    if s.has("problems.assign"):
+        out.append(
+            _overdue_block(
+                user, today, sq.problems(user, sq.ProblemFilter(overdue=True)), _("督办")
+            )
+        )
+    meeting = (
+        DispatchMeeting.objects.filter(
+            unit__in=sq.visible_units(user), status=MeetingStatus.PLANNED, held_on__gte=today
+        )
+        .select_related("unit")
+        .order_by("held_on", "id")
+        .first()
+    )
+    nxt = Block("next_meeting", _("下次调度会"), empty=_("尚未安排下次调度会。"))
+    if meeting is not None:
+        nxt.count = 1
+        nxt.items = [
+            Item(
+                meeting.title,
+                reverse("supervision:meeting", args=[meeting.pk]),
+                f"{meeting.held_on.month}月{meeting.held_on.day}日（周{WEEKDAY[meeting.held_on.weekday()]}）"
+                + (f" · {meeting.location}" if meeting.location else ""),
+                "",
+                _("议程"),
+                f"meeting-{meeting.pk}",
+            )
+        ]
+    nxt.more_url = reverse("supervision:meetings")
+    out.append(nxt)
+    return out
+
+
+def _overdue_block(user, today, qs, action: str) -> Block:
+    b = Block("overdue_problems", _("超期问题"), empty=_("没有超期问题。"))
+    rows = _overdue_first(qs, today)
+    b.count = len(rows)
+    b.items = [_problem_item(pr, today, action) for pr in rows[:LIMIT]]
+    b.more_url = reverse("supervision:problems") + "?overdue=1"
+    return b
+
+
+# ---------------------------------------------------------------- the leader
+def leader_blocks(user, today) -> list[Block]:
+    s = scope_for(user)
+    if not s.has("cockpit.view") or s.has("reports.review"):
+        return []
+    visible = project_queries.visible(user)
+    led = visible.filter(lead_officials=user)
+    projects = led if led.exists() else visible
+    ids = list(projects.values_list("pk", flat=True))
+    red = Block("leader_lights", _("分管项目红灯"), empty=_("没有红灯项目。"))
+    red.items = _light_items(_latest_lights(ids, ("red",)))
+    red.count = len(red.items)
+    red.items = red.items[:LIMIT]
+    red.more_url = reverse("supervision:lights") + "?color=red"
+    overdue = _overdue_block(
+        user,
+        today,
+        sq.problems(user, sq.ProblemFilter(overdue=True)).filter(project_id__in=ids),
+        _("查看"),
+    )
+    return [red, overdue, _targets_block(user, today)]
+
+
+def _targets_block(user, today) -> Block:
+    b = Block("targets_behind", _("落后于序时进度的指标"), empty=_("各项指标均达到序时进度。"))
+    from diaodu.targets import queries as tq
+    from diaodu.targets.views import default_unit
+
+    unit = default_unit(user, today.year)
+    if unit is None:
+        return b
+    rows, _mode, _used = tq.unit_rows(user, unit, today.year, today)
+    behind = [r for r in rows if r.light in ("red", "yellow")]
+    behind.sort(key=lambda r: r.light != "red")
+    b.count = len(behind)
+    b.items = [
+        Item(
+            f"{r.unit.name}：{r.indicator.name}",
+            r.drill_url,
+            r.result.message,
+            r.light,
+            _("查看"),
+            f"target-{i}",
+        )
+        for i, r in enumerate(behind[:LIMIT])
+    ]
+    b.more_url = reverse("targets:progress")
+    return b
+
+
+def blocks_for(user) -> list[Block]:
+    today = clock.today()
+    out = []
+    for build in (secretary_blocks, department_blocks, office_blocks, leader_blocks):
+        out.extend(build(user, today))
+    return out
