@@ -58,6 +58,7 @@ def _report(r, photos=None) -> dict:
                 "deadline",
                 "is_late",
                 "return_reason",
+                "reduction_note",
                 "flags",
                 "version",
             )

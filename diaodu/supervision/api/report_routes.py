@@ -1,8 +1,9 @@
-"""Report endpoints: list, detail, file, resubmit, return, accept, photos; 催报."""
+"""Report endpoints: list, detail, file, resubmit, return, accept, 更正, photos; 催报."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import File, Form, Query, UploadedFile
 
 from diaodu.org.scope import require
@@ -11,7 +12,17 @@ from diaodu.supervision import queries, services
 from diaodu.supervision.models import ReportStatus
 
 from .common import LIMIT, _photo, _problems_json, _report, _where, router
-from .schemas import MissingOut, PhotoOut, ReasonIn, RemindIn, ReportOut, Where
+from .schemas import (
+    CorrectionIn,
+    CorrectionOut,
+    CorrectionReviewIn,
+    MissingOut,
+    PhotoOut,
+    ReasonIn,
+    RemindIn,
+    ReportOut,
+    Where,
+)
 
 
 # ---------------------------------------------------------------- reports
@@ -44,6 +55,7 @@ def file_report(
     project_id: Form[int],
     progress_text: Form[str] = "",
     invested: Form[str] = "",
+    reduction_note: Form[str] = "",
     next_plan: Form[str] = "",
     period: Form[str] = "",
     problems: Form[str] = "",
@@ -58,6 +70,7 @@ def file_report(
             "period": period,
             "progress_text": progress_text,
             "invested": invested,
+            "reduction_note": reduction_note,
             "next_plan": next_plan,
         },
         photo_files=photos or [],
@@ -74,6 +87,7 @@ def resubmit_report(
     report_id: int,
     progress_text: Form[str] = "",
     invested: Form[str] = "",
+    reduction_note: Form[str] = "",
     next_plan: Form[str] = "",
     version: Form[str] = "",
     remove_photos: Form[str] = "",
@@ -88,6 +102,7 @@ def resubmit_report(
         {
             "progress_text": progress_text,
             "invested": invested,
+            "reduction_note": reduction_note,
             "next_plan": next_plan,
             "version": version,
         },
@@ -110,6 +125,65 @@ def return_report(request, report_id: int, payload: ReasonIn):
 def accept_report(request, report_id: int):
     r = services.accept_report(request.user, queries.get_report(request.user, report_id))
     return _report(queries.get_report(request.user, r.pk))
+
+
+def _correction(c) -> dict:
+    return {
+        "report_id": c.report_id,
+        **{
+            f: getattr(c, f)
+            for f in (
+                "number",
+                "status",
+                "reason",
+                "before",
+                "after",
+                "filed_by_name",
+                "filed_at",
+                "reviewed_by_name",
+                "reviewed_at",
+                "review_note",
+            )
+        },
+    }
+
+
+@router.get(
+    "/reports/{report_id}/corrections", response=list[CorrectionOut], summary="周报的更正记录"
+)
+def list_corrections(request, report_id: int):
+    return [_correction(c) for c in queries.get_report(request.user, report_id).corrections.all()]
+
+
+@router.post(
+    "/reports/{report_id}/corrections",
+    response={201: CorrectionOut},
+    summary="提交更正（仅审核通过的周报；须写明原因，经他人审核后生效）",
+)
+def correct_report(request, report_id: int, payload: CorrectionIn):
+    data = {
+        k: v
+        for k, v in payload.dict().items()
+        if k in ("invested", "progress_text", "next_plan") and v is not None
+    }
+    c = services.correct_report(
+        request.user, queries.get_report(request.user, report_id), data, reason=payload.reason
+    )
+    return 201, _correction(c)
+
+
+@router.post(
+    "/reports/{report_id}/corrections/{number}/review",
+    response=CorrectionOut,
+    summary="审核更正（通过后投资合计与亮灯随之更新）",
+)
+def review_correction(request, report_id: int, number: int, payload: CorrectionReviewIn):
+    report = queries.get_report(request.user, report_id)
+    c = report.corrections.filter(number=number).first()
+    if c is None:
+        raise Http404("更正不存在。")
+    c = services.review_correction(request.user, c, accept=payload.accept, note=payload.note)
+    return _correction(c)
 
 
 @router.post(

@@ -39,9 +39,36 @@ class ReportOut(Schema):
     deadline: datetime
     is_late: bool
     return_reason: str
+    reduction_note: str = ""
     flags: list[dict]
     photos: list[PhotoOut] = []
     version: int
+
+
+class CorrectionIn(Schema):
+    reason: str = ""
+    invested: str | None = None
+    progress_text: str | None = None
+    next_plan: str | None = None
+
+
+class CorrectionReviewIn(Schema):
+    accept: bool
+    note: str = ""
+
+
+class CorrectionOut(Schema):
+    report_id: int
+    number: int
+    status: str
+    reason: str
+    before: dict
+    after: dict
+    filed_by_name: str
+    filed_at: datetime
+    reviewed_by_name: str
+    reviewed_at: datetime | None
+    review_note: str
 
 
 class ReasonIn(Schema):

@@ -178,3 +178,34 @@ def test_form_shows_last_period_figures(
     assert "上期（2026年第47周）" in block
     assert 'data-last="invested">800<' in block
     assert 'data-last="ytd">3,800<' in block and 'data-last="since_start">20,800<' in block
+
+
+def test_api_reduction_and_correction(demo, cycle, make_project, person, clock, media, client_for):
+    p = make_project(completed_this_year=D("3000"), completed_since_start=D("20000"))
+    mishu, boss = client_for("mishu_wl"), client_for("duchashi")
+    r = mishu.post(
+        "/api/v1/supervision/reports",
+        {"project_id": p.pk, "progress_text": "核减", "invested": "-100"},
+    )
+    assert r.status_code == 422 and "reduction_note" in r.json()["errors"]
+    r = mishu.post(
+        "/api/v1/supervision/reports",
+        {"project_id": p.pk, "progress_text": "核减", "invested": "-100", "reduction_note": "审计"},
+    )
+    assert r.status_code == 201 and r.json()["reduction_note"] == "审计"
+    rid = r.json()["id"]
+    assert boss.post(f"/api/v1/supervision/reports/{rid}/accept").status_code == 200
+    url = f"/api/v1/supervision/reports/{rid}/corrections"
+    bad = mishu.post(url, {"invested": "-80"}, content_type="application/json")
+    assert bad.status_code == 422 and "reason" in bad.json()["errors"]
+    ok = mishu.post(url, {"invested": "-80", "reason": "审计复核"}, content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["status"] == "pending"
+    assert (
+        mishu.post(f"{url}/1/review", {"accept": True}, content_type="application/json").status_code
+        == 403
+    )  # not by the person who asked for it
+    done = boss.post(f"{url}/1/review", {"accept": True}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "accepted"
+    assert boss.get(f"/api/v1/supervision/reports/{rid}").json()["ytd"] in ("2920.00", "2920")
+    assert [c["number"] for c in boss.get(url).json()] == [1]
+    assert client_for("zb_zhuren").get(url).status_code == 404

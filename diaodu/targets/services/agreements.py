@@ -120,7 +120,7 @@ def create_agreement(
     year,
     items: list[dict],
     title: str = "",
-    pace_kind: str = PaceKind.LINEAR,
+    pace_kind: str = PaceKind.AUTO,
     pace_weights=None,
     note: str = "",
 ) -> TargetAgreement:

@@ -177,6 +177,17 @@ def test_profile_by_indicator_monthly_reported_by_month_ledger_counts_by_day(
     from diaodu.targets.models import PaceKind
 
     assert TargetAgreement._meta.get_field("pace_kind").default == PaceKind.AUTO
+    with acting_as(None):  # a new 责任状 follows the indicators unless told otherwise
+        plain = services.create_agreement(
+            SYSTEM,
+            unit=demo["QHKFQ-SM"],
+            year=2026,
+            items=[{"indicator": inds["fai"], "target": 5}],
+        )
+    assert plain.pace_kind == PaceKind.AUTO
+    assert queries.agreement_rows(SYSTEM, [plain], date(2026, 9, 30))[0].profile.kind == "monthly"
+    form = client_for("duchashi").get("/targets/agreements/new/").content.decode()
+    assert re.search(r'<option value="auto"[^>]*selected', form)
     a = agreement_for("QHKFQ-WL", {"fai": 12, "new_starts": 365}, pace_kind="auto")
     enter("QHKFQ-WL", "fai", {m: m for m in range(1, 10)})  # 9 by the end of September
     rows = {r.indicator.code: r for r in queries.agreement_rows(SYSTEM, [a], date(2026, 9, 30))}

@@ -103,7 +103,7 @@ def agreement_new(request):
     form = AgreementForm(
         request.POST or None,
         units=units,
-        initial={"year": timezone.localdate().year, "pace_kind": PaceKind.LINEAR},
+        initial={"year": timezone.localdate().year, "pace_kind": PaceKind.AUTO},
     )
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
