@@ -201,3 +201,49 @@ def call_job(func, slot: datetime):
     if "slot" in params:
         return func(slot=slot)
     return func()
+
+
+STUCK_RUNNING = timedelta(hours=1)  # far longer than any periodic job takes
+RECOVER_AFTER = timedelta(minutes=10)
+
+
+def recover_runs(now: datetime | None = None) -> int:
+    """Housekeeping (every scheduler tick): every run ends. A run whose task the queue lost, or
+    whose task ended without recording the run's end (its worker died), or that has been running
+    for an hour, is marked failed with the reason. Returns how many were ended."""
+    from django_tasks.exceptions import ResultDoesNotExist
+    from django_tasks.task import ResultStatus
+
+    from diaodu.notify.models import PeriodicRun
+    from diaodu.notify.tasks import run_periodic
+    from diaodu.ops.models import OutboxEntry
+
+    now = now or timezone.now()
+    open_runs = PeriodicRun.objects.filter(
+        status__in=[PeriodicRun.Status.QUEUED, PeriodicRun.Status.RUNNING],
+        claimed_at__lt=now - RECOVER_AFTER,
+    ).order_by("pk")[:200]
+    ended = 0
+    for run in open_runs:
+        reason = ""
+        if run.started_at and run.started_at < now - STUCK_RUNNING:
+            reason = "运行超过 1 小时仍未结束：处理它的后台进程可能已中止。"
+        elif run.task_id and not OutboxEntry.objects.filter(task_id=run.task_id).exists():
+            try:
+                result = run_periodic.get_backend().get_result(run.task_id)
+            except ResultDoesNotExist:
+                reason = "任务已从队列中丢失（例如 Redis 重启时队列被清空），本次未运行。"
+            except Exception:
+                continue  # the queue is away: ask again on a later tick
+            else:
+                if result.status in (ResultStatus.SUCCEEDED, ResultStatus.FAILED):
+                    reason = "处理它的后台进程中止，本次运行的结果未能记录。"
+        if reason:
+            ended += PeriodicRun.objects.filter(pk=run.pk, status=run.status).update(
+                status=PeriodicRun.Status.FAILED, finished_at=now, error=reason
+            )
+    if ended:
+        log.warning(
+            "scheduler: %d periodic runs ended as failed (worker died or queue lost)", ended
+        )
+    return ended
