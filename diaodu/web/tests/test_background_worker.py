@@ -90,3 +90,30 @@ def test_worker_killed_mid_import_writes_nothing_and_the_job_ends(processes, liv
         assert job.result["applied"] and Project.objects.count() == 200
         assert job.attempts == 2
         processes.stop(worker)
+
+
+def test_rq_worker_process_outlives_a_redis_outage(processes, live_demo, redis_server):
+    """Redis stops under a running RQ worker and comes back: the worker waits (logged, backoff),
+    does not exit, and runs the upload made during the outage once the outbox is relayed."""
+    from diaodu.notify.testing import rq_backend
+    from diaodu.ops import outbox
+    from diaodu.ops.models import OutboxEntry
+    from diaodu.org.models import User
+
+    user = User.objects.get(username="duchashi")
+    with rq_backend(redis_server.url):
+        worker = processes.diaodu("worker", REDIS_URL=redis_server.url)
+        wait_for(lambda: Heartbeat.objects.filter(role="worker").exists(), 20, what="a heartbeat")
+        redis_server.stop()
+        job = start_import(user, live_demo["QHKFQ"], ledger_workbook(2))  # answers normally
+        assert OutboxEntry.objects.filter(task_id=job.task_id).exists()
+        import time
+
+        time.sleep(3)
+        assert worker.poll() is None, processes.output(worker)  # still there, waiting
+        redis_server.start()
+        OutboxEntry.objects.update(created_at=job.created_at.replace(year=2000))
+        assert outbox.relay() == 1
+        wait_for(lambda: _status(job) == "done", 25, what="the import after Redis came back")
+        assert job.result["created"] == 2
+        assert processes.stop(worker) == 0
