@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from diaodu.org import queries
 from diaodu.org.scope import scope_for
+from diaodu.pagination import Paged, Rows
 
 router = Router(tags=["组织"])
 
@@ -76,11 +78,12 @@ def me(request):
     return data
 
 
-@router.get("/units", response=list[UnitOut], summary="可见单位列表")
+@router.get("/units", response=list[UnitOut], summary="可见单位列表（分页）")
+@paginate(Paged)
 def list_units(request, kind: str = "", q: str = ""):
     if not queries.can_list_units(request.user):
         raise PermissionDenied("没有查看单位的权限。")
-    return list(queries.units(request.user, kind=kind, text=q))
+    return queries.units(request.user, kind=kind, text=q)
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
@@ -90,12 +93,12 @@ def get_unit(request, unit_id: int):
     return queries.get_unit(request.user, unit_id)
 
 
-@router.get("/people", response=list[PersonOut], summary="可见人员列表")
-def list_people(request, q: str = "", limit: int = 200, offset: int = 0):
+@router.get("/people", response=list[PersonOut], summary="可见人员列表（分页）")
+@paginate(Paged)
+def list_people(request, q: str = ""):
     if not queries.can_list_people(request.user):
         raise PermissionDenied("没有查看人员的权限。")
-    limit = max(1, min(limit, 500))
-    return [_person(p) for p in queries.people(request.user, text=q)[offset : offset + limit]]
+    return Rows(queries.people(request.user, text=q), page=lambda rows: [_person(p) for p in rows])
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情")

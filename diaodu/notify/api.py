@@ -1,17 +1,19 @@
 """Inbox API: my messages (paginated), mark one or all read. Only one's own messages: another
 person's message id answers 404."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate wraps the views, and ninja resolves
+# their parameter annotations (Query[...]) in the wrapper's module, not this one.
 
 from datetime import datetime
 
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
 from diaodu.notify import queries, services
 from diaodu.notify.models import Kind, Message
+from diaodu.pagination import Paged, Rows
 
 router = Router(tags=["消息通知"])
-PAGE_SIZE = 50
 
 
 class MessageOut(Schema):
@@ -27,17 +29,9 @@ class MessageOut(Schema):
     is_read: bool
 
 
-class InboxPage(Schema):
-    items: list[MessageOut]
-    page: int
-    has_next: bool
-    unread: int
-
-
 class InboxFilters(Schema):
     unread: bool = False
     kind: str = ""
-    page: int = 1
 
 
 class ReadAllOut(Schema):
@@ -59,20 +53,17 @@ def _out(m: Message) -> dict:
     }
 
 
-@router.get("/inbox", response=InboxPage, summary="我的消息（分页）")
+@router.get("/inbox", response=list[MessageOut], summary="我的消息（分页）")
+@paginate(Paged)
 def inbox(request, filters: Query[InboxFilters]):
-    page = max(1, filters.page)
     kind = filters.kind if filters.kind in Kind.values else ""
-    start = (page - 1) * PAGE_SIZE
-    rows = list(
-        queries.inbox(request.user, unread=filters.unread, kind=kind)[start : start + PAGE_SIZE + 1]
-    )
-    return {
-        "items": [_out(m) for m in rows[:PAGE_SIZE]],
-        "page": page,
-        "has_next": len(rows) > PAGE_SIZE,
-        "unread": queries.unread_count(request.user),
-    }
+    qs = queries.inbox(request.user, unread=filters.unread, kind=kind)
+    return Rows(qs, page=lambda rows: [_out(m) for m in rows])
+
+
+@router.get("/inbox/unread", response=ReadAllOut, summary="未读消息数")
+def unread(request):
+    return {"count": queries.unread_count(request.user)}
 
 
 @router.post("/inbox/{message_id}/read", response=MessageOut, summary="标记一条消息为已读")

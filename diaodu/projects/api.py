@@ -1,18 +1,21 @@
 """Projects API: list (filtered, paginated), fetch, create, update, stage transition, funnel.
 Same queries (scoped) and services (validated, audited) as the pages."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate wraps the views, and ninja resolves
+# their parameter annotations (Query[...]) in the wrapper's module, not this one.
 
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
 from diaodu.engine import stages as S
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
+from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries, services
 from diaodu.projects.models import Project
 
@@ -50,14 +53,6 @@ class ProjectOut(Schema):
     progress_text: str
     issues_text: str
     version: int
-
-
-class ProjectPage(Schema):
-    items: list[ProjectOut]
-    page: int
-    has_next: bool
-    count: int  # -1 when with_count=false
-    count_capped: bool
 
 
 class ProjectIn(Schema):
@@ -119,7 +114,6 @@ class Filters(Schema):
     person: int | None = None
     q: str = ""
     sort: str = "-id"
-    page: int = 1
     with_count: bool = True
 
 
@@ -185,21 +179,27 @@ def _filter(request, f: Filters) -> queries.LedgerFilter:
     )
 
 
-@router.get("/", response=ProjectPage, summary="项目台账（筛选、分页）")
+@router.get(
+    "/",
+    response=list[ProjectOut],
+    summary="项目台账（筛选、分页；count 最多统计到上限，with_count=false 时为 -1）",
+)
+@paginate(Paged)
 def list_projects(request, filters: Query[Filters]):
     require(request.user, "projects.view")
-    pg = queries.page(
-        queries.ledger(request.user, _filter(request, filters)),
-        max(1, filters.page),
-        count=filters.with_count,
+    qs = queries.ledger(request.user, _filter(request, filters))
+    return Rows(
+        # The page's ids on the project table alone (an index walk for deep pages), then those
+        # rows with their related objects; never an exact COUNT(*) over the whole table.
+        qs.values_list("pk", flat=True),
+        page=_rows_by_id,
+        count=(lambda: queries.capped_count(qs)) if filters.with_count else (lambda: (-1, False)),
     )
-    return {
-        "items": [_out(p) for p in pg.rows],
-        "page": pg.number,
-        "has_next": pg.has_next,
-        "count": pg.count,
-        "count_capped": pg.count_capped,
-    }
+
+
+def _rows_by_id(ids: list[int]) -> list[dict]:
+    by_id = {p.pk: p for p in queries.for_list(Project.objects.filter(pk__in=ids))}
+    return [_out(by_id[i]) for i in ids if i in by_id]
 
 
 @router.get("/funnel", response=list[FunnelRow], summary="项目漏斗：各阶段项目数与总投资")

@@ -9,8 +9,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from diaodu.org.scope import require, scope_for
+from diaodu.pagination import Paged, Rows
 from diaodu.targets import queries, services
 
 router = Router(tags=["目标考核"])
@@ -271,15 +273,13 @@ def list_indicators(request):
     ]
 
 
-@router.get("/agreements", response=list[AgreementOut], summary="目标责任状（分页，每页50）")
-def list_agreements(
-    request, year: int | None = None, unit: int | None = None, status: str = "", page: int = 1
-):
+@router.get("/agreements", response=list[AgreementOut], summary="目标责任状（分页）")
+@paginate(Paged)
+def list_agreements(request, year: int | None = None, unit: int | None = None, status: str = ""):
     require(request.user, "targets.view")
     u = queries.get_unit(request.user, unit) if unit else None
     qs = queries.agreements(request.user, year=year, unit=u, status=status)
-    page = max(1, page)
-    return [_agreement(a) for a in qs[(page - 1) * queries.PAGE_SIZE : page * queries.PAGE_SIZE]]
+    return Rows(qs, page=lambda rows: [_agreement(a) for a in rows])
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementDetail, summary="目标责任状详情")

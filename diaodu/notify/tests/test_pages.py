@@ -250,12 +250,14 @@ def test_api_inbox_and_mark_read(client_for, person, client):
     send(person, ["mishu_zb"], title="别人的消息")
     c = client_for("mishu_wl")
     data = c.get("/api/v1/notify/inbox").json()
-    assert len(data["items"]) == 3 and data["unread"] == 3 and not data["has_next"]
+    assert len(data["items"]) == 3 and data["count"] == 3 and not data["has_next"]
+    assert c.get("/api/v1/notify/inbox/unread").json() == {"count": 3}
     assert data["items"][0]["kind_label"] == "提醒"
     first = data["items"][0]["id"]
     r = c.post(f"/api/v1/notify/inbox/{first}/read")
     assert r.status_code == 200 and r.json()["is_read"]
-    assert c.get("/api/v1/notify/inbox", {"unread": True}).json()["unread"] == 2
+    assert c.get("/api/v1/notify/inbox", {"unread": True}).json()["count"] == 2
+    assert c.get("/api/v1/notify/inbox/unread").json() == {"count": 2}
     other = Message.objects.get(title="别人的消息").pk
     assert c.post(f"/api/v1/notify/inbox/{other}/read").status_code == 404
     assert Message.objects.get(pk=other).read_at is None

@@ -1,4 +1,4 @@
-"""The supervision router, its list limit and the helpers that turn records into dicts."""
+"""The supervision router and the helpers that turn records into dicts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from ninja import Router
 from diaodu.supervision import queries
 
 router = Router(tags=["督查调度"])
-LIMIT = 200
 
 
 # ---------------------------------------------------------------- helpers

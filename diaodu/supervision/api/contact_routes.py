@@ -1,44 +1,49 @@
 """Contact log endpoints (对接留痕)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate wraps the views, and ninja resolves
+# their parameter annotations (Query[...]) in the wrapper's module, not this one.
 
 from ninja import Query
+from ninja.pagination import paginate
 
 from diaodu.org.scope import require
+from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
 
-from .common import LIMIT, _where, router
+from .common import _where, router
 from .schemas import ContactIn, ContactOut, Where
 
 
 # ---------------------------------------------------------------- contacts
-@router.get("/contacts", response=list[ContactOut], summary="对接记录")
+@router.get("/contacts", response=list[ContactOut], summary="对接记录（分页）")
+@paginate(Paged)
 def list_contacts(request, where: Query[Where], project: int | None = None):
     require(request.user, "projects.view")
     unit, _cycle, period = _where(request, where.unit, where.period)
     qs = queries.contacts(request.user, unit=unit, since=period.start, until=period.end)
     if project:
         qs = qs.filter(project_id=project)
-    return [
-        {
-            **{
-                f: getattr(c, f)
-                for f in (
-                    "id",
-                    "project_id",
-                    "on",
-                    "people",
-                    "enterprise_contact",
-                    "method",
-                    "content",
-                    "logged_by_name",
-                )
-            },
-            "project_name": c.project.name,
-        }
-        for c in qs[:LIMIT]
-    ]
+    return Rows(qs, page=lambda rows: [_contact(c) for c in rows])
+
+
+def _contact(c) -> dict:
+    return {
+        **{
+            f: getattr(c, f)
+            for f in (
+                "id",
+                "project_id",
+                "on",
+                "people",
+                "enterprise_contact",
+                "method",
+                "content",
+                "logged_by_name",
+            )
+        },
+        "project_name": c.project.name,
+    }
 
 
 @router.post("/contacts", response={201: ContactOut}, summary="记录对接（留痕）")

@@ -1,11 +1,14 @@
 """Light endpoints (亮灯): list, compute, override."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate wraps the views, and ninja resolves
+# their parameter annotations (Query[...]) in the wrapper's module, not this one.
 
 from django.core.exceptions import ValidationError
 from ninja import Query
+from ninja.pagination import paginate
 
 from diaodu.org.scope import require
+from diaodu.pagination import Paged, Rows
 from diaodu.supervision import queries, services
 from diaodu.supervision.models import LightColor
 
@@ -14,16 +17,15 @@ from .schemas import ComputeIn, LightOut, OverrideIn, Where
 
 
 # ---------------------------------------------------------------- lights
-@router.get("/lights", response=list[LightOut], summary="项目亮灯（含原因）")
+@router.get("/lights", response=list[LightOut], summary="项目亮灯（含原因；红灯在前，分页）")
+@paginate(Paged)
 def list_lights(request, where: Query[Where], color: str = ""):
     require(request.user, "projects.view")
     if color and color not in LightColor.values:
         raise ValidationError({"color": "灯色应为 red、yellow 或 green。"})
     unit, _cycle, period = _where(request, where.unit, where.period)
-    return [
-        _light(lt)
-        for lt in queries.sort_lights(queries.period_lights(request.user, unit, period, color))
-    ]
+    lights = queries.sort_lights(queries.period_lights(request.user, unit, period, color))
+    return Rows(lights, page=lambda rows: [_light(lt) for lt in rows])
 
 
 @router.post("/lights/compute", response=dict, summary="计算亮灯")

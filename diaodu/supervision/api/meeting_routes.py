@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from ninja.pagination import paginate
+
 from diaodu.org.scope import require
+from diaodu.pagination import Paged, Rows
 from diaodu.supervision import queries, services
 from diaodu.supervision.models import AgendaItem
 
-from .common import LIMIT, _action, _meeting, router
+from .common import _action, _meeting, router
 from .schemas import ActionIn, ActionOut, AgendaIn, CloseIn, MeetingIn, MeetingOut
 
 
 # ---------------------------------------------------------------- meetings and action items
-@router.get("/meetings", response=list[MeetingOut], summary="调度会")
+@router.get("/meetings", response=list[MeetingOut], summary="调度会（分页）")
+@paginate(Paged)
 def list_meetings(request):
     require(request.user, "projects.view")
-    return [_meeting(m) for m in queries.meetings(request.user)[:LIMIT]]
+    return Rows(queries.meetings(request.user), page=lambda rows: [_meeting(m) for m in rows])
 
 
 @router.post("/meetings", response={201: MeetingOut}, summary="建立调度会（自动生成议程）")
@@ -57,14 +61,11 @@ def add_action(request, meeting_id: int, payload: ActionIn):
     return 201, _action(a)
 
 
-@router.get("/actions", response=list[ActionOut], summary="议定事项（默认未完成）")
+@router.get("/actions", response=list[ActionOut], summary="议定事项（默认未完成；分页）")
+@paginate(Paged)
 def list_actions(request, status: str = "open"):
-    return [
-        _action(a)
-        for a in queries.action_items(
-            request.user, status=status if status in ("open", "done") else ""
-        )[:LIMIT]
-    ]
+    qs = queries.action_items(request.user, status=status if status in ("open", "done") else "")
+    return Rows(qs, page=lambda rows: [_action(a) for a in rows])
 
 
 @router.post("/actions/{action_id}/close", response=ActionOut, summary="议定事项完成")

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from ninja.pagination import paginate
 
 from diaodu.org.scope import require, scope_for
+from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
 from diaodu.supervision.models import ProblemStatus
 
-from .common import LIMIT, _problem, router
+from .common import _problem, router
 from .schemas import MoveIn, ProblemIn, ProblemOut, StatOut
 
 
 # ---------------------------------------------------------------- problems
-@router.get("/problems", response=list[ProblemOut], summary="问题清单")
+@router.get("/problems", response=list[ProblemOut], summary="问题清单（分页）")
+@paginate(Paged)
 def list_problems(
     request,
     status: str = "",
@@ -23,7 +26,6 @@ def list_problems(
     overdue: bool = False,
     escalated: bool = False,
     mine: bool = False,
-    page: int = 1,
 ):
     s = scope_for(request.user)
     if not (s.has("projects.view") or s.has("problems.handle")):
@@ -38,8 +40,7 @@ def list_problems(
         mine=mine,
         unit=queries.get_unit(request.user, unit) if unit else None,
     )
-    start = (max(page, 1) - 1) * LIMIT
-    return [_problem(p) for p in queries.problems(request.user, f)[start : start + LIMIT]]
+    return Rows(queries.problems(request.user, f), page=lambda rows: [_problem(p) for p in rows])
 
 
 @router.get("/problems/stats", response=list[StatOut], summary="问题办理统计（按责任单位或类型）")

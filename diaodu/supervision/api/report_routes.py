@@ -1,17 +1,20 @@
 """Report endpoints: list, detail, file, resubmit, return, accept, 更正, photos; 催报."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate wraps the views, and ninja resolves
+# their parameter annotations (Query[...]) in the wrapper's module, not this one.
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import File, Form, Query, UploadedFile
+from ninja.pagination import paginate
 
 from diaodu.org.scope import require
+from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
 from diaodu.supervision.models import ReportStatus
 
-from .common import LIMIT, _photo, _problems_json, _report, _where, router
+from .common import _photo, _problems_json, _report, _where, router
 from .schemas import (
     CorrectionIn,
     CorrectionOut,
@@ -26,8 +29,9 @@ from .schemas import (
 
 
 # ---------------------------------------------------------------- reports
-@router.get("/reports", response=list[ReportOut], summary="周报（按单位、期次、状态）")
-def list_reports(request, where: Query[Where], status: str = "", page: int = 1):
+@router.get("/reports", response=list[ReportOut], summary="周报（按单位、期次、状态；分页）")
+@paginate(Paged)
+def list_reports(request, where: Query[Where], status: str = ""):
     require(request.user, "projects.view")
     unit, _cycle, period = _where(request, where.unit, where.period)
     qs = queries.period_reports(request.user, unit, period).prefetch_related("photos")
@@ -35,8 +39,7 @@ def list_reports(request, where: Query[Where], status: str = "", page: int = 1):
         if status not in ReportStatus.values:
             raise ValidationError({"status": "状态无效。"})
         qs = qs.filter(status=status)
-    start = (max(page, 1) - 1) * LIMIT
-    return [_report(r) for r in qs[start : start + LIMIT]]
+    return Rows(qs, page=lambda rows: [_report(r) for r in rows])
 
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="周报详情")

@@ -95,13 +95,15 @@ def _check_scope(username, c, world):
     assert shown(r.content.decode()) == SCOPE[username]
     api = c.get(f"/api/v1/supervision/reports{Q}{unit}")
     assert api.status_code == 200, api.content
-    assert {x["project_name"] for x in api.json()} == SCOPE[username]
-    lights = {x["project_name"] for x in c.get(f"/api/v1/supervision/lights{Q}{unit}").json()}
+    assert {x["project_name"] for x in api.json()["items"]} == SCOPE[username]
+    lights = {
+        x["project_name"] for x in c.get(f"/api/v1/supervision/lights{Q}{unit}").json()["items"]
+    }
     assert lights == (
         SCOPE[username] | ({"丙·未报送项目"} if SCOPE[username] >= WL_NAMES else set())
     )
     assert shown(c.get(f"/supervision/lights/{Q}{unit}").content.decode()) == lights
-    problems = {x["title"] for x in c.get("/api/v1/supervision/problems").json()}
+    problems = {x["title"] for x in c.get("/api/v1/supervision/problems").json()["items"]}
     expected = {
         "duchashi": {"雨污管网接驳未批复", "机床车间用电增容"},
         "fuzhuren": {"雨污管网接驳未批复", "机床车间用电增容"},
@@ -113,12 +115,12 @@ def _check_scope(username, c, world):
     assert problems == expected
     page = c.get("/supervision/problems/").content.decode()
     assert {t for t in ("雨污管网接驳未批复", "机床车间用电增容") if t in page} == expected
-    meetings = [m["title"] for m in c.get("/api/v1/supervision/meetings").json()]
+    meetings = [m["title"] for m in c.get("/api/v1/supervision/meetings").json()["items"]]
     assert bool(meetings) == (username in ("duchashi", "fuzhuren"))
     contacts = c.get(f"/supervision/contacts/{Q}{unit}").content.decode()
     assert ("电话调度" in contacts) == ("装备园·数控机床项目" in SCOPE[username])
     api_contacts = {
-        x["project_name"] for x in c.get(f"/api/v1/supervision/contacts{Q}{unit}").json()
+        x["project_name"] for x in c.get(f"/api/v1/supervision/contacts{Q}{unit}").json()["items"]
     }
     assert api_contacts == {n for n in SCOPE[username] if n != "丙·未报送项目"}
     missing = [x["project_name"] for x in c.get(f"/api/v1/supervision/missing{Q}{unit}").json()]
@@ -128,7 +130,7 @@ def _check_scope(username, c, world):
     )
     owed = c.get(f"/api/v1/supervision/summary{Q}{unit}").json()["owed"]
     assert owed == len(SCOPE[username]) + len(missing)
-    actions = [a["content"] for a in c.get("/api/v1/supervision/actions").json()]
+    actions = [a["content"] for a in c.get("/api/v1/supervision/actions").json()["items"]]
     assert actions == (["住建局完成管网审批"] if username in ("duchashi", "fuzhuren") else [])
     assert ("住建局完成管网审批" in c.get("/supervision/actions/").content.decode()) == bool(
         actions
@@ -139,12 +141,12 @@ def _check_scope(username, c, world):
 
 def test_department_sees_what_is_assigned_to_it(world, client_for, person, demo):
     c = client_for("zhujian")  # 住建局: the 督办 problem and the meeting's action item are theirs
-    assert [p["title"] for p in c.get("/api/v1/supervision/problems").json()] == [
+    assert [p["title"] for p in c.get("/api/v1/supervision/problems").json()["items"]] == [
         "雨污管网接驳未批复"
     ]
     assert c.get(f"/supervision/problems/{world['wl_problem'].pk}/").status_code == 200
     assert c.get(f"/api/v1/supervision/reports/{world['wl_report'].pk}").status_code == 404
-    assert [a["content"] for a in c.get("/api/v1/supervision/actions").json()] == [
+    assert [a["content"] for a in c.get("/api/v1/supervision/actions").json()["items"]] == [
         "住建局完成管网审批"
     ]
     r = c.post(f"/supervision/actions/{world['action'].pk}/close/", {"result": "已审批"})

@@ -63,7 +63,7 @@ def test_park_sees_only_its_own(zone, demo, inds, client_for):
         f"/targets/agreements/{wl.pk}/" in listing
         and f"/targets/agreements/{zb.pk}/" not in listing
     )
-    assert [a["unit_name"] for a in c.get("/api/v1/targets/agreements").json()] == [
+    assert [a["unit_name"] for a in c.get("/api/v1/targets/agreements").json()["items"]] == [
         "现代物流产业园"
     ]
     progress = c.get("/targets/", {"year": 2026}).content.decode()
@@ -119,7 +119,7 @@ def test_leader_sees_the_zone(zone, demo, client_for):
     c = client_for("quzhang")
     cockpit = c.get("/targets/cockpit/").content.decode()
     assert "领导驾驶舱 · 清河经济开发区管委会" in cockpit and "下级2个单位目标责任状汇总" in cockpit
-    assert len(c.get("/api/v1/targets/agreements").json()) == 2
+    assert c.get("/api/v1/targets/agreements").json()["count"] == 2
     assert c.get(f"/targets/agreements/{zone['zb'].pk}/").status_code == 200
     assert c.get("/targets/monthly/").status_code == 403  # leaders read, they do not enter
     assert (
