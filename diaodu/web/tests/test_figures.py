@@ -108,6 +108,9 @@ def test_every_page_and_the_bulletin_show_the_api_figures(zone, client_for):
         re.S,
     ).group(1)
     assert card == text_of(api["targets.investment_done"]["value"])
+    # the 责任状 target beside it is not the ledger's 年度计划投资, and says so
+    for name in ("home", "cockpit"):
+        assert "责任状目标" in pages[name] and "不是项目台账的“年度计划投资”" in pages[name], name
     # … and its funnel and light distribution are the same figures
     links = pages["cockpit"].split('data-testid="funnel-links"')[1].split("</div>")[0]
     for stage in S.MAIN_LINE + S.SIDE:
