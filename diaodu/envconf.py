@@ -164,3 +164,62 @@ def env_url(name: str, environ=os.environ) -> str:
             f"环境变量 {name} 的值“{raw}”无效：应为 http:// 或 https:// 开头的完整地址。"
         )
     return raw.rstrip("/")
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...], environ=os.environ) -> str:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ConfigError(
+            f"环境变量 {name} 的值“{raw}”无效：应为 {' / '.join(choices)} 之一。"
+            f" (invalid value for {name})"
+        )
+    return value
+
+
+def audit_key_id(key: str) -> str:
+    """A short public name for an audit key (stored with each entry); it reveals nothing of it."""
+    import hashlib
+
+    return hashlib.sha256(b"diaodu-audit-key-id:" + key.encode("utf-8")).hexdigest()[:16]
+
+
+def audit_keys(environ, var_dir: Path) -> tuple[str, dict[str, str]]:
+    """The audit chain's key ring: (current key id, {key id: key}).
+
+    The current key is DIAODU_AUDIT_KEY, or var/audit_key generated once (mode 0600) when the
+    variable is absent. Retired keys — still needed to verify entries sealed before a rotation —
+    come from DIAODU_AUDIT_RETIRED_KEYS (comma-separated) and from var/audit_keys_retired (one a
+    line). The key never enters the database; only its id does.
+    """
+    raw = environ.get("DIAODU_AUDIT_KEY")
+    if raw is not None:
+        current = raw.strip()
+        if len(current) < 32:
+            raise ConfigError("DIAODU_AUDIT_KEY 太短：至少 32 个字符。 (audit key too short)")
+    else:
+        path = var_dir / "audit_key"
+        if path.exists():
+            current = path.read_text().strip()
+        else:
+            var_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                current = path.read_text().strip()
+            else:
+                current = secrets.token_urlsafe(48)
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(current)
+        if len(current) < 32:
+            raise ConfigError(f"审计密钥文件 {path} 内容太短：至少 32 个字符。")
+    retired = [k.strip() for k in environ.get("DIAODU_AUDIT_RETIRED_KEYS", "").split(",")]
+    retired_file = var_dir / "audit_keys_retired"
+    if retired_file.exists():
+        retired += [line.strip() for line in retired_file.read_text().splitlines()]
+    ring = {audit_key_id(k): k for k in retired if k}
+    current_id = audit_key_id(current)
+    ring[current_id] = current
+    return current_id, ring

@@ -16,6 +16,9 @@ VAR_DIR = Path(os.environ.get("DIAODU_VAR_DIR", BASE_DIR / "var"))
 try:
     DEBUG = envconf.env_bool("DIAODU_DEBUG", False)
     SECRET_KEY = envconf.secret_key(os.environ, VAR_DIR)
+    # The audit chain's keyed hash (docs/audit.md): HMAC-SM3 (GB/T 32905) or HMAC-SHA-256.
+    AUDIT_HASH = envconf.env_choice("DIAODU_AUDIT_HASH", "sm3", ("sm3", "sha256"))
+    AUDIT_KEY_ID, AUDIT_KEYS = envconf.audit_keys(os.environ, VAR_DIR)
     ALLOWED_HOSTS = envconf.env_list(
         "DIAODU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"]
     )

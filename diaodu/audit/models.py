@@ -1,19 +1,23 @@
-"""Hash-chained audit log (全程留痕) and the login log.
+"""Keyed, hash-chained audit log (全程留痕) and the login log. Design: docs/audit.md.
 
-Each AuditEntry stores `seq` (gap-free, 1, 2, 3 …), the SHA-256 of the previous entry
-(`prev_hash`) and the SHA-256 of its own content plus `prev_hash` (`hash`). AuditHead holds the
-sequence number and hash of the newest entry, updated in the same transaction, so removing the
-newest entries is detected too. Nothing in the application updates or deletes an entry: the
-model and its queryset refuse, and on PostgreSQL a trigger refuses as well.
+An entry is written in the business transaction with its own keyed MAC (`mac`, under the key
+named by `mac_tag`) and no place in the chain yet. Right after commit, a short sealing
+transaction (chain.py) gives committed entries, in order, a gap-free `seq`, the previous
+entry's hash (`prev_hash`) and a keyed `hash` over seq, prev_hash and mac (`chain_tag`), and
+moves the head (AuditHead) along. The login log is a second chain sealed the same way.
+Nothing in the application updates or deletes an entry: the model and its queryset refuse, and
+on PostgreSQL triggers refuse as well (the only update allowed is sealing a pending entry,
+content unchanged).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
+
+from diaodu.audit.crypto import canonical
 
 
 class AuditProtectedError(Exception):
@@ -57,16 +61,38 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 GENESIS = "0" * 64
+AUDIT_CHAIN, LOGIN_CHAIN = 1, 2  # AuditHead ids
 
 
-def canonical(payload: dict) -> str:
-    return json.dumps(
-        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    )
+class Sealed(models.Model):
+    """The fields every chained log carries. Empty `hash` = written, not yet sealed."""
+
+    seq = models.PositiveBigIntegerField("序号", null=True, blank=True, unique=True)
+    mac_tag = models.CharField(max_length=40, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
+    chain_tag = models.CharField(max_length=40, blank=True, default="")
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.hash)
+
+    def save(self, *args, **kwargs):  # noqa: DJ012
+        if not self._state.adding:
+            raise AuditProtectedError("审计日志不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditProtectedError("审计日志不可删除")
 
 
-class AuditEntry(models.Model):
-    seq = models.PositiveBigIntegerField("序号", unique=True)
+class AuditEntry(Sealed):
     created_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,23 +113,38 @@ class AuditEntry(models.Model):
     object_repr = models.CharField("对象", max_length=300)
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
         verbose_name = verbose_name_plural = "审计日志"
         indexes = [
-            models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx")
+            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
+            models.Index(fields=["id"], condition=models.Q(hash=""), name="audit_pending_idx"),
         ]
 
     def __str__(self):
         return f"#{self.seq} {self.actor_name} {self.action} {self.object_repr}"
 
-    def content(self) -> dict:
-        """The fields the hash covers (everything but the hashes themselves)."""
+    def body(self) -> dict:
+        """What the entry's own MAC covers: everything it says (not its place in the chain)."""
+        return {
+            "created_at": self.created_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "request_id": self.request_id,
+            "channel": self.channel,
+            "ip": self.ip,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "before": self.before,
+            "after": self.after,
+            "mac_tag": self.mac_tag,
+        }
+
+    def legacy_content(self) -> dict:
+        """What version 1 hashed (unkeyed SHA-256); entries sealed before the upgrade keep it."""
         return {
             "seq": self.seq,
             "created_at": self.created_at.isoformat(),
@@ -120,28 +161,21 @@ class AuditEntry(models.Model):
             "after": self.after,
         }
 
-    def compute_hash(self) -> str:
-        data = (self.prev_hash + canonical(self.content())).encode("utf-8")
+    def legacy_hash(self) -> str:
+        data = (self.prev_hash + canonical(self.legacy_content())).encode("utf-8")
         return hashlib.sha256(data).hexdigest()
-
-    def save(self, *args, **kwargs):  # noqa: DJ012
-        if not self._state.adding:
-            raise AuditProtectedError("审计日志不可修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditProtectedError("审计日志不可删除")
 
 
 class AuditHead(models.Model):
-    """One row: the newest entry's seq and hash. Locked while appending (serialises the chain)."""
+    """One row per chain (1 audit log, 2 login log): the newest sealed entry's seq and hash.
+    Locked only by the short sealing transaction, never by a business transaction."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
 
 
-class LoginLog(models.Model):
+class LoginLog(Sealed):
     class Result(models.TextChoices):
         SUCCESS = "success", "成功"
         FAILED = "failed", "密码错误"
@@ -151,13 +185,14 @@ class LoginLog(models.Model):
         LOGOUT = "logout", "退出"
         TIMEOUT = "timeout", "超时退出"
 
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("时间", db_index=True)
     username = models.CharField("账号", max_length=150, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
         verbose_name="用户",
     )
@@ -168,3 +203,17 @@ class LoginLog(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = verbose_name_plural = "登录日志"
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(hash=""), name="login_pending_idx")
+        ]
+
+    def body(self) -> dict:
+        return {
+            "created_at": self.created_at.isoformat(),
+            "username": self.username,
+            "user_id": self.user_id,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "result": self.result,
+            "mac_tag": self.mac_tag,
+        }

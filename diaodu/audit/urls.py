@@ -5,6 +5,6 @@ from diaodu.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.entries, name="entries"),
-    path("<int:seq>/", views.entry, name="entry"),
+    path("<int:pk>/", views.entry, name="entry"),
     path("logins/", views.logins, name="logins"),
 ]

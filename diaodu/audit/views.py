@@ -45,7 +45,7 @@ def entries(request):
         until=until,
         text=g.get("q", "").strip(),
     )
-    page = Paginator(qs.order_by("-seq"), 50).get_page(g.get("page"))
+    page = Paginator(qs.order_by("-id"), 50).get_page(g.get("page"))
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
     return render(
         request,
@@ -55,9 +55,9 @@ def entries(request):
 
 
 @login_required
-def entry(request, seq: int):
+def entry(request, pk: int):
     require(request.user, "audit.view")
-    e = get_object_or_404(AuditEntry, seq=seq)
+    e = get_object_or_404(AuditEntry, pk=pk)
     return render(request, "audit/entry.html", {"e": e})
 
 

@@ -228,4 +228,4 @@ def history(project: Project):
 
     return AuditEntry.objects.filter(
         object_type="projects.project", object_id=str(project.pk)
-    ).order_by("-seq")
+    ).order_by("-id")

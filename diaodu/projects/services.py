@@ -444,7 +444,7 @@ def changes_since(project: Project, version: int) -> list[dict]:
         object_type="projects.project",
         object_id=str(project.pk),
         action__in=["project.update", "project.stage"],
-    ).order_by("seq")
+    ).order_by("id")
     for e in entries:
         after = e.after or {}
         if "version" in after and int(after["version"]) <= version:

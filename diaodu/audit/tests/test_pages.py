@@ -44,18 +44,18 @@ def test_search_by_person_object_action_and_time(client_for, demo, person):
     assert "开始日期不能晚于结束日期" in html
     e = AuditEntry.objects.filter(actor_name="sysadmin").first()
     assert e is not None and e.channel == "web"
-    assert a.get(f"/audit/{e.seq}/").status_code == 200
+    assert a.get(f"/audit/{e.pk}/").status_code == 200
 
 
 def test_no_write_routes_exist(client_for):
     a = client_for("auditor")
     e = AuditEntry.objects.first()
     assert (
-        a.post(f"/audit/{e.seq}/", {"action": "x"}).status_code in (403, 405)
+        a.post(f"/audit/{e.pk}/", {"action": "x"}).status_code in (403, 405)
         or AuditEntry.objects.get(pk=e.pk).action == e.action
     )
     assert (
-        a.delete(f"/audit/{e.seq}/").status_code in (403, 405)
+        a.delete(f"/audit/{e.pk}/").status_code in (403, 405)
         or AuditEntry.objects.filter(pk=e.pk).exists()
     )
     assert AuditEntry.objects.get(pk=e.pk).action == e.action

@@ -1,6 +1,6 @@
 """`diaodu scheduler`: enqueue the periodic jobs that are due (lights at the deadline, reminders,
 escalation, notification retries) and run the recovery work (tasks waiting for Redis, jobs whose
-worker died).
+worker died, audit entries that a crashed process committed but never sealed).
 
 Exactly one scheduler is active in a deployment: it holds the `scheduler` lease in the database
 and renews it on every tick; a second one waits and takes over within a minute of the first one
@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from diaodu.audit import chain
 from diaodu.notify import periodic
 from diaodu.ops import housekeeping, leases
 from diaodu.ops.faults import Backoff, transient_errors
@@ -100,6 +101,9 @@ class Command(BaseCommand):
         self.stdout.write("调度进程已停止。")
 
     def tick(self):
+        swept = chain.seal_all()
+        if swept:
+            self.stdout.write(f"已补封存审计记录 {swept} 条。")
         for run in periodic.run_due(claimed_by=self.token[:100]):
             self.stdout.write(
                 f"{timezone.localtime():%Y-%m-%d %H:%M:%S} 已排队：{run.job} "
