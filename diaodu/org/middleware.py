@@ -12,6 +12,8 @@ from diaodu.audit.middleware import bind_user
 from diaodu.audit.services import log_login
 
 LAST_SEEN = "diaodu_last_seen"
+# Last-seen is stored at most this often: a page view that changes nothing writes no session.
+LAST_SEEN_EVERY = 60
 EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/")
 
 
@@ -29,7 +31,8 @@ class AuthPolicyMiddleware:
                 logout(request)
                 request.session["diaodu_timed_out"] = True
                 return redirect(f"{reverse('web:login')}?timeout=1")
-            request.session[LAST_SEEN] = now
+            if last is None or now - float(last) >= LAST_SEEN_EVERY:
+                request.session[LAST_SEEN] = now
             bind_user(request, user)
             if (
                 user.must_change_password
