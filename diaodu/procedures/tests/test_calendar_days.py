@@ -131,7 +131,7 @@ def test_template_and_chain_carry_the_unit(land_sale):
     tpl = ProcedureTemplate.objects.get(code="sale")
     assert [p.duration_unit for p in tpl.items.all()] == [WD, CD, WD]
     assert [it.duration_unit for it in land_sale.items.order_by("sort_order")] == [WD, CD, WD]
-    entry = AuditEntry.objects.filter(action="procedures.template_save").latest("seq")
+    entry = AuditEntry.objects.filter(action="procedures.template_save").latest("id")
     assert "B 土地招拍挂出让 30自然日" in " ".join(entry.after["items"])
 
 
@@ -149,7 +149,7 @@ def test_spring_festival_chain_on_time_in_calendar_days_twelve_late_in_working_d
     b = services.update_item(sec, b, {"duration_unit": WD}, version=b.version)
     chain.refresh_from_db()
     assert chain.expected_start == D(2026, 3, 31) and chain.days_late_wd == 12
-    entry = AuditEntry.objects.filter(action__startswith="procedures.item").latest("seq")
+    entry = AuditEntry.objects.filter(action__startswith="procedures.item").latest("id")
     assert (entry.before["duration_unit"], entry.after["duration_unit"]) == (CD, WD)
 
 
