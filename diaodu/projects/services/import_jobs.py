@@ -1,0 +1,84 @@
+"""Import jobs for web uploads: store the file, check it, confirm it in the background."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from diaodu.audit.services import record
+from diaodu.ops.storage import write_upload
+from diaodu.org.models import Unit
+from diaodu.org.scope import require
+from diaodu.projects.models import (
+    ImportJob,
+)
+
+from .validation import _check_unit
+
+# ---------------------------------------------------------------- import jobs (web upload)
+IMPORT_DIR = Path(settings.MEDIA_ROOT) / "imports"
+
+
+@transaction.atomic
+def start_import(by, unit: Unit, upload) -> ImportJob:
+    """Store an uploaded ledger and queue its dry run (the check shown before anything is written)."""
+    require(by, "projects.import")
+    _check_unit(by, unit)
+    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+    path = IMPORT_DIR / f"{uuid.uuid4().hex}.xlsx"
+    write_upload(upload, path)  # a failed write leaves no partial file
+    try:
+        job = ImportJob.objects.create(
+            user=by, unit=unit, file_name=upload.name[:200], file_path=str(path), dry_run=True
+        )
+        record(
+            "ledger.import_check",
+            job,
+            after={"unit": unit.code, "file": job.file_name},
+            only_changes=False,
+        )
+        _enqueue(job)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return job
+
+
+@transaction.atomic
+def confirm_import(by, checked: ImportJob) -> ImportJob:
+    """Queue the real import of a file whose dry run passed."""
+    require(by, "projects.import")
+    if checked.user_id != by.pk:
+        raise PermissionDenied("只能确认自己上传的导入。")
+    if (
+        checked.status != ImportJob.Status.DONE
+        or not checked.dry_run
+        or not checked.result
+        or checked.result.get("errors")
+    ):
+        raise PermissionDenied("该预检结果不能确认导入。")
+    job = ImportJob.objects.create(
+        user=by,
+        unit=checked.unit,
+        file_name=checked.file_name,
+        file_path=checked.file_path,
+        dry_run=False,
+    )
+    record(
+        "ledger.import_confirm",
+        job,
+        after={"unit": checked.unit.code, "file": job.file_name, "checked_job": checked.pk},
+        only_changes=False,
+    )
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    from diaodu.projects.jobs import enqueue
+
+    enqueue(job)

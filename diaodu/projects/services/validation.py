@@ -1,0 +1,281 @@
+"""Turn submitted project data into clean values (Chinese errors naming the field); shared checks."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from diaodu.audit.services import snapshot
+from diaodu.engine import ledger
+from diaodu.engine.textnorm import normalise_name, to_simplified
+from diaodu.org.models import DictItem, Unit, User
+from diaodu.org.scope import require
+from diaodu.projects import queries
+from diaodu.projects.models import (
+    Level,
+    PlanCategory,
+    Project,
+    ProjectYearPlan,
+)
+
+from .fields import DATE_FIELDS, FIELD_LABELS, INDUSTRY_RE, MONEY_FIELDS, TEXT_FIELDS
+
+
+# ---------------------------------------------------------------- validation
+def _decimal(
+    value, field_name: str, errors: dict, *, minimum: Decimal | None = Decimal(0), places: int = 2
+):
+    if value in (None, ""):
+        return None
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}应为数字。"
+        return None
+    if not d.is_finite():
+        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}应为数字。"
+        return None
+    if minimum is not None and d < minimum:
+        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}不能为负数。"
+        return None
+    q = Decimal(1).scaleb(-places)
+    d = d.quantize(q)
+    if abs(d) >= Decimal(10) ** (14 - places):
+        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}数值过大。"
+        return None
+    return d
+
+
+def parse_industry(text: str) -> tuple[str, str]:
+    """'C36 汽车制造业' / 'C3611' / '3611' / '汽车制造业' / '制造业' → (code, display text)."""
+    raw = (text or "").strip()
+    if not raw:
+        return "", ""
+    simple = to_simplified(raw).replace("（", "(").replace("）", ")")
+    m = re.match(r"^([A-Ta-t]?\d{0,4})\s*(.*)$", simple)
+    code, rest = (m.group(1).upper(), m.group(2).strip(" -:：()")) if m else ("", simple)
+    if code and not INDUSTRY_RE.match(code):
+        code = ""
+    if code and not code[0].isalpha():
+        # a bare division code: find its section from the dictionary
+        parent = (
+            DictItem.objects.filter(dict_type__code="industry", code=code[:2])
+            .values_list("parent_code", flat=True)
+            .first()
+        )
+        code = f"{parent}{code}" if parent else code
+    if not code and rest:
+        hit = DictItem.objects.filter(dict_type__code="industry", label=rest).first()
+        if hit:
+            code = f"{hit.parent_code}{hit.code}" if hit.parent_code else hit.code
+    if code and not rest:
+        key = code[1:] if code[0].isalpha() and len(code) > 1 else code
+        label = (
+            DictItem.objects.filter(
+                dict_type__code="industry", code=key[:2] if key[0].isdigit() else key
+            )
+            .values_list("label", flat=True)
+            .first()
+        )
+        rest = label or ""
+    return code, (rest or raw)[:100]
+
+
+def _match_people(names: list[str]) -> tuple[list[User], list[str]]:
+    users, unmatched = [], []
+    for name in names:
+        name = name.strip()
+        if not name:
+            continue
+        hits = list(User.objects.filter(name=name, is_active=True)[:2])
+        if len(hits) == 1:
+            users.append(hits[0])
+        else:
+            unmatched.append(name)
+    return users, unmatched
+
+
+def _match_unit(text: str, within: Unit | None = None) -> Unit | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    qs = Unit.objects.filter(is_active=True)
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    hits = list(qs.filter(name=text)[:2]) or list(qs.filter(short_name=text)[:2])
+    return hits[0] if len(hits) == 1 else None
+
+
+def clean(data: dict, *, instance: Project | None = None) -> dict:
+    """Validate and normalise project fields. Raises ValidationError naming each bad field."""
+    errors: dict[str, str] = {}
+    out: dict = {}
+    for f in TEXT_FIELDS:
+        if f in data:
+            out[f] = (
+                (data[f] or "").strip()
+                if isinstance(data[f], str) or data[f] is None
+                else str(data[f])
+            )
+    if "name" in out or instance is None:
+        if not out.get("name"):
+            errors["name"] = "项目名称必填。"
+        elif len(out["name"]) > 200:
+            errors["name"] = "项目名称不能超过 200 字。"
+    if "national_code" in data:
+        code = (data["national_code"] or "").strip()
+        if code:
+            try:
+                code = ledger.validate_national_code(code)
+            except ValueError as exc:
+                errors["national_code"] = str(exc)
+            else:
+                clash = Project.objects.filter(national_code=code)
+                if instance is not None:
+                    clash = clash.exclude(pk=instance.pk)
+                if clash.exists():
+                    errors["national_code"] = f"项目代码“{code}”已被其他项目使用。"
+        out["national_code"] = code or None
+    for f in MONEY_FIELDS:
+        if f in data:
+            out[f] = _decimal(data[f], f, errors)
+    if "land_area_mu" in data:
+        out["land_area_mu"] = _decimal(data["land_area_mu"], "land_area_mu", errors)
+    for f, lo, hi in (("latitude", -90, 90), ("longitude", -180, 180)):
+        if f in data:
+            v = _decimal(data[f], f, errors, minimum=None, places=6)
+            if v is not None and not (lo <= v <= hi):
+                errors[f] = f"{FIELD_LABELS[f]}应在 {lo} 到 {hi} 之间。"
+            out[f] = v
+    if "expected_jobs" in data:
+        v = data["expected_jobs"]
+        if v in (None, ""):
+            out["expected_jobs"] = None
+        else:
+            try:
+                out["expected_jobs"] = int(Decimal(str(v)))
+                if out["expected_jobs"] < 0:
+                    raise ValueError
+            except (InvalidOperation, ValueError):
+                errors["expected_jobs"] = "带动就业应为非负整数。"
+    for f in DATE_FIELDS:
+        if f in data:
+            v = data[f]
+            if v in (None, ""):
+                out[f] = None
+            elif isinstance(v, date):
+                out[f] = v
+            else:
+                try:
+                    out[f] = date.fromisoformat(str(v))
+                except ValueError:
+                    errors[f] = f"{FIELD_LABELS[f]}日期格式应为 YYYY-MM-DD。"
+    if "plan_category" in data:
+        v = data["plan_category"] or ""
+        if v and v not in PlanCategory.values:
+            errors["plan_category"] = "年度类别无效。"
+        out["plan_category"] = v
+    if "level" in data:
+        v = data["level"] or ""
+        if v and v not in Level.values:
+            errors["level"] = "项目级别无效。"
+        out["level"] = v
+    if "industry" in data:
+        out["industry_code"], out["industry_text"] = parse_industry(data["industry"] or "")
+    for f in ("lead_officials_text", "secretary_text", "responsible_unit_text"):
+        if f in data:
+            out[f] = (data[f] or "").strip()
+    if "date_precision" in data:
+        out["date_precision"] = {
+            k: v for k, v in (data["date_precision"] or {}).items() if k in DATE_FIELDS
+        }
+    if "plan_year" in data:
+        out["plan_year"] = data["plan_year"]
+
+    # cross-field rules, on the values the project will have after the change
+    def final(f):
+        return out[f] if f in out else getattr(instance, f, None)
+
+    order = [
+        ("planned_signing_date", "planned_start_date"),
+        ("planned_start_date", "planned_completion_date"),
+        ("planned_completion_date", "planned_production_date"),
+        ("actual_signing_date", "actual_start_date"),
+        ("actual_start_date", "actual_completion_date"),
+        ("actual_completion_date", "actual_production_date"),
+    ]
+    for a, b in order:
+        va, vb = final(a), final(b)
+        if va and vb and vb < va and b not in errors:
+            errors[b] = (
+                f"{FIELD_LABELS[b]}（{vb:%Y-%m-%d}）不能早于{FIELD_LABELS[a]}（{va:%Y-%m-%d}）。"
+            )
+    today = timezone.localdate()
+    for f in DATE_FIELDS[4:]:
+        v = final(f)
+        if v and v > today and f not in errors:
+            errors[f] = f"{FIELD_LABELS[f]}（{v:%Y-%m-%d}）晚于今天：实际日期不能预填。"
+    total, annual = final("total_investment"), final("annual_plan_investment")
+    if (
+        total is not None
+        and annual is not None
+        and annual > total
+        and "annual_plan_investment" not in errors
+    ):
+        errors["annual_plan_investment"] = (
+            f"年度计划投资（{annual}万元）超过总投资（{total}万元）。"
+        )
+    since = final("completed_since_start")
+    if (
+        total is not None
+        and since is not None
+        and since > total
+        and "completed_since_start" not in errors
+    ):
+        errors["completed_since_start"] = f"累计完成投资（{since}万元）超过总投资（{total}万元）。"
+    if errors:
+        raise ValidationError(errors)
+    if "name" in out:
+        out["name_key"] = normalise_name(out["name"])
+    return out
+
+
+def _snapshot(p: Project) -> dict:
+    data = snapshot(p, exclude=("updated_at", "created_at", "name_key"))
+    data["lead_officials"] = sorted(p.lead_officials.values_list("name", flat=True)) if p.pk else []
+    return data
+
+
+def _check_unit(by, unit: Unit) -> None:
+    if unit is None:
+        raise ValidationError({"unit": "请选择所属园区。"})
+    if not queries.can_write_unit(by, unit):
+        raise PermissionDenied(f"无权在“{unit.name}”下维护项目。")
+
+
+def _check_project(by, project: Project, key: str = "projects.change") -> Project:
+    require(by, key)
+    if not queries.visible(by).filter(pk=project.pk).exists():
+        raise PermissionDenied("无权修改此项目。")
+    return project
+
+
+def _set_leads(project: Project, lead_officials) -> None:
+    if lead_officials is not None:
+        project.lead_officials.set(lead_officials)
+
+
+def _year_plan(project: Project) -> None:
+    if project.plan_year and project.plan_category:
+        ProjectYearPlan.objects.update_or_create(
+            project=project,
+            year=project.plan_year,
+            defaults={
+                "plan_category": project.plan_category,
+                "annual_plan_investment": project.annual_plan_investment,
+            },
+        )
