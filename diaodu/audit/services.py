@@ -75,19 +75,7 @@ def ref(obj) -> ObjectRef:
     return ObjectRef(f"{obj._meta.app_label}.{obj._meta.model_name}", str(obj.pk), str(obj)[:300])
 
 
-def record(
-    action: str,
-    obj,
-    *,
-    before: dict | None = None,
-    after: dict | None = None,
-    only_changes: bool = True,
-) -> AuditEntry:
-    """Append one entry. `obj` is a model instance or an ObjectRef.
-
-    The entry is written in the caller's transaction with its keyed MAC; it takes its place in
-    the chain right after commit (chain.seal), so no lock is held while the caller works.
-    """
+def _entry(action, obj, before, after, only_changes) -> AuditEntry:
     actor = context.current()
     target = ref(obj)
     if only_changes:
@@ -108,9 +96,46 @@ def record(
         mac_tag=crypto.current_tag(),
     )
     entry.mac = chain.entry_mac(chain.AUDIT, entry)
+    return entry
+
+
+def record(
+    action: str,
+    obj,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    only_changes: bool = True,
+) -> AuditEntry:
+    """Append one entry. `obj` is a model instance or an ObjectRef.
+
+    The entry is written in the caller's transaction with its keyed MAC; it takes its place in
+    the chain right after commit (chain.seal), so no lock is held while the caller works.
+    """
+    entry = _entry(action, obj, before, after, only_changes)
     entry.save()
     chain.seal_after_commit(chain.AUDIT)
     return entry
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry for `record_many`: the arguments of `record`."""
+
+    action: str
+    obj: object
+    before: dict | None = None
+    after: dict | None = None
+    only_changes: bool = True
+
+
+def record_many(changes: list[Change]) -> list[AuditEntry]:
+    """Append several entries in one INSERT (a service that changes several objects at once)."""
+    entries = [_entry(c.action, c.obj, c.before, c.after, c.only_changes) for c in changes]
+    if entries:
+        AuditEntry.objects.bulk_create(entries)
+        chain.seal_after_commit(chain.AUDIT)
+    return entries
 
 
 def verify(anchor: dict | None = None) -> chain.VerifyResult:

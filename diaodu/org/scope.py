@@ -65,7 +65,7 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_diaodu_scope", None)
     if cached is not None:
         return cached
-    roles = list(Role.objects.filter(users=user).prefetch_related("custom_units"))
+    roles = list(Role.objects.filter(users=user))
     perms: set[str] = set()
     for role in roles:
         perms.update(role.permissions or [])
@@ -76,10 +76,15 @@ def scope_for(user) -> Scope:
     unit_ids: set[int] = set()
     self_only = False
     if not all_units:
+        custom = [role.pk for role in roles if role.data_scope == DataScope.CUSTOM]
+        if custom:  # only then: most people's roles have no chosen units to read
+            unit_ids.update(
+                Role.custom_units.through.objects.filter(role_id__in=custom).values_list(
+                    "unit_id", flat=True
+                )
+            )
         for role in roles:
-            if role.data_scope == DataScope.CUSTOM:
-                unit_ids.update(u.pk for u in role.custom_units.all())
-            elif role.data_scope == DataScope.OWN_UNIT:
+            if role.data_scope == DataScope.OWN_UNIT:
                 unit_ids.update(member_ids)
             elif role.data_scope == DataScope.OWN_SUBTREE and member_units:
                 unit_ids.update(Unit.objects.subtrees(member_units).values_list("pk", flat=True))

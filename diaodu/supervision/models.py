@@ -139,12 +139,20 @@ class ProgressReport(models.Model):
     # person who filed it) has accepted it
     reduction_note = models.CharField("核减说明", max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The submitting client's key for this submission (a UUID made when the form was shown, or
+    # the API's Idempotency-Key): a retry with the same key returns this report.
+    client_key = models.CharField("提交编号", max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-period_start", "project_id"]
         verbose_name = verbose_name_plural = "周报"
         constraints = [
-            models.UniqueConstraint(fields=["project", "period"], name="sup_report_project_period")
+            models.UniqueConstraint(fields=["project", "period"], name="sup_report_project_period"),
+            models.UniqueConstraint(
+                fields=["client_key"],
+                condition=~models.Q(client_key=""),
+                name="sup_report_client_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["period", "project"], name="sup_report_period_idx"),

@@ -37,8 +37,10 @@ def test_scope_is_computed_once_a_request(client_for):
     for url in ("/", "/supervision/my/", "/projects/"):
         with CaptureQueriesContext(connection) as ctx:
             assert c.get(url).status_code == 200
-        # the scope's own read: the roles' chosen units (自定数据), fetched with the roles
+        # the scope's own read: the units one belongs to
         scope_reads = [
-            q["sql"] for q in ctx.captured_queries if "org_role_custom_units" in q["sql"]
+            q["sql"]
+            for q in ctx.captured_queries
+            if 'FROM "org_unit" INNER JOIN "org_membership"' in q["sql"]
         ]
         assert len(scope_reads) == 1, (url, scope_reads)

@@ -4,7 +4,7 @@
 # their parameter annotations (Query[...]) in the wrapper's module, not this one.
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import File, Form, Query, UploadedFile
 from ninja.pagination import paginate
 
@@ -50,11 +50,17 @@ def get_report(request, report_id: int):
 
 @router.post(
     "/reports",
-    response={201: ReportOut},
+    response={200: ReportOut, 201: ReportOut},
     summary="报送周报（multipart：字段 + photos 多张照片；problems 为 JSON 数组）",
+    description=(
+        "幂等：请求头 Idempotency-Key（或字段 client_key）带上客户端为这次填报生成的编号（如 UUID）。"
+        "超时后用同一编号重试时，若上次已保存，返回已保存的周报（200，响应头 Idempotent-Replayed: true），"
+        "而不是“已报送”错误；首次保存返回 201。"
+    ),
 )
 def file_report(
     request,
+    response: HttpResponse,
     project_id: Form[int],
     progress_text: Form[str] = "",
     invested: Form[str] = "",
@@ -62,6 +68,7 @@ def file_report(
     next_plan: Form[str] = "",
     period: Form[str] = "",
     problems: Form[str] = "",
+    client_key: Form[str] = "",
     photos: File[list[UploadedFile]] = None,
 ):
     require(request.user, "reports.file")
@@ -78,7 +85,11 @@ def file_report(
         },
         photo_files=photos or [],
         problems=_problems_json(problems),
+        client_key=request.headers.get("Idempotency-Key", "") or client_key,
     )
+    if getattr(r, "replayed", False):
+        response["Idempotent-Replayed"] = "true"
+        return 200, _report(queries.get_report(request.user, r.pk))
     return 201, _report(queries.get_report(request.user, r.pk))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -11,10 +12,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from diaodu.audit.services import record, snapshot
+from diaodu.audit.services import Change, record, record_many, snapshot
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
+from diaodu.projects import queries as project_queries
 from diaodu.projects.models import Project
 from diaodu.supervision import clock, photos, queries
 from diaodu.supervision import periods as P
@@ -28,6 +30,7 @@ from diaodu.supervision.models import (
     ReportStatus,
 )
 
+from . import investment
 from . import report_sums as sums
 from .common import (
     MAX_TEXT,
@@ -124,6 +127,15 @@ def _clean_report(data: dict, errors: dict) -> dict:
 def _save_photos(
     by, report: ProgressReport, infos: list[photos.PhotoInfo], saved: list
 ) -> list[ReportPhoto]:
+    out = _build_photos(by, report, infos, saved)
+    ReportPhoto.objects.bulk_create(out)
+    return out
+
+
+def _build_photos(
+    by, report: ProgressReport, infos: list[photos.PhotoInfo], saved: list
+) -> list[ReportPhoto]:
+    """The photos' rows, not yet inserted (their files are stored; `saved` lists them)."""
     cycle, project = report.cycle, report.project
     out = []
     for info in infos:
@@ -157,7 +169,6 @@ def _save_photos(
         saved.append(ph.file.name)
         ph.thumb.save("thumb.jpg", ContentFile(info.thumb), save=False)
         saved.append(ph.thumb.name)
-        ph.save()
         out.append(ph)
     return out
 
@@ -172,9 +183,9 @@ def _cleanup(names: list[str]) -> None:
             pass
 
 
-def _flags(report: ProgressReport) -> list[dict]:
+def _flags(report: ProgressReport, report_photos=None) -> list[dict]:
     """What contradicts the ledger: a negative amount, more invested than the total, a photo taken
-    far away or long before the period."""
+    far away or long before the period. `report_photos`: the photos when already in hand."""
     project, cycle = report.project, report.cycle
     out = []
     if report.invested is not None and report.invested < 0:
@@ -193,7 +204,7 @@ def _flags(report: ProgressReport) -> list[dict]:
             }
         )
     earliest = report.period_start - timedelta(days=cycle.photo_max_days_before)
-    for ph in report.photos.all():
+    for ph in report.photos.all() if report_photos is None else report_photos:
         if ph.distance_km is not None:
             near_project = project.latitude is not None and project.longitude is not None
             limit = cycle.project_radius_km if near_project else cycle.zone_radius_km
@@ -277,14 +288,14 @@ def _check_amounts(project: Project, period: P.Period, values: dict, errors: dic
     )
 
 
-def _report_data(r: ProgressReport) -> dict:
+def _report_data(r: ProgressReport, n_photos: int | None = None) -> dict:
     return {
         "progress_text": r.progress_text,
         "invested": str(r.invested),
         "next_plan": r.next_plan,
         "ytd": str(r.ytd),
         "since_start": str(r.since_start),
-        "photos": r.photos.count(),
+        "photos": r.photos.count() if n_photos is None else n_photos,
     }
 
 
@@ -309,11 +320,46 @@ def _report_snapshot(r: ProgressReport) -> dict:
     )
 
 
-def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()) -> ProgressReport:
-    """报送: a project's report for a period (default: the current one). Late when after the deadline."""
-    _check_project(by, project, "reports.file")
-    project = Project.objects.select_related("unit").get(pk=project.pk)
+CLIENT_KEY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def _client_key(value, errors: dict) -> str:
+    key = str(value or "").strip()
+    if key and not CLIENT_KEY.match(key):
+        errors["client_key"] = "提交编号格式不正确：应为 8–64 位字母、数字或连字符（如 UUID）。"
+        return ""
+    return key
+
+
+def _stored(project: Project, key: str) -> ProgressReport | None:
+    """The report an earlier submission with this client key stored, marked `replayed`."""
+    if not key:
+        return None
+    report = ProgressReport.objects.filter(client_key=key).first()
+    if report is None:
+        return None
+    if report.project_id != project.pk:
+        raise ValidationError(
+            {"client_key": "该提交编号已用于其他项目的周报：请刷新页面后重新填报。"}
+        )
+    report.replayed = True
+    return report
+
+
+def file_report(
+    by, project: Project, data: dict, *, photo_files=(), problems=(), client_key=""
+) -> ProgressReport:
+    """报送: a project's report for a period (default: the current one). Late when after the deadline.
+
+    Idempotent with a client key (the form's hidden field, the API's Idempotency-Key): a retry of
+    a submission that was stored — after a timeout, a double tap — returns the stored report,
+    marked `replayed`, instead of "已报送". The work does not grow with the project's history:
+    the running sums read the newest report only (investment.py), flags come from the data in
+    hand, and the audit entries are written in one INSERT.
+    """
+    require(by, "reports.file")
     errors: dict = {}
+    key = _client_key(client_key or data.get("client_key"), errors)
     if project.stage not in S.ACTIVE:
         raise ValidationError({"project": f"项目处于“{project.stage_label}”阶段，无需报送周报。"})
     cycle = queries.cycle_for_project(project)
@@ -321,41 +367,46 @@ def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()
         raise ValidationError({"project": "项目所属开发区尚未设置报送周期，请联系督查室。"})
     period = _check_period(cycle, data.get("period"), errors)
     values = _clean_report(data, errors)
+    if values.get("invested") is not None and values["invested"] < 0:
+        if not values.get("reduction_note") and "invested" not in errors:
+            errors["reduction_note"] = "本期完成投资为负数（核减）时，请填写核减说明。"
     drafts = _clean_problem_drafts(problems, errors)
     if drafts:
         try:
             require(by, "problems.raise")
         except PermissionDenied as exc:
             errors["problems"] = str(exc)
-    if (
-        period is not None
-        and "period" not in errors
-        and ProgressReport.objects.filter(project=project, period=period.code).exists()
-    ):
-        errors["period"] = (
-            f"《{project.name}》{period.name}的周报已报送；如需修改，请由督查室退回后修改。"
-        )
-    if period is not None and "period" not in errors:
-        _check_amounts(project, period, values, errors, "new")
     infos = _inspect_photos(photo_files, errors) if not errors else []
     _raise(errors)
     now = clock.now()
     saved: list[str] = []
+    duplicate = ValidationError(
+        {"period": f"《{project.name}》{period.name}的周报已报送；如需修改，请由督查室退回后修改。"}
+    )
     try:
         with transaction.atomic():
-            InvestmentBaseline.objects.get_or_create(
-                project=project,
-                defaults={
-                    "since_start": project.completed_since_start or Decimal("0"),
-                    "this_year": (project.completed_this_year or Decimal("0"))
-                    if project.plan_year in (None, period.year)
-                    else Decimal("0"),
-                    "year": period.year,
-                },
+            # the scope check, the stage under lock, and the lock that orders this project's sums
+            locked = (
+                project_queries.visible(by)
+                .select_for_update(of=("self",))
+                .filter(pk=project.pk)
+                .first()
             )
+            if locked is None:
+                raise PermissionDenied("无权操作此项目。")
+            if locked.stage not in S.ACTIVE:
+                raise ValidationError(
+                    {"project": f"项目处于“{locked.stage_label}”阶段，无需报送周报。"}
+                )
+            locked.unit = project.unit
+            latest = investment.latest_report(locked)
+            if latest is not None and latest.period == period.code:
+                if key and latest.client_key == key:
+                    return _stored(project, key)
+                raise duplicate
             deadline = cycle.deadline_of(period)
             report = ProgressReport(
-                project=project,
+                project=locked,
                 cycle=cycle,
                 period=period.code,
                 period_start=period.start,
@@ -366,22 +417,39 @@ def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()
                 filed_by_name=_name(by),
                 submitted_at=now,
                 is_late=now > deadline,
+                client_key=key,
                 **values,
             )
-            try:
-                with transaction.atomic():
-                    report.save()
-            except IntegrityError:
-                raise ValidationError(
-                    {"period": f"《{project.name}》{period.name}的周报已报送。"}
-                ) from None
-            _save_photos(by, report, infos, saved)
-            recompute_investment(project)
-            sums.refresh_lights(project, report.period_start)
-            report.refresh_from_db()
-            report.project = project
-            report.flags = _flags(report)
-            report.save(update_fields=["flags"])
+            new_year, new_since = investment.place(locked, report, latest)  # checks the sums
+            new_photos = _build_photos(by, report, infos, saved)
+            report.flags = _flags(report, new_photos)
+            report.save()
+            if new_photos:
+                ReportPhoto.objects.bulk_create(new_photos)
+            sums.refresh_lights(locked, report.period_start)  # lights of this period on, if any
+            changes = [
+                Change("report.submit", report, after=_report_snapshot(report), only_changes=False)
+            ]
+            if (locked.completed_this_year, locked.completed_since_start) != (new_year, new_since):
+                before = investment.project_money(locked)
+                locked.completed_this_year, locked.completed_since_start = new_year, new_since
+                locked.version += 1
+                locked.save(
+                    update_fields=[
+                        "completed_this_year",
+                        "completed_since_start",
+                        "version",
+                        "updated_at",
+                    ]
+                )
+                changes.append(
+                    Change(
+                        "project.update",
+                        locked,
+                        before=before,
+                        after=investment.project_money(locked),
+                    )
+                )
             ReportEvent.objects.create(
                 report=report,
                 action="submit",
@@ -389,13 +457,13 @@ def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()
                 by_name=_name(by),
                 at=now,
                 note="逾期报送" if report.is_late else "",
-                data=_report_data(report),
+                data=_report_data(report, len(new_photos)),
             )
-            record("report.submit", report, after=_report_snapshot(report), only_changes=False)
+            record_many(changes)
             for d in drafts:
                 raise_problem(
                     by,
-                    project,
+                    locked,
                     title=d.title,
                     type_code=d.type_code,
                     description=d.description,
@@ -403,9 +471,17 @@ def file_report(by, project: Project, data: dict, *, photo_files=(), problems=()
                     source=ProblemSource.REPORT,
                     report=report,
                 )
+    except IntegrityError:
+        # a concurrent submission of the same period (or the same client key) won the race
+        _cleanup(saved)
+        stored = _stored(project, key)
+        if stored is not None:
+            return stored
+        raise duplicate from None
     except Exception:
         _cleanup(saved)
         raise
+    project.completed_this_year, project.completed_since_start = new_year, new_since
     return report
 
 

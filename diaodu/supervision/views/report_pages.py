@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -84,14 +85,9 @@ def _period_for(request, cycle):
 def report_new(request, project_id: int):
     require(request.user, "reports.file")
     project = project_queries.get(request.user, project_id)
-    cycle = queries.cycle_for_project(project)
-    period = _period_for(request, cycle)
-    existing = queries.report_of(project, period) if cycle else None
-    if existing is not None and request.method == "GET":
-        return redirect("supervision:report", existing.pk)
     errors, data = {}, {}
     if request.method == "POST":
-        data = forms.pick(request.POST, forms.REPORT_FIELDS)
+        data = forms.pick(request.POST, forms.REPORT_FIELDS + ("client_key",))
         try:
             report = services.file_report(
                 request.user,
@@ -99,16 +95,28 @@ def report_new(request, project_id: int):
                 data,
                 photo_files=request.FILES.getlist("photos"),
                 problems=forms.problem_drafts(request.POST),
+                client_key=data.get("client_key", ""),
             )
         except ValidationError as exc:
             errors = forms.errors_of(exc)
         else:
-            messages.success(
-                request,
-                f"《{project.name}》{report.period_obj.name}周报已报送"
-                + ("（逾期报送）。" if report.is_late else "。"),
-            )
+            name = f"《{project.name}》{report.period_obj.name}周报"
+            if getattr(report, "replayed", False):
+                messages.info(request, f"{name}此前已报送成功，本次重复提交未再保存。")
+            else:
+                messages.success(
+                    request, name + ("已报送（逾期报送）。" if report.is_late else "已报送。")
+                )
             return redirect("supervision:report", report.pk)
+    cycle = queries.cycle_for_project(project)
+    period = _period_for(request, cycle)
+    if request.method == "GET":
+        existing = queries.report_of(project, period) if cycle else None
+        if existing is not None:
+            return redirect("supervision:report", existing.pk)
+    if not data.get("client_key") or "client_key" in errors:
+        # one key per filled form: a retry of this very submission is recognised as such
+        data["client_key"] = uuid.uuid4().hex
     return render(
         request,
         "supervision/report_form.html",
