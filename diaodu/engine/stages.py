@@ -66,6 +66,86 @@ DATE_FIELD = {
 # Stages whose projects owe weekly reports and count as "active" in the ledger.
 ACTIVE = ("signed", "landed", "preparing", "under_construction", "completed", "operating")
 
+# How offices write a stage in a ledger's 建设阶段/项目状态 column (besides the labels above).
+STAGE_WORDS = {
+    **{v: k for k, v in LABELS.items()},
+    "储备": "lead",
+    "谋划": "lead",
+    "谋划储备": "lead",
+    "招商线索": "lead",
+    "洽谈": "negotiating",
+    "洽谈中": "negotiating",
+    "在洽谈": "negotiating",
+    "已签约": "signed",
+    "签订协议": "signed",
+    "已签订协议": "signed",
+    "已落地": "landed",
+    "已供地": "landed",
+    "已摘牌": "landed",
+    "前期": "preparing",
+    "前期工作": "preparing",
+    "前期手续": "preparing",
+    "前期手续办理": "preparing",
+    "前期手续办理中": "preparing",
+    "办理前期手续": "preparing",
+    "拟开工": "preparing",
+    "待开工": "preparing",
+    "未开工": "preparing",
+    "计划开工": "preparing",
+    "已开工": "under_construction",
+    "开工": "under_construction",
+    "开工建设": "under_construction",
+    "已开工建设": "under_construction",
+    "在建": "under_construction",
+    "在建中": "under_construction",
+    "建设中": "under_construction",
+    "正在建设": "under_construction",
+    "施工": "under_construction",
+    "施工中": "under_construction",
+    "在施": "under_construction",
+    "在施工": "under_construction",
+    "正在施工": "under_construction",
+    "主体施工": "under_construction",
+    "续建": "under_construction",
+    "已竣工": "completed",
+    "竣工": "completed",
+    "完工": "completed",
+    "已完工": "completed",
+    "建成": "completed",
+    "已建成": "completed",
+    "竣工验收": "completed",
+    "投产": "operating",
+    "已投产": "operating",
+    "试生产": "operating",
+    "试运行": "operating",
+    "投入使用": "operating",
+    "已投入使用": "operating",
+    "运营": "operating",
+    "已运营": "operating",
+    "达产": "at_capacity",
+    "已达产": "at_capacity",
+    "达产达效": "at_capacity",
+    "停建": "suspended",
+    "缓建": "suspended",
+    "停工": "suspended",
+    "暂停": "suspended",
+    "已终止": "dropped",
+    "取消": "dropped",
+    "已取消": "dropped",
+    "退出": "dropped",
+}
+_STAGE_NOISE = str.maketrans("", "", " \t\u3000()（）【】[]")
+
+
+def parse_stage(text: str) -> str | None:
+    """A ledger's wording of a stage (施工中, 在施, 已开工, 已投产 …) → the stage, or None.
+    ``text`` should already be Simplified Chinese; a trailing 阶段/状态 is ignored."""
+    t = (text or "").strip().translate(_STAGE_NOISE)
+    for suffix in ("阶段", "状态", "项目"):
+        if t.endswith(suffix) and len(t) > len(suffix):
+            t = t[: -len(suffix)]
+    return STAGE_WORDS.get(t)
+
 
 class TransitionError(ValueError):
     """A refused move; the message is Chinese and says why."""

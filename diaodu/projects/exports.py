@@ -7,7 +7,13 @@ from django.utils import timezone
 from diaodu.engine import ledger
 from diaodu.engine import stages as S
 from diaodu.projects.models import Project
-from diaodu.projects.services import DATE_FIELDS, MONEY_FIELDS
+from diaodu.projects.services import CLEAR_MARKER, DATE_FIELDS, MONEY_FIELDS
+
+# The file is also the template an office fills in and imports back.
+FOOTNOTE = (
+    f"注：导入时空白单元格不会清除系统中已有的内容；需要清空某项时，请在该单元格填写“{CLEAR_MARKER}”。"
+    "签约、开工、竣工、投产日期请填写实际发生的日期。"
+)
 
 EXPORT_FIELDS = [
     "name",
@@ -96,4 +102,5 @@ def workbook(projects, *, unit_label: str, title: str | None = None) -> bytes:
         unit_label=unit_label,
         date_label=f"{today.year}年{today.month}月{today.day}日",
         fields=EXPORT_FIELDS,
+        footnote=FOOTNOTE,
     )

@@ -179,9 +179,14 @@ class ProjectForm(forms.Form):
 
 class StageForm(forms.Form):
     to_stage = forms.ChoiceField(label="变更为", choices=[(s, S.label(s)) for s in S.ALL])
+    # The date the event happened (签约、开工、竣工 …): typed by the person, never defaulted to
+    # today; the service refuses a future date and one before the previous move.
     on = forms.DateField(
-        label="日期",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        label="发生日期",
+        error_messages={"required": "请填写事项实际发生的日期（如实际开工日）。"},
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control", "required": True}, format="%Y-%m-%d"
+        ),
     )
     note = forms.CharField(
         label="说明",
@@ -200,9 +205,15 @@ class StageForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label="台账文件（.xlsx）")
     unit = forms.TypedChoiceField(label="导入到单位", coerce=int)
+    skip_errors = forms.BooleanField(
+        label="跳过有错误的行，导入其余行",
+        required=False,
+        help_text="不勾选时，只要有一行错误就整份不写入；勾选后错误行在预检中列出并跳过。",
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.pk, ("　" * max(u.depth - 1, 0)) + u.name) for u in units]
         self.fields["unit"].widget.attrs["class"] = "form-select"
         self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".xlsx"})
+        self.fields["skip_errors"].widget.attrs["class"] = "form-check-input"

@@ -134,6 +134,13 @@ class Project(models.Model):
         return S.label(self.stage)
 
     @property
+    def start_date_unknown(self) -> bool:
+        """开工日期未知: the project has started (在建 or later, or paused there) but its 开工日期 is
+        not recorded: it counts in no year's 新开工 until the date is entered."""
+        stage = self.resume_stage if self.stage in S.SIDE else self.stage
+        return self.actual_start_date is None and S.rank(stage) >= S.rank("under_construction")
+
+    @property
     def total_investment_yi(self):
         return None if self.total_investment is None else self.total_investment / 10000
 
@@ -156,6 +163,10 @@ class StageChange(models.Model):
     from_stage = models.CharField(max_length=24, choices=STAGE_CHOICES, blank=True)
     to_stage = models.CharField(max_length=24, choices=STAGE_CHOICES)
     on = models.DateField("日期")
+    # The event's own date is not known (a ledger row of a project already 在建 without its
+    # 开工日期): ``on`` is then the day the move was recorded, and the move never counts as
+    # reaching the stage in any year until the date is entered (it then replaces ``on``).
+    date_unknown = models.BooleanField("日期未知", default=False)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -215,6 +226,8 @@ class ImportJob(models.Model):
     file_name = models.CharField(max_length=200)
     file_path = models.CharField(max_length=400)
     dry_run = models.BooleanField(default=True)
+    # like `import-ledger --skip-errors`: rows with errors are skipped, the others are written
+    skip_errors = models.BooleanField("跳过有错误的行", default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     phase = models.CharField(max_length=40, blank=True)
     done = models.PositiveIntegerField(default=0)

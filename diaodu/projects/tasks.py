@@ -57,7 +57,12 @@ def run_job(job_id: int) -> None:
     try:
         with acting_as(job.user, channel="task", request_id=jobs.request_id(job)):
             report = import_ledger(
-                job.user, job.unit, job.file_path, dry_run=job.dry_run, progress=progress
+                job.user,
+                job.unit,
+                job.file_path,
+                dry_run=job.dry_run,
+                skip_errors=job.skip_errors,
+                progress=progress,
             )
     except transient_errors() as exc:  # the database or Redis went away: nothing was written
         keeper.stop()

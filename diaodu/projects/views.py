@@ -183,6 +183,11 @@ def filter_delete(request, pk: int):
     return redirect("projects:list")
 
 
+def _known_stage_date(project, stage: str):
+    field_name = S.DATE_FIELD.get(stage)
+    return getattr(project, field_name) if field_name else None
+
+
 @login_required
 def detail(request, pk: int):
     require(request.user, "projects.view")
@@ -198,8 +203,13 @@ def detail(request, pk: int):
             "changes": changes,
             "history": queries.history(project)[:50],
             "leads": project.lead_officials.all(),
+            # the date the event happened: entered by the person (or the date the ledger already
+            # has for it), never defaulted to today
             "stage_form": StageForm(
-                initial={"on": timezone.localdate(), "to_stage": targets[0] if targets else ""}
+                initial={
+                    "on": _known_stage_date(project, targets[0]) if targets else None,
+                    "to_stage": targets[0] if targets else "",
+                }
             ),
             "targets": [(t, S.label(t)) for t in targets],
             "can_change": s.has("projects.change"),
@@ -414,10 +424,16 @@ def import_start(request):
         elif not upload.name.lower().endswith((".xlsx", ".xlsm")):
             form.add_error("file", "请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
         else:
-            job = services.start_import(request.user, unit, upload)
+            job = services.start_import(
+                request.user, unit, upload, skip_errors=form.cleaned_data["skip_errors"]
+            )
             return redirect("projects:import_job", job.pk)
     jobs = ImportJob.objects.filter(user=request.user)[:10]
-    return render(request, "projects/import.html", {"form": form, "jobs": jobs})
+    return render(
+        request,
+        "projects/import.html",
+        {"form": form, "jobs": jobs, "marker": services.CLEAR_MARKER},
+    )
 
 
 def _job(request, pk) -> ImportJob:

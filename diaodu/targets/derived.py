@@ -7,7 +7,9 @@ screen, export, score and API:
     A project counts for stage X in year Y, as of date D (D ≤ 31 December Y), when
     (1) its FIRST StageChange into X (``to_stage == X``) is dated within 1 January Y … D — a
         project that entered X in an earlier year never counts again, even if it left X and
-        came back; and
+        came back; a first move whose date is unknown (``date_unknown``: a ledger row of a
+        project already 在建 without its 开工日期) never counts, since the import date is not the
+        date the project started; and
     (2) its latest state as of D (the last StageChange dated ≤ D, ties broken by entry order)
         is X or a later main-line stage. Moving forward (开工 → 竣工) keeps the count; a move
         back to an earlier stage (台账校正), 暂缓 or 终止 removes it — and a project that is
@@ -98,17 +100,24 @@ def stage_candidates(user, units, indicator: Indicator, year: int, end: date):
     if indicator.level:
         qs = qs.filter(level=indicator.level)
     return StageChange.objects.filter(
-        to_stage=indicator.stage, on__gte=date(year, 1, 1), on__lte=end, project__in=qs.values("pk")
+        to_stage=indicator.stage,
+        on__gte=date(year, 1, 1),
+        on__lte=end,
+        date_unknown=False,
+        project__in=qs.values("pk"),
     ).values("project_id")
 
 
 def reached_on(changes, stage: str, year: int, until: date) -> date | None:
-    """Apply the rule to one project's ordered (to_stage, on) changes; the date it counts from."""
+    """Apply the rule to one project's ordered (to_stage, on[, date_unknown]) changes; the date
+    it counts from."""
     first = latest = None
-    for to_stage, on in changes:
+    for to_stage, on, *unknown in changes:
         if on > until:
             break
         if first is None and to_stage == stage:
+            if unknown and unknown[0]:
+                return None
             first = on
         latest = to_stage
     if first is None or first.year != year:
@@ -151,12 +160,12 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
                 project_id__in=stage_candidates(user, units, ind0, year, end), on__lte=end
             )
             .order_by("project_id", "on", "id")
-            .values_list("project_id", "to_stage", "on", "project__unit__path")
+            .values_list("project_id", "to_stage", "on", "date_unknown", "project__unit__path")
         )
         changes: dict[int, list] = defaultdict(list)
         paths: dict[int, str] = {}
-        for pid, to_stage, when, path in rows:
-            changes[pid].append((to_stage, when))
+        for pid, to_stage, when, unknown, path in rows:
+            changes[pid].append((to_stage, when, unknown))
             paths[pid] = path
         reached = {pid: reached_on(ch, ind0.stage, year, end) for pid, ch in changes.items()}
         monthly: dict[int, dict[int, date | None]] = {}

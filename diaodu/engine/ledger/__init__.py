@@ -15,6 +15,8 @@ Pure Python (openpyxl + zhconv), no Django.  The Django side calls:
 
 Data dicts only carry the keys whose cells are non-empty; ``LedgerReadResult.columns``
 tells which columns the sheet has (so an empty cell can be told from a missing column).
+A blank cell means "no change" to whoever stores the row: a cell that says “（清空）”
+(:data:`CLEAR_MARKER`) is listed in ``LedgerRow.cleared`` instead, to clear the value.
 A date known only to the month (or year) is stored as the 1st of that month (January 1st)
 with ``data[f"{key}_precision"] = "month"`` (``"year"``).
 
@@ -26,7 +28,14 @@ read returns), ``values`` (cell values), ``container`` (the safe .xlsx opener), 
 from .headers import classify_header
 from .reader import read_ledger
 from .results import LedgerFormatError, LedgerReadResult, LedgerRow, RowMessage
-from .values import parse_amount, parse_date, split_people, validate_national_code
+from .values import (
+    CLEAR_MARKER,
+    is_clear_marker,
+    parse_amount,
+    parse_date,
+    split_people,
+    validate_national_code,
+)
 from .vocabulary import (
     CHECKED_SUM_FIELDS,
     DATE_FIELDS,
@@ -41,6 +50,7 @@ from .vocabulary import (
 from .writer import write_ledger
 
 __all__ = [
+    "CLEAR_MARKER",
     "CHECKED_SUM_FIELDS",
     "DATE_FIELDS",
     "FIELD_LABELS",
@@ -55,6 +65,7 @@ __all__ = [
     "LedgerRow",
     "RowMessage",
     "classify_header",
+    "is_clear_marker",
     "parse_amount",
     "parse_date",
     "read_ledger",

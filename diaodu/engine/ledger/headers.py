@@ -342,10 +342,25 @@ def _build_header(sheet: _Sheet, top: int) -> _Header | None:
     return _Header(top, bottom, columns, score, messages)
 
 
+# A line above the table: 填报单位、单位：万元、填报日期、截至…、(盖章)
+_META_LINE_RE = re.compile(
+    r"填[报報]|[报報]送|[单單]位\s*[:：]|盖章|蓋章|制表|日期\s*[:：]|截[至止]"
+)
+
+
+def _is_title_row(sheet: _Sheet, r: int) -> bool:
+    """A title (a single cell, merged across the table or not) or a 填报单位/单位/日期 line:
+    such a row never starts a header, so its text is never glued into the column names."""
+    cells = [v for v in sheet.grid[r] if not _is_blank(v)]
+    if len(cells) == 1:  # a title, unless it is the 项目名称 of a one-column table
+        return not (isinstance(cells[0], str) and classify_header(cells[0]) == "name")
+    return any(isinstance(v, str) and _META_LINE_RE.search(compact(v)) for v in cells)
+
+
 def _find_header(sheet: _Sheet) -> _Header | None:
     best: _Header | None = None
     for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        if _row_header_score(sheet, r) == 0:
+        if _row_header_score(sheet, r) == 0 or _is_title_row(sheet, r):
             continue
         header = _build_header(sheet, r)
         if header is not None and (best is None or header.score > best.score):

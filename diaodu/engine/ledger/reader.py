@@ -30,6 +30,7 @@ from .values import (
     _parse_scaled,
     _show,
     _to_text,
+    is_clear_marker,
     parse_date,
     split_people,
     validate_national_code,
@@ -93,6 +94,7 @@ _UNIT_LABEL_CUT_RE = re.compile(
     r"\s{2,}|(?:金[额額]|[计計]量)?[单單]位\s*[:：]|\d{4}\s*年|\d{4}[-./]\d"
 )
 _MONEY_UNIT_RE = re.compile(r"单位\s*[:：]\s*(亿元|万元|元)")
+_MONEY_UNIT_NAMES = {_YI: "亿元", _WAN: "万元", _YUAN: "元"}
 
 
 # --------------------------------------------------------------------------------------
@@ -363,6 +365,15 @@ class _LedgerReader:
         factor = col.money_factor if col.money_factor is not None else self.default_money_factor
         return _parse_scaled(value, _MONEY_TEXT_RE, _MONEY_SUFFIX, factor, "金额")
 
+    def _negative_money(self, value: Any, col: _Column) -> str:
+        """The message for a negative amount, in the column's own unit ("-1.5亿元", not the
+        "-15000万元" it converts to)."""
+        factor = col.money_factor if col.money_factor is not None else self.default_money_factor
+        shown = _show(value)
+        if not shown.rstrip().endswith(("元", "万", "亿")):
+            shown += _MONEY_UNIT_NAMES.get(factor, "万元")
+        return f"金额“{shown}”为负数，金额不能为负"
+
     def _project(self, r: int, cells: list[tuple[int, Any]]) -> None:
         excel_row = r + 1
         row = LedgerRow(excel_row, self.section_text)
@@ -385,6 +396,17 @@ class _LedgerReader:
                         col.field,
                     )
                 )
+                continue
+            if is_clear_marker(value):
+                has_other = True
+                if col.field == "name":
+                    row.messages.append(
+                        RowMessage(
+                            excel_row, "error", f"第{excel_row}行：项目名称不能清空", col.field
+                        )
+                    )
+                elif col.field not in row.cleared:
+                    row.cleared.append(col.field)
                 continue
             if isinstance(value, str) and _is_empty_marker(value):
                 continue
@@ -414,12 +436,16 @@ class _LedgerReader:
                         )
                     )
                 return
-            row.messages.insert(
-                0,
-                RowMessage(
-                    excel_row, "error", f"第{excel_row}行：缺少项目名称（该行有其他数据）", "name"
-                ),
-            )
+            if not any(m.field == "name" and m.level == "error" for m in row.messages):
+                row.messages.insert(
+                    0,
+                    RowMessage(
+                        excel_row,
+                        "error",
+                        f"第{excel_row}行：缺少项目名称（该行有其他数据）",
+                        "name",
+                    ),
+                )
         self.rows.append(row)
         self.section_rows.append(row)
         self.segment_rows.append(row)
@@ -429,7 +455,10 @@ class _LedgerReader:
     ) -> None:
         fld = col.field
         if fld in MONEY_FIELDS:
-            data[fld] = self._money(value, col)
+            amount = self._money(value, col)
+            if amount < 0:
+                raise _CellProblem(self._negative_money(value, col))
+            data[fld] = amount
         elif fld in DATE_FIELDS:
             fmt = self.sheet.number_format(vr, vc) if isinstance(value, float) else "General"
             day, precision = parse_date(value, number_format=fmt, epoch=self.epoch)

@@ -32,6 +32,9 @@ class LedgerRow:
     section: str | None
     data: dict[str, Any] = field(default_factory=dict)
     messages: list[RowMessage] = field(default_factory=list)
+    # fields whose cell says “（清空）”: the stored value is to be cleared (a blank cell, left
+    # out of ``data``, means "no change")
+    cleared: list[str] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:

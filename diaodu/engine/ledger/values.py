@@ -99,6 +99,17 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+CLEAR_MARKER = "（清空）"
+_CLEAR_MARKERS = frozenset({"(清空)", "[清空]", "【清空】"})
+
+
+def is_clear_marker(value: Any) -> bool:
+    """“（清空）” in a cell: clear the stored value (a blank cell never does)."""
+    if not isinstance(value, str) or len(value.strip()) > 8:
+        return False
+    return collapse_spaces(to_halfwidth(value)).replace(" ", "") in _CLEAR_MARKERS
+
+
 def _is_empty_marker(text: str) -> bool:
     """“—”, “-”, “/”, “／”, “无”… (and blank) mean an empty cell."""
     text = text.strip()

@@ -136,6 +136,7 @@ def write_ledger(
     unit_label: str = "",
     date_label: str = "",
     fields: list[str] | None = None,
+    footnote: str = "",
 ) -> bytes:
     """Write *rows* (dicts with canonical keys) as an office-style ledger; returns .xlsx bytes.
 
@@ -143,7 +144,8 @@ def write_ledger(
     (rows 3–4), then one section per plan_category (新开工, 续建, 竣工投产, 前期储备, then
     rows without a category as 其他项目), each followed by a 小计 row, and a final 合计 row.
     *fields* chooses and orders the columns (default: the core columns plus every field
-    used by some row; plan_category is carried by the section rows).
+    used by some row; plan_category is carried by the section rows).  *footnote* (“注：…”)
+    goes below the 合计 row, where the reader skips it.
     """
     field_list = _resolve_fields(rows, fields)
     columns = [_SEQ] + field_list
@@ -266,6 +268,11 @@ def write_ledger(
             r += 1
         sum_row("小计", sums)
     sum_row("合计", grand)
+    if footnote:
+        _put(ws.cell(r + 1, 1), footnote)
+        ws.cell(r + 1, 1).alignment = Alignment(horizontal="left", vertical="center")
+        if ncol > 1:
+            ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=ncol)
 
     # Widths, freeze panes, printing.
     for idx, fld in enumerate(columns, start=1):

@@ -1181,3 +1181,92 @@ def test_reader_never_crashes_on_odd_cells(grid):
         for msg in row.messages:
             assert msg.message.startswith(f"第{row.row}行")
             assert msg.level in ("error", "warning", "info")
+
+
+# ------------------------------------------------------- title rows, clear marker, negatives
+HEADER7 = ["序号", "项目名称", "建设单位", "总投资（亿元）", "年度计划投资", "建设阶段", "开工日期"]
+
+
+@pytest.mark.parametrize(
+    "above, merges",
+    [
+        # a merged title and a merged 填报单位 line, no blank row before the header
+        ([["2026年重点项目台账"], ["填报单位：XX园区  单位：万元"]], ["A1:G1", "A2:G2"]),
+        # the same lines unmerged, the money unit in its own cell
+        ([["2026年重点项目台账"], ["填报单位：XX园区", None, None, "单位：万元"]], []),
+        # 填报单位 and 填报日期 spread over cells
+        (
+            [
+                ["2026年重点项目台账"],
+                ["填报单位（盖章）：", "XX园区", None, "填报日期：", "2026-11-20"],
+            ],
+            ["A1:G1"],
+        ),
+    ],
+)
+def test_title_and_unit_rows_never_glued_into_column_names(above, merges):
+    data = make_xlsx([*above, HEADER7, [1, "甲", "甲公司", 2, 100, "在施", "2026-03-01"]], merges)
+    result = read_ledger(data)
+    assert result.columns == {
+        "name": "项目名称",
+        "investor": "建设单位",
+        "total_investment": "总投资（亿元）",
+        "annual_plan_investment": "年度计划投资",
+        "stage": "建设阶段",
+        "actual_start_date": "开工日期",
+    }
+    assert result.title == "2026年重点项目台账" and result.unit_label == "XX园区"
+    (row,) = result.rows
+    assert row.row == 4 and row.data["total_investment"] == D("20000")
+
+
+def test_a_title_alone_above_the_header_is_the_title():
+    data = make_xlsx([["XX开发区2026年市级重点项目建设进度表"], HEADER7, [1, "甲"]], ["A1:G1"])
+    result = read_ledger(data)
+    assert result.title == "XX开发区2026年市级重点项目建设进度表"
+    assert result.columns["name"] == "项目名称"
+
+
+def test_clear_marker_is_kept_apart_from_blank_cells():
+    data = make_xlsx(
+        [
+            ["项目名称", "项目代码", "包保领导", "自开工累计完成投资", "备注"],
+            ["甲", "（清空）", None, "(清空)", "—"],
+            ["（清空）", "2026-220199-36-03-000123"],
+        ]
+    )
+    result = read_ledger(data)
+    first, second = result.rows
+    assert first.data == {"name": "甲"}  # blank, "—": left out (no change)
+    assert first.cleared == ["national_code", "completed_since_start"]
+    assert not first.has_errors
+    assert texts(result, "error") == ["第3行：项目名称不能清空"]
+    assert ledger.CLEAR_MARKER == "（清空）"
+
+
+def test_negative_amount_reported_in_the_columns_own_unit():
+    data = make_xlsx(
+        [
+            ["填报单位：XX园区  单位：万元"],
+            ["项目名称", "总投资（亿元）", "年度计划投资", "本年完成投资（元）"],
+            ["甲", -1.5, 100, None],
+            ["乙", 2, "-300", None],
+            ["丙", 2, 100, "-5000元"],
+        ]
+    )
+    result = read_ledger(data)
+    assert texts(result, "error") == [
+        "第3行“总投资（亿元）”列：金额“-1.5亿元”为负数，金额不能为负",
+        "第4行“年度计划投资”列：金额“-300万元”为负数，金额不能为负",
+        "第5行“本年完成投资（元）”列：金额“-5000元”为负数，金额不能为负",
+    ]
+    assert "total_investment" not in result.rows[0].data
+
+
+def test_footnote_below_the_total_is_skipped_on_reading():
+    rows = [{"name": "甲", "total_investment": D("100")}]
+    blob = write_ledger(rows, title="台账", footnote="注：空白单元格不会清除已有内容。")
+    ws = openpyxl.load_workbook(io.BytesIO(blob)).active
+    assert ws.cell(ws.max_row, 1).value == "注：空白单元格不会清除已有内容。"
+    result = read_ledger(blob)
+    assert [r.data["name"] for r in result.rows] == ["甲"] and not result.has_errors

@@ -91,3 +91,35 @@ def test_side_exits_need_reason_and_resume_where_left():
 def test_unknown_stage():
     with pytest.raises(S.TransitionError, match="未知"):
         S.check("lead", "flying", date(2026, 5, 1), last_move_on=None, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "text, stage",
+    [
+        ("施工中", "under_construction"),
+        ("在施", "under_construction"),
+        ("已开工", "under_construction"),
+        ("开工建设", "under_construction"),
+        ("在建阶段", "under_construction"),
+        ("续建", "under_construction"),
+        ("（正在施工）", "under_construction"),
+        ("已投产", "operating"),
+        ("试生产", "operating"),
+        ("已竣工", "completed"),
+        ("完工", "completed"),
+        ("洽谈中", "negotiating"),
+        ("已签约", "signed"),
+        ("前期手续办理中", "preparing"),
+        ("拟开工", "preparing"),
+        ("停工", "suspended"),
+        ("达产", "at_capacity"),
+        ("在建", "under_construction"),
+        ("线索", "lead"),
+    ],
+)
+def test_ledger_wordings_map_to_stages(text, stage):
+    assert S.parse_stage(text) == stage
+
+
+def test_unknown_wording_is_none():
+    assert S.parse_stage("看情况") is None and S.parse_stage("") is None

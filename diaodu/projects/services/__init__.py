@@ -7,7 +7,14 @@ Split by topic: ``fields``, ``validation``, ``editing``, ``saved_filters``, ``im
 services.create_project(...)``.
 """
 
-from .editing import changes_since, conflict_message, create_project, transition, update_project
+from .editing import (
+    changes_since,
+    conflict_message,
+    create_project,
+    settle_unknown_stage_dates,
+    transition,
+    update_project,
+)
 from .fields import (
     DATE_FIELDS,
     FIELD_LABELS,
@@ -18,11 +25,13 @@ from .fields import (
     ConflictError,
 )
 from .import_jobs import IMPORT_DIR, confirm_import, start_import
-from .importing import STAGE_WORDS, ImportReport, import_ledger
+from .importing import ACTION_LABELS, CLEAR_MARKER, STAGE_WORDS, ImportReport, import_ledger
 from .saved_filters import delete_filter, save_filter
 from .validation import clean, parse_industry
 
 __all__ = [
+    "ACTION_LABELS",
+    "CLEAR_MARKER",
     "ConflictError",
     "DATE_FIELDS",
     "FIELD_LABELS",
@@ -42,6 +51,7 @@ __all__ = [
     "import_ledger",
     "parse_industry",
     "save_filter",
+    "settle_unknown_stage_dates",
     "start_import",
     "transition",
     "update_project",

@@ -35,34 +35,45 @@ def create_project(
     stage: str = "lead",
     stage_date: date | None = None,
     note: str = "",
+    history: list[tuple[str, date | None]] | None = None,
 ) -> Project:
+    """Create a project in `stage` entered on `stage_date` (default today). `history` (the
+    ledger import) gives the moves instead, oldest first, each with the date it happened or
+    None when that is not known (recorded as 日期未知); the last one is the project's stage."""
     require(by, "projects.change")
     _check_unit(by, unit)
     values = clean(data)
-    if stage not in S.ALL:
+    today = timezone.localdate()
+    moves = history or [(stage, stage_date or today)]
+    if any(st not in S.ALL for st, _ in moves):
         raise ValidationError({"stage": "项目阶段无效。"})
     if values.get("plan_category") and not values.get("plan_year"):
-        values["plan_year"] = timezone.localdate().year
+        values["plan_year"] = today.year
+    stage, stage_date = moves[-1]
     project = Project(
         unit=unit,
         secretary=secretary,
         responsible_unit=responsible_unit,
         stage=stage,
-        stage_date=stage_date or timezone.localdate(),
+        stage_date=stage_date,
         **values,
     )
     project.save()
     _set_leads(project, lead_officials)
     _year_plan(project)
-    StageChange.objects.create(
-        project=project,
-        from_stage="",
-        to_stage=stage,
-        on=project.stage_date,
-        person=by if isinstance(by, User) else None,
-        person_name=getattr(by, "name", "") or "system",
-        note=note or "新建项目",
-    )
+    previous = ""
+    for st, on in moves:
+        StageChange.objects.create(
+            project=project,
+            from_stage=previous,
+            to_stage=st,
+            on=on or today,
+            date_unknown=on is None,
+            person=by if isinstance(by, User) else None,
+            person_name=getattr(by, "name", "") or "system",
+            note=note or "新建项目",
+        )
+        previous = st
     record("project.create", project, after=_snapshot(project), only_changes=False)
     return project
 
@@ -103,7 +114,35 @@ def update_project(
     _year_plan(current)
     after = _snapshot(current)
     record("project.update", current, before=before, after=after)
+    settle_unknown_stage_dates(current)
     return current
+
+
+def settle_unknown_stage_dates(project: Project) -> int:
+    """A stage move recorded without its date (日期未知) takes the project's date for that stage
+    (开工日期 for 在建 …) once the project has one: from then on it counts in that date's year.
+    Returns the number of moves dated."""
+    n = 0
+    for change in project.stage_changes.filter(date_unknown=True).order_by("on", "id"):
+        field_name = S.DATE_FIELD.get(change.to_stage)
+        when = getattr(project, field_name) if field_name else None
+        if when is None:
+            continue
+        recorded = change.on
+        change.on, change.date_unknown = when, False
+        change.save(update_fields=["on", "date_unknown"])
+        if project.stage == change.to_stage and project.stage_date in (None, recorded):
+            project.stage_date = when
+            project.save(update_fields=["stage_date", "updated_at"])
+        record(
+            "project.stage_date",
+            project,
+            before={"stage": change.to_stage, "on": None, "recorded_on": recorded.isoformat()},
+            after={"stage": change.to_stage, "on": when.isoformat()},
+            only_changes=False,
+        )
+        n += 1
+    return n
 
 
 def changes_since(project: Project, version: int) -> list[dict]:
@@ -154,7 +193,9 @@ def transition(
 ) -> Project:
     _check_project(by, project, "projects.stage")
     current = Project.objects.select_for_update().get(pk=project.pk)
-    last = current.stage_changes.order_by("-on", "-id").first()
+    # the previous move with a known date (a move recorded without its date says nothing of when
+    # it happened)
+    last = current.stage_changes.filter(date_unknown=False).order_by("-on", "-id").first()
     try:
         move = S.check(
             current.stage,

@@ -24,8 +24,10 @@ IMPORT_DIR = Path(settings.MEDIA_ROOT) / "imports"
 
 
 @transaction.atomic
-def start_import(by, unit: Unit, upload) -> ImportJob:
-    """Store an uploaded ledger and queue its dry run (the check shown before anything is written)."""
+def start_import(by, unit: Unit, upload, *, skip_errors: bool = False) -> ImportJob:
+    """Store an uploaded ledger and queue its dry run (the check shown before anything is
+    written). With `skip_errors` the rows with errors will be skipped, like the command's
+    ``--skip-errors``."""
     require(by, "projects.import")
     _check_unit(by, unit)
     IMPORT_DIR.mkdir(parents=True, exist_ok=True)
@@ -33,12 +35,17 @@ def start_import(by, unit: Unit, upload) -> ImportJob:
     write_upload(upload, path)  # a failed write leaves no partial file
     try:
         job = ImportJob.objects.create(
-            user=by, unit=unit, file_name=upload.name[:200], file_path=str(path), dry_run=True
+            user=by,
+            unit=unit,
+            file_name=upload.name[:200],
+            file_path=str(path),
+            dry_run=True,
+            skip_errors=skip_errors,
         )
         record(
             "ledger.import_check",
             job,
-            after={"unit": unit.code, "file": job.file_name},
+            after={"unit": unit.code, "file": job.file_name, "skip_errors": skip_errors},
             only_changes=False,
         )
         _enqueue(job)
@@ -50,7 +57,8 @@ def start_import(by, unit: Unit, upload) -> ImportJob:
 
 @transaction.atomic
 def confirm_import(by, checked: ImportJob) -> ImportJob:
-    """Queue the real import of a file whose dry run passed."""
+    """Queue the real import of a file whose dry run passed (or, with skip_errors, whose
+    dry run listed the rows that will be skipped)."""
     require(by, "projects.import")
     if checked.user_id != by.pk:
         raise PermissionDenied("只能确认自己上传的导入。")
@@ -58,7 +66,7 @@ def confirm_import(by, checked: ImportJob) -> ImportJob:
         checked.status != ImportJob.Status.DONE
         or not checked.dry_run
         or not checked.result
-        or checked.result.get("errors")
+        or (checked.result.get("errors") and not checked.skip_errors)
     ):
         raise PermissionDenied("该预检结果不能确认导入。")
     job = ImportJob.objects.create(
@@ -67,11 +75,17 @@ def confirm_import(by, checked: ImportJob) -> ImportJob:
         file_name=checked.file_name,
         file_path=checked.file_path,
         dry_run=False,
+        skip_errors=checked.skip_errors,
     )
     record(
         "ledger.import_confirm",
         job,
-        after={"unit": checked.unit.code, "file": job.file_name, "checked_job": checked.pk},
+        after={
+            "unit": checked.unit.code,
+            "file": job.file_name,
+            "checked_job": checked.pk,
+            "skip_errors": checked.skip_errors,
+        },
         only_changes=False,
     )
     _enqueue(job)

@@ -93,7 +93,13 @@ def ledger_row(p, cols):
         elif col == "planned_start":
             html = format_html("{}", _date(p.planned_start_date))
         elif col == "actual_start":
-            html = format_html("{}", _date(p.actual_start_date))
+            if p.start_date_unknown:
+                html = format_html(
+                    '<span class="badge bg-orange-lt" title="{}">开工日期未知</span>',
+                    "台账未填开工日期：不计入任何年度的新开工，补填后计入",
+                )
+            else:
+                html = format_html("{}", _date(p.actual_start_date))
         elif col == "leads":
             html = format_html("{}", _people(p))
         elif col == "secretary":

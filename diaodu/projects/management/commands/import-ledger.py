@@ -9,7 +9,10 @@ from diaodu.org.scope import SYSTEM
 
 
 class Command(BaseCommand):
-    help = "导入 Excel 项目台账（与网页上传同一读取器）：打印新增/更新/跳过数与逐行说明。"
+    help = (
+        "导入 Excel 项目台账（与网页上传同一读取器）：打印新增/更新/跳过数、逐行变化（原值 → 新值）"
+        "与逐行说明。空白单元格不会清除已有内容，填写“（清空）”才清除。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="台账文件（.xlsx）")
@@ -44,6 +47,15 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             mode = "预检" if o["dry_run"] else "导入"
+            for row in report.rows:  # the diff: every field that changes, old → new
+                if row["action"] == "update":
+                    changes = "；".join(
+                        f"{c['label']}：{c['old'] or '（空）'} → {c['new'] or '（空）'}"
+                        for c in row["changes"]
+                    )
+                    self.stdout.write(f"第{row['row']}行 {row['name']}：更新 {changes}")
+                elif row["action"] == "create":
+                    self.stdout.write(f"第{row['row']}行 {row['name']}：新增")
             for m in report.messages:
                 self.stdout.write(
                     f"[{ {'error': '错误', 'warning': '提醒', 'info': '说明'}.get(m['level'], m['level']) }] {m['message']}"
