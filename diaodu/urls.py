@@ -17,3 +17,8 @@ urlpatterns = [
     path("targets/", include("diaodu.targets.urls")),
     path("", include("diaodu.web.urls")),
 ]
+
+# Chinese error pages with the reason and a way back (500 has its own template, 500.html).
+handler400 = "diaodu.web.errors.bad_request"
+handler403 = "diaodu.web.errors.permission_denied"
+handler404 = "diaodu.web.errors.page_not_found"

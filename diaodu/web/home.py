@@ -28,7 +28,7 @@ from diaodu.engine import stages as S
 from diaodu.org.scope import scope_for
 from diaodu.procedures import queries as procedure_queries
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import clock
+from diaodu.supervision import clock, figures
 from diaodu.supervision import queries as sq
 from diaodu.supervision.models import (
     RUNNING,
@@ -300,7 +300,8 @@ def office_blocks(user, today) -> list[Block]:
         period = sq.last_due_period(cycle)
         rows = sq.missing(user, unit, period)
         miss = Block("missing", _("缺报（%(p)s）") % {"p": period.name}, empty=_("本期无缺报。"))
-        miss.count = len(rows)
+        # the count is the figure's: owed minus filed, a returned report not being filed
+        miss.count = figures.report_counts(user, unit, period).missing
         miss.more_url = reverse("supervision:missing") + f"?unit={unit.pk}&period={period.code}"
         miss.items = [
             Item(
@@ -312,6 +313,18 @@ def office_blocks(user, today) -> list[Block]:
                 f"missing-{r.project.pk}",
             )
             for r in rows[:LIMIT]
+        ]
+        returned = sq.period_reports(user, unit, period).filter(status=ReportStatus.RETURNED)
+        miss.items += [
+            Item(
+                f"{r.project.name}（{r.period}）",
+                reverse("supervision:report", args=[r.pk]),
+                _("已退回，待重新报送"),
+                "orange",
+                _("查看"),
+                f"returned-{r.pk}",
+            )
+            for r in returned[: max(0, LIMIT - len(miss.items))]
         ]
         out.append(miss)
     review = Block("to_review", _("待审核的周报"), empty=_("没有待审核的周报。"))
@@ -338,12 +351,14 @@ def office_blocks(user, today) -> list[Block]:
         for r in qs[:LIMIT]
     ]
     out.append(review)
-    if s.has("problems.assign"):
-        out.append(
-            _overdue_block(
-                user, today, sq.problems(user, sq.ProblemFilter(overdue=True)), _("督办")
-            )
+    if s.has("problems.assign") and unit is not None:
+        # the figure 超期问题数 of the unit, and its problems
+        b = _overdue_block(
+            user, today, sq.problems(user, sq.ProblemFilter(unit=unit, overdue=True)), _("督办")
         )
+        b.count = figures.problem_counts(user, unit, today)["overdue"]
+        b.more_url = reverse("supervision:problems") + f"?unit={unit.pk}&overdue=1"
+        out.append(b)
     meeting = (
         DispatchMeeting.objects.filter(
             unit__in=sq.visible_units(user), status=MeetingStatus.PLANNED, held_on__gte=today

@@ -70,7 +70,7 @@ def create_project(
             on=on or today,
             date_unknown=on is None,
             person=by if isinstance(by, User) else None,
-            person_name=getattr(by, "name", "") or "system",
+            person_name=getattr(by, "name", "") or "系统",
             note=note or "新建项目",
         )
         previous = st

@@ -230,7 +230,7 @@ def _write_batch(chunk: list[dict], units, people, taken: set) -> dict:
                         from_stage=frm,
                         to_stage=to,
                         on=on,
-                        person_name="system",
+                        person_name="系统",
                         note=note,
                         reason=reason,
                     )
