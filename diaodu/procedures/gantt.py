@@ -8,6 +8,12 @@ from datetime import date, timedelta
 
 from diaodu.procedures.models import Stage, Status
 
+MIN_PPD = 2  # pixels per day below which a phone scrolls instead of squeezing the chart
+
+
+def _pct(value: float) -> str:
+    return f"{value:.3f}"
+
 
 @dataclass
 class Bar:
@@ -16,6 +22,15 @@ class Bar:
     width: int
     title: str
     critical: bool = False
+    total: int = 1  # the chart's width in pixels: positions as shares of it
+
+    @property
+    def left_pct(self) -> str:
+        return _pct(100 * self.left / self.total)
+
+    @property
+    def width_pct(self) -> str:
+        return _pct(100 * self.width / self.total)
 
 
 @dataclass
@@ -36,6 +51,31 @@ class Chart:
     expected: int | None
     start: date
     end: date
+
+    # The chart is laid out in shares of its width, so a desktop shows the whole chain (all its
+    # years) in the card, and a phone scrolls a chart at least `min_width` pixels wide.
+    @property
+    def min_width(self) -> int:
+        return (self.width // self.ppd) * MIN_PPD
+
+    def pct(self, px: int | None) -> str | None:
+        return None if px is None else _pct(100 * px / self.width)
+
+    @property
+    def today_pct(self) -> str | None:
+        return self.pct(self.today)
+
+    @property
+    def target_pct(self) -> str | None:
+        return self.pct(self.target)
+
+    @property
+    def expected_pct(self) -> str | None:
+        return self.pct(self.expected)
+
+    @property
+    def tick_pcts(self) -> list[tuple[str, str]]:
+        return [(self.pct(left), label) for left, label in self.ticks]
 
 
 def _fmt(d: date | None) -> str:
@@ -71,13 +111,15 @@ def build(items, *, today: date, target: date | None, expected: date | None) -> 
             return None
         if d2 < d1:
             d1, d2 = d2, d1
-        return Bar(kind, x(d1), max(ppd, ((d2 - d1).days + 1) * ppd), title, critical)
+        return Bar(kind, x(d1), max(ppd, ((d2 - d1).days + 1) * ppd), title, critical, span * ppd)
 
     ticks = []
     d = date(start.year, start.month, 1)
     while d <= end:
         if d >= start:
             label = f"{d.year}年{d.month}月" if d.month == 1 or not ticks else f"{d.month}月"
+            if span > 540 and d.month not in (1, 4, 7, 10) and ticks:
+                label = ""  # a long chain on a desktop: quarters named, months drawn
             ticks.append((x(d), label))
         d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     rows = []

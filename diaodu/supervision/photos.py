@@ -42,10 +42,16 @@ class PhotoInfo:
     thumb: bytes
 
 
+def size_text(n: int) -> str:
+    """A size over a limit, never rounded down onto the limit: 10 MiB + 9 bytes is 10.01 MB."""
+    mb = math.ceil(n * 100 / (1024 * 1024)) / 100
+    return f"{mb:.2f} MB".replace(".00 MB", " MB")
+
+
 def _read(upload) -> bytes:
     if hasattr(upload, "size") and upload.size is not None and upload.size > MAX_BYTES:
         raise ValueError(
-            f"照片“{upload.name}”过大（{upload.size / 1024 / 1024:.1f} MB），单张不能超过 10 MB。"
+            f"照片“{upload.name}”过大（{size_text(upload.size)}），单张不能超过 10 MB。"
         )
     if hasattr(upload, "seek"):
         upload.seek(0)
