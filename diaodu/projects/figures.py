@@ -189,3 +189,23 @@ def annual_plan_investment(
         as_of=on,
         drill=ledger_url(unit, stages=ACTIVE_STAGES if active else ()),
     )
+
+
+# ---------------------------------------------------------------- the ledger's 合计 row
+LEDGER_SUMS = {
+    "total": "total_investment",
+    "annual": "annual_plan_investment",
+    "completed": "completed_this_year",
+}
+
+
+def ledger_totals(projects) -> dict:
+    """台账合计: the number of projects of the filtered ledger (``projects``, the very queryset
+    the page lists, all pages) and the sums of its money columns as the ledger shows them —
+    总投资, 年度计划投资 and 本年完成投资 of each project's record (万元)."""
+    from django.db.models import Count, Sum
+
+    agg = projects.order_by().aggregate(
+        n=Count("id"), **{k: Sum(field) for k, field in LEDGER_SUMS.items()}
+    )
+    return {"count": agg.pop("n"), **{k: v or ZERO for k, v in agg.items()}}

@@ -85,6 +85,27 @@ SORTS = {
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
     "stage": ("stage", "id"),
+    "-stage": ("-stage", "-id"),
+    "unit": ("unit__path", "id"),
+    "-unit": ("-unit__path", "-id"),
+    "annual": ("annual_plan_investment", "id"),
+    "-annual": ("-annual_plan_investment", "-id"),
+    "completed": ("completed_this_year", "id"),
+    "-completed": ("-completed_this_year", "-id"),
+    "actual_start": ("actual_start_date", "id"),
+    "-actual_start": ("-actual_start_date", "-id"),
+}
+# The ledger's column heads that sort (column key → sort key), as an Excel 台账's filter arrows do.
+SORTABLE = {
+    "name": "name",
+    "unit": "unit",
+    "stage": "stage",
+    "total": "total",
+    "annual": "annual",
+    "completed": "completed",
+    "planned_start": "start",
+    "actual_start": "actual_start",
+    "updated": "updated",
 }
 
 

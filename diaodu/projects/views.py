@@ -18,7 +18,7 @@ from diaodu.engine import stages as S
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit, UnitKind, User
 from diaodu.org.scope import require, restrict_people, scope_for, visible_unit_ids
-from diaodu.projects import exports, queries, services
+from diaodu.projects import exports, figures, queries, services
 from diaodu.projects.forms import ImportForm, ProjectForm, StageForm
 from diaodu.projects.models import ImportJob, Level, PlanCategory, SavedFilter
 
@@ -130,6 +130,8 @@ def ledger(request):
         request,
         "projects/ledger.html",
         {
+            "heads": _heads(request, f, cols),
+            "totals": figures.ledger_totals(qs),
             "page": pg,
             "f": f,
             "errors": errors,
@@ -148,6 +150,28 @@ def ledger(request):
             "can_import": s.has("projects.import"),
         },
     )
+
+
+def _heads(request, f, cols) -> list[dict]:
+    """The ledger's column heads: a click sorts by the column, a second click reverses."""
+    base = request.GET.copy()
+    base.pop("page", None)
+    heads = []
+    for key, label in [("name", "项目名称"), *[(k, lb) for k, lb in COLUMNS if k in cols]]:
+        sort = queries.SORTABLE.get(key)
+        head = {
+            "key": key,
+            "label": label,
+            "url": "",
+            "arrow": "",
+            "num": key in figures.LEDGER_SUMS,
+        }
+        if sort:
+            base["sort"] = f"-{sort}" if f.sort == sort else sort
+            head["url"] = "?" + base.urlencode()
+            head["arrow"] = "▲" if f.sort == sort else "▼" if f.sort == f"-{sort}" else ""
+        heads.append(head)
+    return heads
 
 
 @login_required
@@ -384,6 +408,22 @@ def funnel(request):
     )
 
 
+def _exporting_unit_name(user) -> str:
+    """Whose ledger an export is: the 管委会 (or district) of the person's primary unit, not the
+    office inside it — a 督查室 exports the 管委会's 台账."""
+    primary = user.memberships.select_related("unit").order_by("-is_primary", "id").first()
+    if primary is None:
+        return "全部单位"
+    unit = primary.unit
+    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    owner = (
+        Unit.objects.filter(pk__in=ids, kind__in=[UnitKind.ZONE, UnitKind.PARK, UnitKind.DISTRICT])
+        .order_by("-depth")
+        .first()
+    )
+    return (owner or unit).name
+
+
 @login_required
 def export(request):
     require(request.user, "projects.export")
@@ -392,8 +432,7 @@ def export(request):
     if f.unit is not None:
         label = f.unit.name
     else:
-        primary = request.user.memberships.select_related("unit").first()
-        label = primary.unit.name if primary else "全部单位"
+        label = _exporting_unit_name(request.user)
     data = exports.workbook(qs, unit_label=label)
     filename = f"项目台账_{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(

@@ -23,6 +23,22 @@ from .validation import _check_project, _check_unit, _set_leads, _snapshot, _yea
 
 
 # ---------------------------------------------------------------- create / update
+def _own_creation(by, project: Project) -> None:
+    """A person who sees only their own projects (项目秘书, 仅本人) and creates one without naming
+    a secretary becomes its secretary; naming someone else would hide it from them: refused."""
+    from diaodu.projects import queries
+
+    if not isinstance(by, User) or queries.visible(by).filter(pk=project.pk).exists():
+        return
+    if project.secretary_id is None:
+        project.secretary = by
+        project.save(update_fields=["secretary"])
+        return
+    raise ValidationError(
+        {"secretary": "您只能查看本人包保的项目：请把自己填为项目秘书，或请园区/督查室录入。"}
+    )
+
+
 @transaction.atomic
 def create_project(
     by,
@@ -60,6 +76,7 @@ def create_project(
     )
     project.save()
     _set_leads(project, lead_officials)
+    _own_creation(by, project)
     _year_plan(project)
     previous = ""
     for st, on in moves:

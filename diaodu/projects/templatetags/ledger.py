@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -89,7 +90,8 @@ def ledger_row(p, cols):
                 "annual": p.annual_plan_investment,
                 "completed": p.completed_this_year,
             }[col]
-            html = format_html('<span class="text-end d-block">{}</span>', wan(value))
+            cells.append((mark_safe(' class="text-end num"'), format_html("{}", wan(value))))
+            continue
         elif col == "planned_start":
             html = format_html("{}", _date(p.planned_start_date))
         elif col == "actual_start":
@@ -121,5 +123,13 @@ def ledger_row(p, cols):
             html = format_html("{}", p.updated_at.strftime("%m-%d %H:%M") if p.updated_at else "—")
         else:
             html = ""
-        cells.append((html,))
-    return format_html_join("", "<td>{}</td>", cells)
+        cells.append(("", html))
+    return format_html_join("", "<td{}>{}</td>", cells)
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
