@@ -24,8 +24,9 @@ UNITS = [
     ("QHKFQ-ZSB", "征收办", "征收办", "department", "QHKFQ", ""),
     ("QHKFQ-FG", "发改局", "发改局", "department", "QHKFQ", ""),
     ("QHKFQ-ZJ", "住建局", "住建局", "department", "QHKFQ", ""),
+    ("QHKFQ-HB", "生态环境分局", "生态环境分局", "department", "QHKFQ", ""),
     ("QHKFQ-DC", "督查室", "督查室", "office", "QHKFQ", ""),
-    ("QHKFQ-BGS", "党政办公室", "办公室", "office", "QHKFQ", ""),
+    ("QHKFQ-BGS", "党政办公室", "党政办公室", "office", "QHKFQ", ""),
 ]
 
 # username, name, phone, roles, [(unit code, position)]

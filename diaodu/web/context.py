@@ -8,7 +8,7 @@ def shell(request):
         return {}
     scope = scope_for(user)
     return {
-        "menu": menu_for(scope),
+        "menu": menu_for(scope, request.path),
         "scope": scope,
         "perms_set": scope.perms,
         "my_units": [m.unit for m in user.memberships.select_related("unit")],

@@ -58,7 +58,10 @@ MENU: tuple[Entry, ...] = (
 )
 
 
-def menu_for(scope) -> list[dict]:
+FOLD_ABOVE = 4  # a section with more entries than this is folded unless the page is in it
+
+
+def menu_for(scope, path: str = "") -> list[dict]:
     sections: dict[str, list] = {}
     seen_urls = set()
     for entry in MENU:
@@ -74,4 +77,17 @@ def menu_for(scope) -> list[dict]:
         sections.setdefault(str(entry.section), []).append(
             {"label": entry.label, "url": url, "icon": entry.icon, "key": entry.url_name}
         )
-    return [{"title": title, "entries": entries} for title, entries in sections.items()]
+    out = []
+    for i, (title, entries) in enumerate(sections.items()):
+        here = any(
+            path == e["url"] or (e["url"] != "/" and path.startswith(e["url"])) for e in entries
+        )
+        out.append(
+            {
+                "title": title,
+                "entries": entries,
+                "id": f"menu-section-{i}",
+                "open": here or len(entries) <= FOLD_ABOVE,
+            }
+        )
+    return out

@@ -20,6 +20,7 @@ ZONE_CODES = {
     "QHKFQ-ZSB",
     "QHKFQ-FG",
     "QHKFQ-ZJ",
+    "QHKFQ-HB",
     "QHKFQ-DC",
     "QHKFQ-BGS",
 }

@@ -26,7 +26,8 @@ def test_chain_made_from_template_with_departments_matched(make_chain, demo):
     assert items["B03"].responsible_unit == demo["QHKFQ-ZR"] and items["B03"].responsible_text == ""
     assert items["B01"].responsible_unit == demo["QHKFQ-ZS"]
     assert items["B07"].responsible_unit == demo["QHKFQ-ZSB"]
-    assert items["B05"].responsible_unit is None and items["B05"].responsible_text == "生态环境分局"
+    # the demo has a 生态环境分局 (G05/B05 name it): matched to the unit, not left as text
+    assert items["B05"].responsible_unit == demo["QHKFQ-HB"]
     assert AuditEntry.objects.filter(action="procedures.chain_create").count() == 1
     chain = ProcedureChain.objects.get(pk=chain.pk)
     assert chain.computed_at and chain.target_start == D(2026, 12, 1) and chain.days_late_wd > 0

@@ -34,9 +34,13 @@ def _methods() -> set[str]:
 
 
 @transaction.atomic
-def log_contact(by, project: Project, data: dict, *, problems=()) -> ContactLog:
-    _check_project(by, project, "reports.file")
+def log_contact(by, project: Project | None, data: dict, *, problems=()) -> ContactLog:
+    """A contact log; every field is checked at once, so an empty form names all its gaps."""
     errors: dict = {}
+    if project is None:
+        errors["project"] = "请选择项目。"
+    else:
+        _check_project(by, project, "reports.file")
     on = _date(data.get("on"), "on", "对接日期", errors)
     if on and on > clock.today():
         errors["on"] = "对接日期不能晚于今天。"

@@ -47,6 +47,12 @@ def create_meeting(by, unit: Unit, data: dict) -> DispatchMeeting:
     except ValueError as exc:
         errors["period"] = str(exc)
     held_on = _date(data.get("held_on") or clock.today(), "held_on", "会议日期", errors)
+    if held_on is not None and period is not None and held_on < period.start:
+        # a meeting reviews its period: it cannot be held before the period begins
+        errors["held_on"] = (
+            f"会议日期 {held_on:%Y-%m-%d} 早于所调度的{period.name}（{period.start:%Y-%m-%d} 起），"
+            "请核对会议日期或期次。"
+        )
     title = _text(data, "title", "会议名称", errors, limit=200)
     location = _text(data, "location", "地点", errors, limit=100)
     chair = _text(data, "chair", "主持人", errors, limit=50)

@@ -58,8 +58,6 @@ def contact_new(request):
             project = (
                 project_queries.get(request.user, data["project"]) if data["project"] else None
             )
-            if project is None:
-                raise ValidationError({"project": "请选择项目。"})
             services.log_contact(
                 request.user, project, data, problems=forms.problem_drafts(request.POST)
             )

@@ -157,6 +157,7 @@ def problem_detail(request, pk: int):
             and pr.status in ("assigned", "in_progress", "returned")
             and pr.escalation_level < 3,
             "can_rate": s.user_id == pr.raised_by_id and pr.status in ("resolved", "closed"),
+            "is_raiser": s.user_id == pr.raised_by_id,  # only the raiser rates: no field otherwise
             "project_visible": project_queries.visible(request.user)
             .filter(pk=pr.project_id)
             .exists(),

@@ -22,10 +22,12 @@ def num(value, places=2):
 
 @register.filter
 def pct(value):
-    """A ratio (0.8532) as a percentage (85.32%)."""
+    """A ratio (0.8532) as a percentage (85.32%), always with two decimals so that cards side
+    by side read alike (78.00%, not 78% next to 59.01%)."""
     if value in (None, ""):
         return "—"
-    return num(Decimal(str(value)) * 100, 2) + "%"
+    d = (Decimal(str(value)) * 100).quantize(Decimal("0.01"))
+    return f"{d:,.2f}%"
 
 
 @register.filter
