@@ -35,7 +35,6 @@ try:
     LOCKOUT_THRESHOLD = envconf.env_int("DIAODU_LOCKOUT_THRESHOLD", 5, minimum=1, maximum=100)
     LOCKOUT_MINUTES = envconf.env_int("DIAODU_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
     CSRF_TRUSTED_ORIGINS = envconf.env_list("DIAODU_CSRF_TRUSTED_ORIGINS", [])
-    SECURE_COOKIES = envconf.env_bool("DIAODU_SECURE_COOKIES", False)
     EMAIL_HOST = os.environ.get("DIAODU_EMAIL_HOST", "")
     EMAIL_PORT = envconf.env_int("DIAODU_EMAIL_PORT", 25, minimum=1, maximum=65535)
     EMAIL_HOST_USER = os.environ.get("DIAODU_EMAIL_USER", "")
@@ -46,6 +45,20 @@ try:
     SITE_URL = envconf.env_url(
         "DIAODU_SITE_URL"
     )  # makes links in e-mails and robot messages absolute
+    # Behind TLS (nginx terminating https): Secure cookies follow the site's address unless set;
+    # the proxy's X-Forwarded-Proto is trusted only when the deployment says it sets it; HSTS
+    # is opt-in because it binds browsers to https for its whole lifetime.
+    SECURE_COOKIES = envconf.env_bool("DIAODU_SECURE_COOKIES", SITE_URL.startswith("https://"))
+    SECURE_PROXY_SSL_HEADER = (
+        ("HTTP_X_FORWARDED_PROTO", "https")
+        if envconf.env_bool("DIAODU_BEHIND_TLS_PROXY", False)
+        else None
+    )
+    SECURE_HSTS_SECONDS = envconf.env_int(
+        "DIAODU_HSTS_SECONDS", 0, minimum=0, maximum=2 * 365 * 24 * 3600
+    )
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envconf.env_bool("DIAODU_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_SSL_REDIRECT = envconf.env_bool("DIAODU_SSL_REDIRECT", False)
     AT_RISK_SLACK_WD = envconf.env_int("DIAODU_AT_RISK_SLACK_WD", 5, minimum=0, maximum=60)
 except envconf.ConfigError as exc:  # a bad value stops start-up with a clear message
     raise ImproperlyConfigured(f"配置错误 / configuration error: {exc}") from None
@@ -68,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks.backends.database",
+    "ninja",  # Swagger UI from the package's own static files, never a CDN
     "diaodu.audit",
     "diaodu.ops",
     "diaodu.org",
@@ -82,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "diaodu.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "diaodu.audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,7 +147,9 @@ if "pytest" in sys.modules or os.environ.get("DIAODU_FAST_HASHER") == "1":
     # Tests create hundreds of accounts; a slow hash only costs time there.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# The cookie outlives the idle limit so that the policy middleware, not the browser, ends an
+# idle session: it can then say why (会话已超时) and write the `timeout` login-log entry.
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT + 12 * 3600
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = SECURE_COOKIES

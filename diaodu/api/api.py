@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from diaodu.api.auth import AUTH
+from diaodu.api.auth import AUTH, signed_in_docs
 
 # An app's API may be a package with one `*_routes` module per topic; its operation ids keep
 # naming the package (diaodu_supervision_api_list_reports), so splitting a module changes no id.
@@ -30,6 +30,7 @@ api = DiaoduAPI(
     auth=AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=signed_in_docs,
 )
 
 

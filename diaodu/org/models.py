@@ -204,6 +204,18 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class PasswordHistory(models.Model):
+    """The hashes of a person's recent passwords: a new password may not repeat the last five."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "历史密码"
+
+
 class DictType(models.Model):
     """A code list (字典类型), e.g. industry, problem_type, project_level."""
 

@@ -27,12 +27,13 @@ from diaodu.org.models import (
     DictItem,
     DictType,
     Membership,
+    PasswordHistory,
     Role,
     Unit,
     UnitKind,
     User,
 )
-from diaodu.org.scope import forget, require
+from diaodu.org.scope import SYSTEM, forget, require
 
 UNIT_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "region_code")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
@@ -143,6 +144,32 @@ def set_unit_active(by, unit: Unit, active: bool) -> Unit:
     return unit
 
 
+# ---------------------------------------------------------------- 三员分立 guard
+ADMIN_RECOVER_HINT = "管理员账号只能由运维人员在服务器上执行 diaodu admin-recover 命令恢复。"
+
+
+def is_administrator(user: User) -> bool:
+    """True when the person holds a key of one of the three administrator groups."""
+    return any(
+        P.BY_KEY[k].group in P.ADMIN_GROUPS
+        for role in user.roles.all()
+        for k in (role.permissions or [])
+        if k in P.BY_KEY
+    )
+
+
+def guard_sensitive(by, user: User, action: str) -> None:
+    """No one acts on their own account or on an administrator's through the application
+    (三员分立): an administrator could otherwise become another one. Only the server-side
+    `diaodu admin-recover` command (acting as SYSTEM) may."""
+    if by is SYSTEM:
+        return
+    if by.pk == user.pk:
+        raise PermissionDenied(f"不能对自己的账号{action}。")
+    if is_administrator(user):
+        raise PermissionDenied(f"三员分立：不能对管理员账号{action}。{ADMIN_RECOVER_HINT}")
+
+
 # ---------------------------------------------------------------- people
 USER_FIELDS = ("name", "phone", "id_number", "email")
 
@@ -212,6 +239,7 @@ def create_person(
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
+    _remember_password(user)
     record("person.create", user, after=_person_snapshot(user), only_changes=False)
     if memberships:
         set_memberships(by, user, memberships)
@@ -221,6 +249,8 @@ def create_person(
 @transaction.atomic
 def update_person(by, user: User, **data) -> User:
     require(by, "sys.people")
+    if by is not SYSTEM and is_administrator(user):
+        raise PermissionDenied(f"三员分立：不能修改管理员的账号信息。{ADMIN_RECOVER_HINT}")
     user = User.objects.select_for_update().get(pk=user.pk)
     before = _person_snapshot(user)
     for k, v in _check_user_data(data, user).items():
@@ -233,8 +263,7 @@ def update_person(by, user: User, **data) -> User:
 @transaction.atomic
 def set_person_active(by, user: User, active: bool) -> User:
     require(by, "sys.people")
-    if by.pk == user.pk and not active:
-        raise ValidationError("不能停用自己的账号。")
+    guard_sensitive(by, user, "停用或启用")
     user = User.objects.select_for_update().get(pk=user.pk)
     before = _person_snapshot(user)
     user.is_active = active
@@ -252,6 +281,8 @@ def set_person_active(by, user: User, active: bool) -> User:
 def set_memberships(by, user: User, memberships) -> None:
     """Replace a person's units: a list of (unit, position); the first is the primary unit."""
     require(by, "sys.people")
+    if by is not SYSTEM and is_administrator(user):
+        raise PermissionDenied(f"三员分立：不能修改管理员的任职。{ADMIN_RECOVER_HINT}")
     seen = set()
     for unit, _position in memberships:
         if unit.pk in seen:
@@ -274,7 +305,35 @@ def set_memberships(by, user: User, memberships) -> None:
 
 def reset_password(by, user: User, new_password: str) -> None:
     require(by, "sys.people")
+    guard_sensitive(by, user, "重置密码")
     _set_password(user, new_password, force_change=True, action="person.reset_password")
+
+
+@transaction.atomic
+def recover_administrator(user: User, new_password: str, *, reason: str) -> User:
+    """The one way back into an administrator's account (三员分立): run on the server by
+    `diaodu admin-recover`, never from a page or the API. Sets a one-time password that must be
+    changed at sign-in, unlocks and enables the account, and writes the audit entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请说明恢复原因（写入审计日志）。"})
+    if not is_administrator(user):
+        raise ValidationError(
+            {"username": "该账号不是管理员：普通账号由系统管理员在“人员”页面重置密码。"}
+        )
+    _set_password(user, new_password, force_change=True, action="person.admin_recover")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _person_snapshot(user)
+    user.locked_until, user.failed_logins, user.is_active = None, 0, True
+    user.save(update_fields=["locked_until", "failed_logins", "is_active"])
+    record(
+        "person.admin_recover",
+        user,
+        before=before,
+        after={**_person_snapshot(user), "reason": reason},
+        only_changes=False,
+    )
+    return user
 
 
 def change_own_password(user: User, old_password: str, new_password: str) -> None:
@@ -285,6 +344,30 @@ def change_own_password(user: User, old_password: str, new_password: str) -> Non
     _set_password(user, new_password, force_change=False, action="person.change_password")
 
 
+PASSWORD_HISTORY = 5
+
+
+def _reused(user: User, new_password: str) -> bool:
+    """True when the new password is one of the last PASSWORD_HISTORY passwords (the current
+    one included)."""
+    from django.contrib.auth.hashers import check_password
+
+    recent = list(
+        PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[
+            :PASSWORD_HISTORY
+        ]
+    )
+    if user.password and user.password not in recent:
+        recent = [user.password, *recent][:PASSWORD_HISTORY]
+    return any(check_password(new_password, encoded) for encoded in recent)
+
+
+def _remember_password(user: User) -> None:
+    PasswordHistory.objects.create(user=user, password=user.password)
+    keep = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[:PASSWORD_HISTORY]
+    PasswordHistory.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+
+
 @transaction.atomic
 def _set_password(user: User, new_password: str, *, force_change: bool, action: str) -> None:
     try:
@@ -292,10 +375,15 @@ def _set_password(user: User, new_password: str, *, force_change: bool, action: 
     except ValidationError as exc:
         raise ValidationError({"new_password": exc.messages}) from None
     user = User.objects.select_for_update().get(pk=user.pk)
+    if _reused(user, new_password):
+        raise ValidationError(
+            {"new_password": f"新密码不能与最近 {PASSWORD_HISTORY} 次使用过的密码相同。"}
+        )
     user.set_password(new_password)
     user.must_change_password = force_change
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _remember_password(user)
     record(action, user, after={"must_change_password": force_change}, only_changes=False)
 
 
@@ -325,6 +413,7 @@ def register_successful_login(user: User) -> None:
 @transaction.atomic
 def unlock_person(by, user: User) -> None:
     require(by, "sec.unlock")
+    guard_sensitive(by, user, "解锁")
     user = User.objects.select_for_update().get(pk=user.pk)
     before = {"locked_until": user.locked_until}
     user.locked_until = None
@@ -432,8 +521,7 @@ def update_role(
 def grant_roles(by, user: User, roles) -> None:
     """Set a person's roles. The union of their keys must respect 三员分立; nobody edits their own."""
     require(by, "sec.grants")
-    if by.pk == user.pk:
-        raise ValidationError("不能修改自己的角色。")
+    guard_sensitive(by, user, "修改角色")
     keys: set[str] = set()
     for role in roles:
         keys.update(role.permissions)
@@ -457,19 +545,36 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+TOKEN_DAYS_DEFAULT = 90
+TOKEN_DAYS_MAX = 365
+
+
+def clean_token_days(days) -> int:
+    """Token lifetime in days: an integer from 1 to 365. No token lives forever."""
+    if isinstance(days, bool):
+        days = None
+    if isinstance(days, str):
+        days = days.strip()
+        days = int(days) if days.isdigit() else None
+    if not isinstance(days, int) or not 1 <= days <= TOKEN_DAYS_MAX:
+        raise ValidationError({"days": f"令牌有效期应为 1 到 {TOKEN_DAYS_MAX} 天的整数。"})
+    return days
+
+
 @transaction.atomic
-def create_token(user: User, name: str, days: int | None = 365) -> tuple[ApiToken, str]:
+def create_token(user: User, name: str, days=TOKEN_DAYS_DEFAULT) -> tuple[ApiToken, str]:
     """Create a personal token for oneself. Returns (token, raw value shown once)."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "请填写令牌用途。"})
+    days = clean_token_days(days)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         name=name[:60],
         prefix=raw[:12],
         key_hash=hash_token(raw),
-        expires_at=timezone.now() + timedelta(days=days) if days else None,
+        expires_at=timezone.now() + timedelta(days=days),
     )
     record(
         "token.create",
@@ -491,19 +596,25 @@ def revoke_token(user: User, token: ApiToken) -> None:
     record("token.revoke", token, after={"revoked_at": token.revoked_at}, only_changes=False)
 
 
+def account_usable(user: User) -> bool:
+    """An account may act (session or token) only while enabled, not locked, and not waiting
+    for a forced password change."""
+    if not user.is_active or user.must_change_password:
+        return False
+    return not (user.locked_until and user.locked_until > timezone.now())
+
+
 def authenticate_token(raw: str) -> User | None:
+    """The token's owner, or None when the token is unknown, revoked, expired (a token without
+    expiry is refused too) or its account is disabled, locked or must change its password."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
-    if (
-        token is None
-        or token.revoked_at
-        or (token.expires_at and token.expires_at < timezone.now())
-    ):
-        return None
-    if not token.user.is_active:
-        return None
     now = timezone.now()
+    if token is None or token.revoked_at or not token.expires_at or token.expires_at < now:
+        return None
+    if not account_usable(token.user):
+        return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -121,6 +121,8 @@ def people(request):
     unit = queries.get_unit(request.user, request.GET["unit"]) if request.GET.get("unit") else None
     qs = queries.people(request.user, text=text, unit=unit, active=request.GET.get("active", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for p in page:  # 三员分立: no action on oneself or on an administrator from this page
+        p.protected = p.pk == request.user.pk or services.is_administrator(p)
     s = scope_for(request.user)
     return render(
         request,
@@ -208,6 +210,7 @@ def person_form(request, pk: int | None = None):
 def person_roles(request, pk: int):
     require(request.user, "sec.grants")
     person = queries.get_person(request.user, pk)
+    services.guard_sensitive(request.user, person, "修改角色")
     errors: dict = {}
     all_roles = list(queries.roles())
     chosen = set(person.roles.values_list("pk", flat=True))

@@ -51,7 +51,7 @@ class ScheduleOut(Schema):
     items: list[ScheduleItemOut]
 
 
-class ItemOut(Schema):
+class ProcedureItemOut(Schema):
     id: int
     code: str
     name: str
@@ -82,7 +82,7 @@ class ItemOut(Schema):
 
 
 # Inputs are loosely typed on purpose: the services parse them and answer in Chinese.
-class ItemIn(Schema):
+class ProcedureItemIn(Schema):
     code: str | None = None
     name: str | None = None
     stage: str | None = None
@@ -152,7 +152,7 @@ def _chain(request, project_id: int):
     return project, chain
 
 
-def _payload(body: ItemIn, project) -> dict:
+def _payload(body: ProcedureItemIn, project) -> dict:
     data = body.dict(exclude_unset=True)
     data.pop("version", None)
     if "predecessors" in data and isinstance(data["predecessors"], list):
@@ -217,7 +217,7 @@ def procedures_chain_create(request, project_id: int, body: ChainIn):
     return 201, procedures_schedule(request, project_id)
 
 
-@router.get("/{project_id}/procedures", response=list[ItemOut], summary="项目前期手续清单")
+@router.get("/{project_id}/procedures", response=list[ProcedureItemOut], summary="项目前期手续清单")
 def procedures_list(request, project_id: int):
     project, chain = _chain(request, project_id)
     if chain is None:
@@ -225,8 +225,8 @@ def procedures_list(request, project_id: int):
     return [_item(it) for it in queries.chain_items(chain)]
 
 
-@router.post("/{project_id}/procedures", response={201: ItemOut}, summary="添加手续")
-def procedures_create(request, project_id: int, body: ItemIn):
+@router.post("/{project_id}/procedures", response={201: ProcedureItemOut}, summary="添加手续")
+def procedures_create(request, project_id: int, body: ProcedureItemIn):
     project, chain = _chain(request, project_id)
     if chain is None:
         raise ValidationError({"general": "该项目尚未建立前期手续链条。"})
@@ -234,16 +234,18 @@ def procedures_create(request, project_id: int, body: ItemIn):
     return 201, _item(queries.get_item(request.user, item.pk))
 
 
-@router.get("/{project_id}/procedures/{item_id}", response=ItemOut, summary="手续详情")
+@router.get("/{project_id}/procedures/{item_id}", response=ProcedureItemOut, summary="手续详情")
 def procedures_get(request, project_id: int, item_id: int):
     _chain(request, project_id)
     return _item(queries.get_item_of_project(request.user, project_id, item_id))
 
 
 @router.patch(
-    "/{project_id}/procedures/{item_id}", response=ItemOut, summary="修改手续（状态、日期、文号等）"
+    "/{project_id}/procedures/{item_id}",
+    response=ProcedureItemOut,
+    summary="修改手续（状态、日期、文号等）",
 )
-def procedures_update(request, project_id: int, item_id: int, body: ItemIn):
+def procedures_update(request, project_id: int, item_id: int, body: ProcedureItemIn):
     project, _chain_obj = _chain(request, project_id)
     item = queries.get_item_of_project(request.user, project_id, item_id)
     services.update_item(request.user, item, _payload(body, project), version=body.version)

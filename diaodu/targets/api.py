@@ -35,7 +35,7 @@ class IndicatorOut(Schema):
     rule: str
 
 
-class ItemOut(Schema):
+class AgreementItemOut(Schema):
     indicator_id: int
     indicator_code: str
     indicator_name: str
@@ -59,7 +59,7 @@ class AgreementOut(Schema):
 
 
 class AgreementDetail(AgreementOut):
-    items: list[ItemOut]
+    items: list[AgreementItemOut]
 
 
 class PaceOut(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,16 @@ from diaodu.org.models import ApiToken, User
 from diaodu.org.scope import scope_for
 from diaodu.web import home as home_lists
 
-GENERIC_FAIL = "账号或密码错误。"
+TIMEOUT_MESSAGE = "会话已超时，请重新登录。"
+
+
+def generic_fail() -> str:
+    """One message for an unknown account, a wrong password and a locked account, so the login
+    page never tells whether an account exists (no account enumeration)."""
+    return (
+        f"账号或密码错误。连续输错 {settings.LOCKOUT_THRESHOLD} 次账号将锁定 "
+        f"{settings.LOCKOUT_MINUTES} 分钟；如已锁定，请稍后再试或联系安全管理员解锁。"
+    )
 
 
 def login_view(request):
@@ -26,7 +36,7 @@ def login_view(request):
     error = ""
     username = ""
     if request.GET.get("timeout"):
-        error = "长时间未操作，已自动退出，请重新登录。"
+        error = TIMEOUT_MESSAGE
     if request.method == "POST":
         username = (request.POST.get("username") or "").strip()
         password = request.POST.get("password") or ""
@@ -35,16 +45,17 @@ def login_view(request):
         if not username or not password:
             error = "请输入账号和密码。"
         elif user is None:
+            User().set_password(password)  # the same hashing work as for a real account
             log_login(request, username, "unknown_user")
-            error = GENERIC_FAIL
+            error = generic_fail()
         elif user.locked_until and user.locked_until > now:
+            user.check_password(password)  # same work, same answer: the lock is not revealed
             log_login(request, username, "locked", user)
-            until = timezone.localtime(user.locked_until).strftime("%H:%M")
-            error = f"账号因多次密码错误已锁定，请于 {until} 后再试，或联系安全管理员解锁。"
+            error = generic_fail()
         elif not user.check_password(password):
-            locked = services.register_failed_login(user)
+            services.register_failed_login(user)
             log_login(request, username, "failed", user)
-            error = "密码错误次数过多，账号已锁定 15 分钟。" if locked else GENERIC_FAIL
+            error = generic_fail()
         elif not user.is_active:
             log_login(request, username, "disabled", user)
             error = "账号已停用，请联系系统管理员。"
@@ -157,10 +168,12 @@ def profile(request):
 def token_create(request):
     try:
         _token, raw = services.create_token(
-            request.user, request.POST.get("name", ""), int(request.POST.get("days") or 365)
+            request.user,
+            request.POST.get("name", ""),
+            request.POST.get("days") or services.TOKEN_DAYS_DEFAULT,
         )
-    except (ValidationError, ValueError) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     else:
         request.session["new_token"] = raw
         messages.success(request, "令牌已生成。请立即复制保存，它只显示这一次。")

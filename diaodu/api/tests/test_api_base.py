@@ -9,8 +9,8 @@ from diaodu.org import services
 from diaodu.org.models import ApiToken
 
 
-def test_openapi_schema_served(db):
-    r = Client().get("/api/v1/openapi.json")
+def test_openapi_schema_served(client_for):
+    r = client_for("mishu_wl").get("/api/v1/openapi.json")
     assert r.status_code == 200
     spec = r.json()
     assert spec["info"]["title"].startswith("调度")

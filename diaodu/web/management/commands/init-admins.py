@@ -3,9 +3,6 @@
 sign-in. Business accounts are then created by the system administrator and granted roles by the
 security administrator, as in any 等保 system."""
 
-import secrets
-import string
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -14,20 +11,9 @@ from diaodu.org import services
 from diaodu.org.builtin import seed
 from diaodu.org.models import Role, Unit, User
 from diaodu.org.scope import SYSTEM
+from diaodu.web.management.commands._passwords import one_time_password
 
 ADMINS = (("sysadmin", "系统管理员"), ("secadmin", "安全管理员"), ("auditadmin", "审计管理员"))
-
-
-def one_time_password() -> str:
-    alphabet = string.ascii_letters + string.digits
-    while True:
-        core = "".join(secrets.choice(alphabet) for _ in range(12))
-        if (
-            any(c.islower() for c in core)
-            and any(c.isupper() for c in core)
-            and any(c.isdigit() for c in core)
-        ):
-            return core + secrets.choice("!@#%&*")
 
 
 class Command(BaseCommand):
