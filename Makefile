@@ -27,12 +27,12 @@ lock: $(VENV)/.installed
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-$(VENDOR)/.copied: node_modules/.package-lock.json
+$(VENDOR)/.copied: node_modules/.package-lock.json Makefile
 	mkdir -p $(VENDOR)/tabler $(VENDOR)/leaflet/images
 	cp node_modules/@tabler/core/dist/css/tabler.min.css $(VENDOR)/tabler/
 	cp node_modules/@tabler/core/dist/js/tabler.min.js $(VENDOR)/tabler/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
-	cp node_modules/alpinejs/dist/cdn.min.js $(VENDOR)/alpine.min.js
+	cp node_modules/@alpinejs/csp/dist/cdn.min.js $(VENDOR)/alpine-csp.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
 	cp node_modules/leaflet/dist/images/* $(VENDOR)/leaflet/images/

@@ -321,7 +321,7 @@ def recover_administrator(user: User, new_password: str, *, reason: str) -> User
         raise ValidationError(
             {"username": "该账号不是管理员：普通账号由系统管理员在“人员”页面重置密码。"}
         )
-    _set_password(user, new_password, force_change=True, action="person.admin_recover")
+    _set_password(user, new_password, force_change=True, action="person.reset_password")
     user = User.objects.select_for_update().get(pk=user.pk)
     before = _person_snapshot(user)
     user.locked_until, user.failed_logins, user.is_active = None, 0, True

@@ -171,15 +171,18 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from diaodu.engine.xlsx import append
+
     wb = Workbook()
     ws = wb.active
     ws.title = "排名"
-    ws.append([ss.title])
+    append(ws, [ss.title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_intro(ss)])
-    ws.append(["名次", "并列", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"])
+    append(ws, [_intro(ss)])
+    append(ws, ["名次", "并列", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"])
     for s in scores:
-        ws.append(
+        append(
+            ws,
             [
                 s.rank,
                 "是" if s.tied else "",
@@ -189,10 +192,11 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
                 float(s.total),
                 float(s.change_vs_last_year) if s.change_vs_last_year is not None else None,
                 _rank_change(s.rank_change),
-            ]
+            ],
         )
     detail = wb.create_sheet("得分明细")
-    detail.append(
+    append(
+        detail,
         [
             "单位",
             "考核项",
@@ -208,14 +212,15 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
             "计分说明",
             "数据截至",
             "系统核查路径",
-        ]
+        ],
     )
     evidence = wb.create_sheet("计分依据")
-    evidence.append(["单位", "考核项", "依据（项目/单位/记录）", "日期或数值", "记录编号"])
+    append(evidence, ["单位", "考核项", "依据（项目/单位/记录）", "日期或数值", "记录编号"])
     for s in scores:
         for line in s.lines:
             f = lambda k: float(line[k]) if line.get(k) not in (None, "") else None  # noqa: E731, B023
-            detail.append(
+            append(
+                detail,
                 [
                     s.unit.name,
                     line["name"],
@@ -231,14 +236,14 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
                     line["explanation"],
                     line.get("as_of", ""),
                     drill_path(ss, s.unit_id, line),
-                ]
+                ],
             )
             if line["kind"] == "criterion" and line.get("source") == Source.ENTERED:
                 for name, value in line.get("contributors") or []:
-                    evidence.append([s.unit.name, line["name"], name, float(Decimal(value)), ""])
+                    append(evidence, [s.unit.name, line["name"], name, float(Decimal(value)), ""])
             else:
                 for item in line.get("projects") or []:
-                    evidence.append([s.unit.name, line["name"], item[1], str(item[2]), item[0]])
+                    append(evidence, [s.unit.name, line["name"], item[1], str(item[2]), item[0]])
     for sheet, widths in (
         (ws, [8, 6, 24, 10, 10, 10, 12, 12]),
         (detail, [22, 22, 8, 8, 12, 12, 12, 10, 6, 6, 8, 60, 12, 60]),

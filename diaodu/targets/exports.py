@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from diaodu.engine import xlsx
+
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 
@@ -16,11 +18,11 @@ def _sheet(title: str, note: str, headers: list[str], widths: list[int]):
     wb = Workbook()
     ws = wb.active
     ws.title = "填报"
-    ws.append([title])
+    xlsx.append(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([note])
+    xlsx.append(ws, [note])
     ws["A2"].font = Font(color="C00000")
-    ws.append(headers)
+    xlsx.append(ws, headers)
     for c, w in enumerate(widths, 1):
         cell = ws.cell(row=3, column=c)
         cell.font = Font(bold=True)
@@ -53,7 +55,8 @@ def monthly_template(rows: list[dict], *, year: int, month: int, existing: dict)
     for r in rows:
         u, ind = r["unit"], r["indicator"]
         mv = existing.get((u.pk, ind.pk))
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 u.code,
                 u.name,
@@ -65,7 +68,7 @@ def monthly_template(rows: list[dict], *, year: int, month: int, existing: dict)
                 month,
                 float(mv.value) if mv else None,
                 mv.note if mv else "",
-            ]
+            ],
         )
         for c in range(1, 9):
             ws.cell(row=ws.max_row, column=c).fill = LOCKED_FILL
@@ -103,7 +106,8 @@ def economy_template(regions, indicators, *, year: int, month: int, existing: di
     for region in regions:
         for ind in indicators:
             ev = existing.get((region.pk, ind.pk))
-            ws.append(
+            xlsx.append(
+                ws,
                 [
                     region.code,
                     region.name,
@@ -114,7 +118,7 @@ def economy_template(regions, indicators, *, year: int, month: int, existing: di
                     month,
                     float(ev.value) if ev and ev.value is not None else None,
                     float(ev.growth) if ev and ev.growth is not None else None,
-                ]
+                ],
             )
             for c in range(1, 8):
                 ws.cell(row=ws.max_row, column=c).fill = LOCKED_FILL

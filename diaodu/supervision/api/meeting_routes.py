@@ -32,6 +32,7 @@ def create_meeting(request, payload: MeetingIn):
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut, summary="调度会详情（议程与议定事项）")
 def get_meeting(request, meeting_id: int):
+    require(request.user, "projects.view")  # what the meeting list checks
     return _meeting(queries.get_meeting(request.user, meeting_id), full=True)
 
 

@@ -62,6 +62,7 @@ def meetings(request):
 
 @login_required
 def meeting_detail(request, pk: int):
+    require(request.user, "projects.view")  # what the meeting list checks
     m = queries.get_meeting(request.user, pk)
     s = scope_for(request.user)
     return render(
