@@ -21,6 +21,7 @@ from diaodu.notify.models import Channel, Message
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Role, Unit, User
 from diaodu.org.scope import scope_for
+from diaodu.procedures import queries as procedure_queries
 from diaodu.procedures.models import ProcedureAttachment, ProcedureTemplate, ProjectProcedure
 from diaodu.projects import queries as project_queries
 from diaodu.projects.models import ImportJob, Project
@@ -117,10 +118,15 @@ DETAILS = {
     "supervision/meetings/<int:pk>/": MEETING,
     "procedures/project/<int:project_id>/": PROJECT,
     "procedures/project/<int:project_id>/add/": PROJECT,
+    "procedures/project/<int:project_id>/export/": PROJECT,
     "procedures/items/<int:pk>/": (
         ProjectProcedure,
-        has("projects.view"),
-        lambda u: ProjectProcedure.objects.filter(chain__project__in=projects(u)),
+        lambda u: True,  # the list is the union of the project lists and 待我部门办理
+        # a department also opens the items waiting on it (待我部门办理)
+        lambda u: ProjectProcedure.objects.filter(
+            Q(chain__project__in=projects(u))
+            | Q(responsible_unit_id__in=list(procedure_queries.handled_unit_ids(u)))
+        ),
     ),
     "procedures/attachments/<int:pk>/": (
         ProcedureAttachment,
@@ -162,6 +168,7 @@ DETAILS = {
     "api/v1/targets/agreements/<agreement_id>/progress": AGREEMENT,
     "api/v1/targets/rankings/<score_set_id>": SCORE_SET,
     "api/v1/supervision/reports/<report_id>": REPORT,
+    "api/v1/supervision/reports/<report_id>/corrections": REPORT,
     "api/v1/supervision/problems/<problem_id>": PROBLEM,
     "api/v1/supervision/meetings/<meeting_id>": MEETING,
 }
