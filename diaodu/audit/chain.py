@@ -94,36 +94,20 @@ def _head_for_update(chain: Chain):
     return AuditHead.objects.select_for_update(skip_locked=True).filter(id=chain.head_id).first()
 
 
-def _head_and_pending(chain: Chain, limit: int):
-    """One statement: the head row, locked (PostgreSQL: skipped when another sealer holds it),
-    with the oldest committed unsealed entries. Returns None when the head is held or missing,
-    else (seq, hash, [(id, mac), …])."""
-    sql = (
-        "SELECT h.seq, h.hash, e.id, e.mac FROM audit_audithead h LEFT JOIN"
-        f" (SELECT id, mac FROM {chain.table} WHERE hash = '' ORDER BY id LIMIT %s) e ON 1 = 1"
-        " WHERE h.id = %s ORDER BY e.id"
-    )
-    if connection.vendor == "postgresql":
-        sql += " FOR UPDATE OF h SKIP LOCKED"
-    with connection.cursor() as cur:
-        cur.execute(sql, [limit, chain.head_id])
-        rows = cur.fetchall()
-    if not rows:
-        return None
-    return rows[0][0], rows[0][1], [(r[2], r[3]) for r in rows if r[2] is not None]
-
-
 def _seal_batch(chain: Chain, limit: int) -> int | None:
     with transaction.atomic():
-        found = _head_and_pending(chain, limit)
-        if found is None:
-            if _head_for_update(chain) is None:
-                return None  # another sealer holds the head: it looks again after its commit
-            found = _head_and_pending(chain, limit)
-        seq, prev, rows = found
+        head = _head_for_update(chain)
+        if head is None:
+            return None  # another sealer holds the head: it looks again after its commit
+        # a statement of its own, after the lock: it sees every entry committed until then
+        # (joined to the locking statement, PostgreSQL would re-read the head row but not them)
+        rows = list(
+            chain.model.objects.filter(hash="").order_by("id").values_list("id", "mac")[:limit]
+        )
         if not rows:
             return 0
         tag = crypto.current_tag()
+        seq, prev = head.seq, head.hash
         params = []
         for pk, mac in rows:
             seq += 1
