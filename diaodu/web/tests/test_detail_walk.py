@@ -81,7 +81,7 @@ DETAILS = {
     "org/people/<int:pk>/edit/": PERSON,
     "org/people/<int:pk>/roles/": PERSON,
     "org/roles/<int:pk>/": (Role, has("sec.roles"), lambda u: Role.objects.all()),
-    "audit/<int:seq>/": (AuditEntry, has("audit.view"), lambda u: AuditEntry.objects.all()),
+    "audit/<int:pk>/": (AuditEntry, has("audit.view"), lambda u: AuditEntry.objects.all()),
     "projects/<int:pk>/": PROJECT,
     "projects/<int:pk>/edit/": PROJECT,
     "projects/<int:pk>/stage/": PROJECT,
