@@ -17,11 +17,14 @@ ledger's 本年完成投资 when its 计划年度 is Y or empty.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from diaodu.org.models import Unit
 from diaodu.projects import figures as pf
@@ -32,6 +35,7 @@ from diaodu.supervision.models import (
     OPEN_PROBLEM,
     RUNNING,
     InvestmentBaseline,
+    ProblemEvent,
     ProgressReport,
     ReportStatus,
     in_totals,
@@ -258,11 +262,37 @@ def light_figures(unit: Unit, period: P.Period, on: date, counts: dict) -> list[
 
 # ---------------------------------------------------------------- problems
 def problem_counts(user, unit: Unit, on: date) -> dict[str, int]:
+    """Problems open and overdue as they stood at the end of ``on``.
+
+    For today (or later) that is each problem's status. For a past date it is the status its
+    history gave it at the end of that day (the last status-changing event up to then), so a
+    problem raised since, or closed since, counts as it was; a problem with no recorded
+    history keeps its status."""
     probs = queries.problems(user, queries.ProblemFilter(unit=unit), today=on)
+    if on >= clock.today():
+        return {
+            "open": probs.filter(status__in=OPEN_PROBLEM).count(),
+            "overdue": probs.filter(status__in=RUNNING, due_date__lt=on).count(),
+        }
+    cutoff = _day_end(on)
+    last = (
+        ProblemEvent.objects.filter(problem=OuterRef("pk"), at__lt=cutoff)
+        .exclude(to_status="")
+        .order_by("-at", "-id")
+        .values("to_status")[:1]
+    )
+    probs = probs.filter(raised_at__lt=cutoff).annotate(
+        status_on=Coalesce(Subquery(last), F("status"))
+    )
     return {
-        "open": probs.filter(status__in=OPEN_PROBLEM).count(),
-        "overdue": probs.filter(status__in=RUNNING, due_date__lt=on).count(),
+        "open": probs.filter(status_on__in=OPEN_PROBLEM).count(),
+        "overdue": probs.filter(status_on__in=RUNNING, due_date__lt=on).count(),
     }
+
+
+def _day_end(on: date) -> datetime:
+    """The first instant after ``on`` in the server's time zone."""
+    return timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
 
 
 def problem_figures(unit: Unit, on: date, counts: dict) -> list[Fig]:
