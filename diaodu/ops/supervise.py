@@ -122,6 +122,9 @@ def diaodu_children(host: str, port: int, workers: int, threads: int) -> list[Ch
                 str(threads),
                 "--access-logfile",
                 "-",
+                # load the application once in the master and fork: workers answer sooner after
+                # a restart and share the imported code
+                "--preload",
             ],
             restart=False,
         ),
