@@ -85,8 +85,10 @@ def main() -> None:
     print(f"make run restart, {cores} cores, load {load} before the first run")
     for i in range(args.runs):
         wall, cpu = once(args.port)
-        print(f"run {i + 1}: answered after {wall:5.1f} s wall, {cpu:5.1f} CPU s "
-              f"(≈ {cpu / cores:4.1f} s on an idle machine of {cores} cores); target ≤ 10 s")
+        print(
+            f"run {i + 1}: answered after {wall:5.1f} s wall, {cpu:5.1f} CPU s "
+            f"(≈ {cpu / cores:4.1f} s on an idle machine of {cores} cores); target ≤ 10 s"
+        )
 
 
 if __name__ == "__main__":

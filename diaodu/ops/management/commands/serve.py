@@ -3,8 +3,8 @@
 import time
 
 from django.core.management import call_command
-from django.db import connections
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from diaodu.ops.supervise import Supervisor, diaodu_children
 
