@@ -11,12 +11,12 @@ import io
 from decimal import Decimal
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from diaodu.engine import wordtable
 from diaodu.org.models import Unit
 from diaodu.projects import exports
 from diaodu.supervision import clock, figures, queries
@@ -163,22 +163,15 @@ def _red_rule(paragraph) -> None:
 
 
 def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]):
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for i, h in enumerate(headers):
-        cell = table.rows[0].cells[i]
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(h), HEAD_FONT, 11)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in rows:
-        cells = table.add_row().cells
-        for i, value in enumerate(row):
-            cells[i].text = ""
-            _font(cells[i].paragraphs[0].add_run(str(value)), BODY_FONT, 11)
-    for row in table.rows:
-        for i, w in enumerate(widths):
-            row.cells[i].width = Cm(w)
+    """A bulletin table: 黑体 header, 仿宋 body, 11 pt, set once as styles (fast at any size)."""
+    table = wordtable.add_table(
+        doc,
+        headers,
+        rows,
+        widths,
+        head_style=wordtable.paragraph_style(doc, "通报表头", HEAD_FONT, 11, center=True),
+        body_style=wordtable.paragraph_style(doc, "通报表格", BODY_FONT, 11),
+    )
     doc.add_paragraph()
     return table
 

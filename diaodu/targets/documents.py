@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
+from diaodu.engine import wordtable
 from diaodu.targets.models import ScoreSet, Source
 
 SOURCE_LABEL = {
@@ -19,6 +20,27 @@ SOURCE_LABEL = {
     "problems_on_time": "系统计算（督查模块）",
     "entered": "月度填报",
 }
+
+
+def _table_styles(doc):
+    """The header and body paragraph styles of the report's tables, made once per document."""
+    return (
+        wordtable.paragraph_style(doc, "考核表头", "黑体", 10.5, center=True),
+        wordtable.paragraph_style(doc, "考核表格", "宋体", 10.5),
+    )
+
+
+def _line_cells(line: dict) -> list[str]:
+    """One row of a unit's score detail: a criterion with target and result, or an adjustment."""
+    if line["kind"] == "criterion":
+        target, actual, ratio = (
+            _n(line.get("target"), 4),
+            _n(line.get("actual"), 4),
+            _pct(line.get("ratio")),
+        )
+    else:
+        target, actual, ratio = "—", f"{line.get('count', 0)}项", "—"
+    return [line["name"], target, actual, ratio, line["points"], line["explanation"]]
 
 
 def _n(value, places: int = 2) -> str:
@@ -96,42 +118,37 @@ def docx(ss: ScoreSet, scores) -> bytes:
     doc.add_paragraph(_intro(ss))
 
     doc.add_heading("一、排名情况", level=1)
-    t = doc.add_table(rows=1, cols=7)
-    t.style = "Table Grid"
-    for c, h in enumerate(
-        ["名次", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"]
-    ):
-        t.rows[0].cells[c].text = h
-    for s in scores:
-        cells = t.add_row().cells
-        cells[0].text = f"{s.rank}{'（并列）' if s.tied else ''}"
-        cells[1].text = s.unit.name
-        cells[2].text = _n(s.base)
-        cells[3].text = _signed(s.adjustments)
-        cells[4].text = _n(s.total)
-        cells[5].text = _signed(s.change_vs_last_year)
-        cells[6].text = _rank_change(s.rank_change)
+    head, body = _table_styles(doc)
+    wordtable.add_table(
+        doc,
+        ["名次", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"],
+        (
+            [
+                f"{s.rank}{'（并列）' if s.tied else ''}",
+                s.unit.name,
+                _n(s.base),
+                _signed(s.adjustments),
+                _n(s.total),
+                _signed(s.change_vs_last_year),
+                _rank_change(s.rank_change),
+            ]
+            for s in scores
+        ),
+        head_style=head,
+        body_style=body,
+    )
 
     if any(s.lines for s in scores):
         doc.add_heading("二、各单位得分明细", level=1)
         for s in scores:
             doc.add_heading(f"第{s.rank}名 {s.unit.name}（{_n(s.total)}分）", level=2)
-            t = doc.add_table(rows=1, cols=6)
-            t.style = "Table Grid"
-            for c, h in enumerate(["考核项", "目标", "完成", "完成率", "得分", "计分说明"]):
-                t.rows[0].cells[c].text = h
-            for line in s.lines:
-                cells = t.add_row().cells
-                cells[0].text = line["name"]
-                if line["kind"] == "criterion":
-                    cells[1].text = _n(line.get("target"), 4)
-                    cells[2].text = _n(line.get("actual"), 4)
-                    cells[3].text = _pct(line.get("ratio"))
-                else:
-                    cells[1].text = cells[3].text = "—"
-                    cells[2].text = f"{line.get('count', 0)}项"
-                cells[4].text = line["points"]
-                cells[5].text = line["explanation"]
+            wordtable.add_table(
+                doc,
+                ["考核项", "目标", "完成", "完成率", "得分", "计分说明"],
+                (_line_cells(line) for line in s.lines),
+                head_style=head,
+                body_style=body,
+            )
 
         doc.add_heading("三、计分依据", level=1)
         doc.add_paragraph(
