@@ -51,14 +51,18 @@ def main() -> None:
     period = figures.period_of(unit, figures.clock.today())
     projects = len(queries.ledger_projects(SYSTEM, unit, period))
     target = 2.0 if projects <= 1000 else 30.0 * projects / 10000
-    print(f"{unit.name}（{unit.code}），{period.name}，台账 {projects} 个项目；目标 ≤ {target:.1f} s")
+    print(
+        f"{unit.name}（{unit.code}），{period.name}，台账 {projects} 个项目；目标 ≤ {target:.1f} s"
+    )
     for name, fn in (
         ("通报 .docx", lambda: bulletin.build_docx(SYSTEM, unit, period)),
         ("台账 .xlsx", lambda: bulletin.build_xlsx(SYSTEM, unit, period)),
     ):
         wall, cpu, data = timed(fn, args.runs)
         verdict = "达标" if wall <= target else "未达标"
-        print(f"{name}: {wall:6.2f} s wall, {cpu:6.2f} s CPU, {len(data) / 1024:7.0f} KB — {verdict}")
+        print(
+            f"{name}: {wall:6.2f} s wall, {cpu:6.2f} s CPU, {len(data) / 1024:7.0f} KB — {verdict}"
+        )
 
 
 if __name__ == "__main__":
