@@ -72,7 +72,7 @@ def ensure_projects(wanted: int, seed: int) -> None:
     if have >= wanted:
         print(f"数据库已有 {have} 个项目（要求 {wanted}），不再生成。")
         return
-    from diaodu.projects.management.commands.gen import generate
+    from diaodu.projects.gen import generate
 
     while Unit.objects.filter(
         code=f"GEN-S{seed}"

@@ -93,7 +93,8 @@ def project_row(p: Project) -> dict:
     return row
 
 
-def workbook(projects, *, unit_label: str, title: str | None = None) -> bytes:
+def workbook(projects, *, unit_label: str, title: str | None = None, extra=None) -> bytes:
+    """The ledger of ``projects`` as .xlsx; ``extra(wb)`` may add sheets before the one save."""
     rows = [project_row(p) for p in projects]
     today = timezone.localdate()
     return ledger.write_ledger(
@@ -103,4 +104,5 @@ def workbook(projects, *, unit_label: str, title: str | None = None) -> bytes:
         date_label=f"{today.year}年{today.month}月{today.day}日",
         fields=EXPORT_FIELDS,
         footnote=FOOTNOTE,
+        extra=extra,
     )

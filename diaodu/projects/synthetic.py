@@ -1,6 +1,6 @@
 """The plan of a synthetic deployment for `diaodu gen`: word lists and the pure Plan.
 
-Deterministic and free of writes: the command (management/commands/gen.py) stores it."""
+Deterministic and free of writes: diaodu/projects/gen.py stores it."""
 
 from __future__ import annotations
 

@@ -196,11 +196,8 @@ def _figures_appendix(doc, user, unit: Unit, period: P.Period) -> None:
     )
 
 
-def figures_sheet(data: bytes, user, unit: Unit, period: P.Period) -> bytes:
-    """The ledger workbook with a sheet "主要数据": every headline figure with its definition."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(data))
+def add_figures_sheet(wb, user, unit: Unit, period: P.Period) -> None:
+    """Add the sheet "主要数据" to workbook ``wb``: every headline figure with its definition."""
     ws = wb.create_sheet("主要数据")
     on = figures.as_of_for(period)
     ws.append([f"{unit.name}主要数据（截至{cn_date(on)}）"])
@@ -219,9 +216,6 @@ def figures_sheet(data: bytes, user, unit: Unit, period: P.Period) -> bytes:
         )
     for col, width in zip("ABCDEF", (28, 14, 8, 12, 90, 30)):
         ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- the documents
@@ -372,10 +366,12 @@ def build_docx(user, unit: Unit, period: P.Period, *, sm: queries.Summary | None
 
 def build_xlsx(user, unit: Unit, period: P.Period) -> bytes:
     projects = queries.ledger_projects(user, unit, period)
-    data = exports.workbook(
-        projects, unit_label=unit.name, title=f"{unit.name}重点项目台账（{period.name}）"
+    return exports.workbook(
+        projects,
+        unit_label=unit.name,
+        title=f"{unit.name}重点项目台账（{period.name}）",
+        extra=lambda wb: add_figures_sheet(wb, user, unit, period),
     )
-    return figures_sheet(data, user, unit, period)
 
 
 def filenames(unit: Unit, period: P.Period) -> tuple[str, str]:

@@ -16,9 +16,8 @@ from diaodu.engine.ledger import NATIONAL_CODE_RE
 from diaodu.engine.textnorm import normalise_name
 from diaodu.org.models import Unit, User
 from diaodu.projects import demo as projects_demo
-from diaodu.projects import queries
-from diaodu.projects.management.commands import gen
-from diaodu.projects.management.commands.gen import Plan, generate
+from diaodu.projects import gen, queries
+from diaodu.projects.gen import Plan, generate
 from diaodu.projects.models import PlanCategory, Project, ProjectYearPlan, StageChange
 
 ORDERS = [

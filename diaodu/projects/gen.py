@@ -1,4 +1,5 @@
-"""`diaodu gen --projects N --seed S [--zones Z] [--batch 5000]`: synthetic benchmark data.
+"""Synthetic benchmark data for `diaodu gen` (the command is in diaodu/web: it also writes the
+weekly loop of the generated zones, see diaodu/supervision/synthetic.py).
 
 Builds a realistic but fictional province-wide deployment: one province (code ``GEN-S<seed>``)
 → cities → districts → development zones (“XX经济开发区”, “XX高新区” …) → parks and
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from diaodu.audit.context import acting_as
@@ -255,24 +256,3 @@ def _write_batch(chunk: list[dict], units, people, taken: set) -> dict:
         "lead_official_links": len(links),
         "year_plans": len(plans),
     }
-
-
-class Command(BaseCommand):
-    help = (
-        "生成合成基准数据：省→市→区县→开发区→园区/部门的单位树、数百名生成人员（gen_… 账号，不可登录）和 N 个项目"
-        "（含阶段变更、包保领导、年度计划）。仅用于性能测试：为求速度以 bulk_create 分批直接写库，"
-        "不逐条经过业务服务（只写一条汇总审计记录）。同一种子重复执行不会新增数据；中断后重跑同一命令会继续。"
-    )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--projects", type=int, required=True, help="项目数")
-        parser.add_argument("--seed", type=int, default=1, help="随机种子（同一种子生成相同数据）")
-        parser.add_argument(
-            "--zones", type=int, default=None, help="开发区个数（默认：每 1000 个项目一个，1–200）"
-        )
-        parser.add_argument("--batch", type=int, default=5000, help="每批写入的项目数")
-
-    def handle(self, *args, projects, seed, zones, batch, **options):
-        if projects < 0 or (zones is not None and zones < 1) or batch < 1 or seed < 0:
-            raise CommandError("参数无效：--projects ≥ 0，--zones ≥ 1，--batch ≥ 1，--seed ≥ 0。")
-        generate(projects, seed, zones, batch, out=lambda s: self.stdout.write(s))
