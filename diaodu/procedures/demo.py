@@ -13,6 +13,7 @@ from diaodu.audit.context import acting_as
 from diaodu.org.models import Unit
 from diaodu.org.scope import SYSTEM
 from diaodu.procedures import dates, services
+from diaodu.procedures.defaults import seed as seed_templates
 from diaodu.procedures.models import ProcedureChain, ProcedureTemplate, Stage, Status
 from diaodu.projects.models import Project
 
@@ -60,6 +61,10 @@ def build(stdout=None) -> dict:
     zone = Unit.objects.filter(code=DEMO_ZONE).first()
     if zone is None:
         return {"chains": 0}
+    # The templates normally come from migration 0002; a database emptied since (a transactional
+    # test's flush, an administrator's cleanup) has none, and the demo would silently build no
+    # chain. Seeding here is idempotent and never overwrites an edited template.
+    seed_templates()
     templates = {t.code: t for t in ProcedureTemplate.objects.filter(is_current=True)}
     projects = (
         Project.objects.filter(
