@@ -41,8 +41,10 @@ Definitions (these are the rules the whole system uses; tests pin them down):
     is the actual.
   - ``remaining``: for higher-is-better, what is still to do (``max(target - actual, 0)``);
     for lower-is-better, the allowance left (``max(target - actual, 0)``).
-  - ``days_left`` = days after ``on`` up to 31 December (0 on 31 December and after;
-    the whole year before it starts).  ``required_per_week = remaining / (days_left / 7)``.
+  - ``days_left`` = days after ``left_from`` up to 31 December (0 on 31 December and after;
+    the whole year before it starts).  ``left_from`` defaults to ``on``; a figure judged at
+    the end of its latest reported month (``on`` = that month's end) passes today's date, so
+    every figure shown on one day says the same "还剩N天" (one definition of days left).  ``required_per_week = remaining / (days_left / 7)``.
   - ``months_left`` and ``required_per_month`` depend on the profile:
 
     - ``monthly`` (the statistics office's 月报口径): the whole months after the as-of
@@ -293,8 +295,10 @@ def evaluate(
     unit_label: str = "",
     noun: str = "",
     integer: bool = False,
+    left_from: date | None = None,
 ) -> PaceResult:
-    """Compare ``actual`` with the 序时进度 of ``target`` on ``on``; see module docstring."""
+    """Compare ``actual`` with the 序时进度 of ``target`` on ``on``; see module docstring.
+    The time left (days, months, the required rates) counts from ``left_from`` (default ``on``)."""
     target = _dec(target, "目标值")
     actual = _dec(actual, "实际完成值")
     yellow_below = _dec(yellow_below, "黄灯阈值")
@@ -313,10 +317,11 @@ def evaluate(
     light = _pace_light(pace_index, actual, higher_is_better, yellow_below, red_below)
     forecast = _q(actual / share, AMOUNT_Q) if share else None
 
+    left_from = on if left_from is None else _as_date(left_from)
     n_days = days_in_year(year)
-    days_left = min(max((date(year, 12, 31) - on).days, 0), n_days)
+    days_left = min(max((date(year, 12, 31) - left_from).days, 0), n_days)
     remaining = max(target - actual, ZERO)
-    n_months = months_left(on, year, profile)
+    n_months = months_left(left_from, year, profile)
     per_week = per_month = None
     rounding = ROUND_CEILING if higher_is_better else ROUND_FLOOR
     if days_left > 0:

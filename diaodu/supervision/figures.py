@@ -147,22 +147,34 @@ class ReportCounts:
     on_time: int = 0
     late: int = 0
     returned: int = 0
+    to_review: int = 0  # filed and not yet reviewed (已报送, 待审核)
     reports: list = field(default_factory=list)  # the counted (filed) reports
 
     @property
     def missing(self) -> int:
+        """未报送数: owed minus filed, a returned report counting as not filed."""
         return self.due - self.filed
 
+    @property
+    def never_filed(self) -> int:
+        """待填报数: owed and never filed (未报送数 less the returned ones, which wait for a
+        revision rather than a new report)."""
+        return self.due - self.filed - self.returned
 
-def report_counts(user, unit: Unit, period: P.Period) -> ReportCounts:
-    """Reports of the period from the projects that owe one: a returned report is not filed."""
-    rc = ReportCounts(due=queries.owed_projects(user, unit, period).count())
-    for r in queries.period_reports(user, unit, period):
+
+def report_counts(user, unit: Unit, period: P.Period, *, among=None) -> ReportCounts:
+    """Reports of the period from the projects that owe one: a returned report is not filed.
+    ``among`` narrows the projects (a secretary's own, a leader's led ones) without changing
+    the definition."""
+    rc = ReportCounts(due=queries.owed_projects(user, unit, period, among=among).count())
+    for r in queries.period_reports(user, unit, period, among=among):
         if r.status == ReportStatus.RETURNED:
             rc.returned += 1
             continue
         rc.reports.append(r)
         rc.filed += 1
+        if r.status == ReportStatus.SUBMITTED:
+            rc.to_review += 1
         if r.is_late:
             rc.late += 1
         else:
@@ -225,9 +237,10 @@ def report_figures(unit: Unit, period: P.Period, on: date, rc: ReportCounts) -> 
 
 
 # ---------------------------------------------------------------- lights
-def light_counts(user, unit: Unit, period: P.Period, due: int) -> dict[str, int]:
+def light_counts(user, unit: Unit, period: P.Period, due: int, *, among=None) -> dict[str, int]:
+    """Lights of the period's owed projects by effective colour (``among`` narrows them)."""
     counts = {"red": 0, "yellow": 0, "green": 0}
-    for lt in queries.period_lights(user, unit, period):
+    for lt in queries.period_lights(user, unit, period, among=among):
         counts[lt.effective_color] = counts.get(lt.effective_color, 0) + 1
     counts["none"] = max(due - sum(counts.values()), 0)
     return counts

@@ -249,7 +249,8 @@ def evaluate(
     on: date,
     profile: pace.PaceProfile,
 ) -> pace.PaceResult:
-    """序时进度 of a figure: entered figures are judged at the end of their latest month."""
+    """序时进度 of a figure: entered figures are judged at the end of their latest month; the
+    time left is always counted from ``on`` (the page's date), the one definition of days left."""
     when = fig.as_of if (indicator.source == Source.ENTERED and fig.value is not None) else on
     return pace.evaluate(
         target,
@@ -261,6 +262,7 @@ def evaluate(
         unit_label=indicator.measure,
         noun=indicator.verb,
         integer=indicator.is_count,
+        left_from=on,
     )
 
 

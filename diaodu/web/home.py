@@ -108,6 +108,17 @@ def _cycle_of(project, cycles):
     return best
 
 
+def _outermost(units) -> list:
+    """The units none of which lies under another of them (a park's cycle inside its zone's
+    is counted once, with the zone)."""
+    units = sorted(units, key=lambda u: len(u.path))
+    out = []
+    for u in units:
+        if not any(u.path.startswith(o.path) for o in out):
+            out.append(u)
+    return out
+
+
 def secretary_blocks(user, today) -> list[Block]:
     mine = list(
         project_queries.visible(user)
@@ -118,41 +129,52 @@ def secretary_blocks(user, today) -> list[Block]:
     if not mine:
         return []
     ids = [p.pk for p in mine]
+    own = project_queries.visible(user).filter(secretary=user)
     cycles = sq.active_cycles()
     due = Block("reports_due", _("本期待填报"), empty=_("本期周报都已报送。"))
     deadlines = set()
-    periods = {}
+    governing = {}  # project → its cycle (the deepest), for the deadline
+    groups: dict[str, tuple] = {}  # period code → (period, {unit pk: cycle unit})
     for p in mine:
         cycle = _cycle_of(p, cycles)
         if cycle is None:
             continue
-        periods[p.pk] = (cycle, sq.current_period(cycle, today))
-    filed = set(
-        ProgressReport.objects.filter(
-            project_id__in=ids, period__in={per.code for _c, per in periods.values()}
-        ).values_list("project_id", "period")
-    )
-    for p in mine:
-        if p.pk not in periods:
-            continue
-        cycle, period = periods[p.pk]
-        if (p.pk, period.code) in filed:
-            continue
-        deadline = cycle.deadline_of(period)
-        deadlines.add(deadline)
-        late = deadline < clock.now()
-        due.items.append(
-            Item(
-                p.name,
-                reverse("supervision:report_new", args=[p.pk]) + f"?period={period.code}",
-                (_("已过截止时间 %(d)s") if late else _("截止 %(d)s")) % {"d": _when(deadline)},
-                "red" if late else "",
-                _("填报"),
-                f"report-new-{p.pk}",
+        governing[p.pk] = cycle
+        period = sq.current_period(cycle, today)
+        groups.setdefault(period.code, (period, {}))[1][cycle.unit.pk] = cycle.unit
+    by_pk = {p.pk: p for p in mine}
+    for period, units in groups.values():
+        for unit in _outermost(units.values()):
+            # the count is the figure's (未报送 less the returned, which wait for a revision)
+            due.count += figures.report_counts(user, unit, period, among=own).never_filed
+            returned = set(
+                sq.period_reports(user, unit, period, among=own)
+                .filter(status=ReportStatus.RETURNED)
+                .values_list("project_id", flat=True)
             )
-        )
-    due.count = len(due.items)
-    if due.count:
+            for row in sq.missing(user, unit, period, among=own):
+                if row.project.pk in returned:
+                    continue
+                p = by_pk.get(row.project.pk, row.project)
+                cycle = governing.get(p.pk)
+                deadline = cycle.deadline_of(period) if cycle else None
+                late = deadline is not None and deadline < clock.now()
+                if deadline is not None:
+                    deadlines.add(deadline)
+                due.items.append(
+                    Item(
+                        p.name,
+                        reverse("supervision:report_new", args=[p.pk]) + f"?period={period.code}",
+                        (_("已过截止时间 %(d)s") if late else _("截止 %(d)s"))
+                        % {"d": _when(deadline)}
+                        if deadline
+                        else "",
+                        "red" if late else "",
+                        _("填报"),
+                        f"report-new-{p.pk}",
+                    )
+                )
+    if due.count and deadlines:
         first = min(deadlines)
         due.summary = _("本期待填报 %(n)s 个，截止%(d)s") % {"n": due.count, "d": _when(first)}
     due.more_url = reverse("supervision:my")
@@ -189,7 +211,7 @@ def secretary_blocks(user, today) -> list[Block]:
         .values_list("project_id", "n")
     )
     for p in mine:
-        cycle = periods.get(p.pk, (None, None))[0]
+        cycle = governing.get(p.pk)
         need = cycle.min_contacts_per_week if cycle else 1
         if need and counts.get(p.pk, 0) < need:
             contacts.items.append(
@@ -300,8 +322,9 @@ def office_blocks(user, today) -> list[Block]:
         period = sq.last_due_period(cycle)
         rows = sq.missing(user, unit, period)
         miss = Block("missing", _("缺报（%(p)s）") % {"p": period.name}, empty=_("本期无缺报。"))
-        # the count is the figure's: owed minus filed, a returned report not being filed
-        miss.count = figures.report_counts(user, unit, period).missing
+        # the counts are the figures': owed minus filed, a returned report not being filed
+        rc = figures.report_counts(user, unit, period)
+        miss.count = rc.missing
         miss.more_url = reverse("supervision:missing") + f"?unit={unit.pk}&period={period.code}"
         miss.items = [
             Item(
@@ -330,14 +353,15 @@ def office_blocks(user, today) -> list[Block]:
     review = Block("to_review", _("待审核的周报"), empty=_("没有待审核的周报。"))
     if period is not None:  # the period the next meeting reviews, as the reports page shows it
         qs = sq.period_reports(user, unit, period).filter(status=ReportStatus.SUBMITTED)
+        review.count = rc.to_review  # the figure's: filed and not yet reviewed
         review.more_url = (
             reverse("supervision:reports")
             + f"?unit={unit.pk}&period={period.code}&status=submitted"
         )
     else:
         qs = sq.reports(user, status=ReportStatus.SUBMITTED)
+        review.count = qs.count()
         review.more_url = reverse("supervision:reports") + "?status=submitted"
-    review.count = qs.count()
     review.items = [
         Item(
             f"{r.project.name}（{r.period}）",
@@ -402,13 +426,21 @@ def leader_blocks(user, today) -> list[Block]:
         return []
     visible = project_queries.visible(user)
     led = visible.filter(lead_officials=user)
-    projects = led if led.exists() else visible
+    among = led if led.exists() else None
+    projects = led if among is not None else visible
     ids = list(projects.values_list("pk", flat=True))
     red = Block("leader_lights", _("分管项目红灯"), empty=_("没有红灯项目。"))
-    red.items = _light_items(_latest_lights(ids, ("red",)))
-    red.count = len(red.items)
-    red.items = red.items[:LIMIT]
-    red.more_url = reverse("supervision:lights") + "?color=red"
+    unit = sq.default_unit(user)
+    if unit is not None:
+        # the figure 红灯项目数 of the unit's current period, as the cockpit shows it, for the
+        # projects the leader leads (all visible ones when they lead none)
+        period = figures.period_of(unit, today)
+        rc = figures.report_counts(user, unit, period, among=among)
+        red.count = figures.light_counts(user, unit, period, rc.due, among=among)["red"]
+        red.items = _light_items(sq.period_lights(user, unit, period, "red", among=among)[:LIMIT])
+        red.more_url = (
+            reverse("supervision:lights") + f"?unit={unit.pk}&period={period.code}&color=red"
+        )
     overdue = _overdue_block(
         user,
         today,

@@ -443,3 +443,14 @@ def test_required_rate_covers_the_remainder(target, actual, day):
         assert r.required_per_week == int(r.required_per_week)
     if r.forecast_year_end is not None:
         assert abs(r.forecast_year_end * r.share - actual) <= D("0.01")
+
+
+def test_time_left_counts_from_left_from_not_the_judging_date():
+    """A figure judged at the end of its latest month (30 June) on a page of 1 November says
+    the same days left as every other figure of that page."""
+    r = evaluate(12, 6, date(2026, 6, 30), 2026, left_from=date(2026, 11, 1))
+    assert r.expected == D("5.95")  # still judged at 30 June: 181/365 of 12
+    assert r.days_left == 60
+    assert r.message.startswith("还剩60天")
+    m = evaluate(12, 6, date(2026, 6, 30), 2026, MONTHLY, left_from=date(2026, 11, 1))
+    assert m.months_left == 2 and m.required_per_month == D("3.00")

@@ -174,9 +174,9 @@ def lights(
     )
 
 
-def period_lights(user, unit: Unit, period: P.Period, color: str = ""):
+def period_lights(user, unit: Unit, period: P.Period, color: str = "", *, among=None):
     return lights(user, period=period, unit=unit, color=color).filter(
-        project__in=owed_projects(user, unit, period).values("pk")
+        project__in=owed_projects(user, unit, period, among=among).values("pk")
     )
 
 

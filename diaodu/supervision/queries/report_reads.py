@@ -26,9 +26,10 @@ from .scope import _scoped
 
 
 # ---------------------------------------------------------------- who owes a report
-def owed_projects(user, unit: Unit, period: P.Period):
+def owed_projects(user, unit: Unit, period: P.Period, *, among=None):
     """Projects that owe a report for the period: visible to the person, under the unit, in an
-    active stage, governed by an active cycle of the period's kind that had started."""
+    active stage, governed by an active cycle of the period's kind that had started. ``among``
+    (a project queryset) narrows them further: a secretary's own, a leader's led projects."""
     cycles = [
         c
         for c in active_cycles()
@@ -41,9 +42,10 @@ def owed_projects(user, unit: Unit, period: P.Period):
     q = Q(pk__in=[])
     for c in cycles:
         q |= Q(unit__path__startswith=c.unit.path)
-    return project_queries.visible(user).filter(
+    qs = project_queries.visible(user).filter(
         q, unit__path__startswith=unit.path, stage__in=S.ACTIVE
     )
+    return qs if among is None else qs.filter(pk__in=among.values("pk"))
 
 
 def reports(
@@ -73,10 +75,10 @@ def reports(
     )
 
 
-def period_reports(user, unit: Unit, period: P.Period):
+def period_reports(user, unit: Unit, period: P.Period, *, among=None):
     """The reports of the period from the projects that owe one (what the figures count)."""
     return reports(user, period=period, unit=unit).filter(
-        project__in=owed_projects(user, unit, period).values("pk")
+        project__in=owed_projects(user, unit, period, among=among).values("pk")
     )
 
 
@@ -142,8 +144,8 @@ class MissingRow:
     last_reminded: datetime | None
 
 
-def missing(user, unit: Unit, period: P.Period) -> list[MissingRow]:
-    owed = owed_projects(user, unit, period)
+def missing(user, unit: Unit, period: P.Period, *, among=None) -> list[MissingRow]:
+    owed = owed_projects(user, unit, period, among=among)
     filed = (  # a returned report is owed again until it is filed again
         ProgressReport.objects.filter(period=period.code)
         .exclude(status=ReportStatus.RETURNED)

@@ -118,7 +118,7 @@ def _check_visible_problem(by, problem: Problem) -> None:
 @transaction.atomic
 def raise_problem(
     by,
-    project: Project,
+    project: Project | None,
     *,
     title: str,
     type_code: str,
@@ -128,8 +128,13 @@ def raise_problem(
     report: ProgressReport | None = None,
     contact: ContactLog | None = None,
 ) -> Problem:
-    _check_project(by, project, "problems.raise")
+    """A problem of a project; every field is checked at once, so an empty form names all
+    its gaps (项目, 问题概述, 问题类型), each at its field."""
     errors: dict = {}
+    if project is None:
+        errors["project"] = "请选择项目。"
+    else:
+        _check_project(by, project, "problems.raise")
     title = (title or "").strip()
     if not title:
         errors["title"] = "请填写问题概述。"

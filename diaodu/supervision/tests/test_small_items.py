@@ -40,3 +40,39 @@ def test_empty_contact_form_names_every_gap(cycle, client_for):
     html = client_for("mishu_wl").post("/supervision/contacts/new/", {}).content.decode()
     for message in ("请选择项目", "参加人员", "企业联系人", "请选择对接方式", "对接内容"):
         assert message in html, message
+
+
+FIELD_ERROR = r'class="[^"]*is-invalid[^"]*" id="{f}"[^>]*>.*?<div class="invalid-feedback" data-error="{f}">([^<]+)</div>'
+
+
+def field_errors(html: str, fields) -> dict:
+    import re
+
+    out = {}
+    for f in fields:
+        m = re.search(FIELD_ERROR.format(f=f), html, re.S)
+        if m:
+            out[f] = m.group(1)
+    return out
+
+
+def test_empty_problem_form_shows_every_error_at_its_field(cycle, client_for):
+    from diaodu.supervision.models import Problem
+
+    r = client_for("mishu_wl").post("/supervision/problems/new/", {})
+    assert r.status_code == 200
+    got = field_errors(r.content.decode(), ("project", "title", "type_code"))
+    assert got == {
+        "project": "请选择项目。",
+        "title": "请填写问题概述。",
+        "type_code": "请选择问题类型。",
+    }
+    assert not Problem.objects.exists()
+
+
+def test_empty_contact_form_shows_every_error_at_its_field(cycle, client_for):
+    html = client_for("mishu_wl").post("/supervision/contacts/new/", {}).content.decode()
+    fields = ("project", "method", "people", "enterprise_contact", "content")
+    got = field_errors(html, fields)
+    assert set(got) == set(fields)
+    assert all("\u4e00" <= v[0] <= "\u9fff" for v in got.values()), got  # in Chinese

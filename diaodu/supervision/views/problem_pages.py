@@ -89,8 +89,6 @@ def problem_new(request):
             project = (
                 project_queries.get(request.user, data["project"]) if data["project"] else None
             )
-            if project is None:
-                raise ValidationError({"project": "请选择项目。"})
             unit = (
                 queries.departments().filter(pk=_int(data["suggested_unit"])).first()
                 if data["suggested_unit"]

@@ -64,8 +64,9 @@ def test_forecast_and_required_rate_for_entered_values(demo, inds, agreement_for
     assert row.figure.as_of == date(2026, 6, 30) and row.figure.data_month == 6
     assert row.result.expected == Decimal("5.95")  # 12 × 181/365
     assert row.result.forecast_year_end == Decimal("12.10")  # 6 / (181/365)
-    assert row.result.days_left == 184
-    assert row.result.required_per_week == Decimal("0.23")  # 6 / (184/7)
+    # …but the time left counts from the page's date, as every other figure's does
+    assert row.result.days_left == 60
+    assert row.result.required_per_week == Decimal("0.70")  # 6 / (60/7)
     assert row.result.light == "green"
 
 

@@ -59,6 +59,9 @@ def test_api_agreement_progress_and_monthly(demo, inds, agreement_for, client_fo
         "还剩60天"
     )
     assert rows["new_starts"]["drill_url"].startswith("/targets/drill/?unit=")
+    # judged at its June figures, the time left still counts from the page's date: one
+    # definition of days left for every card (not 184 days for one and 60 for the next)
+    assert rows["fai"]["days_left"] == rows["new_starts"]["days_left"] == 60
     drill = c.get(
         "/api/v1/targets/drill",
         {"unit": demo["QHKFQ-WL"].pk, "indicator": inds["fai"].pk, "year": 2026},

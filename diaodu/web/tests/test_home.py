@@ -155,3 +155,43 @@ def test_home_renders_without_report_cycles(demo, client_for):
     """A zone without report cycles: every role's home renders, with nothing due."""
     for username in ("mishu_wl", "zhujian", "duchashi", "quzhang", "wl_zhuren"):
         assert client_for(username).get("/").status_code == 200
+
+
+COUNT = re.compile(
+    r'data-block="([^"]+)">.*?<h3 class="card-title">[^<]*(?:<span[^>]*data-count>(\d+)</span>)?',
+    re.S,
+)
+
+
+def counts_of(client) -> dict[str, int]:
+    """block key → the count its heading shows (0 when none)."""
+    return {k: int(n or 0) for k, n in COUNT.findall(client.get("/").content.decode())}
+
+
+def test_home_counts_are_the_shared_figures(week, cycle, person, client_for, demo, clock):
+    """The secretary's 本期待填报, the office's 待审核 and the leader's 红灯 are the figure
+    functions' numbers (supervision.figures), not counts of their own."""
+    from diaodu.projects.models import Project
+    from diaodu.supervision import figures, services
+    from diaodu.supervision import periods as P
+    from diaodu.supervision.models import ProgressReport
+
+    office, sec = person("duchashi"), person("mishu_wl")
+    w47 = P.parse("2026-W47")
+    services.return_report(
+        office, ProgressReport.objects.get(project=week["a"], period="2026-W47"), "请补充照片"
+    )
+    services.compute_lights(office, cycle, w47)
+    zone = demo["QHKFQ"]
+    own = Project.objects.filter(secretary=sec)
+    rc = figures.report_counts(sec, zone, w47, among=own)
+    got = counts_of(client_for("mishu_wl"))
+    assert got["reports_due"] == rc.never_filed == rc.missing - 1  # the returned one is apart
+    assert rc.returned == 1
+    rc_office = figures.report_counts(office, zone, w47)
+    assert counts_of(client_for("duchashi"))["to_review"] == rc_office.to_review
+    assert rc_office.to_review == len([r for r in rc_office.reports if r.status == "submitted"])
+    leader = person("quzhang")
+    rc_l = figures.report_counts(leader, zone, w47)
+    red = figures.light_counts(leader, zone, w47, rc_l.due)["red"]
+    assert counts_of(client_for("quzhang"))["leader_lights"] == red
