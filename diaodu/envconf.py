@@ -223,3 +223,43 @@ def audit_keys(environ, var_dir: Path) -> tuple[str, dict[str, str]]:
     current_id = audit_key_id(current)
     ring[current_id] = current
     return current_id, ring
+
+
+def storages(environ, var_dir: Path) -> tuple[dict, Path]:
+    """Where uploads (photos, scans, attachments, ledgers to import) are kept: the STORAGES
+    setting and MEDIA_ROOT.
+
+    DIAODU_STORAGE=file (default): a directory, DIAODU_MEDIA_ROOT (default var/media); with
+    several app servers it is a path they all mount (NFS or similar).
+    DIAODU_STORAGE=s3: an S3-compatible bucket through django-storages — DIAODU_S3_BUCKET and
+    DIAODU_S3_ENDPOINT_URL (the object store's address: MinIO, 阿里云 OSS, 华为云 OBS …) are
+    required; DIAODU_S3_ACCESS_KEY, DIAODU_S3_SECRET_KEY, DIAODU_S3_REGION and DIAODU_S3_PREFIX
+    are optional. Files stay private: the platform reads them and serves them itself after its
+    own permission checks, never by a public address.
+    """
+    kind = env_choice("DIAODU_STORAGE", "file", ("file", "s3"), environ)
+    media_root = Path(environ.get("DIAODU_MEDIA_ROOT") or var_dir / "media")
+    if not media_root.is_absolute():
+        raise ConfigError(f"DIAODU_MEDIA_ROOT“{media_root}”应为绝对路径。")
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    if kind == "file":
+        # Writes go to a temporary file first: a failed write never leaves a partial file.
+        default = {"BACKEND": "diaodu.ops.storage.SafeFileSystemStorage"}
+        return {"default": default, "staticfiles": static}, media_root
+    missing = [n for n in ("DIAODU_S3_BUCKET", "DIAODU_S3_ENDPOINT_URL") if not environ.get(n)]
+    if missing:
+        raise ConfigError(f"DIAODU_STORAGE=s3 时必须设置 {'、'.join(missing)}。")
+    endpoint = env_url("DIAODU_S3_ENDPOINT_URL", environ)
+    options = {
+        "bucket_name": environ["DIAODU_S3_BUCKET"],
+        "endpoint_url": endpoint,
+        "access_key": environ.get("DIAODU_S3_ACCESS_KEY") or None,
+        "secret_key": environ.get("DIAODU_S3_SECRET_KEY") or None,
+        "region_name": environ.get("DIAODU_S3_REGION") or None,
+        "location": environ.get("DIAODU_S3_PREFIX", "").strip("/"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    default = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return {"default": default, "staticfiles": static}, media_root

@@ -60,6 +60,17 @@ try:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envconf.env_bool("DIAODU_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_SSL_REDIRECT = envconf.env_bool("DIAODU_SSL_REDIRECT", False)
     AT_RISK_SLACK_WD = envconf.env_int("DIAODU_AT_RISK_SLACK_WD", 5, minimum=0, maximum=60)
+    # Uploads: a directory shared by every app server, or an S3-compatible bucket.
+    STORAGES, MEDIA_ROOT = envconf.storages(os.environ, VAR_DIR)
+    # A streaming replica for reads (docs/production.md): a client that has just written keeps
+    # reading from the primary for a while, so it always sees its own writes.
+    REPLICA_URL = os.environ.get("DIAODU_REPLICA_URL", "").strip()
+    if REPLICA_URL:
+        DATABASES["replica"] = envconf.parse_database_url(REPLICA_URL, BASE_DIR)
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    READ_REPLICA = bool(REPLICA_URL)
+    DATABASE_ROUTERS = ["diaodu.ops.dbrouter.PrimaryReplicaRouter"] if READ_REPLICA else []
+    REPLICA_PIN_SECONDS = envconf.env_int("DIAODU_REPLICA_PIN_SECONDS", 10, minimum=0, maximum=3600)
 except envconf.ConfigError as exc:  # a bad value stops start-up with a clear message
     raise ImproperlyConfigured(f"配置错误 / configuration error: {exc}") from None
 
@@ -99,6 +110,7 @@ MIDDLEWARE = [
     "diaodu.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "diaodu.audit.middleware.RequestContextMiddleware",
+    "diaodu.ops.dbrouter.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "diaodu.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,14 +183,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS: list = []
-STORAGES = {
-    # Writes go to a temporary file first: a failed write never leaves a partial file behind.
-    "default": {"BACKEND": "diaodu.ops.storage.SafeFileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

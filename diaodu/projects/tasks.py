@@ -59,7 +59,7 @@ def run_job(job_id: int) -> None:
             report = import_ledger(
                 job.user,
                 job.unit,
-                job.file_path,
+                stored_ledger(job.file_path),
                 dry_run=job.dry_run,
                 skip_errors=job.skip_errors,
                 progress=progress,
@@ -85,6 +85,20 @@ def run_job(job_id: int) -> None:
         error="",
     )
     cache.delete(progress_key(job.pk))
+
+
+def stored_ledger(name: str):
+    """The uploaded workbook of a job: a name in the default storage (any app server's upload
+    reaches any worker), or the absolute path that jobs made before the storage setting kept."""
+    import io
+    import os
+
+    from django.core.files.storage import default_storage
+
+    if os.path.isabs(name):
+        return name
+    with default_storage.open(name, "rb") as fh:
+        return io.BytesIO(fh.read())
 
 
 @task()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from diaodu.audit.services import record
-from diaodu.ops.storage import write_upload
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.projects.models import (
@@ -20,7 +18,9 @@ from diaodu.projects.models import (
 from .validation import _check_unit
 
 # ---------------------------------------------------------------- import jobs (web upload)
-IMPORT_DIR = Path(settings.MEDIA_ROOT) / "imports"
+# Uploaded ledgers are kept in the default storage (DIAODU_STORAGE: a directory every app
+# server shares, or an S3-compatible bucket), so that any worker of the deployment reads them.
+IMPORT_DIR = "imports"
 
 
 @transaction.atomic
@@ -30,9 +30,7 @@ def start_import(by, unit: Unit, upload, *, skip_errors: bool = False) -> Import
     ``--skip-errors``."""
     require(by, "projects.import")
     _check_unit(by, unit)
-    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-    path = IMPORT_DIR / f"{uuid.uuid4().hex}.xlsx"
-    write_upload(upload, path)  # a failed write leaves no partial file
+    path = default_storage.save(f"{IMPORT_DIR}/{uuid.uuid4().hex}.xlsx", upload)
     try:
         job = ImportJob.objects.create(
             user=by,
@@ -50,7 +48,7 @@ def start_import(by, unit: Unit, upload, *, skip_errors: bool = False) -> Import
         )
         _enqueue(job)
     except BaseException:
-        path.unlink(missing_ok=True)
+        default_storage.delete(path)
         raise
     return job
 
