@@ -81,6 +81,31 @@ class Processes:
         self.procs.append(proc)
         return proc
 
+    def gunicorn(self, port: int, *, name: str = "web", **env) -> subprocess.Popen:
+        """An app server (gunicorn, one worker) on ``port`` against the test database."""
+        log = open(self.tmp_path / f"{name}-{len(self.procs)}.log", "wb")
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "diaodu.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "2",
+            ],
+            env=self.env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        proc.log_path = log.name
+        self.procs.append(proc)
+        return proc
+
     def output(self, proc) -> str:
         return Path(proc.log_path).read_text(errors="replace")
 
