@@ -6,7 +6,11 @@ VENDOR  := diaodu/web/static/vendor
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run test lint lock install assets migrate demo serve worker scheduler clean-vendor
+# Benchmarks (bench/README.md): figures and ratios against their floors, never timed tests.
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/diaodu_bench
+BENCH_PROJECTS ?= 100000
+
+.PHONY: run test lint lock bench install assets migrate demo serve worker scheduler clean-vendor
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
@@ -73,3 +77,12 @@ lint: install
 
 clean-vendor:
 	rm -rf $(VENDOR)
+
+bench: install
+	createdb -h 127.0.0.1 -U postgres diaodu_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DB) $(BIN)/diaodu migrate --noinput --verbosity 0
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/ledger.py --projects $(BENCH_PROJECTS)
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/documents.py
+	$(BIN)/python bench/schedule_engine.py
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/schedule.py $(BENCH_PROJECTS)
+	$(BIN)/python bench/restart.py --runs 2

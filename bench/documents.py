@@ -1,8 +1,8 @@
 """Benchmark: the weekly bulletin (.docx and .xlsx) of a unit, built as the download view
 builds it. Not a test.  Run:
     [DATABASE_URL=...] .venv/bin/python bench/documents.py [--unit CODE] [--runs 3]
-Without --unit it uses the demo zone (QHKFQ) when present, else the root unit; the period is
-the unit's current report period. Prints the median wall and CPU time of each document, the
+Without --unit it uses the largest generated deployment (`diaodu gen`, code GEN-S…), else the
+demo zone (QHKFQ); the period is the latest one with reports under the unit. Prints the median wall and CPU time of each document, the
 number of table rows it carries, and the targets of issue 20 (a zone ≤ 2 s; 10,000 projects
 ≤ 30 s). Uses the database as it is: load the demo (`diaodu demo`) or generate data first
 (`diaodu gen`).
@@ -26,7 +26,10 @@ django.setup()
 
 from diaodu.org.models import Unit  # noqa: E402
 from diaodu.org.scope import SYSTEM  # noqa: E402
+from diaodu.projects.models import Project  # noqa: E402
 from diaodu.supervision import bulletin, figures, queries  # noqa: E402
+from diaodu.supervision import periods as P  # noqa: E402
+from diaodu.supervision.models import ProgressReport  # noqa: E402
 
 
 def timed(fn, runs: int):
@@ -47,8 +50,19 @@ def main() -> None:
     if args.unit:
         unit = Unit.objects.get(code=args.unit)
     else:
-        unit = Unit.objects.filter(code="QHKFQ").first() or Unit.objects.order_by("path").first()
-    period = figures.period_of(unit, figures.clock.today())
+        roots = Unit.objects.filter(code__regex=r"^GEN-S[0-9]+$", parent=None)
+        unit = max(
+            roots,
+            key=lambda u: Project.objects.filter(unit__path__startswith=u.path).count(),
+            default=None,
+        ) or Unit.objects.get(code="QHKFQ")
+    latest = (
+        ProgressReport.objects.filter(project__unit__path__startswith=unit.path)
+        .order_by("-period_start")
+        .values_list("period", flat=True)
+        .first()
+    )
+    period = P.parse(latest) if latest else figures.period_of(unit, figures.clock.today())
     projects = len(queries.ledger_projects(SYSTEM, unit, period))
     target = 2.0 if projects <= 1000 else 30.0 * projects / 10000
     print(

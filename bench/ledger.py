@@ -72,14 +72,13 @@ def ensure_projects(wanted: int, seed: int) -> None:
     if have >= wanted:
         print(f"数据库已有 {have} 个项目（要求 {wanted}），不再生成。")
         return
-    from diaodu.projects.gen import generate
-
     while Unit.objects.filter(
         code=f"GEN-S{seed}"
     ).exists():  # that seed is already used: take the next
         seed += 1
     print(f"数据库有 {have} 个项目，生成 {wanted - have} 个（种子 {seed}）…")
-    generate(wanted - have, seed, out=print)
+    # full size: besides the ledger, report cycles, weeks of reports, lights and problems
+    call_command("gen", projects=wanted - have, seed=seed, weeks=8)
 
 
 def bench_user() -> User:

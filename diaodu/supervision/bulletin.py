@@ -177,15 +177,17 @@ def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]):
 
 
 # ---------------------------------------------------------------- 主要数据 (the headline figures)
-def headline(user, unit: Unit, period: P.Period) -> list:
+def headline(user, unit: Unit, period: P.Period, computed=None) -> list:
     """The headline figures the bulletin prints: the same list, the same date as the period
     summary page and /api/v1/figures."""
-    _numbers, figs = figures.headline(user, unit, figures.as_of_for(period), period=period)
+    _numbers, figs = figures.headline(
+        user, unit, figures.as_of_for(period), period=period, computed=computed
+    )
     return figs
 
 
-def _figures_appendix(doc, user, unit: Unit, period: P.Period) -> None:
-    figs = headline(user, unit, period)
+def _figures_appendix(doc, user, unit: Unit, period: P.Period, computed=None) -> None:
+    figs = headline(user, unit, period, computed)
     on = figures.as_of_for(period)
     _para(doc, f"附：主要数据及口径（截至{cn_date(on)}）", font=HEAD_FONT)
     _table(
@@ -353,7 +355,7 @@ def build_docx(user, unit: Unit, period: P.Period, *, sm: queries.Summary | None
     )
     for line in NEXT_STEPS:
         _para(doc, line)
-    _figures_appendix(doc, user, unit, period)
+    _figures_appendix(doc, user, unit, period, sm.numbers)
     _para(doc)
     _para(doc, who, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, cn_date(today), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)

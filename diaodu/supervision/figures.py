@@ -21,8 +21,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,8 +240,16 @@ def report_figures(unit: Unit, period: P.Period, on: date, rc: ReportCounts) -> 
 def light_counts(user, unit: Unit, period: P.Period, due: int, *, among=None) -> dict[str, int]:
     """Lights of the period's owed projects by effective colour (``among`` narrows them)."""
     counts = {"red": 0, "yellow": 0, "green": 0}
-    for lt in queries.period_lights(user, unit, period, among=among):
-        counts[lt.effective_color] = counts.get(lt.effective_color, 0) + 1
+    by_colour = (
+        queries.period_lights(user, unit, period, among=among)
+        .order_by()
+        .annotate(eff=Coalesce(NullIf("override_color", Value("")), "color"))  # effective_color
+        .values("eff")
+        .annotate(n=Count("id"))
+        .values_list("eff", "n")
+    )
+    for colour, n in by_colour:
+        counts[colour] = counts.get(colour, 0) + n
     counts["none"] = max(due - sum(counts.values()), 0)
     return counts
 
@@ -406,10 +414,26 @@ def register(provider) -> None:
         _PROVIDERS.append(provider)
 
 
-def headline(user, unit: Unit, on: date | None = None, *, period: P.Period | None = None):
+def headline(
+    user,
+    unit: Unit,
+    on: date | None = None,
+    *,
+    period: P.Period | None = None,
+    computed: Numbers | None = None,
+):
     """Every headline figure of a unit on a date: :func:`numbers` and the figures of the apps
-    above (target progress). Returns (Numbers, list of Fig)."""
-    n = numbers(user, unit, on, period=period)
+    above (target progress). Returns (Numbers, list of Fig). ``computed`` is a :class:`Numbers`
+    the caller already has for the same user, unit, date and period (a page that shows the
+    period summary and the 主要数据 panel computes them once)."""
+    if (
+        computed is not None
+        and (computed.unit, computed.on) == (unit, on or clock.today())
+        and (period is None or computed.period == period)
+    ):
+        n = computed
+    else:
+        n = numbers(user, unit, on, period=period)
     figs = list(n.figures)
     for provider in _PROVIDERS:
         figs += provider(user, unit, n.on)

@@ -71,9 +71,31 @@ def weeks_without_contact(
     return out
 
 
+def _contact_need(period: P.Period, cycle: ReportCycle | None) -> int:
+    return (cycle.min_contacts_per_week if cycle else 1) * (1 if period.kind == P.WEEKLY else 4)
+
+
+def count_without_contact(user, unit: Unit, period: P.Period, cycle: ReportCycle | None) -> int:
+    """``len(without_contact(...))`` counted in the database."""
+    need = _contact_need(period, cycle)
+    if need <= 0:
+        return 0
+    owed = owed_projects(user, unit, period)
+    enough = (
+        ContactLog.objects.filter(
+            project__in=owed.values("pk"), on__gte=period.start, on__lte=period.end
+        )
+        .values("project_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=need)
+        .count()
+    )
+    return owed.count() - enough
+
+
 def without_contact(user, unit: Unit, period: P.Period, cycle: ReportCycle | None) -> list[Project]:
     """Projects owing a report that had fewer contacts in the period than the rule asks."""
-    need = (cycle.min_contacts_per_week if cycle else 1) * (1 if period.kind == P.WEEKLY else 4)
+    need = _contact_need(period, cycle)
     if need <= 0:
         return []
     owed = owed_projects(user, unit, period)

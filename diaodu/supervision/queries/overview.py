@@ -24,7 +24,7 @@ from diaodu.supervision.models import (
     ReportEvent,
 )
 
-from .contact_reads import without_contact
+from .contact_reads import count_without_contact
 from .cycles import cycle_for_unit
 from .light_reads import light_history, period_lights, sort_lights
 from .meeting_reads import action_items
@@ -60,6 +60,7 @@ class Summary:
     problems_overdue: int = 0
     problems_escalated: int = 0
     problem_rows: list = field(default_factory=list)
+    numbers: object = None  # the figures.Numbers the summary was made from
     reminders_sent: int = 0
     reminded_projects: int = 0
     missing_rows: list = field(default_factory=list)
@@ -102,6 +103,7 @@ def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) ->
         unit=unit, period=period, cycle=cycle, deadline=cycle.deadline_of(period) if cycle else None
     )
     n = figures.numbers(user, unit, today, period=period)
+    sm.numbers = n
     owed = owed_projects(user, unit, period)
     rc = n.reports
     sm.owed, sm.filed, sm.late, sm.on_time = rc.due, rc.filed, rc.late, rc.on_time
@@ -111,7 +113,13 @@ def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) ->
     sm.invested_period = sum((r.invested for r in rc.reports if r.counts_in_totals), ZERO)
     sm.ytd_total = n.value("investment.done.active")
     sm.annual_plan_total = n.value("investment.plan.active")
-    lts = sort_lights(period_lights(user, unit, period))
+    # only red and yellow are listed (the counts by colour come from the figures)
+    flagged = ("red", "yellow")
+    lts = sort_lights(
+        period_lights(user, unit, period).filter(
+            Q(override_color__in=flagged) | Q(override_color="", color__in=flagged)
+        )
+    )
     sm.lights = dict(n.lights)
     sm.red = [lt for lt in lts if lt.effective_color == "red"]
     sm.yellow = [lt for lt in lts if lt.effective_color == "yellow"]
@@ -133,7 +141,7 @@ def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) ->
     rem = reminders(user, period, unit).filter(project__in=owed.values("pk"))
     sm.reminders_sent = rem.count()
     sm.reminded_projects = rem.values("project_id").distinct().count()
-    sm.no_contact = len(without_contact(user, unit, period, cycle))
+    sm.no_contact = count_without_contact(user, unit, period, cycle)
     acts = action_items(user, status=ActionStatus.OPEN, unit=unit)
     sm.actions_open = list(acts)
     sm.actions_overdue = sum(1 for a in sm.actions_open if a.deadline < today)

@@ -71,7 +71,7 @@ FIGURE_GROUPS = [
 
 
 @register.inclusion_tag("supervision/_figures.html", takes_context=True)
-def figures_panel(context, unit, on=None, period=None):
+def figures_panel(context, unit, on=None, period=None, computed=None):
     """主要数据: every headline figure of the unit on one date, each with its definition on hover
     and in the 口径说明 list below (the same list as /api/v1/figures)."""
     from diaodu.org.scope import scope_for
@@ -81,7 +81,7 @@ def figures_panel(context, unit, on=None, period=None):
     user = getattr(request, "user", None)
     if unit is None or user is None or not scope_for(user).has("projects.view"):
         return {"show": False}
-    numbers, figs = figures.headline(user, unit, on, period=period)
+    numbers, figs = figures.headline(user, unit, on, period=period, computed=computed)
     groups = []
     for prefix, title in FIGURE_GROUPS:
         members = [f for f in figs if f.key.startswith(prefix)]
