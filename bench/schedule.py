@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from diaodu import clock
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -52,7 +54,6 @@ def _copy_items(rows) -> None:
     import json
 
     from django.db import connection
-    from django.utils import timezone
 
     from diaodu.procedures.models import ProjectProcedure
 
@@ -79,7 +80,7 @@ def _copy_items(rows) -> None:
         "overdue",
         "at_risk",
     )
-    now = timezone.now()
+    now = clock.now()
     with connection.cursor() as cur:
         with cur.cursor.copy(
             f"COPY {ProjectProcedure._meta.db_table} ({', '.join(cols)}) FROM STDIN"

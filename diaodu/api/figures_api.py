@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 
+from diaodu import clock
 from diaodu.org.scope import require
-from diaodu.supervision import clock, figures
+from diaodu.supervision import figures
 from diaodu.supervision import queries as sq
 
 router = Router(tags=["主要数据"])

@@ -22,8 +22,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit import crypto
 from diaodu.audit.crypto import canonical
 from diaodu.audit.models import (
@@ -351,7 +351,7 @@ def make_anchor() -> dict:
         heads[chain.name] = {"seq": result.head[0], "hash": result.head[1]}
     body = {
         "format": ANCHOR_FORMAT,
-        "created_at": timezone.now().isoformat(),
+        "created_at": clock.wall_now().isoformat(),
         "chains": heads,
         "tag": crypto.current_tag(),
     }

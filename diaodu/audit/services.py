@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit import chain, context, crypto
 from diaodu.audit.models import AuditEntry, LoginLog
 
@@ -81,7 +81,7 @@ def _entry(action, obj, before, after, only_changes) -> AuditEntry:
     if only_changes:
         before, after = diff(_jsonable(before), _jsonable(after))
     entry = AuditEntry(
-        created_at=timezone.now(),
+        created_at=clock.wall_now(),
         actor_id=actor.user_id,
         actor_name=actor.username,
         request_id=actor.request_id,
@@ -144,7 +144,7 @@ def verify(anchor: dict | None = None) -> chain.VerifyResult:
 
 def log_login(request, username: str, result: str, user=None) -> LoginLog:
     entry = LoginLog(
-        created_at=timezone.now(),
+        created_at=clock.wall_now(),
         username=username[:150],
         user_id=getattr(user, "pk", None),
         ip=request.META.get("REMOTE_ADDR", "") if request else "",

@@ -35,6 +35,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from diaodu import clock
+
 log = logging.getLogger("diaodu.notify.scheduler")
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -152,7 +154,7 @@ def latest_slot(job: Job, now: datetime) -> datetime:
 
 def due(now: datetime | None = None) -> list[tuple[Job, datetime]]:
     """Jobs whose latest slot is recent enough to run (claimed or not)."""
-    now = now or timezone.now()
+    now = now or clock.wall_now()
     out = []
     for job in registered():
         slot = latest_slot(job, now)
@@ -170,7 +172,7 @@ def run_due(now: datetime | None = None, *, claimed_by: str = "") -> list:
     from diaodu.notify import tasks
     from diaodu.notify.models import PeriodicRun
 
-    now = now or timezone.now()
+    now = now or clock.wall_now()
     claimed_by = claimed_by or worker_name()
     runs = []
     for job, slot in due(now):
@@ -218,7 +220,7 @@ def recover_runs(now: datetime | None = None) -> int:
     from diaodu.notify.tasks import run_periodic
     from diaodu.ops.models import OutboxEntry
 
-    now = now or timezone.now()
+    now = now or clock.wall_now()
     open_runs = PeriodicRun.objects.filter(
         status__in=[PeriodicRun.Status.QUEUED, PeriodicRun.Status.RUNNING],
         claimed_at__lt=now - RECOVER_AFTER,

@@ -20,6 +20,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import ObjectRef, record, ref, snapshot
 from diaodu.notify.models import Channel, ChannelKind, Delivery, DeliveryStatus, Kind, Message
 from diaodu.org.models import Membership, Unit, User
@@ -185,7 +186,7 @@ def _plan_deliveries(people, primary, unit, *, title, body, link, kind) -> list[
     for unit_pk, (_, members) in groups.items():
         for ch in resolved.get(unit_pk, []):
             per_channel.setdefault(ch.pk, (ch, []))[1].extend(members)
-    now = timezone.now()
+    now = clock.wall_now()
     plans = []
     for ch, members in per_channel.values():
         addresses = []
@@ -239,7 +240,7 @@ def claim_attempt(delivery_id: int) -> Delivery | None:
     """Take the next attempt of a due delivery, or None when it is not due (sent, failed, not yet
     time, or another worker holds it). The conditional UPDATE is the lock: two copies of the same
     task (a deferred retry and `retry_due`) never send twice."""
-    now = timezone.now()
+    now = clock.wall_now()
     from django.db.models import F
 
     taken = Delivery.objects.filter(
@@ -257,7 +258,7 @@ def finish_attempt(
 ) -> tuple[str, int | None]:
     """Record the outcome of an attempt. Returns (status, seconds until the next attempt or None).
     `final`: an error that no retry can fix (e.g. the channel was disabled)."""
-    now = timezone.now()
+    now = clock.wall_now()
     if error is None:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.SENT,
@@ -303,7 +304,7 @@ def mark_read(by, message: Message) -> Message:
     if message.recipient_id != getattr(by, "pk", None):
         raise ValidationError("只能标记自己的消息。")
     if message.read_at is None:
-        now = timezone.now()
+        now = clock.wall_now()
         Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         message.read_at = now
         record("message.read", message, after={"read_at": now}, only_changes=False)
@@ -312,7 +313,7 @@ def mark_read(by, message: Message) -> Message:
 
 @transaction.atomic
 def mark_all_read(by) -> int:
-    now = timezone.now()
+    now = clock.wall_now()
     count = Message.objects.filter(recipient_id=by.pk, read_at__isnull=True).update(read_at=now)
     if count:
         record("message.read_all", by, after={"count": count, "read_at": now}, only_changes=False)
@@ -449,7 +450,7 @@ def test_send(by, channel: Channel) -> Delivery:
     """Queue a test message through one channel (the result appears in the send log)."""
     ch = Channel.objects.get(pk=channel.pk)
     _check_unit(by, ch.unit)
-    now = timezone.now()
+    now = clock.wall_now()
     addresses = [by.email] if ch.kind == ChannelKind.EMAIL and not ch.email_to and by.email else []
     d = Delivery.objects.create(
         channel=ch,
@@ -483,7 +484,7 @@ def retry_delivery(by, delivery: Delivery) -> Delivery:
     if d.status != DeliveryStatus.FAILED:
         raise ValidationError("只有失败的发送记录可以重试。")
     before = snapshot(d, ["status", "attempts"])
-    d.status, d.attempts, d.next_attempt_at = DeliveryStatus.PENDING, 0, timezone.now()
+    d.status, d.attempts, d.next_attempt_at = DeliveryStatus.PENDING, 0, clock.wall_now()
     d.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
     record("delivery.retry", d, before=before, after=snapshot(d, ["status", "attempts"]))
     transaction.on_commit(lambda: enqueue_deliveries([d.pk]), robust=True)

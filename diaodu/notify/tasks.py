@@ -9,10 +9,10 @@ import traceback
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import Task, task
 
+from diaodu import clock
 from diaodu.audit.context import acting_as
 
 log = logging.getLogger("diaodu.notify")
@@ -22,7 +22,7 @@ def enqueue_send(delivery_id: int, *, run_after: datetime | None = None):
     """Enqueue one send. A retry in the future is deferred with `run_after` when the backend
     supports it; otherwise nothing is enqueued now and `retry_due` sends it when it is due."""
     t = send_delivery
-    if run_after is not None and run_after > timezone.now():
+    if run_after is not None and run_after > clock.wall_now():
         if not t.get_backend().supports_defer:
             return None
         t = t.using(run_after=run_after)
@@ -53,7 +53,7 @@ def send_delivery(delivery_id: int) -> str:
         error = f"{type(exc).__name__}: {str(exc)[:200]}"
     status, delay = services.finish_attempt(delivery, error)
     if status == DeliveryStatus.RETRYING:
-        run_after = timezone.now() + timedelta(seconds=delay) if delay else None
+        run_after = clock.wall_now() + timedelta(seconds=delay) if delay else None
         services.enqueue_deliveries([delivery.pk], run_after=run_after)
     return status
 
@@ -67,7 +67,7 @@ def retry_due(limit: int = 500) -> int:
     ids = list(
         Delivery.objects.filter(
             status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
-            next_attempt_at__lte=timezone.now() - grace,
+            next_attempt_at__lte=clock.wall_now() - grace,
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
@@ -81,7 +81,7 @@ def run_periodic(job: str, func_path: str, slot: str, run_id: int):
     from diaodu.notify.models import PeriodicRun
 
     PeriodicRun.objects.filter(pk=run_id).update(
-        status=PeriodicRun.Status.RUNNING, started_at=timezone.now()
+        status=PeriodicRun.Status.RUNNING, started_at=clock.wall_now()
     )
     try:
         func = import_string(func_path)
@@ -94,12 +94,12 @@ def run_periodic(job: str, func_path: str, slot: str, run_id: int):
     except Exception:
         PeriodicRun.objects.filter(pk=run_id).update(
             status=PeriodicRun.Status.FAILED,
-            finished_at=timezone.now(),
+            finished_at=clock.wall_now(),
             error=traceback.format_exc()[-4000:],
         )
         raise
     PeriodicRun.objects.filter(pk=run_id).update(
-        status=PeriodicRun.Status.DONE, finished_at=timezone.now()
+        status=PeriodicRun.Status.DONE, finished_at=clock.wall_now()
     )
     return (
         result

@@ -41,8 +41,8 @@ from unittest import mock
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import override_settings
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.testing.services import TEST_REDIS_URL, redis_available, require_redis  # noqa: F401
 
 DB_TASKS = {
@@ -159,7 +159,7 @@ class DatabaseRunner(_Runner):
         return (
             DBTaskResult.objects.filter(status=ResultStatus.READY)
             .exclude(pk__in=self._ready().values("pk"))
-            .update(run_after=timezone.now())
+            .update(run_after=clock.wall_now())
         )
 
     def failures(self) -> list[str]:

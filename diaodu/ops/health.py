@@ -18,10 +18,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from diaodu import clock
 from diaodu.ops import leases
 
 
@@ -64,7 +64,7 @@ def _process(role: str, db_ok: bool) -> dict:
         return {"ok": None, "error": "状态未知"}
     if beat is None:
         return {"ok": False, "error": "最近 90 秒内没有心跳"}
-    age = int((timezone.now() - beat.seen_at).total_seconds())
+    age = int((clock.wall_now() - beat.seen_at).total_seconds())
     return {"ok": True, "seen_seconds_ago": max(age, 0)}
 
 
@@ -96,7 +96,7 @@ def healthz(request):
         status = "ok"
     else:
         status = "degraded"
-    body = {"status": status, "time": timezone.now().isoformat(timespec="seconds"), **body}
+    body = {"status": status, "time": clock.wall_now().isoformat(timespec="seconds"), **body}
     return JsonResponse(
         body, status=200 if db["ok"] else 503, json_dumps_params={"ensure_ascii": False}
     )

@@ -15,8 +15,8 @@ from functools import cache
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.ops.models import Heartbeat, Lease
 
 SCHEDULER_LEASE = "scheduler"
@@ -64,7 +64,7 @@ def process_alive(token: str) -> bool | None:
 # ---------------------------------------------------------------- heartbeats
 def beat(role: str, state: str = "", token: str | None = None, started_at=None) -> None:
     token = token or process_token()
-    now = timezone.now()
+    now = clock.wall_now()
     updated = Heartbeat.objects.filter(process=token).update(seen_at=now, state=state)
     if not updated:
         try:
@@ -84,14 +84,14 @@ def forget(token: str | None = None) -> None:
 
 def alive(role: str, stale_seconds: int = HEARTBEAT_STALE_SECONDS):
     """Heartbeats of `role` seen recently, newest first."""
-    since = timezone.now() - timedelta(seconds=stale_seconds)
+    since = clock.wall_now() - timedelta(seconds=stale_seconds)
     return Heartbeat.objects.filter(role=role, seen_at__gte=since).order_by("-seen_at")
 
 
 # ---------------------------------------------------------------- leases
 def acquire(name: str, holder: str, seconds: int = LEASE_SECONDS) -> bool:
     """Take or renew the lease `name` for `holder`. True when `holder` holds it afterwards."""
-    now = timezone.now()
+    now = clock.wall_now()
     until = now + timedelta(seconds=seconds)
     renewed = Lease.objects.filter(name=name, holder=holder).update(expires_at=until)
     if renewed:
@@ -112,10 +112,10 @@ def acquire(name: str, holder: str, seconds: int = LEASE_SECONDS) -> bool:
 
 
 def release(name: str, holder: str) -> None:
-    Lease.objects.filter(name=name, holder=holder).update(holder="", expires_at=timezone.now())
+    Lease.objects.filter(name=name, holder=holder).update(holder="", expires_at=clock.wall_now())
 
 
 def holder_of(name: str) -> Lease | None:
     return (
-        Lease.objects.filter(name=name, expires_at__gte=timezone.now()).exclude(holder="").first()
+        Lease.objects.filter(name=name, expires_at__gte=clock.wall_now()).exclude(holder="").first()
     )

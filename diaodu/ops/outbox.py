@@ -18,8 +18,8 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.ops.models import OutboxEntry
 
 log = logging.getLogger("diaodu.ops.outbox")
@@ -105,7 +105,7 @@ def relay(limit: int = 500) -> int:
     Stops at the first failure: Redis is away, the rest waits for the next call."""
     if not OutboxEntry.objects.exists():
         return 0
-    cutoff = timezone.now() - timedelta(seconds=RELAY_AFTER_SECONDS)
+    cutoff = clock.wall_now() - timedelta(seconds=RELAY_AFTER_SECONDS)
     pushed = 0
     waiting = OutboxEntry.objects.filter(created_at__lte=cutoff)
     for pk in waiting.values_list("pk", flat=True)[:limit]:

@@ -18,8 +18,8 @@ import threading
 import time
 
 from django.db import close_old_connections, connections
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.ops import leases
 from diaodu.ops.faults import Backoff, transient_errors
 
@@ -74,7 +74,7 @@ def run_database_worker(*, burst: bool = False, queues: str = "*", stdout=None) 
     from django_tasks.backends.database.management.commands import db_worker
 
     token = leases.process_token()
-    started_at = timezone.now()
+    started_at = clock.wall_now()
     worker = db_worker.Worker(
         queue_names=queues.split(","),
         interval=1,
@@ -136,7 +136,7 @@ def run_rq_worker(*, burst: bool = False, queues: list[str] | None = None, stdou
 
     queue_names = queues or ["default"]
     token = leases.process_token()
-    started_at = timezone.now()
+    started_at = clock.wall_now()
     backoff = Backoff()
     worker_class = _rq_worker_class()
     while True:

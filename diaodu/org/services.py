@@ -17,8 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.org import permissions as P
 from diaodu.org.models import (
@@ -237,7 +237,7 @@ def create_person(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
-    user.password_changed_at = timezone.now()
+    user.password_changed_at = clock.wall_now()
     user.save()
     _remember_password(user)
     record("person.create", user, after=_person_snapshot(user), only_changes=False)
@@ -381,7 +381,7 @@ def _set_password(user: User, new_password: str, *, force_change: bool, action: 
         )
     user.set_password(new_password)
     user.must_change_password = force_change
-    user.password_changed_at = timezone.now()
+    user.password_changed_at = clock.wall_now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     _remember_password(user)
     record(action, user, after={"must_change_password": force_change}, only_changes=False)
@@ -396,7 +396,7 @@ def register_failed_login(user: User) -> bool:
         locked = u.failed_logins >= settings.LOCKOUT_THRESHOLD
         fields = ["failed_logins"]
         if locked:
-            u.locked_until = timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
+            u.locked_until = clock.wall_now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
             u.failed_logins = 0
             fields.append("locked_until")
         u.save(update_fields=fields)
@@ -574,7 +574,7 @@ def create_token(user: User, name: str, days=TOKEN_DAYS_DEFAULT) -> tuple[ApiTok
         name=name[:60],
         prefix=raw[:12],
         key_hash=hash_token(raw),
-        expires_at=timezone.now() + timedelta(days=days),
+        expires_at=clock.wall_now() + timedelta(days=days),
     )
     record(
         "token.create",
@@ -591,7 +591,7 @@ def revoke_token(user: User, token: ApiToken) -> None:
         raise PermissionDenied("只能撤销自己的令牌。")
     if token.revoked_at:
         return
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.wall_now()
     token.save(update_fields=["revoked_at"])
     record("token.revoke", token, after={"revoked_at": token.revoked_at}, only_changes=False)
 
@@ -601,7 +601,7 @@ def account_usable(user: User) -> bool:
     for a forced password change."""
     if not user.is_active or user.must_change_password:
         return False
-    return not (user.locked_until and user.locked_until > timezone.now())
+    return not (user.locked_until and user.locked_until > clock.wall_now())
 
 
 def authenticate_token(raw: str) -> User | None:
@@ -610,7 +610,7 @@ def authenticate_token(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
-    now = timezone.now()
+    now = clock.wall_now()
     if token is None or token.revoked_at or not token.expires_at or token.expires_at < now:
         return None
     if not account_usable(token.user):

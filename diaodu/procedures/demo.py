@@ -9,10 +9,11 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from diaodu import clock
 from diaodu.audit.context import acting_as
 from diaodu.org.models import Unit
 from diaodu.org.scope import SYSTEM
-from diaodu.procedures import dates, services
+from diaodu.procedures import services
 from diaodu.procedures.defaults import seed as seed_templates
 from diaodu.procedures.models import ProcedureChain, ProcedureTemplate, Stage, Status
 from diaodu.projects.models import Project
@@ -57,7 +58,7 @@ def template_for(project: Project, templates: dict[str, ProcedureTemplate], rng:
 
 
 def build(stdout=None) -> dict:
-    today = dates.today()
+    today = clock.today()
     zone = Unit.objects.filter(code=DEMO_ZONE).first()
     if zone is None:
         return {"chains": 0}

@@ -15,10 +15,10 @@ from __future__ import annotations
 from django.db.models import F, Q
 from django.http import Http404
 
+from diaodu import clock
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit, UnitKind
 from diaodu.org.scope import restrict_units, scope_for
-from diaodu.procedures import dates
 from diaodu.procedures.models import (
     OPEN_STATUSES,
     HolidayYear,
@@ -254,4 +254,4 @@ def procedure_warnings(project_ids) -> dict[int, dict[str, list[str]]]:
 
 
 def today():
-    return dates.today()
+    return clock.today()

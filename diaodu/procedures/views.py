@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from diaodu import clock
 from diaodu.org.models import Unit
 from diaodu.org.scope import require, restrict_units, scope_for
-from diaodu.procedures import dates, exports, gantt, queries, services, workcal
+from diaodu.procedures import exports, gantt, queries, services, workcal
 from diaodu.procedures.models import (
     DurationUnit,
     HolidayYear,
@@ -55,7 +56,7 @@ def chain(request, project_id: int):
         "chain": ch,
         "can_write": can_write,
         "project_url": _project_url(project),
-        "today": dates.today(),
+        "today": clock.today(),
         "errors": {},
     }
     if ch is None:
@@ -96,7 +97,7 @@ def chain_export(request, project_id: int):
     if ch is None:
         raise Http404("该项目尚未建立前期手续链条。")
     services.ensure_fresh(ch)
-    body = exports.chain_xlsx(project, ch, queries.chain_items(ch), today=dates.today())
+    body = exports.chain_xlsx(project, ch, queries.chain_items(ch), today=clock.today())
     resp = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -199,7 +200,7 @@ def _item_context(request, project, ch, item, data, errors):
         "duration_units": DurationUnit.choices,
         "siblings": siblings,
         "units": queries.department_choices(project),
-        "today": dates.today(),
+        "today": clock.today(),
         "attachments": list(item.attachments.all()) if item else [],
         "accept": ",".join(f".{e}" for e in services.ALLOWED_FILES),
     }
@@ -353,7 +354,7 @@ def waiting(request):
             "page": page,
             "visible": visible,
             "own_units": own,
-            "today": dates.today(),
+            "today": clock.today(),
             "chosen": request.GET.get("unit", ""),
         },
     )
@@ -378,7 +379,7 @@ def late(request):
         {
             "page": page,
             "unit": unit,
-            "today": dates.today(),
+            "today": clock.today(),
             "unit_choices": list(
                 restrict_units(
                     Unit.objects.filter(is_active=True, kind__in=["zone", "park"]), request.user
@@ -530,7 +531,7 @@ def calendar(request):
     require(request.user, "sys.calendar")
     entered = {row.year: row for row in queries.holiday_years()}
     known = set(workcal.package_years())
-    this_year = dates.today().year
+    this_year = clock.today().year
     years = sorted(
         set(range(this_year - 1, this_year + 3))
         | set(entered)

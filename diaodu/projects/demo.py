@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.context import acting_as
 from diaodu.engine import stages as S
 from diaodu.engine.textnorm import normalise_name
@@ -193,7 +193,7 @@ def national_code(year: int, region: str, industry_code: str, kind: int, serial:
 # ---------------------------------------------------------------- the demo ledger
 def build(stdout=None) -> dict:
     """Add the demo projects that are missing. Returns {"projects": created, "skipped": existing}."""
-    today = timezone.localdate()
+    today = clock.today()
     units = {u.code: u for u in Unit.objects.filter(code__startswith="QHKFQ")}
     missing = [code for code in PARKS if code not in units]
     if missing:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from diaodu import clock
 from diaodu.engine import ledger
 from diaodu.engine import stages as S
 from diaodu.projects.models import Project
@@ -96,7 +95,7 @@ def project_row(p: Project) -> dict:
 def workbook(projects, *, unit_label: str, title: str | None = None, extra=None) -> bytes:
     """The ledger of ``projects`` as .xlsx; ``extra(wb)`` may add sheets before the one save."""
     rows = [project_row(p) for p in projects]
-    today = timezone.localdate()
+    today = clock.today()
     return ledger.write_ledger(
         rows,
         title=title or f"{unit_label}重点项目台账",

@@ -25,8 +25,8 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
 from django.db.models import F
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.models import AuditEntry
 from diaodu.audit.services import record
 from diaodu.ops.leases import process_alive
@@ -58,7 +58,7 @@ def enqueue(job: ImportJob) -> None:
 
 def claim(job_id: int, token: str) -> ImportJob | None:
     """PENDING → RUNNING for this process, or None when another process has it (or it ended)."""
-    now = timezone.now()
+    now = clock.wall_now()
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING,
         phase="读取",
@@ -89,7 +89,7 @@ class LeaseKeeper(threading.Thread):
                     ImportJob.objects.filter(
                         pk=self.job_id, status=ImportJob.Status.RUNNING, claimed_by=self.token
                     ).update(
-                        lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS),
+                        lease_until=clock.wall_now() + timedelta(seconds=LEASE_SECONDS),
                         **self.progress,
                     )
                 except Exception as exc:  # the database is away: the lease lapses, by design
@@ -115,7 +115,7 @@ def finish(job: ImportJob, token: str, **fields) -> None:
     for _ in range(8):
         try:
             ImportJob.objects.filter(pk=job.pk, claimed_by=token).update(
-                lease_until=None, finished_at=timezone.now(), **fields
+                lease_until=None, finished_at=clock.wall_now(), **fields
             )
             return
         except transient_errors() as exc:
@@ -177,7 +177,7 @@ def recover_dead(job: ImportJob) -> str:
             status=ImportJob.Status.DONE,
             phase="完成",
             lease_until=None,
-            finished_at=timezone.now(),
+            finished_at=clock.wall_now(),
             result={"applied": True, "messages": [], "lost_report": True},
             error="后台进程在写入完成后中止：数据已全部写入台账，但逐行说明未能保存。",
         )
@@ -195,7 +195,7 @@ def recover_dead(job: ImportJob) -> str:
     base.update(
         status=ImportJob.Status.FAILED,
         lease_until=None,
-        finished_at=timezone.now(),
+        finished_at=clock.wall_now(),
         error=(
             f"导入未完成：处理该导入的后台进程连续 {job.attempts} 次意外中止（可能是服务器重启或内存不足），"
             "未写入任何数据。请点击“重新导入”再试一次；如仍失败，请联系系统管理员。"
@@ -206,7 +206,7 @@ def recover_dead(job: ImportJob) -> str:
 
 def recover(now=None) -> dict:
     """Housekeeping: end or retry dead jobs, requeue jobs whose task was lost."""
-    now = now or timezone.now()
+    now = now or clock.wall_now()
     out = {"retried": 0, "done": 0, "failed": 0, "requeued": 0}
     expired = ImportJob.objects.filter(status=ImportJob.Status.RUNNING).exclude(
         lease_until__gte=now

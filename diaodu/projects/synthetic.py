@@ -10,8 +10,7 @@ import random
 from decimal import Decimal
 from itertools import accumulate
 
-from django.utils import timezone
-
+from diaodu import clock
 from diaodu.engine import stages as S
 from diaodu.projects import demo as D
 
@@ -297,7 +296,7 @@ class Plan:
         self.seed, self.n = seed, projects
         self.zones = zones or max(1, min(200, round(projects / 1000)))
         self.rng = random.Random(seed)
-        self.today = timezone.localdate()
+        self.today = clock.today()
         self.root_code = f"GEN-S{seed}"
         self.units: list[dict] = []  # in creation order: parents before children
         self.people: list[dict] = []

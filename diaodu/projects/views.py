@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from diaodu import clock
 from diaodu.engine import stages as S
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit, UnitKind, User
@@ -434,7 +434,7 @@ def export(request):
     else:
         label = _exporting_unit_name(request.user)
     data = exports.workbook(qs, unit_label=label)
-    filename = f"项目台账_{timezone.localdate():%Y%m%d}.xlsx"
+    filename = f"项目台账_{clock.today():%Y%m%d}.xlsx"
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -16,10 +16,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from diaodu import clock
 from diaodu.engine import wordtable
 from diaodu.org.models import Unit
 from diaodu.projects import exports
-from diaodu.supervision import clock, figures, queries
+from diaodu.supervision import figures, queries
 from diaodu.supervision import periods as P
 
 RED = RGBColor(0xE6, 0x00, 0x12)

@@ -18,12 +18,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.context import acting_as
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit, User
 from diaodu.org.scope import SYSTEM
+from diaodu.procedures import workcal
 from diaodu.projects.models import Project
-from diaodu.supervision import clock, queries, services
+from diaodu.supervision import queries, services
 from diaodu.supervision.models import ReportCycle
 
 SEED = 20261119
@@ -64,7 +66,7 @@ def build(stdout=None) -> dict:
     zhengshou, zhujian = people.get("zhengshou"), people.get("zhujian")
     units = {u.code: u for u in Unit.objects.filter(code__startswith="QHKFQ")}
     rng = random.Random(SEED)
-    now = timezone.now()
+    now = clock.now()
     today = timezone.localdate(now)
     current = queries.current_period(None, today)
     first = current.back(WEEKS)[-1]
@@ -163,7 +165,7 @@ def build(stdout=None) -> dict:
         mall = by_name.get("城市综合体及商业街区项目", projects[2 % len(projects)])
         cold = by_name.get("智慧冷链物流园项目", projects[0])
         t0 = _at(due[0].start + timedelta(days=1), 10) if due else now
-        cal = clock.calendar()
+        cal = workcal.load()
         specs = [
             (
                 rail,

@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.pagination import Paged, Rows
 from diaodu.targets import queries, services
@@ -236,7 +236,7 @@ def _pace(r) -> dict:
 def _on(year: int, on: date | None) -> date:
     if on is not None:
         return on
-    today = timezone.localdate()
+    today = clock.today()
     return (
         today
         if year == today.year
@@ -301,7 +301,7 @@ def agreement_progress(request, agreement_id: int, on: date | None = None):
 def unit_progress(request, unit: int, year: int | None = None, on: date | None = None):
     _viewer(request)
     u = queries.get_unit(request.user, unit)
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     rows, _mode, _used = queries.unit_rows(request.user, u, year, _on(year, on))
     return [_pace(r) for r in rows]
 
@@ -311,7 +311,7 @@ def drill(request, unit: int, indicator: int, year: int | None = None, on: date 
     _viewer(request)
     u = queries.get_unit(request.user, unit)
     ind = queries.get_indicator(indicator)
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     data = queries.drill(request.user, u, ind, year, _on(year, on))
     fig = data["figure"]
     return {

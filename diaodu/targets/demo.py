@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.context import acting_as
 from diaodu.engine import pace
 from diaodu.engine.textnorm import normalise_name
@@ -176,7 +176,7 @@ def _season_share(month: int) -> Decimal:
 
 
 def build(stdout=None) -> dict:
-    today = timezone.localdate()
+    today = clock.today()
     year = today.year
     created = {
         "indicators": 0,

@@ -36,8 +36,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
 from diaodu.projects import queries as pq
@@ -193,7 +193,7 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
     # ---- investment completed (本年完成投资 on the projects)
     inv = by_source.get(Source.INVESTMENT, [])
     if inv:
-        today = timezone.localdate()
+        today = clock.today()
         if year != today.year:
             for unit, ind in inv:
                 out[(unit.pk, ind.pk)] = Figure(None, end, note="项目“本年完成投资”仅记录当年数据")

@@ -9,8 +9,8 @@ import io
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.engine import wordtable
 from diaodu.targets.models import ScoreSet, Source
 
@@ -177,7 +177,7 @@ def docx(ss: ScoreSet, scores) -> bytes:
                 path = drill_path(ss, s.unit_id, line)
                 if path:
                     doc.add_paragraph(f"系统核查：{path}")
-    foot = doc.add_paragraph(f"本文件由调度平台于{timezone.localtime():%Y年%m月%d日 %H:%M}生成。")
+    foot = doc.add_paragraph(f"本文件由调度平台于{clock.localtime():%Y年%m月%d日 %H:%M}生成。")
     foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     out = io.BytesIO()
     doc.save(out)

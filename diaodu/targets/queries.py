@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.engine import pace
 from diaodu.engine.scoring import rank as competition_rank
 from diaodu.org import scope
@@ -430,7 +430,7 @@ def missing_reports(user, year: int, month: int, within: Unit | None = None) -> 
     for r in Reminder.objects.filter(units_q(user), year=year, month=month).order_by("-sent_at"):
         reminders[r.unit_id].append(r)
     due = due_date(year, month)
-    today = timezone.localdate()
+    today = clock.today()
     out = []
     for a in effective:
         missing = [i.indicator for i in entered_items(a) if (a.unit_id, i.indicator_id) not in have]

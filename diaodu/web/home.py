@@ -24,11 +24,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from diaodu import clock
 from diaodu.engine import stages as S
 from diaodu.org.scope import scope_for
 from diaodu.procedures import queries as procedure_queries
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import clock, figures
+from diaodu.supervision import figures
 from diaodu.supervision import queries as sq
 from diaodu.supervision.models import (
     RUNNING,

@@ -8,10 +8,10 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from diaodu import clock
 from diaodu.audit.services import log_login
 from diaodu.org import services
 from diaodu.org.models import ApiToken, User
@@ -41,7 +41,7 @@ def login_view(request):
         username = (request.POST.get("username") or "").strip()
         password = request.POST.get("password") or ""
         user = User.objects.filter(username__iexact=username).first() if username else None
-        now = timezone.now()
+        now = clock.wall_now()
         if not username or not password:
             error = "请输入账号和密码。"
         elif user is None:
@@ -116,7 +116,6 @@ def password_view(request):
 def home_unit(user):
     """The unit whose 主要数据 the home page shows: the cockpit's unit for those who may see the
     cockpit (the same unit as the target cards above it), else where the period summary opens."""
-    from diaodu.supervision import clock
     from diaodu.supervision import queries as sq
 
     s = scope_for(user)

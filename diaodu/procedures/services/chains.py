@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from diaodu import clock
 from diaodu.audit.services import ObjectRef, record, snapshot
 from diaodu.org.models import Unit, UnitKind
 from diaodu.org.scope import require, scope_for
-from diaodu.procedures import dates
 from diaodu.procedures.models import (
     ProcedureChain,
     ProcedureTemplate,
@@ -397,7 +397,7 @@ def update_item(
     if version is not None and current.version != version:
         raise ConflictError({"general": "该手续已被他人修改，请刷新后重新填写。"})
     data = {k: v for k, v in data.items() if k != "code" and (full or k in HANDLER_FIELDS)}
-    clean = _clean_item(data, item=current, siblings=siblings, today=dates.today())
+    clean = _clean_item(data, item=current, siblings=siblings, today=clock.today())
     before = _item_snapshot(current)
     for k, v in clean.items():
         setattr(current, k, v)
@@ -428,7 +428,7 @@ def add_item(by, chain: ProcedureChain, data: dict) -> ProjectProcedure:
     data.setdefault("status", Status.NOT_STARTED)
     for key in ("name", "duration_wd"):
         data.setdefault(key, None)
-    clean = _clean_item(data, item=None, siblings=siblings, today=dates.today())
+    clean = _clean_item(data, item=None, siblings=siblings, today=clock.today())
     clean.setdefault("predecessors", [])
     clean.setdefault("duration_source", "项目自定")
     top = max((s.sort_order for s in siblings), default=0)

@@ -10,12 +10,12 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import ObjectRef, record
 from diaodu.engine import schedule as E
 from diaodu.org.models import Unit
-from diaodu.procedures import dates, workcal
+from diaodu.procedures import workcal
 from diaodu.procedures.models import (
     ProcedureChain,
     ProjectProcedure,
@@ -162,7 +162,7 @@ def recompute_chain(
     chain: ProcedureChain, *, cal=None, today: date | None = None
 ) -> ProcedureChain:
     """Recompute and store one chain's schedule (two reads, at most three writes)."""
-    today = today or dates.today()
+    today = today or clock.today()
     cal = cal or workcal.load()
     target = (
         Project.objects.filter(pk=chain.project_id)
@@ -186,7 +186,7 @@ def recompute_chain(
     if changed:
         ProjectProcedure.objects.bulk_update(changed, RESULT_FIELDS)
     values = dict(zip(CHAIN_RESULT_FIELDS, chain_values))
-    values.update(computed_at=timezone.now(), computed_for=today)
+    values.update(computed_at=clock.now(), computed_for=today)
     ProcedureChain.objects.filter(pk=chain.pk).update(**values)
     for k, v in values.items():
         setattr(chain, k, v)
@@ -197,7 +197,7 @@ def ensure_fresh(chain: ProcedureChain) -> ProcedureChain:
     """Schedules move with the days: recompute a chain last computed on an earlier day, or whose
     project's target start changed since."""
     if (
-        chain.computed_for != dates.today()
+        chain.computed_for != clock.today()
         or chain.target_start != chain.project.planned_start_date
     ):
         with transaction.atomic():
@@ -241,7 +241,7 @@ def recompute_all(
     change, and nightly (the dates move with "today"). Batches of chains by id; per batch two
     reads and set-based writes of the rows that changed."""
     t_start = time.perf_counter()
-    today = today or dates.today()
+    today = today or clock.today()
     cal = workcal.load()
     at_risk = at_risk_threshold()
     stats = RecomputeStats()
@@ -250,7 +250,7 @@ def recompute_all(
         chains = chains.filter(project__unit__path__startswith=unit.path)
     total = chains.count() if progress else 0
     last_id = 0
-    now = timezone.now()
+    now = clock.now()
     parsed: dict[str, list] = {}  # predecessor lists repeat (same template): decode each text once
     loads = json.loads
     while True:

@@ -9,10 +9,8 @@ TODAY = date(2026, 6, 1)  # a Monday; 2026 is in chinesecalendar, 2027 is not
 
 
 @pytest.fixture
-def today(monkeypatch):
-    from diaodu.procedures import dates
-
-    monkeypatch.setattr(dates, "today", lambda: TODAY)
+def today(pinned_clock):
+    pinned_clock.set(TODAY)
     return TODAY
 
 

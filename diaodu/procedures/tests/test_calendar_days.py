@@ -90,10 +90,8 @@ def test_existing_databases_get_the_calendar_days_without_touching_chains_or_edi
 
 
 @pytest.fixture
-def before_festival(monkeypatch):
-    from diaodu.procedures import dates
-
-    monkeypatch.setattr(dates, "today", lambda: D(2026, 1, 26))
+def before_festival(pinned_clock):
+    pinned_clock.set(D(2026, 1, 26))
     return D(2026, 1, 26)
 
 

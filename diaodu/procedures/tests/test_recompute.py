@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from diaodu.audit.models import AuditEntry
-from diaodu.procedures import dates, services
+from diaodu.procedures import services
 from diaodu.procedures.models import ProcedureChain, ProjectProcedure
 from diaodu.procedures.tasks import recompute_schedules
 
@@ -22,7 +22,7 @@ def snapshot_results():
     )
 
 
-def test_command_recomputes_all_and_matches_single(make_chain, person, monkeypatch):
+def test_command_recomputes_all_and_matches_single(make_chain, person, pinned_clock):
     a = make_chain(name="甲")
     b = make_chain(name="乙", unit="QHKFQ-GX", secretary="mishu_gx", start=date(2027, 3, 1))
     services.update_item(
@@ -31,7 +31,7 @@ def test_command_recomputes_all_and_matches_single(make_chain, person, monkeypat
         {"status": "in_progress", "actual_start": "2026-05-20"},
     )
     later = date(2026, 7, 6)  # a month later: every date moves
-    monkeypatch.setattr(dates, "today", lambda: later)
+    pinned_clock.set(later)
     out = StringIO()
     call_command("recompute-schedules", stdout=out)
     text = out.getvalue()
@@ -46,10 +46,10 @@ def test_command_recomputes_all_and_matches_single(make_chain, person, monkeypat
     assert b.pk
 
 
-def test_command_for_one_unit(make_chain, monkeypatch):
+def test_command_for_one_unit(make_chain, pinned_clock):
     a = make_chain(name="甲")
     b = make_chain(name="乙", unit="QHKFQ-GX", secretary="mishu_gx")
-    monkeypatch.setattr(dates, "today", lambda: date(2026, 6, 8))
+    pinned_clock.set(date(2026, 6, 8))
     out = StringIO()
     call_command("recompute-schedules", "--unit", "QHKFQ-GX", stdout=out)
     assert "已重新计算 1 个项目" in out.getvalue()
@@ -59,11 +59,11 @@ def test_command_for_one_unit(make_chain, monkeypatch):
         call_command("recompute-schedules", "--unit", "NOPE")
 
 
-def test_task_and_stale_chain_refresh(make_chain, monkeypatch, client_for):
+def test_task_and_stale_chain_refresh(make_chain, pinned_clock, client_for):
     a = make_chain(name="甲")
     result = recompute_schedules.call("QHKFQ-WL")
     assert result["chains"] == 1 and result["items"] == 18
-    monkeypatch.setattr(dates, "today", lambda: date(2026, 6, 2))
+    pinned_clock.set(date(2026, 6, 2))
     client_for("mishu_wl").get(
         f"/procedures/project/{a.project_id}/"
     )  # a stale chain refreshes on view

@@ -6,8 +6,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.models import AuditEntry
 from diaodu.audit.services import record
 from diaodu.engine import stages as S
@@ -59,7 +59,7 @@ def create_project(
     require(by, "projects.change")
     _check_unit(by, unit)
     values = clean(data)
-    today = timezone.localdate()
+    today = clock.today()
     moves = history or [(stage, stage_date or today)]
     if any(st not in S.ALL for st, _ in moves):
         raise ValidationError({"stage": "项目阶段无效。"})
@@ -124,7 +124,7 @@ def update_project(
     if responsible_unit is not ...:
         current.responsible_unit = responsible_unit
     if current.plan_category and not current.plan_year:
-        current.plan_year = timezone.localdate().year
+        current.plan_year = clock.today().year
     current.version = version + 1
     current.save()
     _set_leads(current, lead_officials)
@@ -219,7 +219,7 @@ def transition(
             to_stage,
             on,
             last_move_on=last.on if last else None,
-            today=timezone.localdate(),
+            today=clock.today(),
             reason=reason,
             resume_stage=current.resume_stage or None,
         )

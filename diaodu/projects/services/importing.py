@@ -23,8 +23,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import record
 from diaodu.engine import ledger
 from diaodu.engine import stages as S
@@ -124,7 +124,7 @@ def import_ledger(
     problem is reported. A dry run computes the same report and rolls back."""
     require(by, "projects.import")
     _check_unit(by, unit)
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     report = ImportReport(dry_run=dry_run)
 
     def read_progress(done, total):
@@ -381,7 +381,7 @@ def _apply_moves(by, project: Project, moves: list[tuple[str, date | None]]) -> 
     """Record the ledger's stage (a correction by the office's own record), dated as the ledger
     dates it; never before the previous move with a known date."""
     before = _snapshot(project)
-    today = timezone.localdate()
+    today = clock.today()
     last = project.stage_changes.filter(date_unknown=False).order_by("-on", "-id").first()
     first_dated = next((d for _, d in moves if d is not None), None)
     if last is not None and first_dated is not None and first_dated < last.on:

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import snapshot
 from diaodu.engine import ledger
 from diaodu.engine.textnorm import normalise_name, to_simplified
@@ -214,7 +214,7 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
             errors[b] = (
                 f"{FIELD_LABELS[b]}（{vb:%Y-%m-%d}）不能早于{FIELD_LABELS[a]}（{va:%Y-%m-%d}）。"
             )
-    today = timezone.localdate()
+    today = clock.today()
     for f in DATE_FIELDS[4:]:
         v = final(f)
         if v and v > today and f not in errors:

@@ -70,7 +70,7 @@ def _report(r, photos=None) -> dict:
 
 
 def _problem(pr, events=None) -> dict:
-    from diaodu.supervision import clock
+    from diaodu import clock
 
     return {
         **{

@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.db.models import Q
 from django.http import Http404
 
+from diaodu import clock
 from diaodu.engine import lights as L
 from diaodu.engine import pace
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
-from diaodu.supervision import clock
 from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     RUNNING,

@@ -7,9 +7,9 @@ from datetime import date
 from django.db.models import Count, Q
 from django.http import Http404
 
+from diaodu import clock
 from diaodu.org.models import Unit
 from diaodu.org.scope import scope_for
-from diaodu.supervision import clock
 from diaodu.supervision.models import (
     ActionItem,
     ActionStatus,

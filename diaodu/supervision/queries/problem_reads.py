@@ -8,11 +8,11 @@ from datetime import date
 from django.db.models import Q
 from django.http import Http404
 
+from diaodu import clock
 from diaodu.org.models import Unit, UnitKind
 from diaodu.org.scope import scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.projects.models import Project
-from diaodu.supervision import clock
 from diaodu.supervision.models import (
     OPEN_PROBLEM,
     RUNNING,

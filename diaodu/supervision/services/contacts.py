@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.org.models import DictItem
 from diaodu.org.scope import require
 from diaodu.projects.models import Project
-from diaodu.supervision import clock
 from diaodu.supervision.models import (
     ContactLog,
     ContactMethod,

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from diaodu import clock
 from diaodu.audit.services import record
-from diaodu.supervision import clock
 from diaodu.supervision.models import (
     CorrectionStatus,
     ProgressReport,

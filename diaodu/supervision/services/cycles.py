@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import lights as L
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
-from diaodu.supervision import clock, queries
+from diaodu.supervision import queries
 from diaodu.supervision.models import (
     Frequency,
     ReportCycle,

@@ -8,12 +8,13 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import lights as L
 from diaodu.org.models import Unit
 from diaodu.org.scope import require, scope_for
-from diaodu.supervision import clock, queries
 from diaodu.supervision import periods as P
+from diaodu.supervision import queries
 from diaodu.supervision.models import (
     Light,
     LightColor,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.org.models import Unit, User
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import clock, queries
 from diaodu.supervision import periods as P
+from diaodu.supervision import queries
 from diaodu.supervision.models import (
     RUNNING,
     ActionItem,

@@ -7,11 +7,13 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.org.models import Unit
 from diaodu.org.scope import require, scope_for
+from diaodu.procedures import workcal
 from diaodu.projects.models import Project
-from diaodu.supervision import clock, queries
+from diaodu.supervision import queries
 from diaodu.supervision.models import (
     RUNNING,
     ContactLog,
@@ -213,7 +215,7 @@ def assign_problem(
     _raise(errors)
     before, old = _problem_snapshot(current), current.status
     today = clock.today()
-    cal = clock.calendar()
+    cal = workcal.load()
     current.status, current.responsible_unit = target, unit
     current.deadline_wd, current.assigned_on = wd, today
     current.due_date = cal.add_workdays(today, wd)
@@ -419,7 +421,7 @@ def escalate_overdue(by=None, *, today: date | None = None) -> list[tuple[int, i
 
     by = by or SYSTEM
     today = today or clock.today()
-    cal = clock.calendar()
+    cal = workcal.load()
     cycles = {}
     out = []
     qs = (

@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import record
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
-from diaodu.supervision import clock, queries
 from diaodu.supervision import periods as P
+from diaodu.supervision import queries
 from diaodu.supervision.models import (
     Reminder,
 )

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from diaodu import clock
 from diaodu.engine import lights as L
-from diaodu.supervision import clock, queries
 from diaodu.supervision import periods as P
+from diaodu.supervision import queries
 from diaodu.supervision.models import InvestmentBaseline, Light, ProgressReport
 
 ZERO = Decimal("0")

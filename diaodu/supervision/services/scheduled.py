@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from diaodu.supervision import clock, queries
+from diaodu import clock
+from diaodu.supervision import queries
 from diaodu.supervision.models import (
     ReportCycle,
 )

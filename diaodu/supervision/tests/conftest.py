@@ -17,28 +17,10 @@ def aware(*args) -> datetime:
     return timezone.make_aware(datetime(*args))
 
 
-class Clock:
-    def __init__(self):
-        self.at = aware(2026, 11, 18, 10, 0)  # Wednesday of week 47
-
-    def set(self, *args):
-        self.at = aware(*args)
-        return self.at
-
-    def today(self) -> date:
-        return timezone.localtime(self.at).date()
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    from diaodu.procedures import dates
-    from diaodu.supervision import clock as clock_module
-
-    c = Clock()
-    monkeypatch.setattr(clock_module, "now", lambda: c.at)
-    monkeypatch.setattr(clock_module, "today", lambda: c.today())
-    monkeypatch.setattr(dates, "today", lambda: c.today())
-    return c
+def clock(pinned_clock):
+    """The platform clock pinned at Wednesday 2026-11-18 10:00 (week 47); `clock.set(...)` moves it."""
+    return pinned_clock
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from diaodu import clock
 from diaodu.engine import stages as S
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import clock, forms, queries, services
+from diaodu.supervision import forms, queries, services
 from diaodu.supervision.models import (
     ContactMethod,
 )

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
-from diaodu.supervision import clock, forms, queries, services
+from diaodu.supervision import forms, queries, services
 from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     ActionStatus,

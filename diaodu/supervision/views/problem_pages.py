@@ -9,9 +9,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import clock, forms, queries, services
+from diaodu.supervision import forms, queries, services
 from diaodu.supervision.models import (
     ProblemStatus,
 )

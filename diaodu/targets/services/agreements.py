@@ -7,8 +7,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import pace
 from diaodu.org.models import Unit
@@ -204,7 +204,7 @@ def sign_agreement(
         raise ValidationError("只有草拟状态的责任状可以签订。")
     if signed_on is None:
         raise ValidationError({"signed_on": "请填写签订日期。"})
-    if signed_on > timezone.localdate():
+    if signed_on > clock.today():
         raise ValidationError({"signed_on": "签订日期不能晚于今天。"})
     if signed_on.year not in (a.year - 1, a.year):
         raise ValidationError({"signed_on": f"签订日期应在{a.year - 1}年或{a.year}年内。"})

@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import scoring
 from diaodu.org.models import Unit
@@ -233,7 +233,7 @@ def run_assessment(
 
     require(by, "targets.manage")
     _check_unit(by, scheme.root)
-    today = timezone.localdate()
+    today = clock.today()
     if kind == ScoreSet.Kind.MONTHLY:
         if not month or not 1 <= int(month) <= 12:
             raise ValidationError({"month": "请选择月份（1—12）。"})

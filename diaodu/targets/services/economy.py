@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
@@ -101,7 +101,7 @@ class EconomyRow:
 
 def _check_economy(rows: list[EconomyRow]) -> list[str]:
     errors = []
-    today = timezone.localdate()
+    today = clock.today()
     seen = {}
     for e in rows:
         if not e.indicator.is_economic:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
@@ -43,7 +43,7 @@ class Entry:
 def _check_entries(by, entries: list[Entry]) -> list[str]:
     """All rules of monthly values; returns every problem (Chinese, naming the row)."""
     errors: list[str] = []
-    today = timezone.localdate()
+    today = clock.today()
     effective_cache: dict[tuple, set] = {}
     for e in entries:
         if not queries.sees(by, e.unit):

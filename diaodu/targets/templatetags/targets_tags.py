@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from django import template
-from django.utils import timezone
+
+from diaodu import clock
 
 register = template.Library()
 
@@ -79,7 +80,7 @@ def targets_home_cards(context):
     from diaodu.targets import queries
     from diaodu.targets.views import default_unit
 
-    today = timezone.localdate()
+    today = clock.today()
     unit = default_unit(user, today.year)
     if unit is None:
         return {"show": False}

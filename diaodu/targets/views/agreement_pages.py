@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import queries, services
 from diaodu.targets.forms import (
@@ -103,7 +103,7 @@ def agreement_new(request):
     form = AgreementForm(
         request.POST or None,
         units=units,
-        initial={"year": timezone.localdate().year, "pace_kind": PaceKind.AUTO},
+        initial={"year": clock.today().year, "pace_kind": PaceKind.AUTO},
     )
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -190,7 +190,7 @@ def agreement(request, pk: int):
             "versions": queries.versions_of(a),
             "effective": queries.is_effective(a),
             "can_manage": s.has("targets.manage"),
-            "sign_form": SignForm(initial={"signed_on": timezone.localdate()}),
+            "sign_form": SignForm(initial={"signed_on": clock.today()}),
             "scan_form": ScanForm(),
             "amend_form": AmendForm(),
         },

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import documents, queries, services
 from diaodu.targets.forms import (
@@ -49,9 +49,7 @@ def scheme_new(request):
         for u in queries.visible_units(request.user)
         if u.kind in ("district", "zone", "city", "province")
     ]
-    form = SchemeForm(
-        request.POST or None, units=units, initial={"year": timezone.localdate().year}
-    )
+    form = SchemeForm(request.POST or None, units=units, initial={"year": clock.today().year})
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         root = next((u for u in units if u.pk == cd["root"]), None)
@@ -167,7 +165,7 @@ def scheme(request, pk: int):
             "adj_form": adj_form,
             "errors": errors,
             "run_form": RunForm(
-                initial={"kind": "monthly", "month": max(timezone.localdate().month - 1, 1)}
+                initial={"kind": "monthly", "month": max(clock.today().month - 1, 1)}
             ),
             "score_sets": sch.score_sets.all()[:24],
             "total_weight": sum((c.weight for c in sch.criteria.all()), Decimal(0)),

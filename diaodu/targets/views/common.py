@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import queries
 
@@ -26,7 +26,7 @@ def _int(value, default=None):
 
 
 def _year(request) -> int:
-    today = timezone.localdate()
+    today = clock.today()
     y = _int(request.GET.get("year"), today.year)
     return y if 2000 <= y <= 2100 else today.year
 
@@ -39,7 +39,7 @@ def _on(request, year: int) -> date:
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    today = timezone.localdate()
+    today = clock.today()
     if year < today.year:
         return date(year, 12, 31)
     if year > today.year:
@@ -74,7 +74,7 @@ def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _years():
-    today = timezone.localdate()
+    today = clock.today()
     return list(range(today.year + 1, today.year - 4, -1))
 
 

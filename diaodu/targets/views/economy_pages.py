@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import exports, queries, services
 from diaodu.targets.forms import (
@@ -80,7 +80,7 @@ def economy(request):
 def economy_template(request):
     require(request.user, "targets.manage")
     group = queries.get_group(request.user, request.GET.get("group"))
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     month = min(max(_int(request.GET.get("month"), today.month), 1), 12)
     from diaodu.targets.models import EconomicValue

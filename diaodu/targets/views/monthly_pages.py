@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import exports, queries, services
 from diaodu.targets.forms import (
@@ -29,7 +29,7 @@ def _entry_units(user, year):
 @login_required
 def monthly(request):
     require(request.user, "targets.enter")
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     month = _int(
         request.GET.get("month") or request.POST.get("month"),
@@ -102,7 +102,7 @@ def monthly(request):
 @login_required
 def monthly_template(request):
     require(request.user, "targets.enter")
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     month = min(max(_int(request.GET.get("month"), today.month), 1), 12)
     unit = _unit_param(request)
@@ -156,7 +156,7 @@ def monthly_import(request):
 @login_required
 def monthly_missing(request):
     require(request.user, "targets.view")
-    today = timezone.localdate()
+    today = clock.today()
     year = _year(request)
     default_month = today.month - 1 if year == today.year else 12
     month = min(max(_int(request.GET.get("month"), default_month) or 1, 1), 12)

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit import chain
 
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         text = json.dumps(anchor, ensure_ascii=False, indent=2) + "\n"
         folder = chain.anchors_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = clock.wall_now().strftime("%Y%m%dT%H%M%S%fZ")
         (folder / f"{stamp}.json").write_text(text, encoding="utf-8")
         if out:
             Path(out).write_text(text, encoding="utf-8")

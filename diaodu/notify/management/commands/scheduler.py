@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit import chain
 from diaodu.notify import periodic
 from diaodu.ops import housekeeping, leases
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         if interval <= 0:
             interval = 20.0
         self.token = leases.process_token()
-        self.started_at = timezone.now()
+        self.started_at = clock.wall_now()
         if once:
             return self.tick_once()
         saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -106,7 +107,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已补封存审计记录 {swept} 条。")
         for run in periodic.run_due(claimed_by=self.token[:100]):
             self.stdout.write(
-                f"{timezone.localtime():%Y-%m-%d %H:%M:%S} 已排队：{run.job} "
+                f"{timezone.localtime(clock.wall_now()):%Y-%m-%d %H:%M:%S} 已排队：{run.job} "
                 f"（{timezone.localtime(run.slot):%Y-%m-%d %H:%M}）"
             )
         housekeeping.run()

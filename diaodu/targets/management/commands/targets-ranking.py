@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.context import acting_as
 from diaodu.org.scope import SYSTEM
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         from diaodu.targets import documents, queries, services
         from diaodu.targets.models import AssessmentScheme
 
-        today = timezone.localdate()
+        today = clock.today()
         default_year, default_month = (
             (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
         )
