@@ -59,6 +59,8 @@ try:
     )
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envconf.env_bool("DIAODU_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_SSL_REDIRECT = envconf.env_bool("DIAODU_SSL_REDIRECT", False)
+    # The one limit for every uploaded file (photos, attachments, scans, Excel imports), in MB.
+    UPLOAD_MAX_MB = envconf.env_int("DIAODU_UPLOAD_MAX_MB", 30, minimum=1, maximum=1024)
     AT_RISK_SLACK_WD = envconf.env_int("DIAODU_AT_RISK_SLACK_WD", 5, minimum=0, maximum=60)
     # Uploads: a directory shared by every app server, or an S3-compatible bucket.
     STORAGES, MEDIA_ROOT = envconf.storages(os.environ, VAR_DIR)

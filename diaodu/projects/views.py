@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from diaodu import clock
+from diaodu import clock, uploads
 from diaodu.engine import stages as S
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit, UnitKind, User
@@ -443,9 +443,6 @@ def export(request):
 
 
 # ---------------------------------------------------------------- import
-MAX_UPLOAD = 30 * 1024 * 1024
-
-
 @login_required
 def import_start(request):
     require(request.user, "projects.import")
@@ -458,8 +455,11 @@ def import_start(request):
         unit = next((u for u in units if u.pk == form.cleaned_data["unit"]), None)
         if unit is None:
             raise Http404("单位不存在或无权使用。")
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", f"文件过大（{upload.size // 1024 // 1024} MB），上限 30 MB。")
+        if uploads.over_limit(upload):
+            form.add_error(
+                "file",
+                f"文件过大（{uploads.size_text(upload.size)}），上限 {uploads.limit_text()}。",
+            )
         elif not upload.name.lower().endswith((".xlsx", ".xlsm")):
             form.add_error("file", "请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
         else:

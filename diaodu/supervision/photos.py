@@ -15,7 +15,9 @@ from decimal import Decimal
 
 from PIL import Image, ImageOps
 
-MAX_BYTES = 10 * 1024 * 1024
+from diaodu import uploads
+from diaodu.uploads import size_text
+
 MAX_PHOTOS = 12
 FORMATS = {
     "JPEG": ("jpg", "image/jpeg"),
@@ -42,22 +44,20 @@ class PhotoInfo:
     thumb: bytes
 
 
-def size_text(n: int) -> str:
-    """A size over a limit, never rounded down onto the limit: 10 MiB + 9 bytes is 10.01 MB."""
-    mb = math.ceil(n * 100 / (1024 * 1024)) / 100
-    return f"{mb:.2f} MB".replace(".00 MB", " MB")
-
-
 def _read(upload) -> bytes:
-    if hasattr(upload, "size") and upload.size is not None and upload.size > MAX_BYTES:
+    if uploads.over_limit(upload):
         raise ValueError(
-            f"照片“{upload.name}”过大（{size_text(upload.size)}），单张不能超过 10 MB。"
+            f"照片“{upload.name}”过大（{size_text(upload.size)}），"
+            f"单张不能超过 {uploads.limit_text()}。"
         )
     if hasattr(upload, "seek"):
         upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"照片“{getattr(upload, 'name', '')}”过大，单张不能超过 10 MB。")
+    limit = uploads.max_bytes()
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(
+            f"照片“{getattr(upload, 'name', '')}”过大，单张不能超过 {uploads.limit_text()}。"
+        )
     if not data:
         raise ValueError(f"照片“{getattr(upload, 'name', '')}”是空文件。")
     return data

@@ -592,16 +592,21 @@ def _pre_table_info(sheet: _Sheet, header_top: int) -> tuple[str | None, str | N
 
 
 def read_ledger(
-    source: Any, *, progress: Callable[[int, int], Any] | None = None, max_rows: int = 200_000
+    source: Any,
+    *,
+    progress: Callable[[int, int], Any] | None = None,
+    max_rows: int = 200_000,
+    max_bytes: int | None = None,
 ) -> LedgerReadResult:
     """Read an Excel project ledger.
 
     *source* is a path, bytes or a binary file-like object.  *progress*, if given, is
     called as ``progress(done, total)`` every ~200 rows and once at the end with
-    ``done == total``.  Raises :class:`LedgerFormatError` for file-level problems; every
+    ``done == total``.  *max_bytes* is the largest file accepted (the installation's upload
+    limit; default :data:`diaodu.engine.xlsx.DEFAULT_MAX_BYTES`).  Raises :class:`LedgerFormatError` for file-level problems; every
     row-level problem is a :class:`RowMessage` in the result.
     """
-    data = _read_source(source)
+    data = _read_source(source, max_bytes)
     _check_container(data)
     wb = _load_workbook(data)
     try:

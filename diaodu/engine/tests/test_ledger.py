@@ -14,13 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet.cell_range import CellRange
 
-from diaodu.engine import ledger
+from diaodu.engine import ledger, xlsx
 from diaodu.engine.ledger import (
     FIELD_LABELS,
     NATIONAL_CODE_RE,
     LedgerFormatError,
     LedgerReadResult,
-    container,
     parse_amount,
     read_ledger,
     split_people,
@@ -715,14 +714,14 @@ def test_zip_bomb_ratio_rejected_before_openpyxl(monkeypatch):
     def boom(*a, **k):  # openpyxl must never see the file
         raise AssertionError("openpyxl was called")
 
-    monkeypatch.setattr(container.openpyxl, "load_workbook", boom)
+    monkeypatch.setattr(xlsx.openpyxl, "load_workbook", boom)
     with pytest.raises(LedgerFormatError, match="压缩炸弹"):
         read_ledger(_zip_with_member(16 * 1024 * 1024))
 
 
 def test_zip_bomb_total_size_rejected(monkeypatch):
-    monkeypatch.setattr(container, "MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024)
-    monkeypatch.setattr(container, "RATIO_CHECK_MIN_BYTES", 10**12)
+    monkeypatch.setattr(xlsx, "MAX_UNCOMPRESSED_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(xlsx, "RATIO_CHECK_MIN_BYTES", 10**12)
     with pytest.raises(LedgerFormatError, match="解压后过大"):
         read_ledger(_zip_with_member(3 * 1024 * 1024))
 

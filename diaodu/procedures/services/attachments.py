@@ -7,6 +7,7 @@ import zipfile
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from diaodu import uploads
 from diaodu.audit.services import record
 from diaodu.procedures.models import (
     ProcedureAttachment,
@@ -14,7 +15,7 @@ from diaodu.procedures.models import (
 )
 
 from .chains import _ref, check_item_write
-from .common import MAX_UPLOAD, _actor
+from .common import _actor
 
 # ================================================================ attachments
 ALLOWED_FILES = {
@@ -42,9 +43,12 @@ def check_upload(upload) -> tuple[str, str]:
         raise ValidationError(
             {"file": f"文件“{name}”的类型不支持：只能上传 PDF、JPG、PNG、DOCX、XLSX。"}
         )
-    if upload.size > MAX_UPLOAD:
+    if uploads.over_limit(upload):
         raise ValidationError(
-            {"file": f"文件“{name}”超过 20 MB（{upload.size / 1024 / 1024:.1f} MB）。"}
+            {
+                "file": f"文件“{name}”超过 {uploads.limit_text()}"
+                f"（{uploads.size_text(upload.size)}）。"
+            }
         )
     if upload.size == 0:
         raise ValidationError({"file": f"文件“{name}”是空文件。"})

@@ -19,7 +19,6 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 TEMPLATE_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 DEP_RE = re.compile(r"^([A-Za-z0-9_-]{1,20})(?:\s*\+\s*(\d{1,3}))?$")
 MAX_DURATION = 999
-MAX_UPLOAD = 20 * 1024 * 1024
 STATUS_LABELS = dict(Status.choices)
 STAGE_LABELS = dict(Stage.choices)
 

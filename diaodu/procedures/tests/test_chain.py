@@ -228,8 +228,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 
 def test_attachments_checked_and_stored(
-    make_chain, person, media, client_for, django_capture_on_commit_callbacks
+    make_chain, person, media, client_for, django_capture_on_commit_callbacks, settings
 ):
+    settings.UPLOAD_MAX_MB = 20  # DIAODU_UPLOAD_MAX_MB
     chain = make_chain()
     sec = person("mishu_wl")
     b01 = chain.items.get(code="B01")

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from diaodu import clock
+from diaodu import clock, uploads
 from diaodu.audit.services import record
 from diaodu.engine import ledger
 from diaodu.engine import stages as S
@@ -132,7 +132,7 @@ def import_ledger(
             progress("读取", done, total)
 
     try:
-        result = ledger.read_ledger(source, progress=read_progress)
+        result = ledger.read_ledger(source, progress=read_progress, max_bytes=uploads.max_bytes())
     except ledger.LedgerFormatError as exc:
         report.errors += 1
         report.add(0, "error", str(exc))

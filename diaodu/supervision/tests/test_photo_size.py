@@ -1,7 +1,7 @@
 """A photo over the limit is named with a size that is over the limit: 10 MiB and 9 bytes is not
 "10.0 MB, the limit is 10 MB"."""
 
-from diaodu.supervision.photos import size_text
+from diaodu.uploads import size_text
 
 
 def test_size_over_the_limit_never_rounds_onto_it():

@@ -50,7 +50,7 @@ def test_file_report_with_photo_and_sums(cycle, make_project, person, clock, med
     assert p.completed_since_start == Decimal("21100")
 
 
-def test_bad_input_changes_nothing(cycle, make_project, person, clock, media):
+def test_bad_input_changes_nothing(cycle, make_project, person, clock, media, settings):
     p = make_project()
     sec = person("mishu_wl")
     cases = [
@@ -73,8 +73,9 @@ def test_bad_input_changes_nothing(cycle, make_project, person, clock, media):
         assert text in "".join(exc.value.message_dict[field]), (field, exc.value.message_dict)
     assert ProgressReport.objects.count() == 0 and ReportPhoto.objects.count() == 0
     assert not list(media.rglob("*.jpg")) if media.exists() else True
+    settings.UPLOAD_MAX_MB = 10  # DIAODU_UPLOAD_MAX_MB
     big = SimpleUploadedFile("big.jpg", b"\xff\xd8" + b"0" * (10 * 1024 * 1024 + 10))
-    with pytest.raises(ValidationError, match="10 MB"):
+    with pytest.raises(ValidationError, match="单张不能超过 10 MB"):
         services.file_report(sec, p, REPORT, photo_files=[big])
     png_named_jpg = SimpleUploadedFile("x.jpg", _png())
     r = services.file_report(sec, p, REPORT, photo_files=[png_named_jpg])  # type by content

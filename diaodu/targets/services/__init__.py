@@ -26,7 +26,7 @@ from .assessment import (
     set_adjustment_count,
     set_criterion,
 )
-from .common import CODE_RE, MAX_SCAN, MAX_VALUE, SCAN_EXTS, parse_decimal
+from .common import CODE_RE, MAX_VALUE, SCAN_EXTS, parse_decimal
 from .economy import (
     ECONOMY_COLUMNS,
     EconomyRow,
@@ -55,7 +55,6 @@ __all__ = [
     "Entry",
     "INDICATOR_FIELDS",
     "ImportReport",
-    "MAX_SCAN",
     "MAX_VALUE",
     "MONTHLY_COLUMNS",
     "SCAN_EXTS",

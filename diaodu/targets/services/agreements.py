@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from diaodu import clock
+from diaodu import clock, uploads
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import pace
 from diaodu.org.models import Unit
@@ -20,7 +20,7 @@ from diaodu.targets.models import (
     TargetAgreement,
 )
 
-from .common import MAX_SCAN, SCAN_EXTS, _actor, _check_unit, _year, parse_decimal
+from .common import SCAN_EXTS, _actor, _check_unit, _year, parse_decimal
 
 
 # ---------------------------------------------------------------- agreements
@@ -187,9 +187,12 @@ def _check_scan(upload) -> None:
     name = (getattr(upload, "name", "") or "").lower()
     if not name.endswith(SCAN_EXTS):
         raise ValidationError({"scan": "扫描件须为 PDF、JPG 或 PNG 文件。"})
-    if upload.size > MAX_SCAN:
+    if uploads.over_limit(upload):
         raise ValidationError(
-            {"scan": f"扫描件过大（{upload.size // 1024 // 1024} MB），上限 20 MB。"}
+            {
+                "scan": f"扫描件过大（{uploads.size_text(upload.size)}），"
+                f"上限 {uploads.limit_text()}。"
+            }
         )
     if upload.size == 0:
         raise ValidationError({"scan": "扫描件是空文件。"})

@@ -12,7 +12,6 @@ from diaodu.targets import queries
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 SCAN_EXTS = (".pdf", ".jpg", ".jpeg", ".png")
-MAX_SCAN = 20 * 1024 * 1024
 MAX_VALUE = Decimal("1e13")
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from diaodu import clock
+from diaodu import clock, uploads
 from diaodu.audit.services import record, snapshot
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
@@ -213,12 +213,14 @@ class ImportReport:
 
 
 def _open_sheet(source):
-    from openpyxl import load_workbook
-
+    """The first sheet of an uploaded workbook, opened through the safe opener (size limit,
+    zip-bomb and container checks before openpyxl)."""
     try:
-        wb = load_workbook(source, data_only=True, read_only=True)
-    except Exception:  # zipfile.BadZipFile, KeyError, InvalidFileException …
-        raise ValidationError("文件无法读取：请上传由模板填写的 .xlsx 格式 Excel 文件。") from None
+        wb = uploads.open_xlsx(source, data_only=True, read_only=True)
+    except uploads.XlsxError as exc:
+        raise ValidationError(
+            f"文件无法读取：{exc}。请上传由模板填写的 .xlsx 格式 Excel 文件。"
+        ) from None
     return wb.worksheets[0]
 
 

@@ -2,6 +2,7 @@
 files and bad rows give clear Chinese messages and change nothing; 催报."""
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -141,6 +142,14 @@ def test_bad_file_and_bad_rows_change_nothing(demo, inds, wl, enter, client_for)
     junk.name = "填报.xlsx"
     html = c.post("/targets/monthly/import/", {"file": junk}).content.decode()
     assert "文件无法读取" in html
+    bomb = io.BytesIO()  # the importers open uploads through the engine's safe opener
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (8 * 1024 * 1024))
+    bomb.seek(0)
+    bomb.name = "填报.xlsx"
+    html = c.post("/targets/monthly/import/", {"file": bomb}).content.decode()
+    assert "文件无法读取" in html and "压缩炸弹" in html
     wb = Workbook()
     wb.active.append(["随便", "一个", "表"])
     assert "未找到表头" in _upload(c, wb).content.decode()

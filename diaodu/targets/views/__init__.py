@@ -17,7 +17,7 @@ from .agreement_pages import (
 )
 from .assessment_pages import assessment, scheme, scheme_new, score_set, score_set_document
 from .cockpit_pages import cockpit, cockpit_context, default_unit
-from .common import DOCX, MAX_UPLOAD, XLSX
+from .common import DOCX, XLSX
 from .economy_pages import economy, economy_import, economy_template
 from .indicator_pages import indicator_edit, indicators
 from .monthly_pages import (
@@ -31,7 +31,6 @@ from .progress_pages import drill, progress
 
 __all__ = [
     "DOCX",
-    "MAX_UPLOAD",
     "XLSX",
     "agreement",
     "agreement_amend",

@@ -14,7 +14,6 @@ from diaodu.targets import queries
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 # ---------------------------------------------------------------- helpers

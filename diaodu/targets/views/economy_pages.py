@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from diaodu import clock
+from diaodu import clock, uploads
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import exports, queries, services
 from diaodu.targets.forms import (
     UploadForm,
 )
 
-from .common import MAX_UPLOAD, XLSX, _download, _errors, _int, _year, _years
+from .common import XLSX, _download, _errors, _int, _year, _years
 
 
 # ---------------------------------------------------------------- economy
@@ -105,8 +105,8 @@ def economy_import(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".xlsm")) or upload.size > MAX_UPLOAD:
-            form.add_error("file", "请上传 10 MB 以内的 .xlsx 格式 Excel 文件。")
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")) or uploads.over_limit(upload):
+            form.add_error("file", f"请上传 {uploads.limit_text()} 以内的 .xlsx 格式 Excel 文件。")
         else:
             try:
                 report = services.import_economy(request.user, upload)

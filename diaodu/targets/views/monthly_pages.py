@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from diaodu import clock
+from diaodu import clock, uploads
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import exports, queries, services
 from diaodu.targets.forms import (
@@ -18,7 +18,7 @@ from diaodu.targets.forms import (
 )
 from diaodu.targets.models import MonthlyValue
 
-from .common import MAX_UPLOAD, XLSX, _download, _errors, _int, _unit_param, _year, _years
+from .common import XLSX, _download, _errors, _int, _unit_param, _year, _years
 
 
 # ---------------------------------------------------------------- monthly values
@@ -126,8 +126,8 @@ def monthly_import(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", "文件过大，上限 10 MB。")
+        if uploads.over_limit(upload):
+            form.add_error("file", f"文件过大，上限 {uploads.limit_text()}。")
         elif not upload.name.lower().endswith((".xlsx", ".xlsm")):
             form.add_error("file", "请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。")
         else:

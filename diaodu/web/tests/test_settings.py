@@ -38,6 +38,8 @@ def start(env_extra: dict, tmp_path) -> subprocess.CompletedProcess:
         ("DIAODU_ALLOWED_HOSTS", " , ", "为空"),
         ("DIAODU_SITE_URL", "diaodu.gov.cn", "DIAODU_SITE_URL"),
         ("DIAODU_AT_RISK_SLACK_WD", "-1", "超出范围"),
+        ("DIAODU_UPLOAD_MAX_MB", "30MB", "整数"),
+        ("DIAODU_UPLOAD_MAX_MB", "0", "超出范围"),
     ],
 )
 def test_bad_value_stops_start(name, value, needle, tmp_path):
