@@ -17,11 +17,11 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from diaodu import clock
+from diaodu.engine import periods as P
 from diaodu.engine import wordtable
 from diaodu.org.models import Unit
 from diaodu.projects import exports
 from diaodu.supervision import figures, queries
-from diaodu.supervision import periods as P
 
 RED = RGBColor(0xE6, 0x00, 0x12)
 TITLE_FONT, BODY_FONT, HEAD_FONT, SUB_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"

@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diaodu import clock
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit
 from diaodu.projects import figures as pf
 from diaodu.projects.figures import ACTIVE_NOTE, ALL_NOTE, Fig, cn
-from diaodu.supervision import periods as P
 from diaodu.supervision import queries
 from diaodu.supervision.models import (
     OPEN_PROBLEM,

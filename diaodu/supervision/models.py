@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 
 USER = settings.AUTH_USER_MODEL
 

@@ -35,8 +35,9 @@ def escalate_problems() -> list:
 @task()
 def compute_lights(unit_code: str, period_code: str = "") -> dict:
     from diaodu.audit.context import acting_as
+    from diaodu.engine import periods
     from diaodu.org.models import Unit
-    from diaodu.supervision import periods, queries, services
+    from diaodu.supervision import queries, services
 
     unit = Unit.objects.get(code=unit_code)
     cycle = queries.cycle_for_unit(unit)
@@ -56,8 +57,9 @@ def send_reminders(
 ) -> int:
     """催报 in the background: the missing reports of a unit and period (or the chosen projects)."""
     from diaodu.audit.context import acting_as
+    from diaodu.engine import periods
     from diaodu.org.models import Unit, User
-    from diaodu.supervision import periods, queries, services
+    from diaodu.supervision import queries, services
 
     unit = Unit.objects.get(code=unit_code)
     cycle = queries.cycle_for_unit(unit)

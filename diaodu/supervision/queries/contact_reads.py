@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from django.db.models import Count
 
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     ContactLog,
     ReportCycle,

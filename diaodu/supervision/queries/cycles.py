@@ -7,10 +7,10 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 
 from diaodu import clock
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit, UnitKind
 from diaodu.org.scope import scope_for
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     ReportCycle,
 )

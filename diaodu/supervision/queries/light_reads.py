@@ -12,9 +12,9 @@ from django.http import Http404
 from diaodu import clock
 from diaodu.engine import lights as L
 from diaodu.engine import pace
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     RUNNING,
     Light,

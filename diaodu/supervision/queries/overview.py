@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit
 from diaodu.projects import queries as project_queries
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     OPEN_PROBLEM,
     RUNNING,

@@ -8,12 +8,12 @@ from datetime import datetime
 from django.db.models import Count, Max, Q
 from django.http import Http404
 
+from diaodu.engine import periods as P
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
 from diaodu.org.scope import scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     ProgressReport,
     Reminder,

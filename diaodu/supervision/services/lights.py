@@ -11,9 +11,9 @@ from django.db import transaction
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import lights as L
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit
 from diaodu.org.scope import require, scope_for
-from diaodu.supervision import periods as P
 from diaodu.supervision import queries
 from diaodu.supervision.models import (
     Light,

@@ -7,10 +7,10 @@ from django.db import transaction
 
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit, User
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import periods as P
 from diaodu.supervision import queries
 from diaodu.supervision.models import (
     RUNNING,

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from diaodu import clock
 from diaodu.audit.services import record
+from diaodu.engine import periods as P
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
-from diaodu.supervision import periods as P
 from diaodu.supervision import queries
 from diaodu.supervision.models import (
     Reminder,

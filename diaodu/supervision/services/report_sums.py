@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from diaodu import clock
 from diaodu.engine import lights as L
-from diaodu.supervision import periods as P
+from diaodu.engine import periods as P
 from diaodu.supervision import queries
 from diaodu.supervision.models import InvestmentBaseline, Light, ProgressReport
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from diaodu import clock
 from diaodu.audit.services import Change, record, record_many, snapshot
+from diaodu.engine import periods as P
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.projects import queries as project_queries
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 from diaodu.supervision import photos, queries
 from diaodu.supervision.models import (
     InvestmentBaseline,

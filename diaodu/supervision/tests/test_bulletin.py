@@ -12,9 +12,9 @@ from django.db.models import Sum
 from docx import Document
 from openpyxl import load_workbook
 
+from diaodu.engine import periods as P
 from diaodu.engine import stages as S
 from diaodu.projects.models import Project
-from diaodu.supervision import periods as P
 from diaodu.supervision import services
 from diaodu.supervision.models import ActionItem, Light, Problem, ProgressReport, Reminder
 from diaodu.supervision.tests.conftest import REPORT

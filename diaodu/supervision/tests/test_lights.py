@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from diaodu.audit.models import AuditEntry
+from diaodu.engine import periods as P
 from diaodu.org.scope import SYSTEM
-from diaodu.supervision import periods as P
 from diaodu.supervision import queries, services
 from diaodu.supervision.models import Light
 from diaodu.supervision.tests.conftest import aware

@@ -4,7 +4,7 @@ edits that stick; decisions become action items that carry over meeting after me
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from diaodu.supervision import periods as P
+from diaodu.engine import periods as P
 from diaodu.supervision import queries, services
 from diaodu.supervision.models import ActionItem
 

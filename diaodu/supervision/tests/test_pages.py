@@ -9,7 +9,7 @@ import re
 import pytest
 from docx import Document
 
-from diaodu.supervision import periods as P
+from diaodu.engine import periods as P
 from diaodu.supervision import services
 from diaodu.supervision.models import ActionItem, Light, Problem, ProgressReport, ReportPhoto
 from diaodu.supervision.tests.conftest import REPORT, jpeg

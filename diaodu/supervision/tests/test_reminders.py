@@ -4,10 +4,10 @@ both task backends (database and Redis/RQ); lights at the deadline from the same
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from diaodu.engine import periods as P
 from diaodu.notify import periodic
 from diaodu.notify.models import Message
 from diaodu.notify.testing import task_backend  # noqa: F401  (fixture)
-from diaodu.supervision import periods as P
 from diaodu.supervision import queries, services, tasks
 from diaodu.supervision.models import Light, Reminder
 from diaodu.supervision.tests.conftest import REPORT, aware

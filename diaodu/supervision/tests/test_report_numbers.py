@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from diaodu.audit.models import AuditEntry
+from diaodu.engine import periods as P
 from diaodu.supervision import figures, queries, services
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import Light, ReportCorrection
 from diaodu.supervision.tests.conftest import REPORT, WEEK
 

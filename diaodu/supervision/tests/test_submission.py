@@ -140,7 +140,7 @@ def _history(p, sec, clock, weeks):
     """`weeks` earlier reports, one a week, written directly (history, not under test)."""
     from datetime import timedelta
 
-    from diaodu.supervision import periods as P
+    from diaodu.engine import periods as P
 
     start = P.parse(WEEK, "weekly")
     rows = []

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
+from diaodu.engine import periods as P
 from diaodu.org.scope import require, scope_for
 from diaodu.supervision import forms, queries, services
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     ActionStatus,
     AgendaItem,

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from diaodu.engine import periods as P
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import figures, forms, queries, services
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     ReportStatus,
 )

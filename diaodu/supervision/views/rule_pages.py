@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from diaodu.engine import periods as P
 from diaodu.org.scope import require
 from diaodu.supervision import forms, queries, services
-from diaodu.supervision import periods as P
 
 
 # ================================================================ rules

@@ -68,7 +68,7 @@ def test_secretary_home_lists_due_returned_contacts_and_ratings(
 
 
 def test_secretary_lights_link_to_the_project(week, cycle, person, client_for):
-    from diaodu.supervision import periods as P
+    from diaodu.engine import periods as P
     from diaodu.supervision import services
 
     services.compute_lights(person("duchashi"), cycle, P.parse("2026-W47"))
@@ -131,7 +131,7 @@ def test_office_home_missing_review_overdue_and_next_meeting(week, person, clien
 def test_leader_home_red_lights_overdue_problems_and_targets(
     week, cycle, person, client_for, clock
 ):
-    from diaodu.supervision import periods as P
+    from diaodu.engine import periods as P
     from diaodu.supervision import services
 
     services.compute_lights(person("duchashi"), cycle, P.parse("2026-W47"))

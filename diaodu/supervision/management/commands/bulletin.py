@@ -26,7 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         from diaodu.audit.services import record
-        from diaodu.supervision import bulletin, periods, queries
+        from diaodu.engine import periods
+        from diaodu.supervision import bulletin, queries
 
         unit = Unit.objects.filter(code=o["unit"]).first()
         if unit is None:

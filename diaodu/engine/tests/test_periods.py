@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from diaodu.supervision import periods as P
+from diaodu.engine import periods as P
 
 
 def test_iso_weeks():
