@@ -19,7 +19,8 @@ from decimal import Decimal
 from diaodu.engine import pace, scoring
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
-from diaodu.targets import bridge, derived, queries
+from diaodu.supervision import queries as supervision_queries
+from diaodu.targets import derived, queries
 from diaodu.targets.models import (
     AdjustmentEntry,
     AdjustmentSource,
@@ -195,15 +196,16 @@ def _adjustment_count(
             "项目台账：本年度计划内的省重点项目",
         )
     if adj.source == AdjustmentSource.OVERDUE_DUBAN:
-        counts = bridge.overdue_duban(derived._project_base(user, [unit]), date(year, 1, 1), as_of)
-        if counts is not None:
-            pids = {pid: n for pid, n in counts.items() if n}
-            names = dict(Project.objects.filter(pk__in=list(pids)).values_list("pk", "name"))
-            return (
-                sum(pids.values()),
-                [[pid, names.get(pid, ""), n] for pid, n in pids.items()],
-                "督查模块：督办级超期问题",
-            )
+        counts = supervision_queries.overdue_problems(
+            derived._project_base(user, [unit]), date(year, 1, 1), as_of
+        )
+        pids = {pid: n for pid, n in counts.items() if n}
+        names = dict(Project.objects.filter(pk__in=list(pids)).values_list("pk", "name"))
+        return (
+            sum(pids.values()),
+            [[pid, names.get(pid, ""), n] for pid, n in pids.items()],
+            "督查模块：督办级超期问题",
+        )
     if entry is not None:
         return entry.count, [], f"手工录入：{entry.note}" if entry.note else "手工录入"
     return 0, [], "未录入（按0计）"

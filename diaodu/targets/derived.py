@@ -42,7 +42,7 @@ from diaodu.engine import stages as S
 from diaodu.org.models import Unit
 from diaodu.projects import queries as pq
 from diaodu.projects.models import Project, StageChange
-from diaodu.targets import bridge
+from diaodu.supervision import queries as supervision_queries
 from diaodu.targets.models import Aggregation, Indicator, MonthlyValue, Source
 
 ZERO = Decimal(0)
@@ -214,14 +214,13 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
                 if series:
                     fig.months[end.month] = total
                 out[(unit.pk, ind.pk)] = fig
-    # ---- problems closed on time (supervision, optional)
+    # ---- problems closed on time (the weekly loop's problem list)
     for unit, ind in by_source.get(Source.PROBLEMS, []):
-        counts = bridge.problems_closed_on_time(_project_base(user, [unit]), date(year, 1, 1), end)
-        if counts is None:
-            out[(unit.pk, ind.pk)] = Figure(None, end, note="督查模块未启用，暂无数据")
-        else:
-            mine = {pid: n for pid, n in counts.items() if n}
-            out[(unit.pk, ind.pk)] = Figure(Decimal(sum(mine.values())), end, projects=mine)
+        counts = supervision_queries.problems_closed_on_time(
+            _project_base(user, [unit]), date(year, 1, 1), end
+        )
+        mine = {pid: n for pid, n in counts.items() if n}
+        out[(unit.pk, ind.pk)] = Figure(Decimal(sum(mine.values())), end, projects=mine)
     # ---- entered monthly values
     entered = by_source.get(Source.ENTERED, [])
     if entered:

@@ -11,7 +11,8 @@ Scope rules:
   bulletin, so that the Word document and the screen always agree.
 
 Split by topic: ``scope``, ``cycles``, ``report_reads``, ``contact_reads``, ``light_reads``,
-``problem_reads``, ``meeting_reads`` and ``overview`` (the period summary); callers keep one
+``problem_reads``, ``meeting_reads``, ``overview`` (the period summary) and ``target_reads``
+(what the targets app counts); callers keep one
 name: ``from diaodu.supervision import queries; queries.summary(...)``.
 """
 
@@ -82,8 +83,10 @@ from .scope import (
     visible_units,
 )
 from .scope import _path_ids as _path_ids  # used by services
+from .target_reads import DUBAN_LEVEL, overdue_problems, problems_closed_on_time
 
 __all__ = [
+    "DUBAN_LEVEL",
     "LOOKBACK",
     "MissingRow",
     "PAGE_SIZE",
@@ -121,6 +124,7 @@ __all__ = [
     "missing",
     "my_projects",
     "owed_projects",
+    "overdue_problems",
     "own_unit_ids",
     "period_lights",
     "period_reports",
@@ -128,6 +132,7 @@ __all__ = [
     "problem_stats",
     "problem_types",
     "problems",
+    "problems_closed_on_time",
     "project_panel",
     "reminders",
     "report_detail",
