@@ -17,15 +17,9 @@ from diaodu.notify import queries, services
 from diaodu.notify.models import ChannelKind, DeliveryStatus, Kind
 from diaodu.org import queries as org_queries
 from diaodu.org.scope import require
+from diaodu.viewkit import error_dict, run_action
 
 PAGE_SIZE = 30
-
-
-def _errors(exc: ValidationError) -> dict:
-    errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"general": exc.messages}
-    if "__all__" in errors:
-        errors["general"] = errors.pop("__all__")
-    return errors
 
 
 def _back(request, default: str):
@@ -160,7 +154,7 @@ def channel_form(request, pk: int | None = None):
                     **{k: v for k, v in data.items() if k != "unit"},
                 )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
             if channel is not None and channel.pk is None:
                 channel = None
         else:
@@ -195,13 +189,12 @@ def channel_toggle(request, pk: int):
 @require_POST
 def channel_delete(request, pk: int):
     channel = queries.get_channel(request.user, pk)
-    try:
-        services.delete_channel(request.user, channel)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"通知渠道“{channel.name}”已删除。")
-    return redirect("notify:channels")
+    return run_action(
+        request,
+        lambda: services.delete_channel(request.user, channel),
+        success=lambda _: f"通知渠道“{channel.name}”已删除。",
+        to="notify:channels",
+    )
 
 
 @login_required
@@ -253,10 +246,9 @@ def log(request):
 @require_POST
 def delivery_retry(request, pk: int):
     delivery = queries.get_delivery(request.user, pk)
-    try:
-        services.retry_delivery(request.user, delivery)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已重新提交发送。")
-    return _back(request, "notify:log")
+    return run_action(
+        request,
+        lambda: services.retry_delivery(request.user, delivery),
+        success="已重新提交发送。",
+        to=lambda _: _back(request, "notify:log"),
+    )

@@ -13,14 +13,7 @@ from diaodu.org import queries, services
 from diaodu.org.models import DataScope, DictItem, DictType, Role, UnitKind
 from diaodu.org.permissions import GROUP_LABELS, PERMISSIONS
 from diaodu.org.scope import require, scope_for
-
-
-def _errors(exc: ValidationError) -> dict:
-    """Field errors by field name; errors that belong to no field under "general"."""
-    errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"general": exc.messages}
-    if "__all__" in errors:
-        errors["general"] = errors.pop("__all__")
-    return errors
+from diaodu.viewkit import error_dict, run_action
 
 
 # ---------------------------------------------------------------- units
@@ -77,7 +70,7 @@ def unit_form(request, pk: int | None = None):
                     if (parent.pk if parent else None) != unit.parent_id:
                         unit = services.move_unit(request.user, unit, parent)
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = error_dict(exc)
             else:
                 messages.success(request, f"单位“{unit.name}”已保存。")
                 return redirect("org:units")
@@ -103,13 +96,12 @@ def unit_form(request, pk: int | None = None):
 @require_POST
 def unit_toggle(request, pk: int):
     unit = queries.get_unit(request.user, pk)
-    try:
-        services.set_unit_active(request.user, unit, not unit.is_active)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"单位“{unit.name}”已{'停用' if unit.is_active else '启用'}。")
-    return redirect("org:units")
+    return run_action(
+        request,
+        lambda: services.set_unit_active(request.user, unit, not unit.is_active),
+        success=lambda _: f"单位“{unit.name}”已{'停用' if unit.is_active else '启用'}。",
+        to="org:units",
+    )
 
 
 # ---------------------------------------------------------------- people
@@ -185,7 +177,7 @@ def person_form(request, pk: int | None = None):
                 )
                 services.set_memberships(request.user, person, memberships)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
             if person is not None and person.pk is None:
                 person = None
         else:
@@ -220,7 +212,7 @@ def person_roles(request, pk: int):
         try:
             services.grant_roles(request.user, person, picked)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
             chosen = ids
         else:
             messages.success(request, f"已更新“{person.name}”的角色。")
@@ -236,15 +228,12 @@ def person_roles(request, pk: int):
 @require_POST
 def person_toggle(request, pk: int):
     person = queries.get_person(request.user, pk)
-    try:
-        services.set_person_active(request.user, person, not person.is_active)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(
-            request, f"账号“{person.username}”已{'停用' if person.is_active else '启用'}。"
-        )
-    return redirect("org:people")
+    return run_action(
+        request,
+        lambda: services.set_person_active(request.user, person, not person.is_active),
+        success=lambda _: f"账号“{person.username}”已{'停用' if person.is_active else '启用'}。",
+        to="org:people",
+    )
 
 
 @login_required
@@ -260,13 +249,12 @@ def person_unlock(request, pk: int):
 @require_POST
 def person_reset_password(request, pk: int):
     person = queries.get_person(request.user, pk)
-    try:
-        services.reset_password(request.user, person, request.POST.get("password", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已重置“{person.username}”的密码，其下次登录须修改密码。")
-    return redirect("org:people")
+    return run_action(
+        request,
+        lambda: services.reset_password(request.user, person, request.POST.get("password", "")),
+        success=lambda _: f"已重置“{person.username}”的密码，其下次登录须修改密码。",
+        to="org:people",
+    )
 
 
 # ---------------------------------------------------------------- roles
@@ -327,7 +315,7 @@ def role_form(request, pk: int | None = None):
                     description=data["description"],
                 )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
         else:
             messages.success(request, f"角色“{data['name']}”已保存。")
             return redirect("org:roles")

@@ -23,13 +23,7 @@ from diaodu.procedures.models import (
     Status,
     format_predecessors,
 )
-
-
-def _errors(exc: ValidationError) -> dict:
-    errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"general": exc.messages}
-    if "__all__" in errors:
-        errors["general"] = errors.pop("__all__")
-    return errors
+from diaodu.viewkit import error_dict, run_action
 
 
 def _project_url(project) -> str | None:
@@ -110,13 +104,12 @@ def chain_export(request, project_id: int):
 def chain_create(request, project_id: int):
     project, ch = queries.project_and_chain(request.user, project_id)
     template = queries.get_template(request.POST.get("template", ""))
-    try:
-        services.create_chain(request.user, project, template)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已按“{template.name}”建立前期手续链条，可逐项调整。")
-    return redirect("procedures:chain", project_id=project.pk)
+    return run_action(
+        request,
+        lambda: services.create_chain(request.user, project, template),
+        success=lambda _: f"已按“{template.name}”建立前期手续链条，可逐项调整。",
+        to=lambda _: redirect("procedures:chain", project_id=project.pk),
+    )
 
 
 @login_required
@@ -125,13 +118,12 @@ def chain_delete(request, project_id: int):
     project, ch = queries.project_and_chain(request.user, project_id)
     if ch is None:
         raise Http404("该项目尚未建立前期手续链条。")
-    try:
-        services.delete_chain(request.user, ch)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "已删除前期手续链条，可重新选择模板。")
-    return redirect("procedures:chain", project_id=project.pk)
+    return run_action(
+        request,
+        lambda: services.delete_chain(request.user, ch),
+        success="已删除前期手续链条，可重新选择模板。",
+        to=lambda _: redirect("procedures:chain", project_id=project.pk),
+    )
 
 
 ITEM_FORM_FIELDS = (
@@ -226,7 +218,7 @@ def item_edit(request, pk: int):
         try:
             services.update_item(request.user, item, payload, version=version)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
         else:
             messages.success(request, f"“{item.name}”已保存，排期已重新计算。")
             if not full:
@@ -264,7 +256,7 @@ def item_add(request, project_id: int):
         try:
             item = services.add_item(request.user, ch, payload)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
         else:
             messages.success(request, f"已添加“{item.name}”。")
             return redirect(reverse("procedures:chain", args=[project.pk]) + f"#item-{item.pk}")
@@ -279,15 +271,14 @@ def item_add(request, project_id: int):
 @require_POST
 def item_remove(request, pk: int):
     item = queries.get_item(request.user, pk)
-    try:
-        result = services.remove_item(request.user, item, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(
-            request, f"“{item.name}”已{'删除' if result == 'removed' else '标记为不适用'}。"
-        )
-    return redirect("procedures:chain", project_id=item.project_id)
+    return run_action(
+        request,
+        lambda: services.remove_item(request.user, item, reason=request.POST.get("reason", "")),
+        success=lambda result: (
+            f"“{item.name}”已{'删除' if result == 'removed' else '标记为不适用'}。"
+        ),
+        to=lambda _: redirect("procedures:chain", project_id=item.project_id),
+    )
 
 
 @login_required
@@ -492,7 +483,7 @@ def template_edit(request, pk: int | None = None):
                 items=rows,
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
         else:
             messages.success(
                 request, f"模板“{new.name}”已保存为第 {new.version} 版；已建立的链条保留原版本。"
@@ -571,7 +562,7 @@ def calendar_edit(request, year: int):
         try:
             services.save_holiday_year(request.user, year=year, **data)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_dict(exc)
         else:
             messages.success(request, f"{year}年节假日安排已保存；全部项目的排期将在后台重新计算。")
             return redirect("procedures:calendar")

@@ -21,6 +21,7 @@ from diaodu.org.scope import require, restrict_people, scope_for, visible_unit_i
 from diaodu.projects import exports, figures, queries, services
 from diaodu.projects.forms import ImportForm, ProjectForm, StageForm
 from diaodu.projects.models import ImportJob, Level, PlanCategory, SavedFilter
+from diaodu.viewkit import attach_errors
 
 COLUMNS = [
     ("unit", "所属园区"),
@@ -283,22 +284,11 @@ def create(request):
                 else None,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, f"项目“{project.name}”已创建。")
             return redirect("projects:detail", project.pk)
     return render(request, "projects/form.html", {"form": form, "project": None})
-
-
-def _attach(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, msgs in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for m in msgs:
-                form.add_error(target, m)
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
 
 
 @login_required
@@ -346,7 +336,7 @@ def edit(request, pk: int):
         except services.ConflictError as exc:
             conflict = exc
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, "项目已保存。")
             return redirect("projects:detail", project.pk)

@@ -3,8 +3,6 @@ from a service's ValidationError back to messages per field for the form."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
 REPORT_FIELDS = ("period", "progress_text", "invested", "reduction_note", "next_plan", "version")
 CONTACT_FIELDS = ("on", "people", "enterprise_contact", "method", "content")
 CYCLE_FIELDS = (
@@ -37,12 +35,6 @@ RULE_FIELDS = (
     ("yellow_no_contact_weeks", "int"),
     ("red_no_contact_weeks", "int"),
 )
-
-
-def errors_of(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {k: "；".join(v) for k, v in exc.message_dict.items()}
-    return {"__all__": "；".join(exc.messages)}
 
 
 def pick(post, fields) -> dict:

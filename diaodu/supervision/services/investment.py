@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
-from diaodu.audit.services import snapshot
+from diaodu.audit.services import Change, snapshot
 from diaodu.projects.models import Project
 from diaodu.supervision.models import InvestmentBaseline, ProgressReport
 
@@ -37,6 +37,18 @@ def latest_report(project: Project) -> ProgressReport | None:
 
 def project_money(p: Project) -> dict:
     return snapshot(p, ["completed_this_year", "completed_since_start", "version"])
+
+
+def set_project_money(p: Project, new: tuple[Decimal, Decimal]) -> Change | None:
+    """Store the running sums (本年完成, 累计完成) on the (locked) project when they changed; the
+    project change to audit, or None when nothing changed."""
+    if (p.completed_this_year, p.completed_since_start) == new:
+        return None
+    before = project_money(p)
+    p.completed_this_year, p.completed_since_start = new
+    p.version += 1
+    p.save(update_fields=["completed_this_year", "completed_since_start", "version", "updated_at"])
+    return Change("project.update", p, before=before, after=project_money(p))
 
 
 def _start(project: Project, year: int) -> tuple[Decimal, Decimal]:

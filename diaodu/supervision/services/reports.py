@@ -239,10 +239,6 @@ def _flags(report: ProgressReport, report_photos=None) -> list[dict]:
     return out
 
 
-def _project_money(p: Project) -> dict:
-    return snapshot(p, ["completed_this_year", "completed_since_start", "version"])
-
-
 def recompute_investment(project: Project) -> None:
     """Running sums of the project's reports (year-to-date and since start, never typed; only the
     reports that count, see report_sums), and the ledger's 本年完成 / 累计完成 updated to match
@@ -265,14 +261,9 @@ def recompute_investment(project: Project) -> None:
     latest = max(lines, key=lambda ln: ln.period_start)
     p = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     new = (per_year[latest.year], running)
-    if (p.completed_this_year, p.completed_since_start) != new:
-        before = _project_money(p)
-        p.completed_this_year, p.completed_since_start = new
-        p.version += 1
-        p.save(
-            update_fields=["completed_this_year", "completed_since_start", "version", "updated_at"]
-        )
-        record("project.update", p, before=before, after=_project_money(p))
+    change = investment.set_project_money(p, new)
+    if change is not None:
+        record_many([change])
     project.completed_this_year, project.completed_since_start = new
 
 
@@ -431,26 +422,9 @@ def file_report(
             changes = [
                 Change("report.submit", report, after=_report_snapshot(report), only_changes=False)
             ]
-            if (locked.completed_this_year, locked.completed_since_start) != (new_year, new_since):
-                before = investment.project_money(locked)
-                locked.completed_this_year, locked.completed_since_start = new_year, new_since
-                locked.version += 1
-                locked.save(
-                    update_fields=[
-                        "completed_this_year",
-                        "completed_since_start",
-                        "version",
-                        "updated_at",
-                    ]
-                )
-                changes.append(
-                    Change(
-                        "project.update",
-                        locked,
-                        before=before,
-                        after=investment.project_money(locked),
-                    )
-                )
+            money = investment.set_project_money(locked, (new_year, new_since))
+            if money is not None:
+                changes.append(money)
             ReportEvent.objects.create(
                 report=report,
                 action="submit",

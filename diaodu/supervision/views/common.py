@@ -10,7 +10,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 
 from diaodu.org.scope import scope_for
-from diaodu.supervision import forms, queries
+from diaodu.supervision import queries
+from diaodu.viewkit import error_text
 
 PAGE = 50
 
@@ -55,4 +56,4 @@ def _back(request, default: str):
 
 
 def _flash(request, exc: ValidationError):
-    messages.error(request, "；".join(forms.errors_of(exc).values()))
+    messages.error(request, error_text(exc))

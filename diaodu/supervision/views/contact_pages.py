@@ -15,6 +15,7 @@ from diaodu.supervision import forms, queries, services
 from diaodu.supervision.models import (
     ContactMethod,
 )
+from diaodu.viewkit import error_texts
 
 from .common import _ctx, _page, _resolve
 
@@ -63,7 +64,7 @@ def contact_new(request):
                 request.user, project, data, problems=forms.problem_drafts(request.POST)
             )
         except ValidationError as exc:
-            errors = forms.errors_of(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"已记录与《{project.name}》的对接。")
             return redirect("supervision:contacts")

@@ -16,6 +16,7 @@ from diaodu.supervision import queries, services
 from diaodu.supervision.models import (
     LightColor,
 )
+from diaodu.viewkit import run_action
 
 from .common import _back, _ctx, _flash, _resolve
 
@@ -75,12 +76,11 @@ def lights_compute(request):
 @require_POST
 def light_override(request, pk: int):
     light = queries.get_light(request.user, pk)
-    try:
-        services.override_light(
+    return run_action(
+        request,
+        lambda: services.override_light(
             request.user, light, request.POST.get("color", ""), request.POST.get("reason", "")
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, f"《{light.project.name}》的亮灯已调整。")
-    return _back(request, reverse("supervision:lights"))
+        ),
+        success=lambda _: f"《{light.project.name}》的亮灯已调整。",
+        to=lambda _: _back(request, reverse("supervision:lights")),
+    )

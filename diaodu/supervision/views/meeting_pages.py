@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from diaodu import clock
 from diaodu.engine import periods as P
 from diaodu.org.scope import require, scope_for
-from diaodu.supervision import forms, queries, services
+from diaodu.supervision import queries, services
 from diaodu.supervision.models import (
     ActionStatus,
     AgendaItem,
 )
+from diaodu.viewkit import error_texts, run_action
 
 from .common import _back, _flash, _page
 from .problem_pages import _int
@@ -40,7 +41,7 @@ def meetings(request):
             target = queries.get_unit(request.user, data["unit"]) if data["unit"] else unit
             m = services.create_meeting(request.user, target, data)
         except ValidationError as exc:
-            errors = forms.errors_of(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"已建立“{m.title}”，议程已自动生成。")
             return redirect("supervision:meeting", m.pk)
@@ -129,13 +130,12 @@ def meeting_action(request, pk: int):
             "problem_id",
         )
     }
-    try:
-        services.add_action_item(request.user, m, data)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, "议定事项已记录，责任人将收到通知。")
-    return redirect("supervision:meeting", m.pk)
+    return run_action(
+        request,
+        lambda: services.add_action_item(request.user, m, data),
+        success="议定事项已记录，责任人将收到通知。",
+        to=("supervision:meeting", m.pk),
+    )
 
 
 @login_required
@@ -168,10 +168,11 @@ def actions(request):
 @require_POST
 def action_close(request, pk: int):
     item = queries.get_action(request.user, pk)
-    try:
-        services.close_action_item(request.user, item, result=request.POST.get("result", ""))
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, "议定事项已完成。")
-    return _back(request, reverse("supervision:actions"))
+    return run_action(
+        request,
+        lambda: services.close_action_item(
+            request.user, item, result=request.POST.get("result", "")
+        ),
+        success="议定事项已完成。",
+        to=lambda _: _back(request, reverse("supervision:actions")),
+    )

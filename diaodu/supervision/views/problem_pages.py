@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
-from diaodu.supervision import forms, queries, services
+from diaodu.supervision import queries, services
 from diaodu.supervision.models import (
     ProblemStatus,
 )
+from diaodu.viewkit import error_texts
 
 from .common import _flash, _page
 
@@ -104,7 +105,7 @@ def problem_new(request):
                 suggested_unit=unit,
             )
         except ValidationError as exc:
-            errors = forms.errors_of(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, "问题已提出，等待交办。")
             return redirect("supervision:problem", pr.pk)

@@ -20,8 +20,9 @@ from diaodu.supervision import figures, forms, queries, services
 from diaodu.supervision.models import (
     ReportStatus,
 )
+from diaodu.viewkit import error_texts, run_action
 
-from .common import _ctx, _flash, _page, _resolve
+from .common import _ctx, _page, _resolve
 
 
 # ================================================================ reports
@@ -98,7 +99,7 @@ def report_new(request, project_id: int):
                 client_key=data.get("client_key", ""),
             )
         except ValidationError as exc:
-            errors = forms.errors_of(exc)
+            errors = error_texts(exc)
         else:
             name = f"《{project.name}》{report.period_obj.name}周报"
             if getattr(report, "replayed", False):
@@ -163,7 +164,7 @@ def report_edit(request, pk: int):
                 problems=forms.problem_drafts(request.POST),
             )
         except ValidationError as exc:
-            errors = forms.errors_of(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, "周报已修改并重新报送。")
             return redirect("supervision:report", report.pk)
@@ -209,26 +210,24 @@ def report_detail(request, pk: int):
 @require_POST
 def report_return(request, pk: int):
     report = queries.get_report(request.user, pk)
-    try:
-        services.return_report(request.user, report, request.POST.get("reason", ""))
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, "周报已退回，填报人将收到通知。")
-    return redirect("supervision:report", report.pk)
+    return run_action(
+        request,
+        lambda: services.return_report(request.user, report, request.POST.get("reason", "")),
+        success="周报已退回，填报人将收到通知。",
+        to=("supervision:report", report.pk),
+    )
 
 
 @login_required
 @require_POST
 def report_accept(request, pk: int):
     report = queries.get_report(request.user, pk)
-    try:
-        services.accept_report(request.user, report)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, "周报已审核通过。")
-    return redirect("supervision:report", report.pk)
+    return run_action(
+        request,
+        lambda: services.accept_report(request.user, report),
+        success="周报已审核通过。",
+        to=("supervision:report", report.pk),
+    )
 
 
 @login_required
@@ -237,13 +236,14 @@ def report_correct(request, pk: int):
     """提交更正 of an accepted report (a reviewer other than the submitter accepts it)."""
     report = queries.get_report(request.user, pk)
     data = {k: request.POST[k] for k in ("invested", "progress_text") if request.POST.get(k)}
-    try:
-        services.correct_report(request.user, report, data, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, "更正已提交，审核通过后生效。")
-    return redirect("supervision:report", report.pk)
+    return run_action(
+        request,
+        lambda: services.correct_report(
+            request.user, report, data, reason=request.POST.get("reason", "")
+        ),
+        success="更正已提交，审核通过后生效。",
+        to=("supervision:report", report.pk),
+    )
 
 
 @login_required
@@ -254,30 +254,26 @@ def correction_review(request, pk: int, number: int):
     if correction is None:
         raise Http404("更正不存在。")
     accept = request.POST.get("decision") == "accept"
-    try:
-        services.review_correction(
+    return run_action(
+        request,
+        lambda: services.review_correction(
             request.user, correction, accept=accept, note=request.POST.get("note", "")
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(
-            request, "更正已审核通过，投资合计与亮灯已更新。" if accept else "更正未通过。"
-        )
-    return redirect("supervision:report", report.pk)
+        ),
+        success="更正已审核通过，投资合计与亮灯已更新。" if accept else "更正未通过。",
+        to=("supervision:report", report.pk),
+    )
 
 
 @login_required
 @require_POST
 def report_photos(request, pk: int):
     report = queries.get_report(request.user, pk)
-    try:
-        added = services.add_photos(request.user, report, request.FILES.getlist("photos"))
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, f"已补充 {len(added)} 张照片。")
-    return redirect("supervision:report", report.pk)
+    return run_action(
+        request,
+        lambda: services.add_photos(request.user, report, request.FILES.getlist("photos")),
+        success=lambda added: f"已补充 {len(added)} 张照片。",
+        to=("supervision:report", report.pk),
+    )
 
 
 def _serve(photo, field):
@@ -333,16 +329,15 @@ def missing(request):
 def remind(request):
     unit, cycle, period = _resolve(request)
     ids = request.POST.getlist("project")
-    try:
-        sent = services.remind(
+    return run_action(
+        request,
+        lambda: services.remind(
             request.user, unit, period, [int(i) for i in ids if i.isdigit()] if ids else None
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(
-            request, f"已向 {len(sent)} 个未报送项目发出催报。" if sent else "没有需要催报的项目。"
-        )
-    return redirect(
-        f"{reverse('supervision:missing')}?{urlencode({'unit': unit.pk, 'period': period.code})}"
+        ),
+        success=lambda sent: (
+            f"已向 {len(sent)} 个未报送项目发出催报。" if sent else "没有需要催报的项目。"
+        ),
+        to=lambda _: redirect(
+            f"{reverse('supervision:missing')}?{urlencode({'unit': unit.pk, 'period': period.code})}"
+        ),
     )

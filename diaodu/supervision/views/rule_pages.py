@@ -11,6 +11,7 @@ from django.urls import reverse
 from diaodu.engine import periods as P
 from diaodu.org.scope import require
 from diaodu.supervision import forms, queries, services
+from diaodu.viewkit import error_texts
 
 
 # ================================================================ rules
@@ -33,7 +34,7 @@ def rules(request):
         try:
             cycle = services.save_cycle(request.user, unit, data)
         except ValidationError as exc:
-            errors = forms.errors_of(exc)
+            errors = error_texts(exc)
         else:
             messages.success(request, f"{unit.name}的报送周期与亮灯规则已保存。")
             return redirect(f"{reverse('supervision:rules')}?unit={unit.pk}")

@@ -20,8 +20,9 @@ from diaodu.targets.forms import (
     split_weights,
 )
 from diaodu.targets.models import PaceKind, TargetAgreement
+from diaodu.viewkit import attach_errors, error_text, run_action
 
-from .common import _attach, _errors, _int, _on, _unit_param, _years
+from .common import _int, _on, _unit_param, _years
 
 
 # ---------------------------------------------------------------- agreements
@@ -122,7 +123,7 @@ def agreement_new(request):
                 note=cd["note"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, "目标责任状已创建（草拟）。")
             return redirect("targets:agreement", a.pk)
@@ -160,7 +161,7 @@ def agreement_edit(request, pk: int):
                 note=cd["note"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, "目标责任状已保存。")
             return redirect("targets:agreement", a.pk)
@@ -211,19 +212,18 @@ def agreement_sign(request, pk: int):
             ),
         )
         return redirect("targets:agreement", a.pk)
-    try:
-        services.sign_agreement(
+    return run_action(
+        request,
+        lambda: services.sign_agreement(
             request.user,
             a,
             signed_on=form.cleaned_data["signed_on"],
             signatory=form.cleaned_data["signatory"],
             scan=form.cleaned_data.get("scan"),
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(_errors(exc)))
-    else:
-        messages.success(request, "目标责任状已签订。")
-    return redirect("targets:agreement", a.pk)
+        ),
+        success="目标责任状已签订。",
+        to=("targets:agreement", a.pk),
+    )
 
 
 @login_required
@@ -234,13 +234,12 @@ def agreement_scan(request, pk: int):
     if not form.is_valid():
         messages.error(request, "请选择扫描件（PDF/JPG/PNG）。")
         return redirect("targets:agreement", a.pk)
-    try:
-        services.attach_scan(request.user, a, form.cleaned_data["scan"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(_errors(exc)))
-    else:
-        messages.success(request, "扫描件已上传。")
-    return redirect("targets:agreement", a.pk)
+    return run_action(
+        request,
+        lambda: services.attach_scan(request.user, a, form.cleaned_data["scan"]),
+        success="扫描件已上传。",
+        to=("targets:agreement", a.pk),
+    )
 
 
 @login_required
@@ -265,7 +264,7 @@ def agreement_amend(request, pk: int):
     try:
         new = services.amend_agreement(request.user, a, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, "；".join(_errors(exc)))
+        messages.error(request, error_text(exc))
         return redirect("targets:agreement", a.pk)
     messages.success(request, f"已生成第{new.version}版（草拟），签订后生效。")
     return redirect("targets:agreement_edit", new.pk)

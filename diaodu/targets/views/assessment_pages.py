@@ -21,8 +21,9 @@ from diaodu.targets.forms import (
     SchemeForm,
     parse_bands,
 )
+from diaodu.viewkit import attach_errors, error_list
 
-from .common import DOCX, XLSX, _attach, _download, _errors, _int
+from .common import DOCX, XLSX, _download, _int
 
 
 # ---------------------------------------------------------------- assessment
@@ -60,7 +61,7 @@ def scheme_new(request):
                 request.user, root=root, year=cd["year"], name=cd["name"], note=cd["note"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             return redirect("targets:scheme", sch.pk)
     return render(
@@ -145,7 +146,7 @@ def scheme(request, pk: int):
                     return redirect("targets:score_set", ss.pk)
                 errors.append("请选择类型和月份。")
         except (ValidationError, ValueError) as exc:
-            errors += _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]
+            errors += error_list(exc) if isinstance(exc, ValidationError) else [str(exc)]
     units = [
         a.unit
         for a in queries.effective_agreements(request.user, sch.year, within=sch.root)

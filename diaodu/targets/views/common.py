@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 
 from diaodu import clock
@@ -48,22 +47,6 @@ def _on(request, year: int) -> date:
 
 def _unit_param(request, key="unit"):
     return queries.get_unit(request.user, request.GET[key]) if request.GET.get(key) else None
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return exc.messages
-
-
-def _attach(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for f, msgs in exc.message_dict.items():
-            for m in msgs:
-                form.add_error(f if f in form.fields else None, m)
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
 
 
 def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:

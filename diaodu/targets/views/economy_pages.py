@@ -14,8 +14,9 @@ from diaodu.targets import exports, queries, services
 from diaodu.targets.forms import (
     UploadForm,
 )
+from diaodu.viewkit import error_text
 
-from .common import XLSX, _download, _errors, _int, _year, _years
+from .common import XLSX, _download, _int, _year, _years
 
 
 # ---------------------------------------------------------------- economy
@@ -111,7 +112,7 @@ def economy_import(request):
             try:
                 report = services.import_economy(request.user, upload)
             except ValidationError as exc:
-                form.add_error("file", "；".join(_errors(exc)))
+                form.add_error("file", error_text(exc))
             else:
                 if report.ok:
                     messages.success(request, f"导入成功：{report.saved} 条经济指标数据。")

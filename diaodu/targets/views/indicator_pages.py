@@ -13,8 +13,7 @@ from diaodu.targets import queries, services
 from diaodu.targets.forms import (
     IndicatorForm,
 )
-
-from .common import _attach
+from diaodu.viewkit import attach_errors
 
 
 # ---------------------------------------------------------------- indicators
@@ -41,7 +40,7 @@ def indicator_edit(request, pk: int | None = None):
             try:
                 ind = services.save_indicator(request.user, form.cleaned_data, instance)
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, f"指标“{ind.name}”已保存。")
                 return redirect("targets:indicators")

@@ -17,8 +17,9 @@ from diaodu.targets.forms import (
     UploadForm,
 )
 from diaodu.targets.models import MonthlyValue
+from diaodu.viewkit import error_list, error_text, run_action
 
-from .common import XLSX, _download, _errors, _int, _unit_param, _year, _years
+from .common import XLSX, _download, _int, _unit_param, _year, _years
 
 
 # ---------------------------------------------------------------- monthly values
@@ -56,7 +57,7 @@ def monthly(request):
                 notes=notes,
             )
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = error_list(exc)
         else:
             messages.success(request, f"已保存 {n} 项数据。")
             return redirect(
@@ -134,7 +135,7 @@ def monthly_import(request):
             try:
                 report = services.import_monthly(request.user, upload)
             except ValidationError as exc:
-                form.add_error("file", "；".join(_errors(exc)))
+                form.add_error("file", error_text(exc))
             else:
                 if report.ok:
                     messages.success(
@@ -181,10 +182,9 @@ def monthly_missing(request):
 def monthly_remind(request):
     unit = queries.get_unit(request.user, request.POST.get("unit"))
     year, month = _int(request.POST.get("year")), _int(request.POST.get("month"))
-    try:
-        services.remind(request.user, unit=unit, year=year, month=month)
-    except ValidationError as exc:
-        messages.error(request, "；".join(_errors(exc)))
-    else:
-        messages.success(request, f"已向“{unit.name}”催报{year}年{month}月数据。")
-    return redirect(f"{reverse('targets:missing')}?year={year}&month={month}")
+    return run_action(
+        request,
+        lambda: services.remind(request.user, unit=unit, year=year, month=month),
+        success=lambda _: f"已向“{unit.name}”催报{year}年{month}月数据。",
+        to=f"{reverse('targets:missing')}?year={year}&month={month}",
+    )
