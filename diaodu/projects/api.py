@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from diaodu.cleanfields import cleaned
+from diaodu.engine import cleaning
 from diaodu.engine import stages as S
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit
@@ -63,23 +65,27 @@ class ProjectIn(Schema):
     content_scale: str | None = None
     industry: str | None = None
     address: str | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    land_area_mu: Decimal | None = None
-    total_investment: Decimal | None = None
-    annual_plan_investment: Decimal | None = None
+    latitude: cleaned(cleaning.decimal_value, "纬度", Decimal | None, minimum=None, places=6) = None
+    longitude: cleaned(cleaning.decimal_value, "经度", Decimal | None, minimum=None, places=6) = (
+        None
+    )
+    land_area_mu: cleaned(cleaning.decimal_value, "用地面积", Decimal | None, minimum=None) = None
+    total_investment: cleaned(cleaning.amount, "总投资", Decimal | None, minimum=None) = None
+    annual_plan_investment: cleaned(
+        cleaning.amount, "年度计划投资", Decimal | None, minimum=None
+    ) = None
     plan_category: str | None = None
     level: str | None = None
-    planned_signing_date: date | None = None
-    planned_start_date: date | None = None
-    planned_completion_date: date | None = None
-    planned_production_date: date | None = None
-    actual_signing_date: date | None = None
-    actual_start_date: date | None = None
-    actual_completion_date: date | None = None
-    actual_production_date: date | None = None
-    expected_output: Decimal | None = None
-    expected_tax: Decimal | None = None
+    planned_signing_date: cleaned(cleaning.date_value, "计划签约", date | None) = None
+    planned_start_date: cleaned(cleaning.date_value, "计划开工", date | None) = None
+    planned_completion_date: cleaned(cleaning.date_value, "计划竣工", date | None) = None
+    planned_production_date: cleaned(cleaning.date_value, "计划投产", date | None) = None
+    actual_signing_date: cleaned(cleaning.date_value, "签约日期", date | None) = None
+    actual_start_date: cleaned(cleaning.date_value, "开工日期", date | None) = None
+    actual_completion_date: cleaned(cleaning.date_value, "竣工日期", date | None) = None
+    actual_production_date: cleaned(cleaning.date_value, "投产日期", date | None) = None
+    expected_output: cleaned(cleaning.amount, "预计年产值", Decimal | None, minimum=None) = None
+    expected_tax: cleaned(cleaning.amount, "预计年税收", Decimal | None, minimum=None) = None
     expected_jobs: int | None = None
     progress_text: str | None = None
     issues_text: str | None = None

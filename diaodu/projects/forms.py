@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
+from diaodu.cleanfields import AmountField, CleanDateField, CleanTextField, NumberField
 from diaodu.engine import stages as S
 from diaodu.projects.models import Level, PlanCategory
 
 
 class ProjectForm(forms.Form):
-    name = forms.CharField(label="项目名称", max_length=200)
+    name = CleanTextField(label="项目名称", max_length=200)
     national_code = forms.CharField(
         label="项目代码",
         max_length=40,
@@ -29,17 +30,15 @@ class ProjectForm(forms.Form):
         label="建设内容及规模", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     address = forms.CharField(label="建设地点", max_length=200, required=False)
-    latitude = forms.DecimalField(label="纬度", required=False, max_digits=9, decimal_places=6)
-    longitude = forms.DecimalField(label="经度", required=False, max_digits=9, decimal_places=6)
-    land_area_mu = forms.DecimalField(
-        label="用地面积（亩）", required=False, max_digits=12, decimal_places=2
+    latitude = NumberField(
+        label="纬度", required=False, max_digits=9, decimal_places=6, clean_kwargs={"minimum": None}
     )
-    total_investment = forms.DecimalField(
-        label="总投资（万元）", required=False, max_digits=14, decimal_places=2
+    longitude = NumberField(
+        label="经度", required=False, max_digits=9, decimal_places=6, clean_kwargs={"minimum": None}
     )
-    annual_plan_investment = forms.DecimalField(
-        label="年度计划投资（万元）", required=False, max_digits=14, decimal_places=2
-    )
+    land_area_mu = NumberField(label="用地面积（亩）", required=False, max_digits=12)
+    total_investment = AmountField(label="总投资（万元）", required=False)
+    annual_plan_investment = AmountField(label="年度计划投资（万元）", required=False)
     lead_officials = forms.TypedMultipleChoiceField(label="包保领导", coerce=int, required=False)
     secretary = forms.TypedChoiceField(
         label="项目秘书", coerce=int, required=False, empty_value=None
@@ -47,20 +46,16 @@ class ProjectForm(forms.Form):
     responsible_unit = forms.TypedChoiceField(
         label="责任单位", coerce=int, required=False, empty_value=None
     )
-    planned_signing_date = forms.DateField(label="计划签约", required=False)
-    planned_start_date = forms.DateField(label="计划开工", required=False)
-    planned_completion_date = forms.DateField(label="计划竣工", required=False)
-    planned_production_date = forms.DateField(label="计划投产", required=False)
-    actual_signing_date = forms.DateField(label="签约日期", required=False)
-    actual_start_date = forms.DateField(label="开工日期", required=False)
-    actual_completion_date = forms.DateField(label="竣工日期", required=False)
-    actual_production_date = forms.DateField(label="投产日期", required=False)
-    expected_output = forms.DecimalField(
-        label="预计年产值（万元）", required=False, max_digits=14, decimal_places=2
-    )
-    expected_tax = forms.DecimalField(
-        label="预计年税收（万元）", required=False, max_digits=14, decimal_places=2
-    )
+    planned_signing_date = CleanDateField(label="计划签约", required=False)
+    planned_start_date = CleanDateField(label="计划开工", required=False)
+    planned_completion_date = CleanDateField(label="计划竣工", required=False)
+    planned_production_date = CleanDateField(label="计划投产", required=False)
+    actual_signing_date = CleanDateField(label="签约日期", required=False)
+    actual_start_date = CleanDateField(label="开工日期", required=False)
+    actual_completion_date = CleanDateField(label="竣工日期", required=False)
+    actual_production_date = CleanDateField(label="投产日期", required=False)
+    expected_output = AmountField(label="预计年产值（万元）", required=False)
+    expected_tax = AmountField(label="预计年税收（万元）", required=False)
     expected_jobs = forms.IntegerField(label="带动就业（人）", required=False, min_value=0)
     progress_text = forms.CharField(
         label="形象进度", widget=forms.Textarea(attrs={"rows": 3}), required=False

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from diaodu import clock
 from diaodu.audit.services import snapshot
-from diaodu.engine import ledger
+from diaodu.engine import cleaning, ledger
 from diaodu.engine.textnorm import normalise_name, to_simplified
 from diaodu.org.models import DictItem, Unit, User
 from diaodu.org.scope import require
@@ -24,30 +23,18 @@ from diaodu.projects.models import (
 
 from .fields import DATE_FIELDS, FIELD_LABELS, INDUSTRY_RE, MONEY_FIELDS, TEXT_FIELDS
 
-
 # ---------------------------------------------------------------- validation
-def _decimal(
-    value, field_name: str, errors: dict, *, minimum: Decimal | None = Decimal(0), places: int = 2
-):
-    if value in (None, ""):
-        return None
+MAX_NUMBER = Decimal(10) ** 12  # the columns hold 14 digits, 2 after the point
+
+
+def _take(errors: dict, field: str, fn, *args, **kwargs):
+    """A value cleaned by diaodu.engine.cleaning (the label is the field's verbose name), or None
+    with the Chinese error under *field*."""
     try:
-        d = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}应为数字。"
+        return fn(*args, FIELD_LABELS.get(field, field), field=field, **kwargs)
+    except cleaning.CleaningError as exc:
+        errors[field] = exc.message
         return None
-    if not d.is_finite():
-        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}应为数字。"
-        return None
-    if minimum is not None and d < minimum:
-        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}不能为负数。"
-        return None
-    q = Decimal(1).scaleb(-places)
-    d = d.quantize(q)
-    if abs(d) >= Decimal(10) ** (14 - places):
-        errors[field_name] = f"{FIELD_LABELS.get(field_name, field_name)}数值过大。"
-        return None
-    return d
 
 
 def parse_industry(text: str) -> tuple[str, str]:
@@ -116,12 +103,8 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
     out: dict = {}
     for f in TEXT_FIELDS:
         if f in data:
-            out[f] = (
-                (data[f] or "").strip()
-                if isinstance(data[f], str) or data[f] is None
-                else str(data[f])
-            )
-    if "name" in out or instance is None:
+            out[f] = _take(errors, f, cleaning.text, data[f], max_length=None) or ""
+    if ("name" in out or instance is None) and "name" not in errors:
         if not out.get("name"):
             errors["name"] = "项目名称必填。"
         elif len(out["name"]) > 200:
@@ -140,40 +123,28 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
                 if clash.exists():
                     errors["national_code"] = f"项目代码“{code}”已被其他项目使用。"
         out["national_code"] = code or None
-    for f in MONEY_FIELDS:
+    for f in MONEY_FIELDS:  # 万元
         if f in data:
-            out[f] = _decimal(data[f], f, errors)
+            out[f] = _take(errors, f, cleaning.amount, data[f], limit=MAX_NUMBER)
     if "land_area_mu" in data:
-        out["land_area_mu"] = _decimal(data["land_area_mu"], "land_area_mu", errors)
+        out["land_area_mu"] = _take(
+            errors, "land_area_mu", cleaning.decimal_value, data["land_area_mu"], limit=MAX_NUMBER
+        )
     for f, lo, hi in (("latitude", -90, 90), ("longitude", -180, 180)):
         if f in data:
-            v = _decimal(data[f], f, errors, minimum=None, places=6)
+            v = _take(errors, f, cleaning.decimal_value, data[f], minimum=None, places=6)
             if v is not None and not (lo <= v <= hi):
                 errors[f] = f"{FIELD_LABELS[f]}应在 {lo} 到 {hi} 之间。"
             out[f] = v
     if "expected_jobs" in data:
-        v = data["expected_jobs"]
-        if v in (None, ""):
-            out["expected_jobs"] = None
-        else:
-            try:
-                out["expected_jobs"] = int(Decimal(str(v)))
-                if out["expected_jobs"] < 0:
-                    raise ValueError
-            except (InvalidOperation, ValueError):
-                errors["expected_jobs"] = "带动就业应为非负整数。"
+        out["expected_jobs"] = _take(
+            errors, "expected_jobs", cleaning.integer, data["expected_jobs"], minimum=0
+        )
+        if "expected_jobs" in errors:
+            errors["expected_jobs"] = "带动就业应为非负整数。"
     for f in DATE_FIELDS:
         if f in data:
-            v = data[f]
-            if v in (None, ""):
-                out[f] = None
-            elif isinstance(v, date):
-                out[f] = v
-            else:
-                try:
-                    out[f] = date.fromisoformat(str(v))
-                except ValueError:
-                    errors[f] = f"{FIELD_LABELS[f]}日期格式应为 YYYY-MM-DD。"
+            out[f] = _take(errors, f, cleaning.date_value, data[f])
     if "plan_category" in data:
         v = data["plan_category"] or ""
         if v and v not in PlanCategory.values:
@@ -209,11 +180,13 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
         ("actual_completion_date", "actual_production_date"),
     ]
     for a, b in order:
-        va, vb = final(a), final(b)
-        if va and vb and vb < va and b not in errors:
-            errors[b] = (
-                f"{FIELD_LABELS[b]}（{vb:%Y-%m-%d}）不能早于{FIELD_LABELS[a]}（{va:%Y-%m-%d}）。"
-            )
+        if b not in errors:
+            try:
+                cleaning.check_date_order(
+                    final(a), final(b), FIELD_LABELS[a], FIELD_LABELS[b], field=b
+                )
+            except cleaning.CleaningError as exc:
+                errors[b] = exc.message
     today = clock.today()
     for f in DATE_FIELDS[4:]:
         v = final(f)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from diaodu.engine import cleaning
 from diaodu.org.models import DictItem, User
 from diaodu.org.scope import require
 from diaodu.projects import queries as project_queries
@@ -27,70 +28,43 @@ def _name(by) -> str:
     return (getattr(by, "name", "") or getattr(by, "username", "") or "系统")[:50]
 
 
+def _take(errors: dict, key: str, fn, *args, **kwargs):
+    """A value cleaned by diaodu.engine.cleaning, or None with the Chinese error under *key*."""
+    try:
+        return fn(*args, field=key, **kwargs)
+    except cleaning.CleaningError as exc:
+        errors[key] = exc.message
+        return None
+
+
 def _text(
     data: dict, key: str, label: str, errors: dict, *, required: bool = False, limit: int = MAX_TEXT
 ) -> str:
-    value = data.get(key)
-    value = "" if value is None else str(value).strip()
-    if required and not value:
-        errors[key] = f"请填写{label}。"
-    elif len(value) > limit:
-        errors[key] = f"{label}不能超过 {limit} 字。"
-    return value
+    value = _take(
+        errors, key, cleaning.text, data.get(key), label, required=required, max_length=limit
+    )
+    return value or ""
 
 
 def _amount(value, key: str, label: str, errors: dict, *, required: bool = True) -> Decimal | None:
-    if value in (None, ""):
+    """An amount in 万元 (a report's figures: a 核减 may be negative)."""
+    if cleaning.is_blank(value):
         if required:
             errors[key] = f"请填写{label}（万元，没有发生请填 0）。"
         return None
-    try:
-        d = (
-            value
-            if isinstance(value, Decimal)
-            else Decimal(str(value).replace(",", "").replace("，", "").strip())
-        )
-    except (InvalidOperation, ValueError):
-        errors[key] = f"{label}应为数字（万元），例如 350 或 12.5。"
-        return None
-    if not d.is_finite() or abs(d) >= MAX_AMOUNT:
-        errors[key] = f"{label}数值无效或过大。"
-        return None
-    return d.quantize(Decimal("0.01"))
+    return _take(errors, key, cleaning.amount, value, label, minimum=None, limit=MAX_AMOUNT)
 
 
 def _int_in(
     value, key: str, label: str, errors: dict, lo: int, hi: int, *, required: bool = True
 ) -> int | None:
-    if value in (None, ""):
-        if required:
-            errors[key] = f"请填写{label}。"
-        return None
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        errors[key] = f"{label}应为整数。"
-        return None
-    if not lo <= n <= hi:
-        errors[key] = f"{label}应在 {lo} 到 {hi} 之间。"
-        return None
-    return n
+    return _take(
+        errors, key, cleaning.integer, value, label, required=required, minimum=lo, maximum=hi
+    )
 
 
 def _date(value, key: str, label: str, errors: dict, *, required: bool = True) -> date | None:
-    if value in (None, ""):
-        if required:
-            errors[key] = f"请填写{label}。"
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors[key] = f"{label}格式应为 YYYY-MM-DD。"
-        return None
+    return _take(errors, key, cleaning.date_value, value, label, required=required)
 
 
 def _raise(errors: dict) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from diaodu.engine import cleaning
 from diaodu.org.models import Unit, User
 from diaodu.targets import queries
 
@@ -29,24 +30,14 @@ def _check_unit(by, unit: Unit) -> None:
 def parse_decimal(
     value, label: str, *, minimum: Decimal | None = Decimal(0), places: int = 4
 ) -> Decimal:
-    """A number typed by a person or read from Excel ('1,234.5', ' 12 '), or ValueError(Chinese)."""
-    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+    """A number typed by a person or read from Excel ('1,234.5', ' 12 ', '１２'), by the rules of
+    diaodu.engine.cleaning, or ValueError (Chinese, naming *label*)."""
+    if cleaning.is_blank(value):
         raise ValueError(f"{label}不能为空。")
-    try:
-        d = (
-            value
-            if isinstance(value, Decimal)
-            else Decimal(str(value).replace(",", "").replace("，", "").strip())
-        )
-    except (InvalidOperation, ValueError):
-        raise ValueError(f"{label}应为数字（收到“{value}”）。") from None
-    if not d.is_finite():
-        raise ValueError(f"{label}应为数字。")
+    d = cleaning.decimal_value(value, label, minimum=None, places=places, limit=MAX_VALUE)
     if minimum is not None and d < minimum:
         raise ValueError(f"{label}不能小于{minimum}。")
-    if abs(d) >= MAX_VALUE:
-        raise ValueError(f"{label}数值过大。")
-    return d.quantize(Decimal(1).scaleb(-places))
+    return d
 
 
 def _year(year) -> int:
