@@ -17,13 +17,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from diaodu import clock
 from diaodu.audit.models import AuditEntry
 from diaodu.audit.services import ObjectRef, record
+from diaodu.engine import periods as P
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
+from diaodu.procedures import workcal
 from diaodu.projects.models import Project
-from diaodu.supervision import clock
-from diaodu.supervision import periods as P
 from diaodu.supervision.models import (
     Light,
     Problem,
@@ -97,7 +98,7 @@ def generate_activity(root: Unit, *, seed: int, weeks: int, out=print) -> dict:
         return summary
     rng = random.Random(f"activity-{seed}")
     today = clock.today()
-    cal = clock.calendar()
+    cal = workcal.load()
     periods = P.of(today, P.WEEKLY).back(weeks + 1)  # the current week and `weeks` before it
     periods = sorted((p for p in periods if p.end < today), key=lambda p: p.start)
     zones = list(Unit.objects.filter(path__startswith=root.path, kind="zone").order_by("path"))

@@ -603,8 +603,9 @@ def read_ledger(
     *source* is a path, bytes or a binary file-like object.  *progress*, if given, is
     called as ``progress(done, total)`` every ~200 rows and once at the end with
     ``done == total``.  *max_bytes* is the largest file accepted (the installation's upload
-    limit; default :data:`diaodu.engine.xlsx.DEFAULT_MAX_BYTES`).  Raises :class:`LedgerFormatError` for file-level problems; every
-    row-level problem is a :class:`RowMessage` in the result.
+    limit; default :data:`diaodu.engine.xlsx.DEFAULT_MAX_BYTES`).  Raises
+    :class:`LedgerFormatError` for file-level problems; every row-level problem is a
+    :class:`RowMessage` in the result.
     """
     data = _read_source(source, max_bytes)
     _check_container(data)

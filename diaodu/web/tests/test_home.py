@@ -171,9 +171,9 @@ def counts_of(client) -> dict[str, int]:
 def test_home_counts_are_the_shared_figures(week, cycle, person, client_for, demo, clock):
     """The secretary's 本期待填报, the office's 待审核 and the leader's 红灯 are the figure
     functions' numbers (supervision.figures), not counts of their own."""
+    from diaodu.engine import periods as P
     from diaodu.projects.models import Project
     from diaodu.supervision import figures, services
-    from diaodu.supervision import periods as P
     from diaodu.supervision.models import ProgressReport
 
     office, sec = person("duchashi"), person("mishu_wl")
