@@ -20,7 +20,7 @@ from diaodu.supervision.models import (
 )
 from diaodu.viewkit import error_texts, run_action
 
-from .common import _back, _flash, _page
+from .common import _back, _page
 from .problem_pages import _int
 
 
@@ -88,30 +88,32 @@ def meeting_detail(request, pk: int):
 def meeting_agenda(request, pk: int):
     m = queries.get_meeting(request.user, pk)
     op = request.POST.get("op", "")
-    try:
+
+    def act():
         if op == "add":
-            services.add_agenda_item(
+            return services.add_agenda_item(
                 request.user,
                 m,
                 title=request.POST.get("title", ""),
                 detail=request.POST.get("detail", ""),
             )
-        elif op == "rebuild":
-            n = services.build_agenda(request.user, m)
-            messages.success(request, f"议程已更新，新增 {n} 项。")
-        elif op in ("remove", "up", "down"):
+        if op == "rebuild":
+            return services.build_agenda(request.user, m)
+        if op in ("remove", "up", "down"):
             item = AgendaItem.objects.filter(meeting=m, pk=_int(request.POST.get("item"))).first()
             if item is None:
                 raise Http404("议题不存在。")
             if op == "remove":
-                services.remove_agenda_item(request.user, item)
-            else:
-                services.move_agenda_item(request.user, item, op)
-        else:
-            raise Http404("未知的操作。")
-    except ValidationError as exc:
-        _flash(request, exc)
-    return redirect("supervision:meeting", m.pk)
+                return services.remove_agenda_item(request.user, item)
+            return services.move_agenda_item(request.user, item, op)
+        raise Http404("未知的操作。")
+
+    return run_action(
+        request,
+        act,
+        success=lambda n: f"议程已更新，新增 {n} 项。" if op == "rebuild" else None,
+        to=("supervision:meeting", m.pk),
+    )
 
 
 @login_required
