@@ -14,6 +14,7 @@ from diaodu.targets import queries
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 SCAN_EXTS = (".pdf", ".jpg", ".jpeg", ".png")
 MAX_VALUE = Decimal("1e13")
+_STORED_DECIMAL = re.compile(r"^[+-]?\d+(?:\.\d+)?E[+-]\d+$")
 
 
 def _actor(by):
@@ -34,6 +35,8 @@ def parse_decimal(
     diaodu.engine.cleaning, or ValueError (Chinese, naming *label*)."""
     if cleaning.is_blank(value):
         raise ValueError(f"{label}不能为空。")
+    if isinstance(value, str) and _STORED_DECIMAL.fullmatch(value.strip()):
+        value = Decimal(value.strip())  # str(Decimal) of a stored value: "1E+1" is 10
     d = cleaning.decimal_value(value, label, minimum=None, places=places, limit=MAX_VALUE)
     if minimum is not None and d < minimum:
         raise ValueError(f"{label}不能小于{minimum}。")
