@@ -93,3 +93,21 @@ def test_agenda_and_carry_over_across_two_meetings(week, cycle, person, demo, cl
     m4 = services.create_meeting(office, demo["QHKFQ"], {"held_on": "2026-12-14"})
     assert {i.action_id for i in queries.agenda(m4) if i.kind == "action"} == {a3.pk}
     assert ActionItem.objects.filter(status="open").count() == 1
+
+
+def test_agenda_buttons_say_how_it_went(week, cycle, person, demo, clock, client_for):
+    """The agenda buttons go through run_action: an error is shown and changes nothing, a
+    rebuild says how many topics it added, an unknown operation is a 404."""
+    clock.set(2026, 11, 23, 9, 0)
+    m = services.create_meeting(person("duchashi"), demo["QHKFQ"], {"held_on": "2026-11-23"})
+    c = client_for("duchashi")
+    url = f"/supervision/meetings/{m.pk}/agenda/"
+    before = len(queries.agenda(m))
+    r = c.post(url, {"op": "add", "title": " "}, follow=True)
+    assert "请填写议题" in r.content.decode() and len(queries.agenda(m)) == before
+    r = c.post(url, {"op": "add", "title": "研究冬季施工保障措施"})
+    assert r.status_code == 302 and r.url == f"/supervision/meetings/{m.pk}/"
+    assert queries.agenda(m)[-1].title == "研究冬季施工保障措施"
+    r = c.post(url, {"op": "rebuild"}, follow=True)
+    assert "议程已更新，新增 0 项。" in r.content.decode()
+    assert c.post(url, {"op": "nope"}).status_code == 404
