@@ -24,11 +24,11 @@ import django
 
 django.setup()
 
+from diaodu.engine import periods as P  # noqa: E402
 from diaodu.org.models import Unit  # noqa: E402
 from diaodu.org.scope import SYSTEM  # noqa: E402
 from diaodu.projects.models import Project  # noqa: E402
 from diaodu.supervision import bulletin, figures, queries  # noqa: E402
-from diaodu.supervision import periods as P  # noqa: E402
 from diaodu.supervision.models import ProgressReport  # noqa: E402
 
 

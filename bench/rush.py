@@ -58,12 +58,12 @@ def prepare(args) -> None:
     from decimal import Decimal
 
     from diaodu.audit.context import acting_as
+    from diaodu.engine import periods as P
     from diaodu.engine import stages as S
     from diaodu.org import services as org_services
     from diaodu.org.models import Unit
     from diaodu.org.scope import SYSTEM
     from diaodu.projects.models import Project
-    from diaodu.supervision import periods as P
     from diaodu.supervision import queries as sq
     from diaodu.supervision import services as ss
     from diaodu.supervision.models import InvestmentBaseline, ProgressReport
