@@ -51,6 +51,9 @@ EXPORT_FIELDS = [
 ]
 
 
+QUALIFIER = "·"  # 上级简称·园区名 (see _qualify_units; the import reads it back)
+
+
 def project_row(p: Project) -> dict:
     row: dict = {"name": p.name}
     if p.national_code:
@@ -92,9 +95,41 @@ def project_row(p: Project) -> dict:
     return row
 
 
+def _qualify_units(projects, rows) -> None:
+    """A 所属园区 whose name another unit also has (two zones of a province each with a
+    “现代物流产业园”) is written with its parent's short name, “清河开发区·现代物流产业园”, which the
+    import matches exactly; unique names stay as the office writes them."""
+    from django.db.models import Count
+
+    from diaodu.org.models import Unit
+
+    names = {p.unit.name for p in projects}
+    shared = set(
+        Unit.objects.filter(name__in=names)
+        .values("name")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("name", flat=True)
+    )
+    if not shared:
+        return
+    parents = {
+        u.pk: u.parent
+        for u in Unit.objects.filter(
+            pk__in={p.unit_id for p in projects if p.unit.name in shared}
+        ).select_related("parent")
+    }
+    for p, row in zip(projects, rows):
+        parent = parents.get(p.unit_id)
+        if parent is not None:
+            row["unit_name"] = f"{parent.short_name or parent.name}{QUALIFIER}{p.unit.name}"
+
+
 def workbook(projects, *, unit_label: str, title: str | None = None, extra=None) -> bytes:
     """The ledger of ``projects`` as .xlsx; ``extra(wb)`` may add sheets before the one save."""
+    projects = list(projects)
     rows = [project_row(p) for p in projects]
+    _qualify_units(projects, rows)
     today = clock.today()
     return ledger.write_ledger(
         rows,

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 
 from diaodu import clock
 from diaodu.audit.services import snapshot
@@ -94,6 +95,13 @@ def _match_unit(text: str, within: Unit | None = None) -> Unit | None:
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
     hits = list(qs.filter(name=text)[:2]) or list(qs.filter(short_name=text)[:2])
+    if not hits and "·" in text:  # 上级简称·园区名, as the export writes a name two units share
+        upper, _, name = text.rpartition("·")
+        hits = list(
+            qs.filter(Q(name=name) | Q(short_name=name)).filter(
+                Q(parent__short_name=upper) | Q(parent__name=upper)
+            )[:2]
+        )
     return hits[0] if len(hits) == 1 else None
 
 

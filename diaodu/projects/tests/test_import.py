@@ -310,3 +310,42 @@ def test_command_json_and_exit_codes(demo, tmp_path, capsys):
 
     with pytest.raises(CommandError, match="不存在"):
         call_command("import-ledger", str(f), "--unit", "NOPE")
+
+
+def test_a_ledger_exported_above_two_zones_with_the_same_park_name_reimports_unchanged(demo):
+    """Two zones of one district each have a 现代物流产业园: the export names each by its zone
+    (“开发区·现代物流产业园”), and the district's re-import finds every project where it is."""
+    from diaodu.org import services as org_services
+
+    with acting_as(None):
+        south = org_services.create_unit(
+            SYSTEM,
+            parent=demo["QH"],
+            code="NHKFQ",
+            name="南湖经济开发区管委会",
+            short_name="南湖开发区",
+            kind="zone",
+        )
+        twin = org_services.create_unit(
+            SYSTEM,
+            parent=south,
+            code="NHKFQ-WL",
+            name="现代物流产业园",
+            short_name="物流园",
+            kind="park",
+        )
+        for unit, name in ((demo["QHKFQ-WL"], "清河冷链项目"), (twin, "南湖冷链项目")):
+            services.create_project(
+                SYSTEM, unit=unit, data={"name": name, "total_investment": "5000"}
+            )
+    content = exports.workbook(
+        Project.objects.filter(name__endswith="冷链项目").select_related("unit"),
+        unit_label="清河区",
+    )
+    from openpyxl import load_workbook
+
+    cells = {c.value for row in load_workbook(io.BytesIO(content)).active.iter_rows() for c in row}
+    assert {"开发区·现代物流产业园", "南湖开发区·现代物流产业园"} <= cells
+    report = run(SYSTEM, demo["QH"], content, dry_run=True, year=2026)
+    assert report.errors == 0, report.messages
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
