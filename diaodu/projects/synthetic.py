@@ -12,6 +12,7 @@ from itertools import accumulate
 
 from diaodu import clock
 from diaodu.engine import stages as S
+from diaodu.engine.textnorm import normalise_name
 from diaodu.projects import demo as D
 
 # ---------------------------------------------------------------- word lists
@@ -441,6 +442,9 @@ class Plan:
         """Yield one dict per project (fields, lead officials, stage moves, year plans)."""
         rng, today = self.rng, self.today
         serial = 0
+        taken: set[tuple[str, str]] = (
+            set()
+        )  # (park, name key): a park's ledger names each project once
         for _ in range(self.n):
             park = _pick(rng, self.parks, self.park_cum)
             zone = park["zone"]
@@ -462,6 +466,11 @@ class Plan:
                 name = rng.choice(SERVICE_PATTERNS).format(
                     product=product, brand=brand, phase=phase, place=zone["short_name"][:2]
                 )
+            base, k = name, 1
+            while (park["code"], normalise_name(name)) in taken:
+                k += 1
+                name = f"{base}（{k}号地块）"
+            taken.add((park["code"], normalise_name(name)))
             investor = f"{brand}{inv_word}{rng.choice(['有限公司', '有限公司', '股份有限公司', '集团有限公司'])}"
             if rng.random() < 0.2:
                 investor = f"{zone['district']['name'][:2]}{investor}"
