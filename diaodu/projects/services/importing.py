@@ -36,7 +36,14 @@ from diaodu.projects.models import Level, PlanCategory, Project, StageChange
 
 from .editing import create_project, update_project
 from .fields import DATE_FIELDS, FIELD_LABELS, MONEY_FIELDS, TEXT_FIELDS
-from .validation import _check_unit, _match_people, _match_unit, _snapshot, clean
+from .validation import (
+    _check_unit,
+    _match_people,
+    _match_unit,
+    _snapshot,
+    clean,
+    lookups_remembered,
+)
 
 CLEAR_MARKER = ledger.CLEAR_MARKER
 STAGE_WORDS = S.STAGE_WORDS  # how ledgers write a stage (engine.stages.parse_stage)
@@ -140,7 +147,7 @@ def import_ledger(
     for m in result.messages:
         report.add(m.row, m.level, m.message)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), lookups_remembered():
             _import_rows(by, unit, result, report, year=year, progress=progress)
             if report.errors and not skip_errors:
                 report.add(
@@ -249,6 +256,11 @@ def _import_rows(by, unit, result, report: ImportReport, *, year: int, progress)
         report.add_row(lrow.row, name, action, changes)
 
 
+def _projects():
+    """Projects with what the diff and the checks read of each (its unit and people)."""
+    return Project.objects.select_related("unit", "secretary", "responsible_unit")
+
+
 def _import_row(by, unit, row: _Row, report, *, year, seen_codes, seen_names):
     data = row.data
     if "unit_name" in row.cleared:
@@ -264,7 +276,7 @@ def _import_row(by, unit, row: _Row, report, *, year, seen_codes, seen_names):
         if code in seen_codes:
             raise ValidationError(f"项目代码“{code}”与第 {seen_codes[code]} 行重复。")
         seen_codes[code] = row.number
-        existing = Project.objects.filter(national_code=code).first()
+        existing = _projects().filter(national_code=code).first()
         if existing is not None and (
             not queries.visible(by).filter(pk=existing.pk).exists()
             or not existing.unit.path.startswith(unit.path)
@@ -277,9 +289,9 @@ def _import_row(by, unit, row: _Row, report, *, year, seen_codes, seen_names):
         raise ValidationError(f"项目“{data.get('name')}”与第 {seen_names[key]} 行重复。")
     seen_names[key] = row.number
     if existing is None and row.says("unit_name"):
-        existing = Project.objects.filter(unit=target_unit, name_key=key[1]).first()
+        existing = _projects().filter(unit=target_unit, name_key=key[1]).first()
     elif existing is None:  # 所属园区 not said: the one project of that name under the unit
-        same = list(Project.objects.filter(unit__path__startswith=unit.path, name_key=key[1])[:2])
+        same = list(_projects().filter(unit__path__startswith=unit.path, name_key=key[1])[:2])
         existing = same[0] if len(same) == 1 else None
     if existing is not None and not row.says("unit_name"):
         target_unit = existing.unit  # a blank 所属园区 moves nothing

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,13 +75,41 @@ def parse_industry(text: str) -> tuple[str, str]:
     return code, (rest or raw)[:100]
 
 
+# An import asks for the same 包保领导, 项目秘书 and 园区 names on row after row: within one
+# import (:func:`lookups_remembered`) each name is looked up once.
+_remembered: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "import_lookups", default=None
+)
+
+
+@contextmanager
+def lookups_remembered():
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def _remember(key, compute):
+    memo = _remembered.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _match_people(names: list[str]) -> tuple[list[User], list[str]]:
     users, unmatched = [], []
     for name in names:
         name = name.strip()
         if not name:
             continue
-        hits = list(User.objects.filter(name=name, is_active=True)[:2])
+        hits = _remember(
+            ("person", name),
+            lambda name=name: list(User.objects.filter(name=name, is_active=True)[:2]),
+        )
         if len(hits) == 1:
             users.append(hits[0])
         else:
@@ -91,6 +121,13 @@ def _match_unit(text: str, within: Unit | None = None) -> Unit | None:
     text = (text or "").strip()
     if not text:
         return None
+    return _remember(
+        ("unit", text, within.pk if within is not None else None),
+        lambda: _find_unit(text, within),
+    )
+
+
+def _find_unit(text: str, within: Unit | None) -> Unit | None:
     qs = Unit.objects.filter(is_active=True)
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
