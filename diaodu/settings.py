@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "diaodu.notify",
     "diaodu.supervision",
     "diaodu.targets",
+    "diaodu.tasks",
     "diaodu.web",
     "diaodu.api",
 ]

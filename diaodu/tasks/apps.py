@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TasksConfig(AppConfig):
+    name = "diaodu.tasks"
+    label = "tasks"
+    verbose_name = "重点工作督办"
