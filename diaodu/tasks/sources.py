@@ -48,10 +48,12 @@ def _check_text(text: str, name: str) -> str:
 
 def _docx_text(path: Path) -> str:
     from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         doc = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, XMLSyntaxError) as exc:
         raise SourceError(f"文件“{path.name}”不是有效的 Word（.docx）文件：{exc}") from None
     lines = [p.text for p in doc.paragraphs]
     for table in doc.tables:

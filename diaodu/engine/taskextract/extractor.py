@@ -50,7 +50,7 @@ _LEADER = [
         + r")?)(?=[,;。、)\s]|$)"
     ),
     re.compile(
-        r"(?:^|[,;:由请])([\u4e00-\u9fff]{2,3}"
+        r"(?:(?<=[,;:由请])|^)((?![由请])[\u4e00-\u9fff]{2,3}"
         + _TITLE
         + r")(?:同志)?(?:亲自)?(?:牵头|负责|挂帅|包保|督办|分管|统筹)"
     ),
@@ -245,7 +245,11 @@ class _Builder:
         return max(dates) if dates else None, recurrence, times, qty, leader
 
     def row(self, task_span, measure_spans, lead, support, span, facts=None, **extra):
+        """A row; its dates, targets and leader come from the task, the measures (or *facts*,
+        spans to read besides the task) and, for a row of one sentence, the whole sentence."""
         spans = [task_span, *(measure_spans if facts is None else facts)]
+        if facts == []:
+            spans = [span]
         deadline, recurrence, times, qty, leader = self.facts(spans)
         measures = "".join(self.text[a:b].strip() for a, b in measure_spans)
         return DraftRow(
@@ -277,7 +281,8 @@ def extract(
 
     def unit_row(sent: Sentence, lead, support, verb_end, level, parent) -> DraftRow:
         a, e = _clean(norm, verb_end or sent.start, sent.end, _STRIP_VERB)
-        return b.row((a, e), [], lead, support, (sent.start, sent.end), level=level, parent=parent)
+        whole = (sent.start, sent.end)
+        return b.row((a, e), [], lead, support, whole, facts=[], level=level, parent=parent)
 
     rows: list[DraftRow] = []
     item_row: dict[int, int] = {}
@@ -331,30 +336,41 @@ def extract(
         l, sp, verb_end = units_of_sentence(norm, s.start, s.end, gaz)
         if l:
             rows.append(unit_row(s, l, sp, verb_end, 0, None))
-    rows.sort(key=lambda r: r.span[0])
+    # Document order; parents were indices in the order of building.
+    order = sorted(range(len(rows)), key=lambda i: rows[i].span[0])
+    new_pos = {old: new for new, old in enumerate(order)}
+    rows = [rows[i] for i in order]
+    for r in rows:
+        r.parent = new_pos[r.parent] if r.parent is not None else None
     return _drop_repeats(rows, norm)
 
 
+def _bare(r: DraftRow) -> bool:
+    return not (r.measures or r.lead_units or r.support_units)
+
+
 def _drop_repeats(rows: list[DraftRow], norm: str) -> list[DraftRow]:
-    """A table of contents repeats the headings: keep, of rows with the same task, the one with
-    the most text (the body), and renumber the parents."""
-    best: dict[str, int] = {}
+    """A table of contents repeats the headings: a bare row (no measures, no units) whose task
+    another row also has is dropped, keeping the one with content (or the first); parents are
+    renumbered.  Two rows with the same task and content both stay."""
+    keys = [re.sub(r"\W", "", for_matching(r.task)) for r in rows]
+    drop = set()
     for i, r in enumerate(rows):
-        key = re.sub(r"\W", "", for_matching(r.task))
-        if not key:
+        if not keys[i]:
+            drop.add(i)
             continue
-        j = best.get(key)
-        if j is None or (r.span[1] - r.span[0]) > (rows[j].span[1] - rows[j].span[0]):
-            best[key] = i
-    keep = [
-        i
-        for i, r in enumerate(rows)
-        if best.get(re.sub(r"\W", "", for_matching(r.task)), i) == i and r.task.strip()
-    ]
-    old_to_new = {old: new for new, old in enumerate(keep)}
+        if not _bare(r):
+            continue
+        twins = [j for j, k in enumerate(keys) if k == keys[i] and j != i]
+        if any(not _bare(rows[j]) or j < i for j in twins):
+            drop.add(i)
+    old_to_new = {}
     out = []
-    for i in keep:
-        r = rows[i]
-        r.parent = old_to_new.get(r.parent) if r.parent is not None else None
+    for i, r in enumerate(rows):
+        if i in drop:
+            continue
+        old_to_new[i] = len(out)
         out.append(r)
+    for r in out:
+        r.parent = old_to_new.get(r.parent) if r.parent is not None else None
     return out

@@ -20,7 +20,7 @@ _UNITS = sorted(
 )
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
 _CN = "〇零一二两三四五六七八九十百千万亿"
-_NUMBER = rf"(?P<num>\d+(?:\.\d+)?|[{_CN}]+(?:点[{_CN}]+)?)"
+_NUMBER = rf"(?P<num>\d+(?:\.\d+)?|[{_CN}]+?(?:点[〇零一二三四五六七八九]+)?)"
 _QTY = re.compile(
     rf"(?<![\d.{_CN}第])(?P<cmp>超过|不少于|不低于|不超过|达到|突破|完成)?{_NUMBER}"
     rf"(?P<more>余|多)?(?P<unit>{_UNIT_RE})(?P<bound>以上|以内|以下|左右)?"

@@ -13,11 +13,12 @@ marker                style         where
 一是 二是 / 其一      ``cn是``      start of a sentence or clause (after , or :)
 一要 二要             ``cn要``      start of a sentence
 首先 其次 再次 最后    ``首先``      start of a sentence
-要破解资金难题。       ``要…``       a short directive sentence with a body after it
+要破解资金难题。       ``要…``       short directive sentences in parallel, each with a body
 ====================  ============  =====================================================
 
-The numbered inline styles must count 一, 二, 三 … (so "统一要求" is never item 一); a style
-already open is a sibling, a new style is a child.  An inline item ends at the end of its
+Markers count only at the start of a sentence or clause (so "统一要求" is never item 一), and
+an open list must go on 二, 三 … (or start again at 一); a style already open is a sibling, a
+new style is a child.  An inline item ends at the end of its
 paragraph; a paragraph that does not begin with a marker closes the inline lists.
 """
 
@@ -103,6 +104,22 @@ def _split(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+def _parallel_headings(text: str, spans: list[tuple[int, int]]) -> set[int]:
+    """Starts of short directive sentences that stand in parallel with another one of the
+    paragraph ("要破解资金难题。… 要破解土地难题。"): the same first three characters or the same
+    last two.  A short directive without a parallel is a measure, not a heading."""
+    short = []
+    for s, e in spans:
+        if e - s <= 15 and _SHORT_DIRECTIVE.fullmatch(text, s, e):
+            body = text[s:e].rstrip("。.!")
+            short.append((s, body[:3], body[-2:]))
+    return {
+        s
+        for s, head, tail in short
+        if any(o != s and (h == head or t == tail) for o, h, t in short)
+    }
+
+
 def _number(style: str, raw: str) -> int | None:
     if style == "首先":
         return _ORDER_WORDS[raw]
@@ -135,15 +152,20 @@ def segment(text: str) -> tuple[list[Sentence], list[Item]]:
         stack.append(len(items) - 1)
         sentences[sent_idx].marker_end = m_end
 
-    def expected(style: str) -> int:
+    def _in_sequence(style: str, n: int) -> bool:
+        """A list that is open goes on with the next number (or starts again at one); a new
+        list may start anywhere, since a speech is often quoted from its middle."""
         for idx in stack:
             if items[idx].style == style:
-                return items[idx].number + 1
-        return 1
+                prev = items[idx].number
+                return n == 1 or n == prev + 1 or (style == "首先" and n > prev)
+        return True
 
     for p, (ps, pe) in enumerate(_paragraphs(text)):
         first = True
-        for s, e in _split(text, ps, pe):
+        spans = _split(text, ps, pe)
+        parallel = _parallel_headings(text, spans)
+        for s, e in spans:
             sentences.append(Sentence(s, e, p))
             si = len(sentences) - 1
             found = None
@@ -161,10 +183,7 @@ def segment(text: str) -> tuple[list[Sentence], list[Item]]:
                     n = _number(style, m[1])
                     if n is None:
                         continue
-                    want = expected(style)
-                    if style == "首先" and n > 1 and want > 1:
-                        want = max(want, n)
-                    if style in _SEQUENCED and n != want:
+                    if style in _SEQUENCED and not _in_sequence(style, n):
                         continue
                     found = (style, n, m.end())
                     break
@@ -179,13 +198,7 @@ def segment(text: str) -> tuple[list[Sentence], list[Item]]:
                 if style == "cn、":
                     close(0, s)
                 open_item(style, n, s, m_end, si)
-            elif (
-                stack
-                and not first
-                and e - s <= 15
-                and _SHORT_DIRECTIVE.fullmatch(text, s, e)
-                and e < pe
-            ):
+            elif stack and not first and s in parallel and e < pe:
                 open_item("要…", 0, s, s, si)
             first = False
         # An inline item ends with its paragraph (it stays open for counting the next one).

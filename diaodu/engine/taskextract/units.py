@@ -93,6 +93,10 @@ _NOT_SUFFIXES = (
     "合办",
 )
 _PROJECTS = re.compile(r"^[^的,]{2,24}?(?:项目|工程)$")
+# "年内新开工项目", "各类项目", "重点项目" are kinds of projects, not named ones.
+_PROJECT_KINDS = re.compile(
+    r"^(?:年内|今年|明年|全年|本年|年度|当年|上半年|下半年|所有|全部|各类?|这些|相关|重点|新开工|续建|在建|储备|一批)"
+)
 _SPLIT = re.compile(r"[、,和及与]|以及")
 
 
@@ -100,7 +104,8 @@ def project_names(subject: str) -> list[str]:
     """Project names that are the subject of a directive ("如东北亚物流园项目、污水处理厂项目")."""
     s = _TAIL.sub("", _LEAD_IN.sub("", subject.strip()))
     parts = [p for p in _SPLIT.split(s) if p]
-    return parts if parts and all(_PROJECTS.match(p) for p in parts) else []
+    named = parts and all(_PROJECTS.match(p) and not _PROJECT_KINDS.match(p) for p in parts)
+    return parts if named else []
 
 
 def unit_like_names(subject: str) -> list[str]:

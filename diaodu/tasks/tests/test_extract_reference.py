@@ -105,3 +105,16 @@ def test_the_table_of_contents_does_not_double_the_rows():
     assert tasks.count("优化项目服务") == 1
     serve = next(r for r in extract(text, date(2021, 3, 15)) if r.task == "优化项目服务")
     assert "包保领导" in serve.measures  # the body, not the empty line of the contents
+
+
+@pytest.mark.parametrize("text_of", [_plain, _traditional], ids=["简体", "繁體"])
+def test_a_rows_parent_is_an_outline_item_that_holds_it(text_of):
+    for doc in EXPECTED["documents"]:
+        text = text_of(doc)
+        rows = extract(text, date.fromisoformat(doc["date"]))
+        for row in rows:
+            if row.parent is None:
+                continue
+            parent = rows[row.parent]
+            assert parent.level < row.level
+            assert parent.span[0] <= row.span[0]
