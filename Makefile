@@ -84,5 +84,6 @@ bench: install
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/ledger.py --projects $(BENCH_PROJECTS)
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/documents.py
 	$(BIN)/python bench/schedule_engine.py
+	$(BIN)/python bench/tasks.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/schedule.py $(BENCH_PROJECTS)
 	$(BIN)/python bench/restart.py --runs 2
