@@ -339,3 +339,22 @@ def test_the_same_speech_in_both_scripts_gives_the_same_table():
         (r["lead_units"], r["support_units"], r["deadline"], r["recurrence"], r["source_span"])
         for r in rows(simple)
     ]
+
+
+# -- any text -----------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    ["一、", "(一)", "1.", "一是", "二是", "一要", "第二,", "首先,", "要", "必须", "确保", "征收办",
+     "各局", "聚丰、广汇等公司", "年底前", "十二月月底", "11月15日前", "上半年", "每周", "60天内",
+     "19个", "400公顷以上", "2月30日", "13月底", "。", ",", "\n", "\x00", "，", "徵收辦", "a", " "]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_any_text_gives_rows_with_valid_spans(text):
+    for row in extract(text, DOC, GAZ):
+        d = row.as_dict(text)
+        s, e = d["source_span"]
+        assert 0 <= s <= e <= len(text)
+        assert d["task"] in text[s:e]
+        assert d["parent"] is None or 0 <= d["parent"] < len(text)
