@@ -4,9 +4,10 @@ Rows come from two places:
 
 * every outline item (一、 (一) 1. 第一 一是 一要 首先 …, see :mod:`.segment`): its task is the
   item's first sentence, its measures the directive sentences of its own text;
-* directive sentences whose subject is a unit ("自然资源局要…", "聚丰、广汇等公司要…"): when an
-  item holds one such sentence, its units lead the item; when it holds several, or the sentence
-  stands outside any item, each becomes a row of its own (the clerk's "one unit, one row").
+* directive sentences whose subject is a unit ("自然资源局要…", "聚丰、广汇等公司要…"): their
+  units lead the item that holds them; when an item holds several such sentences, or one
+  stands outside any item, each also becomes a row of its own (the clerk's "one unit, one
+  row").
 
 A directive sentence says 要/必须/务必/确保/力争/争取/抓紧/加快/必保/应当/牵头/负责 …; its
 subject is the words between the start of its clause and that word.  Units in "X牵头" lead, units
@@ -36,7 +37,7 @@ from diaodu.engine.taskextract.units import (
 __all__ = ["DraftRow", "extract", "find_leader", "units_of_sentence"]
 
 _DIRECTIVE = re.compile(
-    r"一定要|务必要?|必须|确保|力争|争取|抓紧|加快|必保|应当|牵头|负责|"
+    r"一定要|务必要?|必须|确保|力争|争取|抓紧|加快|必保|应当|牵头|负责|会同|"
     r"(?<![主重需只必想纪摘简提概总])要(?![求素点害么是])"
 )
 _SUPPORT = re.compile(r"配合|协助|协同|参与|支持")
@@ -298,10 +299,11 @@ def extract(
             elif names_projects(norm, s.start, s.end):
                 with_units.append((s, [], [], None))
         spawn = len(with_units) >= 2
-        if not spawn:
-            for _, l, sp, _ in with_units:
-                lead += l
-                support += sp
+        # The item is led by every unit its sentences name; when there are several such
+        # sentences, each also becomes a row of its own under it.
+        for _, l, sp, _ in with_units:
+            lead += l
+            support += sp
         spawned = {id(s) for s, *_ in with_units} if spawn else set()
         measures = [
             (s.start, s.end)

@@ -26,8 +26,8 @@ _QTY = re.compile(
     rf"(?P<more>余|多)?(?P<unit>{_UNIT_RE})(?P<bound>以上|以内|以下|左右)?"
     rf"(?P<what>[已未新在续]?[\u4e00-\u9fff]{{0,6}}?(?:项目|企业|工程|园区|厂房|地块|楼宇|道路|家企业))?"
 )
-# Chinese-numeral counts below ten ("四个意识", "两个方面", "三项措施") are figures of speech,
-# not targets; a number followed by a time word is a duration, not a target.
+# Chinese-numeral counts below ten ("四个意识", "两个方面", "三项措施") and any Chinese 一
+# ("一套班子", "一名领导") are figures of speech, not targets; a number followed by a time word is a duration, not a target.
 _SMALL_COUNT_UNITS = {"个", "项", "条", "批", "次", "轮", "场", "期", "处", "件", "份", "名", "人"}
 _TIME_AFTER = re.compile(r"[天日月年周]|小时|分钟|季度|工作日|星期")
 
@@ -65,7 +65,7 @@ def find_quantities(text: str) -> list[Quantity]:
         value = _value(num)
         if value is None:
             continue
-        if not num[0].isdigit() and value < 10 and unit in _SMALL_COUNT_UNITS:
+        if not num[0].isdigit() and (value == 1 or (value < 10 and unit in _SMALL_COUNT_UNITS)):
             continue
         unit = "%" if unit == "％" else unit
         start = m.start("num")

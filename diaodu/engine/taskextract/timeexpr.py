@@ -14,7 +14,7 @@ expression                             resolves to
 6月前                                  the last day of May
 月底前 / 本月底 / 月末                    the last day of ``doc``'s month
 下月底 / 下个月末                        the last day of the next month
-年底前 / 年内 / 年末 / 今年 / 全年 / 年度   12-31 of ``doc``'s year
+年底前 / 年内 / 年末 / 年终 / 今年 / 全年   12-31 of ``doc``'s year (not 年度: "年度计划")
 明年 / 明年底 / 明年上半年                the next year's 12-31 / 06-30
 上半年 / 年中 / 下半年                    06-30 / 06-30 / 12-31 (next year if already past)
 一季度 / 第三季度末 / 前三季度 / 四季度     the quarter's last day (next year if already past)
@@ -314,30 +314,46 @@ def _next_year(m, doc):
 @_rule(
     r"(?:(?:今年|本年度?|当年)年?(?:底|末|内)|年底|年末|年内)"
     + _BEFORE
-    + r"|今年|全年|本年度?|年度"
+    + r"|年终|今年|全年|本年度?"
 )
 def _year_end(m, doc):
     return date(doc.year, 12, 31)
 
 
 # -- durations -----------------------------------------------------------------------------------
+# "压缩到1个工作日以内" is a service standard, not a deadline.
+_STANDARD = re.compile(r"(?:压缩到|压缩至|缩短到|缩短至|控制在|不超过|时限为?|时间为?)$")
+
+
+def _is_standard(m) -> bool:
+    return _STANDARD.search(m.string, max(0, m.start() - 4), m.start()) is not None
+
+
 @_rule(r"(" + _N + r")个?工作日(?:内|之内|以内)")
 def _workdays(m, doc):
+    if _is_standard(m):
+        return None
     return _work_calendar().add_workdays(doc, _num(m[1]))
 
 
 @_rule(r"(" + _N + r")(?:天|日)(?:内|之内|以内)")
 def _days(m, doc):
+    if _is_standard(m):
+        return None
     return doc + timedelta(days=_num(m[1]))
 
 
 @_rule(r"(" + _N + r")(?:个)?(?:周|星期)(?:内|之内|以内)")
 def _weeks(m, doc):
+    if _is_standard(m):
+        return None
     return doc + timedelta(weeks=_num(m[1]))
 
 
 @_rule(r"(" + _N + r")个(?:半)?月(?:内|之内|以内)")
 def _months(m, doc):
+    if _is_standard(m):
+        return None
     return _add_months(doc, _num(m[1]))
 
 

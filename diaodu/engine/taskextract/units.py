@@ -56,7 +56,7 @@ class Gazetteer:
 
 _SUFFIX = (
     r"(?:管委会|委员会|办公室|指挥部|工作专班|专班|领导小组|分局|局|办|委|公司|集团|中心|"
-    r"园区|产业园|街道|镇|乡|所|站|院|厅|部门|部|处|科|队)"
+    r"园区|产业园|街道|镇|乡|所|站|院|厅|室|部门|部|处|科|队)"
 )
 # Words that begin a clause but are not part of a unit's name.
 _LEAD_IN = re.compile(
@@ -83,6 +83,7 @@ _NOT_SUFFIXES = (
     "外部",
     "本部",
     "场所",
+    "会议室",
     "好处",
     "到处",
     "之处",

@@ -165,11 +165,8 @@ def test_several_unit_sentences_become_one_row_each():
         "在资金上,聚丰、广汇等公司要充分发挥平台作用,多方面协调建设资金。"
     )
     got = rows(text)
-    assert [r["lead_units"] for r in got] == [
-        [],
-        ["相关部门"],
-        ["聚丰城市建设投资有限公司", "广汇公司"],
-    ]
+    money = ["聚丰城市建设投资有限公司", "广汇公司"]
+    assert [r["lead_units"] for r in got] == [["相关部门", *money], ["相关部门"], money]
     assert got[1]["parent"] == got[2]["parent"] == 0
     assert got[2]["task"] == "充分发挥平台作用,多方面协调建设资金"
     assert got[1]["unknown_units"] == ["相关部门"]
@@ -358,3 +355,39 @@ def test_any_text_gives_rows_with_valid_spans(text):
         assert 0 <= s <= e <= len(text)
         assert d["task"] in text[s:e]
         assert d["parent"] is None or 0 <= d["parent"] < len(text)
+
+
+# -- rules found on a speech the extractor had not seen ------------------------------------------
+
+
+def test_an_annual_plan_is_not_a_deadline_but_year_end_is():
+    (row,) = rows("(一)全力推动项目开工。各园区要对照年度计划,确保10月底前全部开工。")
+    assert row["deadline"] == "2021-10-31"
+    (row,) = rows("第三,严格考核。区委组织部要把项目建设实绩作为考核内容,年终兑现奖惩。")
+    assert row["deadline"] == "2021-12-31"
+    assert row["lead_units"] == ["区委组织部"]
+
+
+def test_a_service_standard_is_not_a_deadline():
+    (row,) = rows("3.强化服务保障。区行政审批局要推行容缺受理,企业开办时间压缩到1个工作日以内。")
+    assert row["deadline"] is None
+    assert row["lead_units"] == ["区行政审批局"]
+
+
+def test_hui_tong_after_the_lead_unit():
+    (row,) = rows("2.强化资金保障。财政局会同发改局做好专项债券项目储备,每季度申报一次。")
+    assert row["lead_units"] == ["财政局"]
+    assert row["support_units"] == ["发展和改革局"]
+    assert row["recurrence"] == "quarterly"
+
+
+def test_offices_named_shi_and_idioms_with_yi():
+    (row,) = rows("第二,强化督查。区委督查室要每月通报项目进展。")
+    assert row["lead_units"] == ["区委督查室"]
+    assert find_quantities("实行一个项目、一名领导、一套班子") == []
+
+
+def test_an_item_with_several_unit_sentences_is_led_by_all_of_them():
+    got = rows("(一)推动开工。各园区要倒排工期。发改局要每周汇总开工情况。")
+    assert got[0]["lead_units"] == ["各园区", "发展和改革局"]
+    assert [r["lead_units"] for r in got[1:]] == [["各园区"], ["发展和改革局"]]

@@ -1,6 +1,6 @@
-"""The extractor on the two reference speeches against the hand-made 任务分解表 in
-data/expected_tasks.json: ≥ 90 % of the rows found, and the found rows' units and deadlines
-right — in 简体 and in 繁體."""
+"""The extractor on the two reference speeches (and a third speech written for the tests)
+against the hand-made 任务分解表 in data/expected_tasks.json: ≥ 90 % of the rows found, and the
+found rows' units and deadlines right — in 简体 and in 繁體."""
 
 import json
 import re
@@ -46,8 +46,17 @@ def _traditional(doc):
     return zhconv.convert(_plain(doc), "zh-tw")
 
 
-def test_the_expected_table_has_at_least_fifteen_rows():
-    assert sum(len(d["rows"]) for d in EXPECTED["documents"]) >= 15
+def test_the_expected_table_has_at_least_fifteen_rows_from_the_reference_speeches():
+    reference = [d for d in EXPECTED["documents"] if not d["file"].startswith("unseen")]
+    assert len(reference) == 2
+    assert sum(len(d["rows"]) for d in reference) >= 15
+
+
+@pytest.mark.parametrize("text_of", [_plain, _traditional], ids=["简体", "繁體"])
+def test_recall_on_each_reference_speech_alone(text_of):
+    for doc in EXPECTED["documents"][:2]:
+        found, missing = _match(doc, text_of(doc))
+        assert len(found) / len(doc["rows"]) >= 0.9, [w["anchor"] for w, _ in missing]
 
 
 @pytest.mark.parametrize("text_of", [_plain, _traditional], ids=["简体", "繁體"])
@@ -63,13 +72,19 @@ def test_found_rows_have_the_right_units_deadlines_and_targets(text_of):
     for want, got in found:
         if sorted(got["lead_units"]) != sorted(want["lead_units"]):
             wrong.append((want["anchor"], "lead_units", got["lead_units"]))
+        if "support_units" in want and sorted(got["support_units"]) != sorted(
+            want["support_units"]
+        ):
+            wrong.append((want["anchor"], "support_units", got["support_units"]))
         if got["deadline"] != want["deadline"]:
             wrong.append((want["anchor"], "deadline", got["deadline"]))
         if "recurrence" in want and got["recurrence"] != want["recurrence"]:
             wrong.append((want["anchor"], "recurrence", got["recurrence"]))
-        if (
-            "quantities" in want
-            and [for_matching(q) for q in got["quantities"]] != want["quantities"]
+        # A quantity may carry what it counts ("26个" → "26个计划新开工项目").
+        got_q = [for_matching(q) for q in got["quantities"]]
+        if "quantities" in want and (
+            len(got_q) != len(want["quantities"])
+            or any(not g.startswith(w) for g, w in zip(got_q, want["quantities"]))
         ):
             wrong.append((want["anchor"], "quantities", got["quantities"]))
     assert not wrong
