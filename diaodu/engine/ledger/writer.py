@@ -272,9 +272,10 @@ def write_ledger(
             for fld in field_list:
                 cell = ws.cell(r, col_of[fld])
                 value, number_format = _cell_value(fld, row)
+                # the style first: _put may add the quote prefix that keeps text from being a formula
+                cell._style = copy(body_style(number_format))
                 if value is not None:
                     _put(cell, value)
-                cell._style = copy(body_style(number_format))
             for f in WRITTEN_SUM_FIELDS:
                 value = row.get(f)
                 if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
