@@ -143,7 +143,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "diaodu.web.context.shell",
-            ]
+            ],
+            # period_name and the like, in every template without a {% load %}
+            "builtins": ["diaodu.i18n_tags"],
         },
     }
 ]

@@ -16,6 +16,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from diaodu.audit.crypto import canonical
 
@@ -67,7 +68,7 @@ AUDIT_CHAIN, LOGIN_CHAIN = 1, 2  # AuditHead ids
 class Sealed(models.Model):
     """The fields every chained log carries. Empty `hash` = written, not yet sealed."""
 
-    seq = models.PositiveBigIntegerField("序号", null=True, blank=True, unique=True)
+    seq = models.PositiveBigIntegerField(gettext_noop("序号"), null=True, blank=True, unique=True)
     mac_tag = models.CharField(max_length=40, blank=True, default="")
     mac = models.CharField(max_length=64, blank=True, default="")
     chain_tag = models.CharField(max_length=40, blank=True, default="")
@@ -93,7 +94,7 @@ class Sealed(models.Model):
 
 
 class AuditEntry(Sealed):
-    created_at = models.DateTimeField("时间", db_index=True)
+    created_at = models.DateTimeField(gettext_noop("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -101,22 +102,22 @@ class AuditEntry(Sealed):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=gettext_noop("操作人"),
     )
-    actor_name = models.CharField("操作人账号", max_length=150, db_index=True)
-    request_id = models.CharField("请求号", max_length=64, db_index=True)
-    channel = models.CharField("渠道", max_length=16)
+    actor_name = models.CharField(gettext_noop("操作人账号"), max_length=150, db_index=True)
+    request_id = models.CharField(gettext_noop("请求号"), max_length=64, db_index=True)
+    channel = models.CharField(gettext_noop("渠道"), max_length=16)
     ip = models.CharField("IP", max_length=64, blank=True)
-    action = models.CharField("操作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=64, db_index=True)
-    object_id = models.CharField("对象ID", max_length=64, db_index=True)
-    object_repr = models.CharField("对象", max_length=300)
-    before = models.JSONField("修改前", null=True, blank=True)
-    after = models.JSONField("修改后", null=True, blank=True)
+    action = models.CharField(gettext_noop("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(gettext_noop("对象类型"), max_length=64, db_index=True)
+    object_id = models.CharField(gettext_noop("对象ID"), max_length=64, db_index=True)
+    object_repr = models.CharField(gettext_noop("对象"), max_length=300)
+    before = models.JSONField(gettext_noop("修改前"), null=True, blank=True)
+    after = models.JSONField(gettext_noop("修改后"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = verbose_name_plural = "审计日志"
+        verbose_name = verbose_name_plural = gettext_noop("审计日志")
         indexes = [
             models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
             models.Index(fields=["id"], condition=models.Q(hash=""), name="audit_pending_idx"),
@@ -177,16 +178,16 @@ class AuditHead(models.Model):
 
 class LoginLog(Sealed):
     class Result(models.TextChoices):
-        SUCCESS = "success", "成功"
-        FAILED = "failed", "密码错误"
-        UNKNOWN_USER = "unknown_user", "账号不存在"
-        LOCKED = "locked", "账号已锁定"
-        DISABLED = "disabled", "账号已停用"
-        LOGOUT = "logout", "退出"
-        TIMEOUT = "timeout", "超时退出"
+        SUCCESS = "success", gettext_noop("成功")
+        FAILED = "failed", gettext_noop("密码错误")
+        UNKNOWN_USER = "unknown_user", gettext_noop("账号不存在")
+        LOCKED = "locked", gettext_noop("账号已锁定")
+        DISABLED = "disabled", gettext_noop("账号已停用")
+        LOGOUT = "logout", gettext_noop("退出")
+        TIMEOUT = "timeout", gettext_noop("超时退出")
 
-    created_at = models.DateTimeField("时间", db_index=True)
-    username = models.CharField("账号", max_length=150, db_index=True)
+    created_at = models.DateTimeField(gettext_noop("时间"), db_index=True)
+    username = models.CharField(gettext_noop("账号"), max_length=150, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -194,15 +195,17 @@ class LoginLog(Sealed):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
-        verbose_name="用户",
+        verbose_name=gettext_noop("用户"),
     )
     ip = models.CharField("IP", max_length=64, blank=True)
-    user_agent = models.CharField("浏览器", max_length=400, blank=True)
-    result = models.CharField("结果", max_length=16, choices=Result.choices, db_index=True)
+    user_agent = models.CharField(gettext_noop("浏览器"), max_length=400, blank=True)
+    result = models.CharField(
+        gettext_noop("结果"), max_length=16, choices=Result.choices, db_index=True
+    )
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = verbose_name_plural = "登录日志"
+        verbose_name = verbose_name_plural = gettext_noop("登录日志")
         indexes = [
             models.Index(fields=["id"], condition=models.Q(hash=""), name="login_pending_idx")
         ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu.notify import queries, services
@@ -158,7 +159,10 @@ def channel_form(request, pk: int | None = None):
             if channel is not None and channel.pk is None:
                 channel = None
         else:
-            messages.success(request, f"通知渠道“{channel.name}”已保存。")
+            messages.success(
+                request,
+                gettext("通知渠道“%(channel_name)s”已保存。") % {"channel_name": channel.name},
+            )
             return redirect("notify:channels")
         data["secret"] = ""
     return render(
@@ -203,10 +207,15 @@ def channel_test(request, pk: int):
     channel = queries.get_channel(request.user, pk)
     delivery = services.test_send(request.user, channel)
     if delivery.status == DeliveryStatus.FAILED:
-        messages.error(request, f"测试发送未能提交：{delivery.last_error}")
+        messages.error(
+            request,
+            gettext("测试发送未能提交：%(last_error)s") % {"last_error": delivery.last_error},
+        )
     else:
         messages.success(
-            request, f"已提交“{channel.name}”的测试发送，后台发送后可在发送记录中查看结果。"
+            request,
+            gettext("已提交“%(channel_name)s”的测试发送，后台发送后可在发送记录中查看结果。")
+            % {"channel_name": channel.name},
         )
     return redirect(f"{reverse('notify:log')}?channel={channel.pk}")
 

@@ -2,14 +2,15 @@
 is audited, and every row may be deleted without losing a record of the zone's work."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class Heartbeat(models.Model):
     """The last sign of life of one worker or scheduler process (for `/healthz`)."""
 
     class Role(models.TextChoices):
-        WORKER = "worker", "后台任务进程"
-        SCHEDULER = "scheduler", "调度进程"
+        WORKER = "worker", gettext_noop("后台任务进程")
+        SCHEDULER = "scheduler", gettext_noop("调度进程")
 
     process = models.CharField(max_length=200, unique=True)  # host:pid:start
     role = models.CharField(max_length=16, choices=Role.choices)
@@ -18,7 +19,7 @@ class Heartbeat(models.Model):
     state = models.CharField(max_length=40, blank=True)  # e.g. "waiting" for a second scheduler
 
     class Meta:
-        verbose_name = verbose_name_plural = "进程心跳"
+        verbose_name = verbose_name_plural = gettext_noop("进程心跳")
 
 
 class Lease(models.Model):
@@ -31,7 +32,7 @@ class Lease(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = verbose_name_plural = "租约"
+        verbose_name = verbose_name_plural = gettext_noop("租约")
 
 
 class OutboxEntry(models.Model):
@@ -51,4 +52,4 @@ class OutboxEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = verbose_name_plural = "待入队任务"
+        verbose_name = verbose_name_plural = gettext_noop("待入队任务")

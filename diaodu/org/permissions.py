@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 
 @dataclass(frozen=True)
 class Perm:
@@ -19,50 +21,50 @@ class Perm:
 
 PERMISSIONS: tuple[Perm, ...] = (
     # business
-    Perm("units.view", "查看单位", "business"),
-    Perm("people.view", "查看人员", "business"),
-    Perm("projects.view", "查看项目台账", "business"),
-    Perm("projects.change", "新建/编辑项目", "business"),
-    Perm("projects.stage", "推进项目阶段", "business"),
-    Perm("projects.import", "导入台账", "business"),
-    Perm("projects.export", "导出台账", "business"),
-    Perm("procedures.templates", "维护前期手续模板", "business"),
-    Perm("targets.view", "查看目标与考核", "business"),
-    Perm("targets.manage", "管理目标责任状与考核方案", "business"),
-    Perm("targets.enter", "填报月度指标", "business"),
-    Perm("cockpit.view", "查看领导驾驶舱", "business"),
-    Perm("assessment.export", "导出考核通报与报告", "business"),
-    Perm("reports.file", "填报周报与对接记录", "business"),
-    Perm("reports.review", "审核周报、催报", "business"),
-    Perm("problems.raise", "提出问题", "business"),
-    Perm("problems.assign", "交办、督办问题", "business"),
-    Perm("problems.handle", "办理交办问题", "business"),
-    Perm("lights.override", "调整亮灯", "business"),
-    Perm("meetings.manage", "管理调度会与议定事项", "business"),
-    Perm("bulletins.export", "导出督查通报", "business"),
-    Perm("supervision.rules", "配置报送周期与亮灯规则", "business"),
-    Perm("notify.channels", "管理通知渠道、查看发送记录", "business"),
+    Perm("units.view", gettext_noop("查看单位"), "business"),
+    Perm("people.view", gettext_noop("查看人员"), "business"),
+    Perm("projects.view", gettext_noop("查看项目台账"), "business"),
+    Perm("projects.change", gettext_noop("新建/编辑项目"), "business"),
+    Perm("projects.stage", gettext_noop("推进项目阶段"), "business"),
+    Perm("projects.import", gettext_noop("导入台账"), "business"),
+    Perm("projects.export", gettext_noop("导出台账"), "business"),
+    Perm("procedures.templates", gettext_noop("维护前期手续模板"), "business"),
+    Perm("targets.view", gettext_noop("查看目标与考核"), "business"),
+    Perm("targets.manage", gettext_noop("管理目标责任状与考核方案"), "business"),
+    Perm("targets.enter", gettext_noop("填报月度指标"), "business"),
+    Perm("cockpit.view", gettext_noop("查看领导驾驶舱"), "business"),
+    Perm("assessment.export", gettext_noop("导出考核通报与报告"), "business"),
+    Perm("reports.file", gettext_noop("填报周报与对接记录"), "business"),
+    Perm("reports.review", gettext_noop("审核周报、催报"), "business"),
+    Perm("problems.raise", gettext_noop("提出问题"), "business"),
+    Perm("problems.assign", gettext_noop("交办、督办问题"), "business"),
+    Perm("problems.handle", gettext_noop("办理交办问题"), "business"),
+    Perm("lights.override", gettext_noop("调整亮灯"), "business"),
+    Perm("meetings.manage", gettext_noop("管理调度会与议定事项"), "business"),
+    Perm("bulletins.export", gettext_noop("导出督查通报"), "business"),
+    Perm("supervision.rules", gettext_noop("配置报送周期与亮灯规则"), "business"),
+    Perm("notify.channels", gettext_noop("管理通知渠道、查看发送记录"), "business"),
     # system administrator: users and configuration
-    Perm("sys.units", "管理单位架构", "sysadmin"),
-    Perm("sys.people", "管理人员与账号", "sysadmin"),
-    Perm("sys.dicts", "管理数据字典", "sysadmin"),
-    Perm("sys.calendar", "维护节假日安排", "sysadmin"),
+    Perm("sys.units", gettext_noop("管理单位架构"), "sysadmin"),
+    Perm("sys.people", gettext_noop("管理人员与账号"), "sysadmin"),
+    Perm("sys.dicts", gettext_noop("管理数据字典"), "sysadmin"),
+    Perm("sys.calendar", gettext_noop("维护节假日安排"), "sysadmin"),
     # security administrator: roles and policies
-    Perm("sec.roles", "管理角色与权限", "secadmin"),
-    Perm("sec.grants", "为人员授予角色", "secadmin"),
-    Perm("sec.unlock", "解锁账号", "secadmin"),
+    Perm("sec.roles", gettext_noop("管理角色与权限"), "secadmin"),
+    Perm("sec.grants", gettext_noop("为人员授予角色"), "secadmin"),
+    Perm("sec.unlock", gettext_noop("解锁账号"), "secadmin"),
     # audit administrator: logs
-    Perm("audit.view", "查阅审计日志", "auditadmin"),
-    Perm("audit.logins", "查阅登录日志", "auditadmin"),
+    Perm("audit.view", gettext_noop("查阅审计日志"), "auditadmin"),
+    Perm("audit.logins", gettext_noop("查阅登录日志"), "auditadmin"),
 )
 
 BY_KEY = {p.key: p for p in PERMISSIONS}
 ADMIN_GROUPS = ("sysadmin", "secadmin", "auditadmin")
 GROUP_LABELS = {
-    "business": "业务",
-    "sysadmin": "系统管理员",
-    "secadmin": "安全管理员",
-    "auditadmin": "审计管理员",
+    "business": gettext_noop("业务"),
+    "sysadmin": gettext_noop("系统管理员"),
+    "secadmin": gettext_noop("安全管理员"),
+    "auditadmin": gettext_noop("审计管理员"),
 }
 
 

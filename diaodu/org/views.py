@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu.org import queries, services
@@ -72,7 +73,9 @@ def unit_form(request, pk: int | None = None):
             except ValidationError as exc:
                 errors = error_dict(exc)
             else:
-                messages.success(request, f"单位“{unit.name}”已保存。")
+                messages.success(
+                    request, gettext("单位“%(unit_name)s”已保存。") % {"unit_name": unit.name}
+                )
                 return redirect("org:units")
     candidates = [
         u
@@ -181,7 +184,9 @@ def person_form(request, pk: int | None = None):
             if person is not None and person.pk is None:
                 person = None
         else:
-            messages.success(request, f"人员“{person.name}”已保存。")
+            messages.success(
+                request, gettext("人员“%(person_name)s”已保存。") % {"person_name": person.name}
+            )
             return redirect("org:people")
     while len(rows) < 3:
         rows.append(("", ""))
@@ -215,7 +220,9 @@ def person_roles(request, pk: int):
             errors = error_dict(exc)
             chosen = ids
         else:
-            messages.success(request, f"已更新“{person.name}”的角色。")
+            messages.success(
+                request, gettext("已更新“%(person_name)s”的角色。") % {"person_name": person.name}
+            )
             return redirect("org:people")
     return render(
         request,
@@ -241,7 +248,9 @@ def person_toggle(request, pk: int):
 def person_unlock(request, pk: int):
     person = queries.get_person(request.user, pk)
     services.unlock_person(request.user, person)
-    messages.success(request, f"账号“{person.username}”已解锁。")
+    messages.success(
+        request, gettext("账号“%(person_username)s”已解锁。") % {"person_username": person.username}
+    )
     return redirect("org:people")
 
 
@@ -317,7 +326,9 @@ def role_form(request, pk: int | None = None):
         except ValidationError as exc:
             errors = error_dict(exc)
         else:
-            messages.success(request, f"角色“{data['name']}”已保存。")
+            messages.success(
+                request, gettext("角色“%(data_name)s”已保存。") % {"data_name": data["name"]}
+            )
             return redirect("org:roles")
     groups: dict[str, list] = {}
     for p in PERMISSIONS:
@@ -373,11 +384,11 @@ def dict_item_save(request, type_code: str):
             instance=instance,
         )
     except ValueError:
-        messages.error(request, "排序应为整数。")
+        messages.error(request, gettext("排序应为整数。"))
     except ValidationError as exc:
         messages.error(request, "；".join(f"{v}" for v in exc.messages))
     else:
-        messages.success(request, "字典项已保存。")
+        messages.success(request, gettext("字典项已保存。"))
     return redirect(f"/org/dicts/?type={dict_type.code}")
 
 

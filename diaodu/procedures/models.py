@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from diaodu.engine import schedule as E
 from diaodu.org.models import Unit
@@ -19,10 +20,10 @@ class HolidayYear(models.Model):
     """One year's holiday notice (国务院办公厅关于某年部分节假日安排的通知), entered by an
     administrator. Overrides what the chinesecalendar package knows for that year."""
 
-    year = models.PositiveSmallIntegerField("年份", unique=True)
-    holidays = models.JSONField("放假日期", default=list)  # ISO dates
-    makeup_workdays = models.JSONField("调休上班日期", default=list)  # ISO dates
-    source = models.CharField("来源说明", max_length=300)
+    year = models.PositiveSmallIntegerField(gettext_noop("年份"), unique=True)
+    holidays = models.JSONField(gettext_noop("放假日期"), default=list)  # ISO dates
+    makeup_workdays = models.JSONField(gettext_noop("调休上班日期"), default=list)  # ISO dates
+    source = models.CharField(gettext_noop("来源说明"), max_length=300)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -30,12 +31,12 @@ class HolidayYear(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="录入人",
+        verbose_name=gettext_noop("录入人"),
     )
 
     class Meta:
         ordering = ["-year"]
-        verbose_name = verbose_name_plural = "节假日安排"
+        verbose_name = verbose_name_plural = gettext_noop("节假日安排")
 
     def __str__(self):
         return f"{self.year}年节假日安排"
@@ -44,10 +45,10 @@ class HolidayYear(models.Model):
 class Stage(models.TextChoices):
     """The four stages of 工程建设项目审批制度改革 (国办发〔2019〕11号)."""
 
-    LAND_PLANNING = "land_planning", "立项用地规划许可"
-    ENGINEERING = "engineering", "工程建设许可"
-    CONSTRUCTION = "construction", "施工许可"
-    ACCEPTANCE = "acceptance", "竣工验收"
+    LAND_PLANNING = "land_planning", gettext_noop("立项用地规划许可")
+    ENGINEERING = "engineering", gettext_noop("工程建设许可")
+    CONSTRUCTION = "construction", gettext_noop("施工许可")
+    ACCEPTANCE = "acceptance", gettext_noop("竣工验收")
 
 
 # 竣工验收 happens after 开工: tracked, but not part of the backward schedule to the start date.
@@ -82,13 +83,13 @@ class ProcedureTemplate(models.Model):
     """A procedure template, versioned: editing creates a new version (same `code`, version + 1)
     and the old one stops being current; chains keep the version they were made from."""
 
-    code = models.CharField("模板编码", max_length=40)
-    name = models.CharField("模板名称", max_length=100)
-    description = models.TextField("适用说明", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
-    is_current = models.BooleanField("现行版本", default=True)
-    sort_order = models.IntegerField("排序", default=0)
-    change_note = models.CharField("修订说明", max_length=300, blank=True)
+    code = models.CharField(gettext_noop("模板编码"), max_length=40)
+    name = models.CharField(gettext_noop("模板名称"), max_length=100)
+    description = models.TextField(gettext_noop("适用说明"), blank=True)
+    version = models.PositiveIntegerField(gettext_noop("版本"), default=1)
+    is_current = models.BooleanField(gettext_noop("现行版本"), default=True)
+    sort_order = models.IntegerField(gettext_noop("排序"), default=0)
+    change_note = models.CharField(gettext_noop("修订说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,13 +97,13 @@ class ProcedureTemplate(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="修订人",
+        verbose_name=gettext_noop("修订人"),
     )
 
     class Meta:
         ordering = ["sort_order", "code", "-version"]
         unique_together = [("code", "version")]
-        verbose_name = verbose_name_plural = "前期手续模板"
+        verbose_name = verbose_name_plural = gettext_noop("前期手续模板")
 
     def __str__(self):
         return f"{self.name}（第{self.version}版）"
@@ -112,25 +113,30 @@ class Procedure(models.Model):
     """前期手续 (template item): one approval in a template."""
 
     template = models.ForeignKey(ProcedureTemplate, on_delete=models.CASCADE, related_name="items")
-    code = models.CharField("编码", max_length=20)
-    name = models.CharField("手续名称", max_length=100)
-    stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
-    duration_wd = models.PositiveIntegerField("办理时限")
+    code = models.CharField(gettext_noop("编码"), max_length=20)
+    name = models.CharField(gettext_noop("手续名称"), max_length=100)
+    stage = models.CharField(gettext_noop("阶段"), max_length=20, choices=Stage.choices)
+    duration_wd = models.PositiveIntegerField(gettext_noop("办理时限"))
     duration_unit = models.CharField(
-        "时限单位", max_length=20, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
+        gettext_noop("时限单位"),
+        max_length=20,
+        choices=DurationUnit.choices,
+        default=DurationUnit.WORKING_DAYS,
     )
-    duration_source = models.CharField("时限依据", max_length=200, blank=True)
-    predecessors = models.JSONField("前置手续", default=list)  # [{"code": "LX01", "lag_wd": 0}]
+    duration_source = models.CharField(gettext_noop("时限依据"), max_length=200, blank=True)
+    predecessors = models.JSONField(
+        gettext_noop("前置手续"), default=list
+    )  # [{"code": "LX01", "lag_wd": 0}]
     responsible_text = models.CharField(
-        "责任部门", max_length=100, blank=True
+        gettext_noop("责任部门"), max_length=100, blank=True
     )  # matched by name per project
-    documents = models.JSONField("要件材料", default=list)  # list of text
-    sort_order = models.IntegerField("排序", default=0)
+    documents = models.JSONField(gettext_noop("要件材料"), default=list)  # list of text
+    sort_order = models.IntegerField(gettext_noop("排序"), default=0)
 
     class Meta:
         ordering = ["template", "sort_order", "id"]
         unique_together = [("template", "code")]
-        verbose_name = verbose_name_plural = "前期手续（模板项）"
+        verbose_name = verbose_name_plural = gettext_noop("前期手续（模板项）")
 
     def __str__(self):
         return self.name
@@ -148,28 +154,33 @@ class ProcedureChain(models.Model):
         Project, on_delete=models.CASCADE, related_name="procedure_chain"
     )
     template = models.ForeignKey(
-        ProcedureTemplate, on_delete=models.PROTECT, related_name="chains", verbose_name="模板版本"
+        ProcedureTemplate,
+        on_delete=models.PROTECT,
+        related_name="chains",
+        verbose_name=gettext_noop("模板版本"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # -- computed (services.recompute_*)
-    target_start = models.DateField("计划开工", null=True, blank=True)
-    expected_start = models.DateField("预计可开工", null=True, blank=True)
-    days_late_wd = models.IntegerField("预计延误（工作日）", null=True, blank=True, db_index=True)
-    critical_path = models.JSONField("关键路径", default=list, blank=True)
-    delay_cause = models.CharField("延误原因手续", max_length=100, blank=True)
-    calendar_warnings = models.JSONField("日历提示", default=list, blank=True)
+    target_start = models.DateField(gettext_noop("计划开工"), null=True, blank=True)
+    expected_start = models.DateField(gettext_noop("预计可开工"), null=True, blank=True)
+    days_late_wd = models.IntegerField(
+        gettext_noop("预计延误（工作日）"), null=True, blank=True, db_index=True
+    )
+    critical_path = models.JSONField(gettext_noop("关键路径"), default=list, blank=True)
+    delay_cause = models.CharField(gettext_noop("延误原因手续"), max_length=100, blank=True)
+    calendar_warnings = models.JSONField(gettext_noop("日历提示"), default=list, blank=True)
     overdue_count = models.PositiveIntegerField(default=0)
     at_risk_count = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    computed_at = models.DateTimeField(gettext_noop("计算时间"), null=True, blank=True)
     computed_for = models.DateField(null=True, blank=True)  # the "today" of the last computation
-    compute_error = models.CharField("计算错误", max_length=300, blank=True)
+    compute_error = models.CharField(gettext_noop("计算错误"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-days_late_wd", "project_id"]
-        verbose_name = verbose_name_plural = "前期手续链条"
+        verbose_name = verbose_name_plural = gettext_noop("前期手续链条")
         indexes = [models.Index(fields=["days_late_wd", "project"], name="proc_chain_late_idx")]
 
     def __str__(self):
@@ -187,51 +198,56 @@ class ProjectProcedure(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="模板项",
+        verbose_name=gettext_noop("模板项"),
     )  # null: added to this project only
-    code = models.CharField("编码", max_length=20)
-    name = models.CharField("手续名称", max_length=100)
-    stage = models.CharField("阶段", max_length=20, choices=Stage.choices)
-    duration_wd = models.PositiveIntegerField("办理时限")
+    code = models.CharField(gettext_noop("编码"), max_length=20)
+    name = models.CharField(gettext_noop("手续名称"), max_length=100)
+    stage = models.CharField(gettext_noop("阶段"), max_length=20, choices=Stage.choices)
+    duration_wd = models.PositiveIntegerField(gettext_noop("办理时限"))
     duration_unit = models.CharField(
-        "时限单位", max_length=20, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
+        gettext_noop("时限单位"),
+        max_length=20,
+        choices=DurationUnit.choices,
+        default=DurationUnit.WORKING_DAYS,
     )
-    duration_source = models.CharField("时限依据", max_length=200, blank=True)
-    predecessors = models.JSONField("前置手续", default=list)
+    duration_source = models.CharField(gettext_noop("时限依据"), max_length=200, blank=True)
+    predecessors = models.JSONField(gettext_noop("前置手续"), default=list)
     responsible_unit = models.ForeignKey(
         Unit,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="procedures",
-        verbose_name="责任部门",
+        verbose_name=gettext_noop("责任部门"),
     )
-    responsible_text = models.CharField("责任部门（未匹配）", max_length=100, blank=True)
-    documents = models.JSONField("要件材料", default=list, blank=True)
-    sort_order = models.IntegerField("排序", default=0)
+    responsible_text = models.CharField(
+        gettext_noop("责任部门（未匹配）"), max_length=100, blank=True
+    )
+    documents = models.JSONField(gettext_noop("要件材料"), default=list, blank=True)
+    sort_order = models.IntegerField(gettext_noop("排序"), default=0)
     status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+        gettext_noop("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
-    actual_start = models.DateField("实际开始", null=True, blank=True)
-    actual_finish = models.DateField("实际办结", null=True, blank=True)
-    doc_number = models.CharField("文号", max_length=100, blank=True)
-    note = models.CharField("备注", max_length=500, blank=True)
+    actual_start = models.DateField(gettext_noop("实际开始"), null=True, blank=True)
+    actual_finish = models.DateField(gettext_noop("实际办结"), null=True, blank=True)
+    doc_number = models.CharField(gettext_noop("文号"), max_length=100, blank=True)
+    note = models.CharField(gettext_noop("备注"), max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     # -- computed
-    latest_start = models.DateField("最迟开始", null=True, blank=True)
-    latest_finish = models.DateField("最迟办结", null=True, blank=True)
-    earliest_start = models.DateField("最早开始", null=True, blank=True)
-    earliest_finish = models.DateField("预计办结", null=True, blank=True)
-    slack_wd = models.IntegerField("机动时间（工作日）", null=True, blank=True)
-    critical = models.BooleanField("关键手续", default=False)
-    overdue = models.BooleanField("已超期", default=False)
-    at_risk = models.BooleanField("临期", default=False)
+    latest_start = models.DateField(gettext_noop("最迟开始"), null=True, blank=True)
+    latest_finish = models.DateField(gettext_noop("最迟办结"), null=True, blank=True)
+    earliest_start = models.DateField(gettext_noop("最早开始"), null=True, blank=True)
+    earliest_finish = models.DateField(gettext_noop("预计办结"), null=True, blank=True)
+    slack_wd = models.IntegerField(gettext_noop("机动时间（工作日）"), null=True, blank=True)
+    critical = models.BooleanField(gettext_noop("关键手续"), default=False)
+    overdue = models.BooleanField(gettext_noop("已超期"), default=False)
+    at_risk = models.BooleanField(gettext_noop("临期"), default=False)
 
     class Meta:
         ordering = ["chain", "sort_order", "id"]
         unique_together = [("chain", "code")]
-        verbose_name = verbose_name_plural = "项目前期手续"
+        verbose_name = verbose_name_plural = gettext_noop("项目前期手续")
         indexes = [
             # Not on the computed columns: their nightly rewrite stays a HOT update (no index churn).
             models.Index(fields=["responsible_unit", "status"], name="proc_item_unit_idx"),
@@ -278,9 +294,9 @@ def attachment_path(instance, filename):
 
 class ProcedureAttachment(models.Model):
     item = models.ForeignKey(ProjectProcedure, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("文件", upload_to=attachment_path, max_length=300)
-    original_name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField(gettext_noop("文件"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(gettext_noop("文件名"), max_length=200)
+    size = models.PositiveIntegerField(gettext_noop("大小（字节）"))
     content_type = models.CharField(max_length=100)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -289,7 +305,7 @@ class ProcedureAttachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
-        verbose_name = verbose_name_plural = "手续附件"
+        verbose_name = verbose_name_plural = gettext_noop("手续附件")
 
     def __str__(self):
         return self.original_name

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
@@ -220,7 +221,10 @@ def item_edit(request, pk: int):
         except ValidationError as exc:
             errors = error_dict(exc)
         else:
-            messages.success(request, f"“{item.name}”已保存，排期已重新计算。")
+            messages.success(
+                request,
+                gettext("“%(item_name)s”已保存，排期已重新计算。") % {"item_name": item.name},
+            )
             if not full:
                 return redirect("procedures:waiting")
             return redirect(reverse("procedures:chain", args=[project.pk]) + f"#item-{item.pk}")
@@ -258,7 +262,7 @@ def item_add(request, project_id: int):
         except ValidationError as exc:
             errors = error_dict(exc)
         else:
-            messages.success(request, f"已添加“{item.name}”。")
+            messages.success(request, gettext("已添加“%(item_name)s”。") % {"item_name": item.name})
             return redirect(reverse("procedures:chain", args=[project.pk]) + f"#item-{item.pk}")
     return render(
         request,
@@ -287,14 +291,16 @@ def item_upload(request, pk: int):
     item = queries.get_item(request.user, pk)
     files = request.FILES.getlist("file")
     if not files:
-        messages.error(request, "请选择要上传的文件。")
+        messages.error(request, gettext("请选择要上传的文件。"))
     for upload in files:
         try:
             services.add_attachment(request.user, item, upload)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, f"已上传“{upload.name}”。")
+            messages.success(
+                request, gettext("已上传“%(upload_name)s”。") % {"upload_name": upload.name}
+            )
     return redirect("procedures:item", pk=item.pk)
 
 
@@ -317,7 +323,9 @@ def attachment_delete(request, pk: int):
     att = queries.get_attachment(request.user, pk)
     item_pk = att.item_id
     services.delete_attachment(request.user, att)
-    messages.success(request, f"已删除附件“{att.original_name}”。")
+    messages.success(
+        request, gettext("已删除附件“%(original_name)s”。") % {"original_name": att.original_name}
+    )
     return redirect("procedures:item", pk=item_pk)
 
 
@@ -486,7 +494,9 @@ def template_edit(request, pk: int | None = None):
             errors = error_dict(exc)
         else:
             messages.success(
-                request, f"模板“{new.name}”已保存为第 {new.version} 版；已建立的链条保留原版本。"
+                request,
+                gettext("模板“%(new_name)s”已保存为第 %(new_version)s 版；已建立的链条保留原版本。")
+                % {"new_name": new.name, "new_version": new.version},
             )
             return redirect("procedures:template", pk=new.pk)
     blank = {
@@ -564,7 +574,11 @@ def calendar_edit(request, year: int):
         except ValidationError as exc:
             errors = error_dict(exc)
         else:
-            messages.success(request, f"{year}年节假日安排已保存；全部项目的排期将在后台重新计算。")
+            messages.success(
+                request,
+                gettext("%(year)s年节假日安排已保存；全部项目的排期将在后台重新计算。")
+                % {"year": year},
+            )
             return redirect("procedures:calendar")
     return render(
         request,

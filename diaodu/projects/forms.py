@@ -3,74 +3,99 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from diaodu.cleanfields import AmountField, CleanDateField, CleanTextField, NumberField
 from diaodu.engine import stages as S
+from diaodu.i18n import tr_choices
 from diaodu.projects.models import Level, PlanCategory
 
 
 class ProjectForm(forms.Form):
-    name = CleanTextField(label="项目名称", max_length=200)
+    name = CleanTextField(label=gettext_lazy("项目名称"), max_length=200)
     national_code = forms.CharField(
-        label="项目代码",
+        label=gettext_lazy("项目代码"),
         max_length=40,
         required=False,
-        help_text="全国投资项目在线审批监管平台赋码，格式 YYYY-RRRRRR-DD-TT-NNNNNN",
+        help_text=gettext_lazy("全国投资项目在线审批监管平台赋码，格式 YYYY-RRRRRR-DD-TT-NNNNNN"),
     )
-    unit = forms.TypedChoiceField(label="所属园区", coerce=int)
-    investor = forms.CharField(label="建设单位", max_length=200, required=False)
+    unit = forms.TypedChoiceField(label=gettext_lazy("所属园区"), coerce=int)
+    investor = forms.CharField(label=gettext_lazy("建设单位"), max_length=200, required=False)
     industry = forms.CharField(
-        label="国民经济行业", max_length=100, required=False, help_text="如 C36 或 C3670 汽车制造业"
+        label=gettext_lazy("国民经济行业"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("如 C36 或 C3670 汽车制造业"),
     )
-    level = forms.ChoiceField(label="项目级别", choices=[("", "—")] + Level.choices, required=False)
+    level = forms.ChoiceField(
+        label=gettext_lazy("项目级别"),
+        choices=[("", "—")] + tr_choices(Level.choices),
+        required=False,
+    )
     plan_category = forms.ChoiceField(
-        label="年度类别", choices=[("", "—")] + PlanCategory.choices, required=False
+        label=gettext_lazy("年度类别"),
+        choices=[("", "—")] + tr_choices(PlanCategory.choices),
+        required=False,
     )
     content_scale = forms.CharField(
-        label="建设内容及规模", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("建设内容及规模"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
-    address = forms.CharField(label="建设地点", max_length=200, required=False)
+    address = forms.CharField(label=gettext_lazy("建设地点"), max_length=200, required=False)
     latitude = NumberField(
-        label="纬度", required=False, max_digits=9, decimal_places=6, clean_kwargs={"minimum": None}
+        label=gettext_lazy("纬度"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        clean_kwargs={"minimum": None},
     )
     longitude = NumberField(
-        label="经度", required=False, max_digits=9, decimal_places=6, clean_kwargs={"minimum": None}
+        label=gettext_lazy("经度"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        clean_kwargs={"minimum": None},
     )
-    land_area_mu = NumberField(label="用地面积（亩）", required=False, max_digits=12)
-    total_investment = AmountField(label="总投资（万元）", required=False)
-    annual_plan_investment = AmountField(label="年度计划投资（万元）", required=False)
-    lead_officials = forms.TypedMultipleChoiceField(label="包保领导", coerce=int, required=False)
+    land_area_mu = NumberField(label=gettext_lazy("用地面积（亩）"), required=False, max_digits=12)
+    total_investment = AmountField(label=gettext_lazy("总投资（万元）"), required=False)
+    annual_plan_investment = AmountField(label=gettext_lazy("年度计划投资（万元）"), required=False)
+    lead_officials = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("包保领导"), coerce=int, required=False
+    )
     secretary = forms.TypedChoiceField(
-        label="项目秘书", coerce=int, required=False, empty_value=None
+        label=gettext_lazy("项目秘书"), coerce=int, required=False, empty_value=None
     )
     responsible_unit = forms.TypedChoiceField(
-        label="责任单位", coerce=int, required=False, empty_value=None
+        label=gettext_lazy("责任单位"), coerce=int, required=False, empty_value=None
     )
-    planned_signing_date = CleanDateField(label="计划签约", required=False)
-    planned_start_date = CleanDateField(label="计划开工", required=False)
-    planned_completion_date = CleanDateField(label="计划竣工", required=False)
-    planned_production_date = CleanDateField(label="计划投产", required=False)
-    actual_signing_date = CleanDateField(label="签约日期", required=False)
-    actual_start_date = CleanDateField(label="开工日期", required=False)
-    actual_completion_date = CleanDateField(label="竣工日期", required=False)
-    actual_production_date = CleanDateField(label="投产日期", required=False)
-    expected_output = AmountField(label="预计年产值（万元）", required=False)
-    expected_tax = AmountField(label="预计年税收（万元）", required=False)
-    expected_jobs = forms.IntegerField(label="带动就业（人）", required=False, min_value=0)
+    planned_signing_date = CleanDateField(label=gettext_lazy("计划签约"), required=False)
+    planned_start_date = CleanDateField(label=gettext_lazy("计划开工"), required=False)
+    planned_completion_date = CleanDateField(label=gettext_lazy("计划竣工"), required=False)
+    planned_production_date = CleanDateField(label=gettext_lazy("计划投产"), required=False)
+    actual_signing_date = CleanDateField(label=gettext_lazy("签约日期"), required=False)
+    actual_start_date = CleanDateField(label=gettext_lazy("开工日期"), required=False)
+    actual_completion_date = CleanDateField(label=gettext_lazy("竣工日期"), required=False)
+    actual_production_date = CleanDateField(label=gettext_lazy("投产日期"), required=False)
+    expected_output = AmountField(label=gettext_lazy("预计年产值（万元）"), required=False)
+    expected_tax = AmountField(label=gettext_lazy("预计年税收（万元）"), required=False)
+    expected_jobs = forms.IntegerField(
+        label=gettext_lazy("带动就业（人）"), required=False, min_value=0
+    )
     progress_text = forms.CharField(
-        label="形象进度", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("形象进度"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     issues_text = forms.CharField(
-        label="存在问题", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("存在问题"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     remarks = forms.CharField(
-        label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=gettext_lazy("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     GROUPS = [
         (
-            "基本信息",
+            gettext_noop("基本信息"),
             [
                 "name",
                 "national_code",
@@ -87,7 +112,7 @@ class ProjectForm(forms.Form):
             ],
         ),
         (
-            "投资",
+            gettext_noop("投资"),
             [
                 "total_investment",
                 "annual_plan_investment",
@@ -96,9 +121,9 @@ class ProjectForm(forms.Form):
                 "expected_jobs",
             ],
         ),
-        ("责任", ["lead_officials", "secretary", "responsible_unit"]),
+        (gettext_noop("责任"), ["lead_officials", "secretary", "responsible_unit"]),
         (
-            "计划与实际时间",
+            gettext_noop("计划与实际时间"),
             [
                 "planned_signing_date",
                 "planned_start_date",
@@ -110,7 +135,7 @@ class ProjectForm(forms.Form):
                 "actual_production_date",
             ],
         ),
-        ("进展", ["progress_text", "issues_text", "remarks"]),
+        (gettext_noop("进展"), ["progress_text", "issues_text", "remarks"]),
     ]
     DATA_FIELDS = [
         "name",
@@ -173,24 +198,26 @@ class ProjectForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    to_stage = forms.ChoiceField(label="变更为", choices=[(s, S.label(s)) for s in S.ALL])
+    to_stage = forms.ChoiceField(
+        label=gettext_lazy("变更为"), choices=tr_choices([(s, S.label(s)) for s in S.ALL])
+    )
     # The date the event happened (签约、开工、竣工 …): typed by the person, never defaulted to
     # today; the service refuses a future date and one before the previous move.
     on = forms.DateField(
-        label="发生日期",
-        error_messages={"required": "请填写事项实际发生的日期（如实际开工日）。"},
+        label=gettext_lazy("发生日期"),
+        error_messages={"required": gettext_lazy("请填写事项实际发生的日期（如实际开工日）。")},
         widget=forms.DateInput(
             attrs={"type": "date", "class": "form-control", "required": True}, format="%Y-%m-%d"
         ),
     )
     note = forms.CharField(
-        label="说明",
+        label=gettext_lazy("说明"),
         max_length=500,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     reason = forms.CharField(
-        label="原因（暂缓/终止必填）",
+        label=gettext_lazy("原因（暂缓/终止必填）"),
         max_length=500,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),
@@ -198,12 +225,14 @@ class StageForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="台账文件（.xlsx）")
-    unit = forms.TypedChoiceField(label="导入到单位", coerce=int)
+    file = forms.FileField(label=gettext_lazy("台账文件（.xlsx）"))
+    unit = forms.TypedChoiceField(label=gettext_lazy("导入到单位"), coerce=int)
     skip_errors = forms.BooleanField(
-        label="跳过有错误的行，导入其余行",
+        label=gettext_lazy("跳过有错误的行，导入其余行"),
         required=False,
-        help_text="不勾选时，只要有一行错误就整份不写入；勾选后错误行在预检中列出并跳过。",
+        help_text=gettext_lazy(
+            "不勾选时，只要有一行错误就整份不写入；勾选后错误行在预检中列出并跳过。"
+        ),
     )
 
     def __init__(self, *args, units=(), **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
@@ -13,17 +14,17 @@ STAGE_CHOICES = [(s, S.LABELS[s]) for s in S.ALL]
 
 
 class PlanCategory(models.TextChoices):
-    NEW_START = "new_start", "新开工"
-    CONTINUING = "continuing", "续建"
-    COMPLETING = "completing", "竣工投产"
-    RESERVE = "reserve", "前期储备"
+    NEW_START = "new_start", gettext_noop("新开工")
+    CONTINUING = "continuing", gettext_noop("续建")
+    COMPLETING = "completing", gettext_noop("竣工投产")
+    RESERVE = "reserve", gettext_noop("前期储备")
 
 
 class Level(models.TextChoices):
-    PROVINCE = "province", "省重点"
-    CITY = "city", "市重点"
-    DISTRICT = "district", "区重点"
-    ZONE = "zone", "园区重点"
+    PROVINCE = "province", gettext_noop("省重点")
+    CITY = "city", gettext_noop("市重点")
+    DISTRICT = "district", gettext_noop("区重点")
+    ZONE = "zone", gettext_noop("园区重点")
 
 
 def money(verbose: str):
@@ -38,76 +39,106 @@ class ProjectQuerySet(models.QuerySet):
 
 
 class Project(models.Model):
-    name = models.CharField("项目名称", max_length=200)
+    name = models.CharField(gettext_noop("项目名称"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
-    national_code = models.CharField("项目代码", max_length=24, null=True, blank=True, unique=True)
-    investor = models.CharField("建设单位", max_length=200, blank=True)
-    content_scale = models.TextField("建设内容及规模", blank=True)
-    industry_code = models.CharField("行业代码", max_length=5, blank=True, db_index=True)
-    industry_text = models.CharField("行业", max_length=100, blank=True)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="projects", verbose_name="所属园区"
+    national_code = models.CharField(
+        gettext_noop("项目代码"), max_length=24, null=True, blank=True, unique=True
     )
-    address = models.CharField("建设地点", max_length=200, blank=True)
-    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    investor = models.CharField(gettext_noop("建设单位"), max_length=200, blank=True)
+    content_scale = models.TextField(gettext_noop("建设内容及规模"), blank=True)
+    industry_code = models.CharField(
+        gettext_noop("行业代码"), max_length=5, blank=True, db_index=True
+    )
+    industry_text = models.CharField(gettext_noop("行业"), max_length=100, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=gettext_noop("所属园区"),
+    )
+    address = models.CharField(gettext_noop("建设地点"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        gettext_noop("纬度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        gettext_noop("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     land_area_mu = models.DecimalField(
-        "用地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True
+        gettext_noop("用地面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     total_investment = money("总投资（万元）")
     annual_plan_investment = money("年度计划投资（万元）")
-    plan_year = models.PositiveSmallIntegerField("计划年度", null=True, blank=True)
+    plan_year = models.PositiveSmallIntegerField(gettext_noop("计划年度"), null=True, blank=True)
     plan_category = models.CharField(
-        "年度类别", max_length=16, choices=PlanCategory.choices, blank=True, db_index=True
+        gettext_noop("年度类别"),
+        max_length=16,
+        choices=PlanCategory.choices,
+        blank=True,
+        db_index=True,
     )
     level = models.CharField(
-        "项目级别", max_length=16, choices=Level.choices, blank=True, db_index=True
+        gettext_noop("项目级别"), max_length=16, choices=Level.choices, blank=True, db_index=True
     )
     lead_officials = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="led_projects", verbose_name="包保领导"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="led_projects",
+        verbose_name=gettext_noop("包保领导"),
     )
-    lead_officials_text = models.CharField("包保领导（未匹配人员）", max_length=200, blank=True)
+    lead_officials_text = models.CharField(
+        gettext_noop("包保领导（未匹配人员）"), max_length=200, blank=True
+    )
     secretary = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="secretary_projects",
-        verbose_name="项目秘书",
+        verbose_name=gettext_noop("项目秘书"),
     )
-    secretary_text = models.CharField("项目秘书（未匹配人员）", max_length=50, blank=True)
+    secretary_text = models.CharField(
+        gettext_noop("项目秘书（未匹配人员）"), max_length=50, blank=True
+    )
     responsible_unit = models.ForeignKey(
         Unit,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="responsible_projects",
-        verbose_name="责任单位",
+        verbose_name=gettext_noop("责任单位"),
     )
-    responsible_unit_text = models.CharField("责任单位（未匹配）", max_length=100, blank=True)
-    planned_signing_date = models.DateField("计划签约", null=True, blank=True)
-    planned_start_date = models.DateField("计划开工", null=True, blank=True)
-    planned_completion_date = models.DateField("计划竣工", null=True, blank=True)
-    planned_production_date = models.DateField("计划投产", null=True, blank=True)
-    actual_signing_date = models.DateField("签约日期", null=True, blank=True)
-    actual_start_date = models.DateField("开工日期", null=True, blank=True)
-    actual_completion_date = models.DateField("竣工日期", null=True, blank=True)
-    actual_production_date = models.DateField("投产日期", null=True, blank=True)
+    responsible_unit_text = models.CharField(
+        gettext_noop("责任单位（未匹配）"), max_length=100, blank=True
+    )
+    planned_signing_date = models.DateField(gettext_noop("计划签约"), null=True, blank=True)
+    planned_start_date = models.DateField(gettext_noop("计划开工"), null=True, blank=True)
+    planned_completion_date = models.DateField(gettext_noop("计划竣工"), null=True, blank=True)
+    planned_production_date = models.DateField(gettext_noop("计划投产"), null=True, blank=True)
+    actual_signing_date = models.DateField(gettext_noop("签约日期"), null=True, blank=True)
+    actual_start_date = models.DateField(gettext_noop("开工日期"), null=True, blank=True)
+    actual_completion_date = models.DateField(gettext_noop("竣工日期"), null=True, blank=True)
+    actual_production_date = models.DateField(gettext_noop("投产日期"), null=True, blank=True)
     date_precision = models.JSONField(
-        "日期精度", default=dict, blank=True
+        gettext_noop("日期精度"), default=dict, blank=True
     )  # {"planned_start_date": "month"}
     expected_output = money("预计年产值（万元）")
     expected_tax = money("预计年税收（万元）")
-    expected_jobs = models.PositiveIntegerField("带动就业（人）", null=True, blank=True)
+    expected_jobs = models.PositiveIntegerField(
+        gettext_noop("带动就业（人）"), null=True, blank=True
+    )
     completed_this_year = money("本年完成投资（万元）")
     completed_since_start = money("自开工累计完成投资（万元）")
-    progress_text = models.TextField("形象进度", blank=True)
-    issues_text = models.TextField("存在问题", blank=True)
-    remarks = models.TextField("备注", blank=True)
+    progress_text = models.TextField(gettext_noop("形象进度"), blank=True)
+    issues_text = models.TextField(gettext_noop("存在问题"), blank=True)
+    remarks = models.TextField(gettext_noop("备注"), blank=True)
     stage = models.CharField(
-        "项目阶段", max_length=24, choices=STAGE_CHOICES, default="lead", db_index=True
+        gettext_noop("项目阶段"),
+        max_length=24,
+        choices=STAGE_CHOICES,
+        default="lead",
+        db_index=True,
     )
-    stage_date = models.DateField("阶段日期", null=True, blank=True)
+    stage_date = models.DateField(gettext_noop("阶段日期"), null=True, blank=True)
     resume_stage = models.CharField(max_length=24, blank=True)  # the stage left for 暂缓/终止
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,7 +148,7 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = verbose_name_plural = "项目"
+        verbose_name = verbose_name_plural = gettext_noop("项目")
         indexes = [
             models.Index(fields=["unit", "name_key"], name="proj_unit_namekey_idx"),
             models.Index(fields=["unit", "stage", "id"], name="proj_unit_stage_idx"),
@@ -149,8 +180,10 @@ class ProjectYearPlan(models.Model):
     """The plan category and planned investment of a project for one year."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="year_plans")
-    year = models.PositiveSmallIntegerField("年度")
-    plan_category = models.CharField("年度类别", max_length=16, choices=PlanCategory.choices)
+    year = models.PositiveSmallIntegerField(gettext_noop("年度"))
+    plan_category = models.CharField(
+        gettext_noop("年度类别"), max_length=16, choices=PlanCategory.choices
+    )
     annual_plan_investment = money("年度计划投资（万元）")
 
     class Meta:
@@ -162,22 +195,22 @@ class StageChange(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(max_length=24, choices=STAGE_CHOICES, blank=True)
     to_stage = models.CharField(max_length=24, choices=STAGE_CHOICES)
-    on = models.DateField("日期")
+    on = models.DateField(gettext_noop("日期"))
     # The event's own date is not known (a ledger row of a project already 在建 without its
     # 开工日期): ``on`` is then the day the move was recorded, and the move never counts as
     # reaching the stage in any year until the date is entered (it then replaces ``on``).
-    date_unknown = models.BooleanField("日期未知", default=False)
+    date_unknown = models.BooleanField(gettext_noop("日期未知"), default=False)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=gettext_noop("操作人"),
     )
     person_name = models.CharField(max_length=50, blank=True)
-    note = models.CharField("说明", max_length=500, blank=True)
-    reason = models.CharField("原因", max_length=500, blank=True)
+    note = models.CharField(gettext_noop("说明"), max_length=500, blank=True)
+    reason = models.CharField(gettext_noop("原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -202,7 +235,7 @@ class SavedFilter(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
     )
-    name = models.CharField("名称", max_length=60)
+    name = models.CharField(gettext_noop("名称"), max_length=60)
     query = models.CharField(max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -216,10 +249,10 @@ class SavedFilter(models.Model):
 
 class ImportJob(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "排队中"
-        RUNNING = "running", "处理中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
+        PENDING = "pending", gettext_noop("排队中")
+        RUNNING = "running", gettext_noop("处理中")
+        DONE = "done", gettext_noop("已完成")
+        FAILED = "failed", gettext_noop("失败")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
@@ -227,7 +260,7 @@ class ImportJob(models.Model):
     file_path = models.CharField(max_length=400)
     dry_run = models.BooleanField(default=True)
     # like `import-ledger --skip-errors`: rows with errors are skipped, the others are written
-    skip_errors = models.BooleanField("跳过有错误的行", default=False)
+    skip_errors = models.BooleanField(gettext_noop("跳过有错误的行"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     phase = models.CharField(max_length=40, blank=True)
     done = models.PositiveIntegerField(default=0)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from diaodu import clock, uploads
@@ -24,23 +25,23 @@ from diaodu.projects.models import ImportJob, Level, PlanCategory, SavedFilter
 from diaodu.viewkit import attach_errors
 
 COLUMNS = [
-    ("unit", "所属园区"),
-    ("stage", "阶段"),
-    ("category", "年度类别"),
-    ("level", "级别"),
-    ("industry", "行业"),
-    ("total", "总投资（万元）"),
-    ("annual", "年度计划（万元）"),
-    ("completed", "本年完成（万元）"),
-    ("planned_start", "计划开工"),
-    ("actual_start", "开工日期"),
-    ("leads", "包保领导"),
-    ("secretary", "项目秘书"),
-    ("responsible", "责任单位"),
-    ("progress", "形象进度"),
-    ("code", "项目代码"),
-    ("investor", "建设单位"),
-    ("updated", "更新时间"),
+    ("unit", gettext_noop("所属园区")),
+    ("stage", gettext_noop("阶段")),
+    ("category", gettext_noop("年度类别")),
+    ("level", gettext_noop("级别")),
+    ("industry", gettext_noop("行业")),
+    ("total", gettext_noop("总投资（万元）")),
+    ("annual", gettext_noop("年度计划（万元）")),
+    ("completed", gettext_noop("本年完成（万元）")),
+    ("planned_start", gettext_noop("计划开工")),
+    ("actual_start", gettext_noop("开工日期")),
+    ("leads", gettext_noop("包保领导")),
+    ("secretary", gettext_noop("项目秘书")),
+    ("responsible", gettext_noop("责任单位")),
+    ("progress", gettext_noop("形象进度")),
+    ("code", gettext_noop("项目代码")),
+    ("investor", gettext_noop("建设单位")),
+    ("updated", gettext_noop("更新时间")),
 ]
 DEFAULT_COLUMNS = [
     "unit",
@@ -158,7 +159,10 @@ def _heads(request, f, cols) -> list[dict]:
     base = request.GET.copy()
     base.pop("page", None)
     heads = []
-    for key, label in [("name", "项目名称"), *[(k, lb) for k, lb in COLUMNS if k in cols]]:
+    for key, label in [
+        ("name", gettext_noop("项目名称")),
+        *[(k, lb) for k, lb in COLUMNS if k in cols],
+    ]:
         sort = queries.SORTABLE.get(key)
         head = {
             "key": key,
@@ -195,7 +199,7 @@ def filter_save(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "筛选已保存。")
+        messages.success(request, gettext("筛选已保存。"))
     return redirect(f"/projects/?{query}")
 
 
@@ -204,7 +208,7 @@ def filter_save(request):
 def filter_delete(request, pk: int):
     sf = get_object_or_404(SavedFilter, pk=pk, user=request.user)
     services.delete_filter(request.user, sf)
-    messages.success(request, f"已删除筛选“{sf.name}”。")
+    messages.success(request, gettext("已删除筛选“%(sf_name)s”。") % {"sf_name": sf.name})
     return redirect("projects:list")
 
 
@@ -286,7 +290,9 @@ def create(request):
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            messages.success(request, f"项目“{project.name}”已创建。")
+            messages.success(
+                request, gettext("项目“%(project_name)s”已创建。") % {"project_name": project.name}
+            )
             return redirect("projects:detail", project.pk)
     return render(request, "projects/form.html", {"form": form, "project": None})
 
@@ -338,7 +344,7 @@ def edit(request, pk: int):
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            messages.success(request, "项目已保存。")
+            messages.success(request, gettext("项目已保存。"))
             return redirect("projects:detail", project.pk)
     return render(
         request, "projects/form.html", {"form": form, "project": project, "conflict": conflict}
@@ -364,7 +370,10 @@ def stage(request, pk: int):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"项目阶段已变更为“{S.label(cd['to_stage'])}”。")
+        messages.success(
+            request,
+            gettext("项目阶段已变更为“%(S_label)s”。") % {"S_label": S.label(cd["to_stage"])},
+        )
     return redirect("projects:detail", project.pk)
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from diaodu.engine import periods as P
 from diaodu.org.models import Unit
@@ -24,8 +25,8 @@ def money(verbose: str, **kw):
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", "每周"
-    MONTHLY = "monthly", "每月"
+    WEEKLY = "weekly", gettext_noop("每周")
+    MONTHLY = "monthly", gettext_noop("每月")
 
 
 class ReportCycle(models.Model):
@@ -33,42 +34,57 @@ class ReportCycle(models.Model):
     (light thresholds, contact rule, photo checks, escalation steps)."""
 
     unit = models.OneToOneField(
-        Unit, on_delete=models.PROTECT, related_name="report_cycle", verbose_name="单位"
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="report_cycle",
+        verbose_name=gettext_noop("单位"),
     )
     frequency = models.CharField(
-        "报送周期", max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+        gettext_noop("报送周期"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
     )
-    deadline_weekday = models.PositiveSmallIntegerField("截止星期", default=3)  # 0 = 星期一
-    deadline_day = models.PositiveSmallIntegerField("截止日（月报）", default=25)
-    deadline_time = models.TimeField("截止时间", default=time(17, 0))
-    remind_hours_before = models.PositiveSmallIntegerField("提前提醒（小时）", default=0)
-    starts_on = models.DateField("起报日期")
-    is_active = models.BooleanField("启用", default=True)
-    light_rules = models.JSONField("亮灯规则", default=dict, blank=True)
-    min_contacts_per_week = models.PositiveSmallIntegerField("每周最少对接次数", default=1)
+    deadline_weekday = models.PositiveSmallIntegerField(
+        gettext_noop("截止星期"), default=3
+    )  # 0 = 星期一
+    deadline_day = models.PositiveSmallIntegerField(gettext_noop("截止日（月报）"), default=25)
+    deadline_time = models.TimeField(gettext_noop("截止时间"), default=time(17, 0))
+    remind_hours_before = models.PositiveSmallIntegerField(
+        gettext_noop("提前提醒（小时）"), default=0
+    )
+    starts_on = models.DateField(gettext_noop("起报日期"))
+    is_active = models.BooleanField(gettext_noop("启用"), default=True)
+    light_rules = models.JSONField(gettext_noop("亮灯规则"), default=dict, blank=True)
+    min_contacts_per_week = models.PositiveSmallIntegerField(
+        gettext_noop("每周最少对接次数"), default=1
+    )
     centre_latitude = models.DecimalField(
-        "园区中心纬度", max_digits=9, decimal_places=6, null=True, blank=True
+        gettext_noop("园区中心纬度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     centre_longitude = models.DecimalField(
-        "园区中心经度", max_digits=9, decimal_places=6, null=True, blank=True
+        gettext_noop("园区中心经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     zone_radius_km = models.DecimalField(
-        "园区半径（公里）", max_digits=6, decimal_places=2, default=Decimal("10")
+        gettext_noop("园区半径（公里）"), max_digits=6, decimal_places=2, default=Decimal("10")
     )
     project_radius_km = models.DecimalField(
-        "距项目最远（公里）", max_digits=6, decimal_places=2, default=Decimal("5")
+        gettext_noop("距项目最远（公里）"), max_digits=6, decimal_places=2, default=Decimal("5")
     )
-    photo_max_days_before = models.PositiveSmallIntegerField("照片最早（早于本期天数）", default=7)
-    urge_after_wd = models.PositiveSmallIntegerField("超期几个工作日催办", default=1)
-    supervise_after_wd = models.PositiveSmallIntegerField("超期几个工作日督办", default=3)
-    elevate_after_wd = models.PositiveSmallIntegerField("超期几个工作日提级", default=8)
+    photo_max_days_before = models.PositiveSmallIntegerField(
+        gettext_noop("照片最早（早于本期天数）"), default=7
+    )
+    urge_after_wd = models.PositiveSmallIntegerField(gettext_noop("超期几个工作日催办"), default=1)
+    supervise_after_wd = models.PositiveSmallIntegerField(
+        gettext_noop("超期几个工作日督办"), default=3
+    )
+    elevate_after_wd = models.PositiveSmallIntegerField(
+        gettext_noop("超期几个工作日提级"), default=8
+    )
     auto_lights_period = models.CharField(max_length=10, blank=True, editable=False)
     auto_remind_period = models.CharField(max_length=10, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "报送周期"
+        verbose_name = verbose_name_plural = gettext_noop("报送周期")
 
     def __str__(self):
         return f"{self.unit.name}{self.get_frequency_display()}报送"
@@ -93,59 +109,67 @@ class ReportCycle(models.Model):
 
 
 class ReportStatus(models.TextChoices):
-    SUBMITTED = "submitted", "已报送"
-    RETURNED = "returned", "已退回"
-    ACCEPTED = "accepted", "已审核"
+    SUBMITTED = "submitted", gettext_noop("已报送")
+    RETURNED = "returned", gettext_noop("已退回")
+    ACCEPTED = "accepted", gettext_noop("已审核")
 
 
 class ProgressReport(models.Model):
     """周报 / 进度填报: one project, one period."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="progress_reports", verbose_name="项目"
+        Project,
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+        verbose_name=gettext_noop("项目"),
     )
     cycle = models.ForeignKey(ReportCycle, on_delete=models.PROTECT, related_name="reports")
-    period = models.CharField("期次", max_length=10)
+    period = models.CharField(gettext_noop("期次"), max_length=10)
     period_start = models.DateField()
     period_end = models.DateField()
     year = models.PositiveSmallIntegerField()
-    deadline = models.DateTimeField("截止时间")
+    deadline = models.DateTimeField(gettext_noop("截止时间"))
     status = models.CharField(
-        "状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+        gettext_noop("状态"),
+        max_length=10,
+        choices=ReportStatus.choices,
+        default=ReportStatus.SUBMITTED,
     )
-    progress_text = models.TextField("形象进度")
+    progress_text = models.TextField(gettext_noop("形象进度"))
     invested = money("本期完成投资（万元）")
     ytd = money("本年累计完成（万元）", default=Decimal("0"))
     since_start = money("开工以来累计完成（万元）", default=Decimal("0"))
-    next_plan = models.TextField("下期计划", blank=True)
+    next_plan = models.TextField(gettext_noop("下期计划"), blank=True)
     filed_by = models.ForeignKey(
         USER,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="填报人",
+        verbose_name=gettext_noop("填报人"),
     )
-    filed_by_name = models.CharField("填报人", max_length=50, blank=True)
-    submitted_at = models.DateTimeField("报送时间")
-    resubmitted_at = models.DateTimeField("重新报送时间", null=True, blank=True)
-    is_late = models.BooleanField("逾期报送", default=False)
-    return_reason = models.CharField("退回原因", max_length=500, blank=True)
+    filed_by_name = models.CharField(gettext_noop("填报人"), max_length=50, blank=True)
+    submitted_at = models.DateTimeField(gettext_noop("报送时间"))
+    resubmitted_at = models.DateTimeField(gettext_noop("重新报送时间"), null=True, blank=True)
+    is_late = models.BooleanField(gettext_noop("逾期报送"), default=False)
+    return_reason = models.CharField(gettext_noop("退回原因"), max_length=500, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     reviewed_by_name = models.CharField(max_length=50, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    flags = models.JSONField("疑点", default=list, blank=True)  # [{"code", "message"}]
+    flags = models.JSONField(
+        gettext_noop("疑点"), default=list, blank=True
+    )  # [{"code", "message"}]
     # 核减: a negative 本期完成投资 needs a note, and counts in no total until a reviewer (not the
     # person who filed it) has accepted it
-    reduction_note = models.CharField("核减说明", max_length=500, blank=True)
+    reduction_note = models.CharField(gettext_noop("核减说明"), max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
     # The submitting client's key for this submission (a UUID made when the form was shown, or
     # the API's Idempotency-Key): a retry with the same key returns this report.
-    client_key = models.CharField("提交编号", max_length=64, blank=True, default="")
+    client_key = models.CharField(gettext_noop("提交编号"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-period_start", "project_id"]
-        verbose_name = verbose_name_plural = "周报"
+        verbose_name = verbose_name_plural = gettext_noop("周报")
         constraints = [
             models.UniqueConstraint(fields=["project", "period"], name="sup_report_project_period"),
             models.UniqueConstraint(
@@ -190,9 +214,9 @@ def in_totals() -> models.Q:
 
 
 class CorrectionStatus(models.TextChoices):
-    PENDING = "pending", "待审核"
-    ACCEPTED = "accepted", "已通过"
-    REJECTED = "rejected", "未通过"
+    PENDING = "pending", gettext_noop("待审核")
+    ACCEPTED = "accepted", gettext_noop("已通过")
+    REJECTED = "rejected", gettext_noop("未通过")
 
 
 class ReportCorrection(models.Model):
@@ -201,25 +225,30 @@ class ReportCorrection(models.Model):
     so every version stays readable."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="corrections")
-    number = models.PositiveSmallIntegerField("更正序号")
+    number = models.PositiveSmallIntegerField(gettext_noop("更正序号"))
     status = models.CharField(
-        "状态", max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+        gettext_noop("状态"),
+        max_length=10,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.PENDING,
     )
-    reason = models.CharField("更正原因", max_length=500)
-    before = models.JSONField("更正前", default=dict)  # {"invested", "progress_text", "next_plan"}
-    after = models.JSONField("更正后", default=dict)
+    reason = models.CharField(gettext_noop("更正原因"), max_length=500)
+    before = models.JSONField(
+        gettext_noop("更正前"), default=dict
+    )  # {"invested", "progress_text", "next_plan"}
+    after = models.JSONField(gettext_noop("更正后"), default=dict)
     filed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    filed_by_name = models.CharField("更正人", max_length=50, blank=True)
-    filed_at = models.DateTimeField("提交时间")
-    reviewed_by_name = models.CharField("审核人", max_length=50, blank=True)
+    filed_by_name = models.CharField(gettext_noop("更正人"), max_length=50, blank=True)
+    filed_at = models.DateTimeField(gettext_noop("提交时间"))
+    reviewed_by_name = models.CharField(gettext_noop("审核人"), max_length=50, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.CharField("审核意见", max_length=500, blank=True)
+    review_note = models.CharField(gettext_noop("审核意见"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["report_id", "number"]
-        verbose_name = verbose_name_plural = "周报更正"
+        verbose_name = verbose_name_plural = gettext_noop("周报更正")
         constraints = [
             models.UniqueConstraint(fields=["report", "number"], name="sup_correction_number")
         ]
@@ -261,14 +290,14 @@ def photo_path(instance, filename):
 
 class ReportPhoto(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos")
-    file = models.FileField("照片", upload_to=photo_path, max_length=300)
+    file = models.FileField(gettext_noop("照片"), upload_to=photo_path, max_length=300)
     thumb = models.FileField(upload_to=photo_path, max_length=300, blank=True)
     original_name = models.CharField(max_length=200)
     size = models.PositiveIntegerField()
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    taken_at = models.DateTimeField(gettext_noop("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     distance_km = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
@@ -296,23 +325,26 @@ class InvestmentBaseline(models.Model):
 
 
 class ContactMethod(models.TextChoices):
-    VISIT = "visit", "实地走访"
-    PHONE = "phone", "电话"
-    MEETING = "meeting", "会议"
-    WECHAT = "wechat", "微信"
+    VISIT = "visit", gettext_noop("实地走访")
+    PHONE = "phone", gettext_noop("电话")
+    MEETING = "meeting", gettext_noop("会议")
+    WECHAT = "wechat", gettext_noop("微信")
 
 
 class ContactLog(models.Model):
     """对接记录 (留痕): who met the enterprise, when, how, about what."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="contact_logs", verbose_name="项目"
+        Project,
+        on_delete=models.PROTECT,
+        related_name="contact_logs",
+        verbose_name=gettext_noop("项目"),
     )
-    on = models.DateField("对接日期")
-    people = models.CharField("参加人员", max_length=200)
-    enterprise_contact = models.CharField("企业联系人", max_length=100)
-    method = models.CharField("对接方式", max_length=16)
-    content = models.TextField("对接内容")
+    on = models.DateField(gettext_noop("对接日期"))
+    people = models.CharField(gettext_noop("参加人员"), max_length=200)
+    enterprise_contact = models.CharField(gettext_noop("企业联系人"), max_length=100)
+    method = models.CharField(gettext_noop("对接方式"), max_length=16)
+    content = models.TextField(gettext_noop("对接内容"))
     logged_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -321,7 +353,7 @@ class ContactLog(models.Model):
 
     class Meta:
         ordering = ["-on", "-id"]
-        verbose_name = verbose_name_plural = "对接记录"
+        verbose_name = verbose_name_plural = gettext_noop("对接记录")
         indexes = [models.Index(fields=["project", "on"], name="sup_contact_proj_on_idx")]
 
     def __str__(self):
@@ -350,9 +382,9 @@ class Reminder(models.Model):
 
 
 class LightColor(models.TextChoices):
-    RED = "red", "红灯"
-    YELLOW = "yellow", "黄灯"
-    GREEN = "green", "绿灯"
+    RED = "red", gettext_noop("红灯")
+    YELLOW = "yellow", gettext_noop("黄灯")
+    GREEN = "green", gettext_noop("绿灯")
 
 
 class Light(models.Model):
@@ -361,16 +393,16 @@ class Light(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lights")
     cycle = models.ForeignKey(ReportCycle, on_delete=models.CASCADE, related_name="lights")
-    period = models.CharField("期次", max_length=10)
+    period = models.CharField(gettext_noop("期次"), max_length=10)
     period_end = models.DateField()
-    color = models.CharField("计算灯色", max_length=8, choices=LightColor.choices)
+    color = models.CharField(gettext_noop("计算灯色"), max_length=8, choices=LightColor.choices)
     reasons = models.JSONField(default=list, blank=True)  # [{"code", "color", "message"}]
     facts = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField()
     override_color = models.CharField(
-        "调整后灯色", max_length=8, choices=LightColor.choices, blank=True
+        gettext_noop("调整后灯色"), max_length=8, choices=LightColor.choices, blank=True
     )
-    override_reason = models.CharField("调整理由", max_length=500, blank=True)
+    override_reason = models.CharField(gettext_noop("调整理由"), max_length=500, blank=True)
     override_by_name = models.CharField(max_length=50, blank=True)
     overridden_at = models.DateTimeField(null=True, blank=True)
 
@@ -398,12 +430,12 @@ class Light(models.Model):
 
 
 class ProblemStatus(models.TextChoices):
-    RAISED = "raised", "提出"
-    ASSIGNED = "assigned", "交办"
-    IN_PROGRESS = "in_progress", "办理中"
-    RESOLVED = "resolved", "办结"
-    CLOSED = "closed", "销号"
-    RETURNED = "returned", "退回"
+    RAISED = "raised", gettext_noop("提出")
+    ASSIGNED = "assigned", gettext_noop("交办")
+    IN_PROGRESS = "in_progress", gettext_noop("办理中")
+    RESOLVED = "resolved", gettext_noop("办结")
+    CLOSED = "closed", gettext_noop("销号")
+    RETURNED = "returned", gettext_noop("退回")
 
 
 OPEN_PROBLEM = ("raised", "assigned", "in_progress", "returned", "resolved")
@@ -412,24 +444,30 @@ LEVELS = {0: "", 1: "催办", 2: "督办", 3: "提级"}
 
 
 class ProblemSource(models.TextChoices):
-    REPORT = "report", "周报"
-    CONTACT = "contact", "走访对接"
-    MANUAL = "manual", "直接录入"
-    MEETING = "meeting", "调度会"
+    REPORT = "report", gettext_noop("周报")
+    CONTACT = "contact", gettext_noop("走访对接")
+    MANUAL = "manual", gettext_noop("直接录入")
+    MEETING = "meeting", gettext_noop("调度会")
 
 
 class Problem(models.Model):
     """问题清单: a problem of a project, assigned to a department with a deadline in working days."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="problems", verbose_name="项目"
+        Project,
+        on_delete=models.PROTECT,
+        related_name="problems",
+        verbose_name=gettext_noop("项目"),
     )
-    title = models.CharField("问题", max_length=200)
-    description = models.TextField("具体情况", blank=True)
-    type_code = models.CharField("问题类型", max_length=20)
+    title = models.CharField(gettext_noop("问题"), max_length=200)
+    description = models.TextField(gettext_noop("具体情况"), blank=True)
+    type_code = models.CharField(gettext_noop("问题类型"), max_length=20)
     type_label = models.CharField(max_length=100, blank=True)
     source = models.CharField(
-        "来源", max_length=10, choices=ProblemSource.choices, default=ProblemSource.MANUAL
+        gettext_noop("来源"),
+        max_length=10,
+        choices=ProblemSource.choices,
+        default=ProblemSource.MANUAL,
     )
     report = models.ForeignKey(
         ProgressReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
@@ -443,7 +481,7 @@ class Problem(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="建议责任单位",
+        verbose_name=gettext_noop("建议责任单位"),
     )
     responsible_unit = models.ForeignKey(
         Unit,
@@ -451,32 +489,37 @@ class Problem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assigned_problems",
-        verbose_name="责任单位",
+        verbose_name=gettext_noop("责任单位"),
     )
     raised_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    raised_by_name = models.CharField("提出人", max_length=50, blank=True)
-    raised_at = models.DateTimeField("提出时间")
+    raised_by_name = models.CharField(gettext_noop("提出人"), max_length=50, blank=True)
+    raised_at = models.DateTimeField(gettext_noop("提出时间"))
     status = models.CharField(
-        "状态", max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.RAISED
+        gettext_noop("状态"),
+        max_length=12,
+        choices=ProblemStatus.choices,
+        default=ProblemStatus.RAISED,
     )
-    deadline_wd = models.PositiveSmallIntegerField("办理时限（工作日）", null=True, blank=True)
-    assigned_on = models.DateField("交办日期", null=True, blank=True)
-    due_date = models.DateField("办结时限", null=True, blank=True)
-    answer = models.TextField("办理结果", blank=True)
+    deadline_wd = models.PositiveSmallIntegerField(
+        gettext_noop("办理时限（工作日）"), null=True, blank=True
+    )
+    assigned_on = models.DateField(gettext_noop("交办日期"), null=True, blank=True)
+    due_date = models.DateField(gettext_noop("办结时限"), null=True, blank=True)
+    answer = models.TextField(gettext_noop("办理结果"), blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    return_reason = models.CharField("退回原因", max_length=500, blank=True)
-    escalation_level = models.PositiveSmallIntegerField("督办级别", default=0)
+    return_reason = models.CharField(gettext_noop("退回原因"), max_length=500, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(gettext_noop("督办级别"), default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
-    satisfaction = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(gettext_noop("满意度"), null=True, blank=True)
     satisfaction_note = models.CharField(max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = verbose_name_plural = "问题"
+        verbose_name = verbose_name_plural = gettext_noop("问题")
         indexes = [
             models.Index(fields=["status", "due_date"], name="sup_problem_status_due_idx"),
             models.Index(fields=["responsible_unit", "status"], name="sup_problem_unit_idx"),
@@ -515,14 +558,14 @@ class ProblemEvent(models.Model):
         ordering = ["at", "id"]
 
     LABELS = {
-        "raise": "提出",
-        "assign": "交办",
-        "start": "签收办理",
-        "resolve": "办结",
-        "close": "销号",
-        "return": "退回",
-        "escalate": "升级",
-        "rate": "评价",
+        "raise": gettext_noop("提出"),
+        "assign": gettext_noop("交办"),
+        "start": gettext_noop("签收办理"),
+        "resolve": gettext_noop("办结"),
+        "close": gettext_noop("销号"),
+        "return": gettext_noop("退回"),
+        "escalate": gettext_noop("升级"),
+        "rate": gettext_noop("评价"),
     }
 
     @property
@@ -533,29 +576,34 @@ class ProblemEvent(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", "筹备中"
-    HELD = "held", "已召开"
+    PLANNED = "planned", gettext_noop("筹备中")
+    HELD = "held", gettext_noop("已召开")
 
 
 class DispatchMeeting(models.Model):
     """调度会: one per unit and period."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="单位")
-    period = models.CharField("期次", max_length=10)
-    title = models.CharField("会议名称", max_length=200)
-    held_on = models.DateField("会议日期")
-    location = models.CharField("地点", max_length=100, blank=True)
-    chair = models.CharField("主持人", max_length=50, blank=True)
-    status = models.CharField(
-        "状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_noop("单位")
     )
-    minutes = models.TextField("会议纪要", blank=True)
+    period = models.CharField(gettext_noop("期次"), max_length=10)
+    title = models.CharField(gettext_noop("会议名称"), max_length=200)
+    held_on = models.DateField(gettext_noop("会议日期"))
+    location = models.CharField(gettext_noop("地点"), max_length=100, blank=True)
+    chair = models.CharField(gettext_noop("主持人"), max_length=50, blank=True)
+    status = models.CharField(
+        gettext_noop("状态"),
+        max_length=10,
+        choices=MeetingStatus.choices,
+        default=MeetingStatus.PLANNED,
+    )
+    minutes = models.TextField(gettext_noop("会议纪要"), blank=True)
     created_by_name = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-held_on", "-id"]
-        verbose_name = verbose_name_plural = "调度会"
+        verbose_name = verbose_name_plural = gettext_noop("调度会")
         constraints = [
             models.UniqueConstraint(fields=["unit", "period"], name="sup_meeting_unit_period")
         ]
@@ -565,10 +613,10 @@ class DispatchMeeting(models.Model):
 
 
 class AgendaKind(models.TextChoices):
-    LIGHT = "light", "红灯项目"
-    PROBLEM = "problem", "超期及督办问题"
-    ACTION = "action", "上次会议未完成事项"
-    CUSTOM = "custom", "其他议题"
+    LIGHT = "light", gettext_noop("红灯项目")
+    PROBLEM = "problem", gettext_noop("超期及督办问题")
+    ACTION = "action", gettext_noop("上次会议未完成事项")
+    CUSTOM = "custom", gettext_noop("其他议题")
 
 
 class AgendaItem(models.Model):
@@ -583,8 +631,8 @@ class AgendaItem(models.Model):
     action = models.ForeignKey(
         "ActionItem", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    title = models.CharField("议题", max_length=300)
-    detail = models.TextField("说明", blank=True)
+    title = models.CharField(gettext_noop("议题"), max_length=300)
+    detail = models.TextField(gettext_noop("说明"), blank=True)
     sort_order = models.IntegerField(default=0)
     auto = models.BooleanField(default=True)
     removed = models.BooleanField(default=False)
@@ -594,8 +642,8 @@ class AgendaItem(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "推进中"
-    DONE = "done", "已完成"
+    OPEN = "open", gettext_noop("推进中")
+    DONE = "done", gettext_noop("已完成")
 
 
 class ActionItem(models.Model):
@@ -608,36 +656,36 @@ class ActionItem(models.Model):
     problem = models.ForeignKey(
         Problem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    content = models.TextField("议定事项")
+    content = models.TextField(gettext_noop("议定事项"))
     owner = models.ForeignKey(
         USER,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="责任人",
+        verbose_name=gettext_noop("责任人"),
     )
-    owner_name = models.CharField("责任人", max_length=50, blank=True)
+    owner_name = models.CharField(gettext_noop("责任人"), max_length=50, blank=True)
     unit = models.ForeignKey(
         Unit,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="责任单位",
+        verbose_name=gettext_noop("责任单位"),
     )
-    deadline = models.DateField("完成时限")
+    deadline = models.DateField(gettext_noop("完成时限"))
     status = models.CharField(
-        "状态", max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN
+        gettext_noop("状态"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
-    result = models.TextField("完成情况", blank=True)
+    result = models.TextField(gettext_noop("完成情况"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by_name = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["deadline", "id"]
-        verbose_name = verbose_name_plural = "议定事项"
+        verbose_name = verbose_name_plural = gettext_noop("议定事项")
         indexes = [models.Index(fields=["status", "deadline"], name="sup_action_status_idx")]
 
     def __str__(self):

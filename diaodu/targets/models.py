@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from diaodu.engine import stages as S
 from diaodu.org.models import Unit
@@ -21,44 +22,44 @@ STAGE_CHOICES = [(s, S.LABELS[s]) for s in S.MAIN_LINE]
 
 
 class Measure(models.TextChoices):
-    COUNT = "个", "个"
-    WAN = "万元", "万元"
-    YI = "亿元", "亿元"
-    HECTARE = "公顷", "公顷"
-    MU = "亩", "亩"
+    COUNT = "个", gettext_noop("个")
+    WAN = "万元", gettext_noop("万元")
+    YI = "亿元", gettext_noop("亿元")
+    HECTARE = "公顷", gettext_noop("公顷")
+    MU = "亩", gettext_noop("亩")
     PERCENT = "%", "%"
-    WAN_USD = "万美元", "万美元"
+    WAN_USD = "万美元", gettext_noop("万美元")
 
 
 ADDITIVE_MEASURES = ("个", "万元", "亿元", "公顷", "亩", "万美元")
 
 
 class Direction(models.TextChoices):
-    HIGHER = "higher", "越高越好"
-    LOWER = "lower", "越低越好"
+    HIGHER = "higher", gettext_noop("越高越好")
+    LOWER = "lower", gettext_noop("越低越好")
 
 
 class Source(models.TextChoices):
-    STAGE = "stage_count", "系统计算：年内到达某阶段的项目数"
-    INVESTMENT = "investment", "系统计算：项目本年完成投资"
-    PROBLEMS = "problems_on_time", "系统计算：问题按期办结（需督查模块）"
-    ENTERED = "entered", "月度填报/导入"
+    STAGE = "stage_count", gettext_noop("系统计算：年内到达某阶段的项目数")
+    INVESTMENT = "investment", gettext_noop("系统计算：项目本年完成投资")
+    PROBLEMS = "problems_on_time", gettext_noop("系统计算：问题按期办结（需督查模块）")
+    ENTERED = "entered", gettext_noop("月度填报/导入")
 
 
 DERIVED_SOURCES = (Source.STAGE, Source.INVESTMENT, Source.PROBLEMS)
 
 
 class Aggregation(models.TextChoices):
-    YTD = "ytd", "累计值（1月至本月累计，取最新月）"
-    SUM = "sum", "当月值（逐月相加）"
-    LATEST = "latest", "时点值（取最新月）"
+    YTD = "ytd", gettext_noop("累计值（1月至本月累计，取最新月）")
+    SUM = "sum", gettext_noop("当月值（逐月相加）")
+    LATEST = "latest", gettext_noop("时点值（取最新月）")
 
 
 class PaceKind(models.TextChoices):
-    AUTO = "auto", "按指标报送方式（月报指标按月，台账逐日计数按天）"
-    LINEAR = "linear_days", "按天均衡"
-    MONTHLY = "monthly", "按月（整月计）"
-    CUSTOM = "custom", "自定义月度权重"
+    AUTO = "auto", gettext_noop("按指标报送方式（月报指标按月，台账逐日计数按天）")
+    LINEAR = "linear_days", gettext_noop("按天均衡")
+    MONTHLY = "monthly", gettext_noop("按月（整月计）")
+    CUSTOM = "custom", gettext_noop("自定义月度权重")
 
 
 # 序时进度 by the way a figure is reported: counts taken from the ledger day by day (a project
@@ -71,37 +72,41 @@ DAY_BY_DAY_SOURCES = ("stage_count", "problems_on_time")
 class Indicator(models.Model):
     """指标: one line of the catalogue."""
 
-    code = models.CharField("指标代码", max_length=32, unique=True)
-    name = models.CharField("指标名称", max_length=60)
+    code = models.CharField(gettext_noop("指标代码"), max_length=32, unique=True)
+    name = models.CharField(gettext_noop("指标名称"), max_length=60)
     category = models.CharField(
-        "类别", max_length=20, blank=True
+        gettext_noop("类别"), max_length=20, blank=True
     )  # 项目建设 / 招商引资 / 经济运行 / 土地保障
-    measure = models.CharField("计量单位", max_length=8, choices=Measure.choices)
+    measure = models.CharField(gettext_noop("计量单位"), max_length=8, choices=Measure.choices)
     direction = models.CharField(
-        "方向", max_length=8, choices=Direction.choices, default=Direction.HIGHER
+        gettext_noop("方向"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
     )
-    source = models.CharField("数据来源", max_length=20, choices=Source.choices)
+    source = models.CharField(gettext_noop("数据来源"), max_length=20, choices=Source.choices)
     aggregation = models.CharField(
-        "填报口径", max_length=8, choices=Aggregation.choices, default=Aggregation.YTD
+        gettext_noop("填报口径"), max_length=8, choices=Aggregation.choices, default=Aggregation.YTD
     )
-    stage = models.CharField("项目阶段", max_length=24, choices=STAGE_CHOICES, blank=True)
+    stage = models.CharField(
+        gettext_noop("项目阶段"), max_length=24, choices=STAGE_CHOICES, blank=True
+    )
     plan_category = models.CharField(
-        "年度类别", max_length=16, choices=PlanCategory.choices, blank=True
+        gettext_noop("年度类别"), max_length=16, choices=PlanCategory.choices, blank=True
     )
-    level = models.CharField("项目级别", max_length=16, choices=Level.choices, blank=True)
+    level = models.CharField(
+        gettext_noop("项目级别"), max_length=16, choices=Level.choices, blank=True
+    )
     verb = models.CharField(
-        "动作（用于提示语）", max_length=12, blank=True
+        gettext_noop("动作（用于提示语）"), max_length=12, blank=True
     )  # 新开工 / 签约 / 完成投资
-    is_economic = models.BooleanField("经济指标（参与区域排名）", default=False)
-    description = models.CharField("说明", max_length=300, blank=True)
-    sort_order = models.IntegerField("排序", default=0)
-    is_active = models.BooleanField("启用", default=True)
+    is_economic = models.BooleanField(gettext_noop("经济指标（参与区域排名）"), default=False)
+    description = models.CharField(gettext_noop("说明"), max_length=300, blank=True)
+    sort_order = models.IntegerField(gettext_noop("排序"), default=0)
+    is_active = models.BooleanField(gettext_noop("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["sort_order", "id"]
-        verbose_name = verbose_name_plural = "指标"
+        verbose_name = verbose_name_plural = gettext_noop("指标")
 
     def __str__(self):
         return self.name
@@ -149,27 +154,34 @@ class TargetAgreement(models.Model):
     before the latest signed one are superseded."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "草拟"
-        SIGNED = "signed", "已签订"
-        SUPERSEDED = "superseded", "已被修订"
+        DRAFT = "draft", gettext_noop("草拟")
+        SIGNED = "signed", gettext_noop("已签订")
+        SUPERSEDED = "superseded", gettext_noop("已被修订")
 
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="target_agreements", verbose_name="责任单位"
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="target_agreements",
+        verbose_name=gettext_noop("责任单位"),
     )
-    year = models.PositiveSmallIntegerField("年度")
-    version = models.PositiveSmallIntegerField("版本", default=1)
-    title = models.CharField("名称", max_length=120, blank=True)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
-    signed_on = models.DateField("签订日期", null=True, blank=True)
-    signatory = models.CharField("签订人", max_length=60, blank=True)
-    scan = models.FileField("签字扫描件", upload_to="targets/scans/%Y/", blank=True)
+    year = models.PositiveSmallIntegerField(gettext_noop("年度"))
+    version = models.PositiveSmallIntegerField(gettext_noop("版本"), default=1)
+    title = models.CharField(gettext_noop("名称"), max_length=120, blank=True)
+    status = models.CharField(
+        gettext_noop("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    signed_on = models.DateField(gettext_noop("签订日期"), null=True, blank=True)
+    signatory = models.CharField(gettext_noop("签订人"), max_length=60, blank=True)
+    scan = models.FileField(gettext_noop("签字扫描件"), upload_to="targets/scans/%Y/", blank=True)
     scan_name = models.CharField(max_length=200, blank=True)
-    amendment_reason = models.CharField("修订原因", max_length=300, blank=True)
+    amendment_reason = models.CharField(gettext_noop("修订原因"), max_length=300, blank=True)
     pace_kind = models.CharField(
-        "序时进度口径", max_length=12, choices=PaceKind.choices, default=PaceKind.AUTO
+        gettext_noop("序时进度口径"), max_length=12, choices=PaceKind.choices, default=PaceKind.AUTO
     )
-    pace_weights = models.JSONField("月度权重", default=list, blank=True)  # 12 strings for custom
-    note = models.CharField("备注", max_length=300, blank=True)
+    pace_weights = models.JSONField(
+        gettext_noop("月度权重"), default=list, blank=True
+    )  # 12 strings for custom
+    note = models.CharField(gettext_noop("备注"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -182,47 +194,53 @@ class TargetAgreement(models.Model):
         indexes = [
             models.Index(fields=["year", "unit", "status"], name="targets_agr_year_unit_idx")
         ]
-        verbose_name = verbose_name_plural = "目标责任状"
+        verbose_name = verbose_name_plural = gettext_noop("目标责任状")
 
     def __str__(self):
         return self.title or f"{self.unit.name}{self.year}年目标责任状"
 
     @property
     def display_title(self) -> str:
-        return f"{self.title or f'{self.year}年目标责任状'}（第{self.version}版）"
+        title = self.title or gettext("%(year)s年目标责任状") % {"year": self.year}
+        return gettext("%(title)s（第%(version)s版）") % {"title": title, "version": self.version}
 
 
 class AgreementItem(models.Model):
     agreement = models.ForeignKey(TargetAgreement, on_delete=models.CASCADE, related_name="items")
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="指标"
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_noop("指标")
     )
-    target = models.DecimalField("年度目标", max_digits=16, decimal_places=4)
-    weight = models.DecimalField("权重", max_digits=6, decimal_places=2, default=0)
+    target = models.DecimalField(gettext_noop("年度目标"), max_digits=16, decimal_places=4)
+    weight = models.DecimalField(gettext_noop("权重"), max_digits=6, decimal_places=2, default=0)
     pace_kind = models.CharField(
-        "序时进度口径（留空按责任状）", max_length=12, choices=PaceKind.choices, blank=True
+        gettext_noop("序时进度口径（留空按责任状）"),
+        max_length=12,
+        choices=PaceKind.choices,
+        blank=True,
     )
-    pace_weights = models.JSONField("月度权重", default=list, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    pace_weights = models.JSONField(gettext_noop("月度权重"), default=list, blank=True)
+    note = models.CharField(gettext_noop("备注"), max_length=200, blank=True)
     sort_order = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["sort_order", "indicator__sort_order", "id"]
         unique_together = [("agreement", "indicator")]
-        verbose_name = verbose_name_plural = "责任状指标"
+        verbose_name = verbose_name_plural = gettext_noop("责任状指标")
 
 
 class MonthlyValue(models.Model):
     """A figure of an entered indicator for one unit and month (累计值 for cumulative ones)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="单位")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_noop("单位")
+    )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="monthly_values"
     )
-    year = models.PositiveSmallIntegerField("年度")
-    month = models.PositiveSmallIntegerField("月份")
-    value = models.DecimalField("数值", max_digits=18, decimal_places=4)
-    note = models.CharField("备注", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(gettext_noop("年度"))
+    month = models.PositiveSmallIntegerField(gettext_noop("月份"))
+    value = models.DecimalField(gettext_noop("数值"), max_digits=18, decimal_places=4)
+    note = models.CharField(gettext_noop("备注"), max_length=200, blank=True)
     source = models.CharField(max_length=12, default="form")  # form / import / api / demo
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -235,7 +253,7 @@ class MonthlyValue(models.Model):
         indexes = [
             models.Index(fields=["year", "indicator", "unit"], name="targets_mv_year_ind_idx")
         ]
-        verbose_name = verbose_name_plural = "月度指标值"
+        verbose_name = verbose_name_plural = gettext_noop("月度指标值")
 
 
 DEFAULT_DUE_DAY = 5  # values for a month are due on the 5th of the following month
@@ -246,7 +264,7 @@ class EntryDeadline(models.Model):
 
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
-    due_on = models.DateField("截止日期")
+    due_on = models.DateField(gettext_noop("截止日期"))
 
     class Meta:
         unique_together = [("year", "month")]
@@ -276,21 +294,21 @@ class Reminder(models.Model):
 class Region(models.Model):
     """A region whose economy is compared: one of ours (linked to a unit) or a peer outside the system."""
 
-    code = models.CharField("地区编码", max_length=32, unique=True)
-    name = models.CharField("地区名称", max_length=60)
+    code = models.CharField(gettext_noop("地区编码"), max_length=32, unique=True)
+    name = models.CharField(gettext_noop("地区名称"), max_length=60)
     unit = models.ForeignKey(
         Unit,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="对应本系统单位",
+        verbose_name=gettext_noop("对应本系统单位"),
     )
     sort_order = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
-        verbose_name = verbose_name_plural = "比较地区"
+        verbose_name = verbose_name_plural = gettext_noop("比较地区")
 
     def __str__(self):
         return self.name
@@ -304,12 +322,16 @@ class PeerGroup(models.Model):
     """A set of regions ranked against each other (e.g. 全市开发区). Visible to the people who see
     its owner unit or work below it."""
 
-    name = models.CharField("比较组名称", max_length=60)
+    name = models.CharField(gettext_noop("比较组名称"), max_length=60)
     owner = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="+", verbose_name="所属单位"
+        Unit, on_delete=models.CASCADE, related_name="+", verbose_name=gettext_noop("所属单位")
     )
-    regions = models.ManyToManyField(Region, related_name="groups", verbose_name="地区")
-    scope_label = models.CharField("排名口径", max_length=20, default="全市")  # "在全市排名第6"
+    regions = models.ManyToManyField(
+        Region, related_name="groups", verbose_name=gettext_noop("地区")
+    )
+    scope_label = models.CharField(
+        gettext_noop("排名口径"), max_length=20, default="全市"
+    )  # "在全市排名第6"
 
     class Meta:
         ordering = ["id"]
@@ -320,9 +342,11 @@ class EconomicValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
-    value = models.DecimalField("累计值", max_digits=18, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        gettext_noop("累计值"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
     growth = models.DecimalField(
-        "同比增长（%）", max_digits=8, decimal_places=2, null=True, blank=True
+        gettext_noop("同比增长（%）"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -336,32 +360,34 @@ class EconomicValue(models.Model):
 
 # ---------------------------------------------------------------- assessment
 class RuleKind(models.TextChoices):
-    RATIO_CAPPED = "ratio_capped", "完成率计分（封顶）"
-    BANDS = "bands", "分档计分"
-    RANK = "rank", "名次计分"
+    RATIO_CAPPED = "ratio_capped", gettext_noop("完成率计分（封顶）")
+    BANDS = "bands", gettext_noop("分档计分")
+    RANK = "rank", gettext_noop("名次计分")
 
 
 class AssessmentScheme(models.Model):
     """考核方案 of a year for the units under `root` that hold a target agreement."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "草拟"
-        PUBLISHED = "published", "已发布"
+        DRAFT = "draft", gettext_noop("草拟")
+        PUBLISHED = "published", gettext_noop("已发布")
 
     root = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="考核范围"
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_noop("考核范围")
     )
-    year = models.PositiveSmallIntegerField("年度")
-    name = models.CharField("方案名称", max_length=120)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
-    note = models.TextField("说明", blank=True)
+    year = models.PositiveSmallIntegerField(gettext_noop("年度"))
+    name = models.CharField(gettext_noop("方案名称"), max_length=120)
+    status = models.CharField(
+        gettext_noop("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    note = models.TextField(gettext_noop("说明"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-year", "id"]
         unique_together = [("root", "year")]
-        verbose_name = verbose_name_plural = "考核方案"
+        verbose_name = verbose_name_plural = gettext_noop("考核方案")
 
     def __str__(self):
         return self.name
@@ -370,22 +396,27 @@ class AssessmentScheme(models.Model):
 class SchemeCriterion(models.Model):
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="criteria")
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name="指标"
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_noop("指标")
     )
-    weight = models.DecimalField("权重（分）", max_digits=6, decimal_places=2)
+    weight = models.DecimalField(gettext_noop("权重（分）"), max_digits=6, decimal_places=2)
     rule_kind = models.CharField(
-        "计分方法", max_length=16, choices=RuleKind.choices, default=RuleKind.RATIO_CAPPED
+        gettext_noop("计分方法"),
+        max_length=16,
+        choices=RuleKind.choices,
+        default=RuleKind.RATIO_CAPPED,
     )
-    cap = models.DecimalField("封顶完成率", max_digits=6, decimal_places=4, default="1.2")
+    cap = models.DecimalField(
+        gettext_noop("封顶完成率"), max_digits=6, decimal_places=4, default="1.2"
+    )
     bands = models.JSONField(
-        "分档", default=list, blank=True
+        gettext_noop("分档"), default=list, blank=True
     )  # [["1.0", "1.0"], ["0.9", "0.8"], ...]
-    rank_points = models.JSONField("名次得分", default=list, blank=True)
+    rank_points = models.JSONField(gettext_noop("名次得分"), default=list, blank=True)
     rank_floor = models.DecimalField(
-        "末位得分", max_digits=6, decimal_places=2, null=True, blank=True
+        gettext_noop("末位得分"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     rank_by = models.CharField(
-        "排名依据",
+        gettext_noop("排名依据"),
         max_length=8,
         default="ratio",
         choices=[("ratio", "完成率"), ("actual", "完成值")],
@@ -398,23 +429,26 @@ class SchemeCriterion(models.Model):
 
 
 class AdjustmentSource(models.TextChoices):
-    MANUAL = "manual", "手工录入"
-    OVERDUE_DUBAN = "overdue_duban", "督办级超期问题数（督查模块）"
-    PROVINCE_PROJECTS = "province_projects", "年度省重点项目数（项目台账）"
+    MANUAL = "manual", gettext_noop("手工录入")
+    OVERDUE_DUBAN = "overdue_duban", gettext_noop("督办级超期问题数（督查模块）")
+    PROVINCE_PROJECTS = "province_projects", gettext_noop("年度省重点项目数（项目台账）")
 
 
 class SchemeAdjustment(models.Model):
     scheme = models.ForeignKey(
         AssessmentScheme, on_delete=models.CASCADE, related_name="adjustments"
     )
-    code = models.CharField("代码", max_length=32)
-    name = models.CharField("加减分项", max_length=60)
-    points_each = models.DecimalField("每项分值", max_digits=6, decimal_places=2)
+    code = models.CharField(gettext_noop("代码"), max_length=32)
+    name = models.CharField(gettext_noop("加减分项"), max_length=60)
+    points_each = models.DecimalField(gettext_noop("每项分值"), max_digits=6, decimal_places=2)
     cap = models.DecimalField(
-        "上限（绝对值）", max_digits=6, decimal_places=2, null=True, blank=True
+        gettext_noop("上限（绝对值）"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     source = models.CharField(
-        "计数来源", max_length=20, choices=AdjustmentSource.choices, default=AdjustmentSource.MANUAL
+        gettext_noop("计数来源"),
+        max_length=20,
+        choices=AdjustmentSource.choices,
+        default=AdjustmentSource.MANUAL,
     )
     sort_order = models.IntegerField(default=0)
 
@@ -431,8 +465,8 @@ class AdjustmentEntry(models.Model):
         SchemeAdjustment, on_delete=models.CASCADE, related_name="entries"
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    count = models.PositiveIntegerField("次数")
-    note = models.CharField("依据", max_length=300, blank=True)
+    count = models.PositiveIntegerField(gettext_noop("次数"))
+    note = models.CharField(gettext_noop("依据"), max_length=300, blank=True)
 
     class Meta:
         unique_together = [("adjustment", "unit")]
@@ -442,9 +476,9 @@ class ScoreSet(models.Model):
     """One computed (or, for years before the system, entered) set of scores and ranks."""
 
     class Kind(models.TextChoices):
-        MONTHLY = "monthly", "月度排名"
-        FINAL = "final", "年终考核"
-        HISTORICAL = "historical", "历史成绩（录入）"
+        MONTHLY = "monthly", gettext_noop("月度排名")
+        FINAL = "final", gettext_noop("年终考核")
+        HISTORICAL = "historical", gettext_noop("历史成绩（录入）")
 
     root = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
@@ -457,7 +491,7 @@ class ScoreSet(models.Model):
         on_delete=models.SET_NULL,
         related_name="score_sets",
     )
-    as_of = models.DateField("数据截至")
+    as_of = models.DateField(gettext_noop("数据截至"))
     title = models.CharField(max_length=120)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

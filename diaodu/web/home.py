@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from diaodu import clock
 from diaodu.engine import stages as S
+from diaodu.i18n import period_name
 from diaodu.org.scope import scope_for
 from diaodu.procedures import queries as procedure_queries
 from diaodu.projects import queries as project_queries
@@ -322,7 +323,9 @@ def office_blocks(user, today) -> list[Block]:
     if unit is not None and cycle is not None:
         period = sq.last_due_period(cycle)
         rows = sq.missing(user, unit, period)
-        miss = Block("missing", _("缺报（%(p)s）") % {"p": period.name}, empty=_("本期无缺报。"))
+        miss = Block(
+            "missing", _("缺报（%(p)s）") % {"p": period_name(period)}, empty=_("本期无缺报。")
+        )
         # the counts are the figures': owed minus filed, a returned report not being filed
         rc = figures.report_counts(user, unit, period)
         miss.count = rc.missing

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
@@ -104,7 +105,7 @@ def password_view(request):
             else:
                 request.user.refresh_from_db()
                 update_session_auth_hash(request, request.user)
-                messages.success(request, "密码已修改。")
+                messages.success(request, gettext("密码已修改。"))
                 return redirect("web:home")
     return render(
         request,
@@ -175,7 +176,7 @@ def token_create(request):
         messages.error(request, "；".join(exc.messages))
     else:
         request.session["new_token"] = raw
-        messages.success(request, "令牌已生成。请立即复制保存，它只显示这一次。")
+        messages.success(request, gettext("令牌已生成。请立即复制保存，它只显示这一次。"))
     return redirect("web:profile")
 
 
@@ -184,5 +185,5 @@ def token_create(request):
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_token(request.user, token)
-    messages.success(request, f"令牌“{token.name}”已撤销。")
+    messages.success(request, gettext("令牌“%(token_name)s”已撤销。") % {"token_name": token.name})
     return redirect("web:profile")

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
@@ -52,11 +53,11 @@ MOVES = {
     "return": ((ProblemStatus.RESOLVED,), ProblemStatus.RETURNED),
 }
 ACTION_LABELS = {
-    "assign": "交办",
-    "start": "签收办理",
-    "resolve": "办结",
-    "close": "销号",
-    "return": "退回重办",
+    "assign": gettext_noop("交办"),
+    "start": gettext_noop("签收办理"),
+    "resolve": gettext_noop("办结"),
+    "close": gettext_noop("销号"),
+    "return": gettext_noop("退回重办"),
 }
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from diaodu import clock
 from diaodu.engine import stages as S
@@ -66,7 +67,10 @@ def contact_new(request):
         except ValidationError as exc:
             errors = error_texts(exc)
         else:
-            messages.success(request, f"已记录与《{project.name}》的对接。")
+            messages.success(
+                request,
+                gettext("已记录与《%(project_name)s》的对接。") % {"project_name": project.name},
+            )
             return redirect("supervision:contacts")
     return render(
         request,

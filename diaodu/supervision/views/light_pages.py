@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu.org.scope import require, scope_for
@@ -56,7 +57,7 @@ def lights(request):
 def lights_compute(request):
     unit, cycle, period = _resolve(request)
     if cycle is None:
-        messages.error(request, "该单位尚未设置报送周期。")
+        messages.error(request, gettext("该单位尚未设置报送周期。"))
     else:
         try:
             run = services.compute_lights(request.user, cycle, period, unit=unit)

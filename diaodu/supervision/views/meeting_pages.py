@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
@@ -43,7 +44,9 @@ def meetings(request):
         except ValidationError as exc:
             errors = error_texts(exc)
         else:
-            messages.success(request, f"已建立“{m.title}”，议程已自动生成。")
+            messages.success(
+                request, gettext("已建立“%(m_title)s”，议程已自动生成。") % {"m_title": m.title}
+            )
             return redirect("supervision:meeting", m.pk)
     cycle = queries.cycle_for_unit(unit) if unit else None
     return render(
@@ -145,7 +148,7 @@ def meeting_action(request, pk: int):
 def meeting_held(request, pk: int):
     m = queries.get_meeting(request.user, pk)
     services.hold_meeting(request.user, m, minutes=request.POST.get("minutes", ""))
-    messages.success(request, "会议纪要已保存。")
+    messages.success(request, gettext("会议纪要已保存。"))
     return redirect("supervision:meeting", m.pk)
 
 

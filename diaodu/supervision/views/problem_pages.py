@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
@@ -107,7 +108,7 @@ def problem_new(request):
         except ValidationError as exc:
             errors = error_texts(exc)
         else:
-            messages.success(request, "问题已提出，等待交办。")
+            messages.success(request, gettext("问题已提出，等待交办。"))
             return redirect("supervision:problem", pr.pk)
     return render(
         request,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu.engine import periods as P
@@ -103,7 +104,10 @@ def report_new(request, project_id: int):
         else:
             name = f"《{project.name}》{report.period_obj.name}周报"
             if getattr(report, "replayed", False):
-                messages.info(request, f"{name}此前已报送成功，本次重复提交未再保存。")
+                messages.info(
+                    request,
+                    gettext("%(name)s此前已报送成功，本次重复提交未再保存。") % {"name": name},
+                )
             else:
                 messages.success(
                     request, name + ("已报送（逾期报送）。" if report.is_late else "已报送。")
@@ -142,7 +146,7 @@ def report_edit(request, pk: int):
     report = queries.get_report(request.user, pk)
     require(request.user, "reports.file")
     if report.status != ReportStatus.RETURNED:
-        messages.error(request, "只有被退回的周报才能修改后重新报送。")
+        messages.error(request, gettext("只有被退回的周报才能修改后重新报送。"))
         return redirect("supervision:report", report.pk)
     errors = {}
     data = {
@@ -166,7 +170,7 @@ def report_edit(request, pk: int):
         except ValidationError as exc:
             errors = error_texts(exc)
         else:
-            messages.success(request, "周报已修改并重新报送。")
+            messages.success(request, gettext("周报已修改并重新报送。"))
             return redirect("supervision:report", report.pk)
     return render(
         request,

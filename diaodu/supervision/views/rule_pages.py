@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from diaodu.engine import periods as P
 from diaodu.org.scope import require
@@ -36,7 +37,10 @@ def rules(request):
         except ValidationError as exc:
             errors = error_texts(exc)
         else:
-            messages.success(request, f"{unit.name}的报送周期与亮灯规则已保存。")
+            messages.success(
+                request,
+                gettext("%(unit_name)s的报送周期与亮灯规则已保存。") % {"unit_name": unit.name},
+            )
             return redirect(f"{reverse('supervision:rules')}?unit={unit.pk}")
     from diaodu.engine.lights import LightRules
 

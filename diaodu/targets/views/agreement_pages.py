@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
@@ -125,7 +126,7 @@ def agreement_new(request):
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            messages.success(request, "目标责任状已创建（草拟）。")
+            messages.success(request, gettext("目标责任状已创建（草拟）。"))
             return redirect("targets:agreement", a.pk)
     return render(
         request,
@@ -163,7 +164,7 @@ def agreement_edit(request, pk: int):
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            messages.success(request, "目标责任状已保存。")
+            messages.success(request, gettext("目标责任状已保存。"))
             return redirect("targets:agreement", a.pk)
     form.fields["unit"].disabled = True
     form.fields["year"].disabled = True
@@ -232,7 +233,7 @@ def agreement_scan(request, pk: int):
     a = queries.get_agreement(request.user, pk)
     form = ScanForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "请选择扫描件（PDF/JPG/PNG）。")
+        messages.error(request, gettext("请选择扫描件（PDF/JPG/PNG）。"))
         return redirect("targets:agreement", a.pk)
     return run_action(
         request,
@@ -266,5 +267,8 @@ def agreement_amend(request, pk: int):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect("targets:agreement", a.pk)
-    messages.success(request, f"已生成第{new.version}版（草拟），签订后生效。")
+    messages.success(
+        request,
+        gettext("已生成第%(new_version)s版（草拟），签订后生效。") % {"new_version": new.version},
+    )
     return redirect("targets:agreement_edit", new.pk)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from diaodu import clock
 from diaodu.org.scope import require, scope_for
@@ -67,7 +68,7 @@ def scheme_new(request):
     return render(
         request,
         "targets/form.html",
-        {"form": form, "title": "新建考核方案", "back": reverse("targets:assessment")},
+        {"form": form, "title": gettext("新建考核方案"), "back": reverse("targets:assessment")},
     )
 
 
@@ -106,13 +107,13 @@ def scheme(request, pk: int):
                         bands=parse_bands(cd["bands"]),
                         rank_points=points,
                     )
-                    messages.success(request, "考核指标已保存。")
+                    messages.success(request, gettext("考核指标已保存。"))
                     return redirect("targets:scheme", sch.pk)
             elif action == "adjustment":
                 adj_form = AdjustmentForm(request.POST)
                 if adj_form.is_valid():
                     services.set_adjustment(request.user, sch, **adj_form.cleaned_data)
-                    messages.success(request, "加减分项已保存。")
+                    messages.success(request, gettext("加减分项已保存。"))
                     return redirect("targets:scheme", sch.pk)
             elif action == "count":
                 adj = sch.adjustments.filter(pk=_int(request.POST.get("adjustment"))).first()
@@ -125,7 +126,7 @@ def scheme(request, pk: int):
                     count=request.POST.get("count"),
                     note=request.POST.get("note", ""),
                 )
-                messages.success(request, "次数已保存。")
+                messages.success(request, gettext("次数已保存。"))
                 return redirect("targets:scheme", sch.pk)
             elif action == "remove":
                 c = sch.criteria.filter(pk=_int(request.POST.get("criterion"))).first()
@@ -142,7 +143,9 @@ def scheme(request, pk: int):
                         kind=rf.cleaned_data["kind"],
                         month=rf.cleaned_data.get("month"),
                     )
-                    messages.success(request, f"已生成“{ss.title}”。")
+                    messages.success(
+                        request, gettext("已生成“%(ss_title)s”。") % {"ss_title": ss.title}
+                    )
                     return redirect("targets:score_set", ss.pk)
                 errors.append("请选择类型和月份。")
         except (ValidationError, ValueError) as exc:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from diaodu.engine import stages as S
 from diaodu.org.scope import require, scope_for
@@ -68,7 +69,7 @@ def cockpit_context(user, unit, year: int, on: date) -> dict:
             }
         )
     chart = {
-        "months": [f"{m}月" for m in range(1, 13)],
+        "months": [gettext("%(m)s月") % {"m": m} for m in range(1, 13)],
         "indicators": [
             {"name": f"{r.indicator.name}（{r.indicator.measure}）", **r.series} for r in rows
         ],

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from diaodu import clock, uploads
 from diaodu.org.scope import require, scope_for
@@ -42,7 +43,7 @@ def economy(request):
         statements = queries.statement(rows, group, ind)
         series = queries.economy_series(group, ind, year)
         chart = {
-            "months": [f"{m}月" for m in range(1, 13)],
+            "months": [gettext("%(m)s月") % {"m": m} for m in range(1, 13)],
             "regions": [
                 {
                     "name": r["region"].name,
@@ -115,12 +116,16 @@ def economy_import(request):
                 form.add_error("file", error_text(exc))
             else:
                 if report.ok:
-                    messages.success(request, f"导入成功：{report.saved} 条经济指标数据。")
+                    messages.success(
+                        request,
+                        gettext("导入成功：%(report_saved)s 条经济指标数据。")
+                        % {"report_saved": report.saved},
+                    )
                     return redirect("targets:economy")
     groups = list(queries.peer_groups(request.user))
     tpl = f"{reverse('targets:economy_template')}?group={groups[0].pk}" if groups else ""
     return render(
         request,
         "targets/import.html",
-        {"form": form, "report": report, "title": "导入经济指标", "template_url": tpl},
+        {"form": form, "report": report, "title": gettext("导入经济指标"), "template_url": tpl},
     )

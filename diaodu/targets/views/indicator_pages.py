@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import queries, services
@@ -42,7 +43,9 @@ def indicator_edit(request, pk: int | None = None):
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                messages.success(request, f"指标“{ind.name}”已保存。")
+                messages.success(
+                    request, gettext("指标“%(ind_name)s”已保存。") % {"ind_name": ind.name}
+                )
                 return redirect("targets:indicators")
     else:
         initial = (
@@ -56,7 +59,7 @@ def indicator_edit(request, pk: int | None = None):
         "targets/form.html",
         {
             "form": form,
-            "title": "编辑指标" if instance else "新建指标",
+            "title": gettext("编辑指标") if instance else gettext("新建指标"),
             "back": reverse("targets:indicators"),
         },
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock, uploads
@@ -59,7 +60,7 @@ def monthly(request):
         except ValidationError as exc:
             errors = error_list(exc)
         else:
-            messages.success(request, f"已保存 {n} 项数据。")
+            messages.success(request, gettext("已保存 %(n)s 项数据。") % {"n": n})
             return redirect(
                 f"{reverse('targets:monthly')}?unit={agreement.unit_id}&year={year}&month={month}"
             )
@@ -139,7 +140,9 @@ def monthly_import(request):
             else:
                 if report.ok:
                     messages.success(
-                        request, f"导入成功：读取 {report.rows} 行，更新 {report.saved} 项。"
+                        request,
+                        gettext("导入成功：读取 %(report_rows)s 行，更新 %(report_saved)s 项。")
+                        % {"report_rows": report.rows, "report_saved": report.saved},
                     )
                     return redirect("targets:monthly")
     return render(
@@ -148,7 +151,7 @@ def monthly_import(request):
         {
             "form": form,
             "report": report,
-            "title": "导入月度指标",
+            "title": gettext("导入月度指标"),
             "template_url": reverse("targets:monthly_template"),
         },
     )

@@ -4,11 +4,12 @@ document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var el = document.getElementById("funnel");
   if (!el) { return; }
-  if (!window.echarts) { el.textContent = "图表组件未加载"; return; }
+  var t = window.diaodu.t;
+  if (!window.echarts) { el.textContent = t("图表组件未加载"); return; }
   var esc = window.diaodu.escape, data = window.diaodu.json("funnel-data");
   var chart = echarts.init(el);
   chart.setOption({
-    tooltip: { formatter: function (p) { return esc(p.name) + "：" + esc(p.value) + " 个，" + (p.data.investment / 10000).toFixed(2) + " 亿元"; } },
+    tooltip: { formatter: function (p) { return esc(p.name) + ": " + esc(p.value) + " " + t("个") + ", " + (p.data.investment / 10000).toFixed(2) + " " + t("亿元"); } },
     series: [{ type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "8%", gap: 2,
       label: { formatter: "{b} {c}" }, data: data }]
   });

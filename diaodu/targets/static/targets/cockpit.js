@@ -5,7 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var root = document.getElementById("cockpit-charts");
   if (!root) { return; }
-  var $ = window.diaodu.json, esc = window.diaodu.escape;
+  var $ = window.diaodu.json, esc = window.diaodu.escape, t = window.diaodu.t;
   var dark = document.body.classList.contains("screen");
   var text = dark ? "#dfe7f3" : "#1d273b";
   var ledgerUrl = root.dataset.ledgerUrl, unit = root.dataset.unit;
@@ -21,12 +21,12 @@ document.addEventListener("DOMContentLoaded", function () {
     pace.indicators.forEach(function (ind, i) { var o = document.createElement("option"); o.value = i; o.textContent = ind.name; sel.appendChild(o); });
     var drawPace = function (i) {
       var ind = pace.indicators[i]; if (!ind) { return; }
-      pc.setOption({ textStyle: { color: text }, tooltip: { trigger: "axis", formatter: axisTooltip }, legend: { data: ["序时进度", "实际完成"], textStyle: { color: text } },
+      pc.setOption({ textStyle: { color: text }, tooltip: { trigger: "axis", formatter: axisTooltip }, legend: { data: [t("序时进度"), t("实际完成")], textStyle: { color: text } },
         grid: { left: 60, right: 24, bottom: 30 }, xAxis: { type: "category", data: pace.months },
         yAxis: { type: "value", name: ind.name },
-        series: [{ name: "序时进度", type: "line", data: ind.expected, lineStyle: { type: "dashed" },
-                   markLine: { symbol: "none", data: [{ yAxis: ind.target, name: "年度目标" }], label: { position: "insideEndTop", formatter: "年度目标 {c}", color: text } } },
-                 { name: "实际完成", type: "line", data: ind.actual, connectNulls: false, areaStyle: { opacity: 0.15 } }] }, true);
+        series: [{ name: t("序时进度"), type: "line", data: ind.expected, lineStyle: { type: "dashed" },
+                   markLine: { symbol: "none", data: [{ yAxis: ind.target, name: t("年度目标") }], label: { position: "insideEndTop", formatter: t("年度目标") + " {c}", color: text } } },
+                 { name: t("实际完成"), type: "line", data: ind.actual, connectNulls: false, areaStyle: { opacity: 0.15 } }] }, true);
     };
     sel.addEventListener("change", function () { drawPace(+sel.value); });
     drawPace(0); charts.push(pc);
@@ -34,7 +34,7 @@ document.addEventListener("DOMContentLoaded", function () {
     fc.setOption({ textStyle: { color: text }, tooltip: { formatter: itemTooltip }, series: [{ type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "8%", gap: 2, label: { formatter: "{b} {c}", color: text }, data: $("funnel-data") }] });
     fc.on("click", function (p) { window.location = ledgerUrl + "?stage=" + encodeURIComponent(p.data.stage) + "&unit=" + encodeURIComponent(unit); });
     charts.push(fc);
-    var lights = $("light-data"), names = { red: "红灯", yellow: "黄灯", green: "绿灯" }, colors = { red: "#d63939", yellow: "#f59f00", green: "#2fb344" };
+    var lights = $("light-data"), names = { red: t("红灯"), yellow: t("黄灯"), green: t("绿灯") }, colors = { red: "#d63939", yellow: "#f59f00", green: "#2fb344" };
     var lc = echarts.init(document.getElementById("light-chart"));
     lc.setOption({ textStyle: { color: text }, tooltip: { formatter: itemTooltip }, series: [{ type: "pie", stillShowZeroSum: false, radius: ["38%", "60%"], label: { position: "inside", formatter: "{b}\n{c}", color: "#fff" },
       data: Object.keys(lights).map(function (k) { return { name: names[k] || k, value: lights[k], itemStyle: { color: colors[k] }, key: k }; }) }] });
@@ -42,7 +42,7 @@ document.addEventListener("DOMContentLoaded", function () {
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
     document.body.dataset.chartsReady = "1";
   } else {
-    document.getElementById("pace-chart").textContent = "图表组件未加载";
+    document.getElementById("pace-chart").textContent = t("图表组件未加载");
   }
   if (window.L) {
     var pts = $("map-data"), tile = $("tile-url"), el = document.getElementById("project-map");
@@ -51,7 +51,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var group = [];
     pts.forEach(function (p) {
       var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#206bc4", weight: 2, fillOpacity: 0.7 }).addTo(map);
-      m.bindTooltip(window.diaodu.textNode(p.name + "（" + p.stage + "）"));
+      m.bindTooltip(window.diaodu.textNode(p.name + " (" + p.stage + ")"));
       m.on("click", function () { window.location = p.url; });
       group.push([p.lat, p.lon]);
     });

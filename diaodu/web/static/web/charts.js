@@ -17,4 +17,11 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   };
+  // The interface language's words for the scripts' own labels (json_script "js-i18n" of the
+  // shell, from diaodu.web.context.JS_STRINGS); the Chinese text is the key and the fallback.
+  var words = null;
+  window.diaodu.t = function (text) {
+    if (words === null) { words = window.diaodu.json("js-i18n") || {}; }
+    return words[text] || text;
+  };
 })();
