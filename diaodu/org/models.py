@@ -63,6 +63,9 @@ class Unit(models.Model):
     sort_order = models.IntegerField(gettext_noop("排序"), default=0)
     is_active = models.BooleanField(gettext_noop("启用"), default=True)
     region_code = models.CharField(gettext_noop("行政区划代码"), max_length=6, blank=True)
+    # [[lat, lon], …] (WGS84), a closed ring: the outline the maps draw when no tile server is
+    # configured (offline, 政务内网), and over the tiles when one is
+    boundary = models.JSONField(gettext_noop("边界"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -84,3 +84,25 @@ def get_person(user, pk) -> User:
 
 def roles():
     return Role.objects.prefetch_related("custom_units").order_by("sort_order", "id")
+
+
+def outlines(unit: Unit) -> list[dict]:
+    """The outlines a map of `unit` draws (the unit, the units under it and above it that have a
+    boundary), widest first: {"name", "kind", "ring", "own"}. The caller has scoped `unit`."""
+    ancestors = [int(p) for p in unit.path.strip("/").split("/") if p]
+    rows = (
+        Unit.objects.filter(is_active=True, boundary__isnull=False)
+        .filter(Q(path__startswith=unit.path) | Q(pk__in=ancestors))
+        .order_by("depth", "sort_order", "id")
+        .values("pk", "name", "kind", "boundary", "path")
+    )
+    return [
+        {
+            "name": r["name"],
+            "kind": r["kind"],
+            "ring": r["boundary"],
+            "own": r["path"].startswith(unit.path),
+        }
+        for r in rows
+        if r["boundary"]
+    ]

@@ -35,7 +35,7 @@ from diaodu.org.models import (
 )
 from diaodu.org.scope import SYSTEM, forget, require
 
-UNIT_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "region_code")
+UNIT_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "region_code", "boundary")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 PHONE_RE = re.compile(r"^1\d{10}$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
@@ -68,9 +68,28 @@ def _check_unit_data(data: dict, instance: Unit | None = None) -> dict:
         errors["kind"] = "单位类型无效。"
     if clean.get("region_code") and not re.fullmatch(r"\d{6}", clean["region_code"]):
         errors["region_code"] = "行政区划代码应为 6 位数字。"
+    if clean.get("boundary") is not None:
+        ring = _ring(clean["boundary"])
+        if ring is None:
+            errors["boundary"] = (
+                "边界应为至少 3 个经纬度点 [[纬度, 经度], …]（纬度 -90～90，经度 -180～180）。"
+            )
+        else:
+            clean["boundary"] = ring
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def _ring(value) -> list | None:
+    """A boundary as [[lat, lon], …] with at least 3 points, or None when it is not one."""
+    try:
+        ring = [[round(float(lat), 6), round(float(lon), 6)] for lat, lon in value]
+    except (TypeError, ValueError):
+        return None
+    if len(ring) < 3 or any(not (-90 <= a <= 90 and -180 <= b <= 180) for a, b in ring):
+        return None
+    return ring
 
 
 def _set_path(unit: Unit) -> None:

@@ -265,9 +265,11 @@ def build(stdout=None) -> dict:
                 )
                 if not Project.objects.filter(national_code=code).exists():
                     data["national_code"] = code
-            if has_coords:
-                data["latitude"] = Decimal(f"{lat + rng.uniform(-0.012, 0.012):.6f}")
-                data["longitude"] = Decimal(f"{lon + rng.uniform(-0.015, 0.015):.6f}")
+            # every project on the map; the projects listed with coordinates keep the values
+            # they always had (same random draws), the others get theirs from a random of their own
+            crng = rng if has_coords else random.Random(f"{SEED}:coords:{index}")
+            data["latitude"] = Decimal(f"{lat + crng.uniform(-0.012, 0.012):.6f}")
+            data["longitude"] = Decimal(f"{lon + crng.uniform(-0.015, 0.015):.6f}")
             leads = [people[leader_name]] + [people[u] for u in extra_leads if u in people]
             responsible = units.get(RESPONSIBLE[resume or stage])
             if "征收" in issues:
@@ -293,9 +295,60 @@ def build(stdout=None) -> dict:
                     reason=reason if step in S.SIDE else "",
                 )
             created += 1
+        _outlines(units)
     if stdout is not None:
         stdout.write(f"演示项目：新建 {created} 个，已存在 {skipped} 个。")
     return {"projects": created}
+
+
+def _outlines(units: dict) -> None:
+    """The outlines the maps draw without a tile server: each park an octagon around its centre,
+    the zone the hull of its parks with a margin. Only where a unit has none (never overwrites
+    an outline an administrator drew)."""
+    import math
+
+    from diaodu.org import services as org_services
+
+    rings = {}
+    for code, (_s, _l, lat, lon, _r) in PARKS.items():
+        r_lat, r_lon = 0.022, 0.028  # about 2.4 km
+        rings[code] = [
+            [
+                round(lat + r_lat * math.sin(math.pi * k / 4 + 0.3), 6),
+                round(lon + r_lon * math.cos(math.pi * k / 4 + 0.3), 6),
+            ]
+            for k in range(8)
+        ]
+    points = [p for ring in rings.values() for p in ring]
+    clat = sum(p[0] for p in points) / len(points)
+    clon = sum(p[1] for p in points) / len(points)
+    hull = _hull(points)
+    rings["QHKFQ"] = [
+        [round(clat + (a - clat) * 1.15, 6), round(clon + (b - clon) * 1.15, 6)] for a, b in hull
+    ]
+    for code, ring in rings.items():
+        unit = units.get(code)
+        if unit is not None and not unit.boundary:
+            org_services.update_unit(SYSTEM, unit, boundary=ring)
+
+
+def _hull(points: list) -> list:
+    """Convex hull (monotone chain) of [lat, lon] points, counter-clockwise."""
+    pts = sorted(map(tuple, points))
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return [list(p) for p in lower[:-1] + upper[:-1]]
 
 
 _NOTES = {

@@ -24,12 +24,22 @@ def zone(transactional_db):
 
 
 def test_cockpit_as_leader(chromium, live_server, zone):  # noqa: F811
+    from diaodu.audit.context import acting_as
+    from diaodu.org.models import Unit
+    from diaodu.projects.demo import _outlines
+
+    with acting_as(None, channel="cli"):  # the demo's outlines of the zone and its parks
+        _outlines({u.code: u for u in Unit.objects.filter(code__startswith="QHKFQ")})
     page = Page(chromium, live_server.url)
     p = page.login("quzhang", DEMO_PASSWORD)
     p.goto(live_server.url + "/targets/cockpit/")
     p.wait_for_selector("#pace-chart canvas")
     p.wait_for_selector("#funnel-chart canvas")
     p.wait_for_selector("body[data-map-ready='1'] #project-map .leaflet-interactive")
+    # no tile server: the zone and its parks are drawn from their boundaries, not a blank
+    assert p.locator("#project-map path.map-outline-zone").count() == 1
+    assert p.locator("#project-map path.map-outline-park").count() >= 3
+    assert p.locator("#project-map .leaflet-tile").count() == 0
     assert "清河经济开发区管委会" in p.inner_text(".page-title")
     card = p.locator("[data-testid=card][data-indicator=new_starts] [data-testid=card-actual]")
     shown = int(card.inner_text().replace(",", ""))

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 
 from diaodu.engine import stages as S
+from diaodu.org import queries as org_queries
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as pq
 from diaodu.supervision import figures as sfigures
@@ -158,6 +159,8 @@ def cockpit_context(user, unit, year: int, on: date) -> dict:
         "ranking": ranking,
         "economy": economy,
         "tile_url": settings.MAP_TILE_URL,
+        # drawn from the system's own data: the map works without any tile server
+        "outlines": org_queries.outlines(unit),
         "ledger_url": reverse("projects:list"),
     }
 

@@ -46,9 +46,18 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   if (window.L) {
     var pts = $("map-data"), tile = $("tile-url"), el = document.getElementById("project-map");
+    var outlines = $("map-outlines") || [];
     var map = L.map(el, { attributionControl: false, zoomControl: true });
     if (tile) { L.tileLayer(tile, { maxZoom: 18 }).addTo(map); } else { el.classList.add(dark ? "map-blank-dark" : "map-blank"); }
     var group = [];
+    // the zone and its parks from the system's own data: a map without any tile server
+    outlines.forEach(function (o) {
+      var zone = o.kind !== "park";
+      var poly = L.polygon(o.ring, { color: zone ? "#667382" : "#2fb344", weight: zone ? 2 : 1.5, dashArray: zone ? "6 4" : null,
+        fillColor: zone ? (dark ? "#1b2434" : "#f1f5f9") : "#2fb344", fillOpacity: zone ? 0.9 : 0.12, interactive: false, className: "map-outline map-outline-" + o.kind }).addTo(map);
+      if (!zone) { poly.bindTooltip(window.diaodu.textNode(o.name), { permanent: true, direction: "center", className: "map-outline-label" }); }
+      if (o.own) { o.ring.forEach(function (p) { group.push(p); }); }
+    });
     pts.forEach(function (p) {
       var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#206bc4", weight: 2, fillOpacity: 0.7 }).addTo(map);
       m.bindTooltip(window.diaodu.textNode(p.name + " (" + p.stage + ")"));
