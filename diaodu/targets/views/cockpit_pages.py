@@ -85,6 +85,7 @@ def cockpit_context(user, unit, year: int, on: date) -> dict:
     funnel = pq.funnel(user, unit)
     for f in funnel:
         f["count"] = stage_counts.get(f["stage"], 0)
+        f["label"] = gettext(f["label"])  # stage names are in the catalogue (diaodu.i18n)
     projects = pq.visible(user).filter(unit__path__startswith=unit.path)
     lights = {c: numbers.lights.get(c, 0) for c in ("red", "yellow", "green")}
     light_source = "supervision"
@@ -106,7 +107,7 @@ def cockpit_context(user, unit, year: int, on: date) -> dict:
             "name": p["name"],
             "lat": float(p["latitude"]),
             "lon": float(p["longitude"]),
-            "stage": S.label(p["stage"]),
+            "stage": gettext(S.label(p["stage"])),
             "url": reverse("projects:detail", args=[p["pk"]]),
         }
         for p in projects.filter(latitude__isnull=False, longitude__isnull=False).values(
