@@ -35,7 +35,9 @@ from diaodu.org.models import (
 )
 from diaodu.org.scope import SYSTEM, forget, require
 
-UNIT_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "region_code", "boundary")
+UNIT_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "region_code")
+# set by an administrator's import or the demo, not by the unit form (which never clears it)
+UNIT_DATA_FIELDS = (*UNIT_FIELDS, "boundary")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 PHONE_RE = re.compile(r"^1\d{10}$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
@@ -47,7 +49,7 @@ def _check_unit_data(data: dict, instance: Unit | None = None) -> dict:
     errors = {}
     clean = {
         k: (data[k].strip() if isinstance(data.get(k), str) else data.get(k))
-        for k in UNIT_FIELDS
+        for k in UNIT_DATA_FIELDS
         if k in data
     }
     if instance is None:

@@ -68,3 +68,24 @@ def test_a_bad_boundary_is_refused_by_name(demo):
     )
     unit.refresh_from_db()
     assert unit.boundary == [[43.8, 125.4], [43.9, 125.5], [43.85, 125.6]]
+
+
+def test_the_unit_form_keeps_the_boundary(demo, client_for):
+    unit = Unit.objects.get(code="QHKFQ-WL")
+    ring = [[43.8, 125.4], [43.9, 125.5], [43.85, 125.6]]
+    org_services.update_unit(SYSTEM, unit, boundary=ring)
+    r = client_for("sysadmin").post(
+        f"/org/units/{unit.pk}/edit/",
+        {
+            "name": "现代物流产业园",
+            "code": "QHKFQ-WL",
+            "kind": "park",
+            "sort_order": "1",
+            "short_name": "物流园",
+            "region_code": "",
+            "parent": unit.parent_id,
+        },
+    )
+    assert r.status_code == 302
+    unit.refresh_from_db()
+    assert unit.boundary == ring
