@@ -111,6 +111,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "diaodu.web.middleware.SecurityHeadersMiddleware",
+    "diaodu.web.middleware.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "diaodu.audit.middleware.RequestContextMiddleware",
     "diaodu.ops.dbrouter.ReplicaPinMiddleware",

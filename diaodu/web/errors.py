@@ -10,12 +10,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from diaodu.engine.requestguard import unstorable
+
 
 def _back(request) -> str:
     """The page the person came from, when it is on this server."""
     referer = request.META.get("HTTP_REFERER", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, {request.get_host()}, request.is_secure()
+    if (
+        referer
+        and unstorable(referer) is None
+        and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
     ):
         if referer.split("?")[0].rstrip("/") != request.build_absolute_uri(request.path).rstrip(
             "/"
@@ -60,6 +64,17 @@ def bad_request(request, exception=None, template_name=None):
         400,
         _("请求无法处理"),
         _("请求的内容不完整或格式有误，可能是链接被截断或已过期。"),
+    )
+
+
+def bad_characters(request, reason: str):
+    """The request carried a NUL or a lone surrogate (see web.middleware.InputGuardMiddleware)."""
+    return _page(
+        request,
+        400,
+        _("提交的内容含有不允许的字符"),
+        reason,
+        _("这类字符通常来自复制粘贴或编码错误，肉眼看不到；请重新输入该项后再提交。"),
     )
 
 

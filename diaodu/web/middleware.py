@@ -6,10 +6,14 @@ Django's LocaleMiddleware follows the browser's Accept-Language, so an office co
 English browser would get English pages. Diaodu is a Chinese system first: the language is the
 one chosen with the switch (its cookie), else zh-hans."""
 
+import json
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils import translation
+
+from diaodu.engine import requestguard
 
 
 class LanguageMiddleware:
@@ -93,3 +97,56 @@ class SecurityHeadersMiddleware:
         ):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class InputGuardMiddleware:
+    """Refuse, before anything reads it, a request whose path, query parameters, form fields,
+    uploaded file names, JSON body, cookies or header values carry a NUL or a lone surrogate
+    (diaodu.engine.requestguard): a Chinese 400 naming where — an HTML page for pages, a JSON
+    error for the API — and nothing changes, instead of a 500 from the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        found = requestguard.first_problem(self._texts(request))
+        if found is None:
+            return self.get_response(request)
+        message = requestguard.message(*found)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"detail": message, "errors": {found[0]: message}},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        from diaodu.web.errors import bad_characters
+
+        return bad_characters(request, message)
+
+    @staticmethod
+    def _texts(request):
+        yield "地址", request.path_info
+        for key, values in request.GET.lists():
+            for value in values:
+                yield key, value
+        for name, value in request.COOKIES.items():
+            yield f"Cookie {name}", value
+        for key, value in request.META.items():
+            if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "QUERY_STRING"):
+                yield f"请求头 {key.removeprefix('HTTP_').replace('_', '-').title()}", value
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        content_type = request.content_type or ""
+        if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            for key, values in request.POST.lists():
+                for value in values:
+                    yield key, value
+            for key, files in request.FILES.lists():
+                for f in files:
+                    yield key, f.name or ""
+        elif content_type == "application/json" or content_type.endswith("+json"):
+            try:
+                body = json.loads(request.body or b"null")
+            except ValueError:
+                return  # not JSON: the API answers that itself
+            yield from requestguard.json_strings(body)
