@@ -8,14 +8,13 @@ import io
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from diaodu.engine import xlsx
 from diaodu.procedures.models import DurationUnit, Stage, Status
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 CRITICAL_FONT = Font(color="C00000", bold=True)
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = [
     ("阶段", 14),
@@ -41,17 +40,11 @@ COLUMNS = [
 
 
 def _put(cell, value) -> None:
-    """Strings are always text, never a formula."""
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)[:32767]
-        cell.value = text
-        cell.data_type = "s"
-        if text.startswith(_FORMULA_PREFIXES):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-        if isinstance(value, date):
-            cell.number_format = "yyyy-mm-dd"
+    """Through the project's safe cell writer (strings are always text, never a formula);
+    dates shown as dates."""
+    xlsx.put(cell, value)
+    if isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
 
 
 def chain_xlsx(project, chain, items, *, today: date) -> bytes:

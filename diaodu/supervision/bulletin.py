@@ -200,14 +200,18 @@ def _figures_appendix(doc, user, unit: Unit, period: P.Period, computed=None) ->
 
 
 def add_figures_sheet(wb, user, unit: Unit, period: P.Period) -> None:
-    """Add the sheet "主要数据" to workbook ``wb``: every headline figure with its definition."""
+    """Add the sheet "主要数据" to workbook ``wb``: every headline figure with its definition,
+    written through the safe cell writer (the unit's name is user data)."""
+    from diaodu.engine.xlsx import append
+
     ws = wb.create_sheet("主要数据")
     on = figures.as_of_for(period)
-    ws.append([f"{unit.name}主要数据（截至{cn_date(on)}）"])
-    ws.append(["数据项", "数值", "单位", "截至", "口径", "代码"])
+    append(ws, [f"{unit.name}主要数据（截至{cn_date(on)}）"])
+    append(ws, ["数据项", "数值", "单位", "截至", "口径", "代码"])
     for f in headline(user, unit, period):
         value = f.plain
-        ws.append(
+        append(
+            ws,
             [
                 f.label,
                 None if value is None else (value if isinstance(value, int) else float(value)),
@@ -215,7 +219,7 @@ def add_figures_sheet(wb, user, unit: Unit, period: P.Period) -> None:
                 f.as_of.isoformat(),
                 f.definition,
                 f.key,
-            ]
+            ],
         )
     for col, width in zip("ABCDEF", (28, 14, 8, 12, 90, 30)):
         ws.column_dimensions[col].width = width

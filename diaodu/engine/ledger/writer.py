@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
+from ..xlsx import put as _put
 from .values import _clean_decimal, _float_to_decimal
 from .vocabulary import (
     _CN_NUMERALS,
@@ -48,7 +49,6 @@ _CORE_FIELDS = (
 )
 _COMPLETED_GROUP = ("completed_this_year", "completed_since_start")
 _COMPLETED_GROUP_LABEL = "投资完成情况（万元）"
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _COLUMN_WIDTHS = {
     _SEQ: 6,
     "name": 30,
@@ -82,23 +82,6 @@ def _resolve_fields(rows: list[dict], fields: Iterable[str] | None) -> list[str]
     for row in rows:
         present.update(k for k, v in row.items() if v not in (None, "", []))
     return [f for f in FIELD_LABELS if f in present and f != "plan_category"]
-
-
-def _safe_text(text: str) -> str:
-    """Drop characters XML cannot carry; cut at Excel's 32,767-character cell limit."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:32767]
-
-
-def _put(cell, value: Any) -> None:
-    """Write *value* into *cell*; strings are always text, never a formula."""
-    if isinstance(value, str):
-        text = _safe_text(value)
-        cell.value = text
-        cell.data_type = "s"
-        if text.startswith(_FORMULA_PREFIXES):
-            cell.quotePrefix = True
-    else:
-        cell.value = value
 
 
 def _cell_value(fld: str, row: dict) -> tuple[Any, str | None]:

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from diaodu.engine import xlsx
 from diaodu.org.models import Unit, User
+from diaodu.procedures.models import ProcedureChain, ProjectProcedure
 from diaodu.projects.models import Project
 from diaodu.targets.models import MonthlyValue, PeerGroup, Region, ScoreSet, UnitScore
 
@@ -64,6 +65,7 @@ def poisoned_demo(db):
         Project.objects.filter(pk=p.pk).update(name=f"{PAYLOADS[n % len(PAYLOADS)]}{n}")
     for n, u in enumerate(Unit.objects.filter(kind__in=["park", "department"]).order_by("pk")):
         Unit.objects.filter(pk=u.pk).update(name=f"{PAYLOADS[n % len(PAYLOADS)]}单位{n}")
+    ProjectProcedure.objects.update(name=PAYLOADS[4], doc_number=PAYLOADS[0])
     MonthlyValue.objects.update(note=PAYLOADS[0])
     Region.objects.update(name=PAYLOADS[3])
     for us in UnitScore.objects.all():
@@ -84,6 +86,8 @@ def _exports(client) -> dict[str, str]:
     }
     for group in PeerGroup.objects.all():
         urls["economy_template"] = f"/targets/economy/template.xlsx?group={group.pk}"
+    for ch in ProcedureChain.objects.order_by("pk")[:2]:
+        urls[f"procedures_{ch.pk}"] = f"/procedures/project/{ch.project_id}/export/"
     for ss in ScoreSet.objects.all():
         urls[f"assessment_{ss.pk}"] = f"/targets/assessment/results/{ss.pk}/report.xlsx"
     return urls
@@ -108,4 +112,43 @@ def test_every_export_is_free_of_formulas(poisoned_demo):
     for name in ("ledger", "bulletin_ledger", "monthly_template", "economy_template"):
         assert name in downloaded, (name, downloaded)
     assert any(n.startswith("assessment_") for n in downloaded)
+    assert any(n.startswith("procedures_") for n in downloaded)
     assert seen_total > 20
+
+
+WRITERS = ("Workbook(", "create_sheet(", "load_workbook(")
+
+
+def test_every_xlsx_writer_goes_through_the_safe_cell_writer():
+    """A module that builds or re-saves a workbook writes its cells only through engine.xlsx:
+    it imports it, and never sets a cell by `ws.append(...)` or `cell.value = …` itself (the
+    readers, which only open workbooks, are exempt)."""
+    from pathlib import Path
+
+    root = Path(xlsx.__file__).resolve().parents[1]
+    offenders, writers = [], []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if "/tests/" in f"/{rel}" or "/migrations/" in rel or rel == "engine/xlsx.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        if not any(w in source for w in WRITERS) or ".save(" not in source:
+            continue
+        writers.append(rel)
+        uses_safe = (
+            "engine.xlsx import" in source
+            or "from ..xlsx import" in source
+            or ("from diaodu.engine import" in source and "xlsx" in source)
+        )
+        if not uses_safe:
+            offenders.append(f"{rel}: does not use diaodu.engine.xlsx")
+        for n, line in enumerate(source.splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if "ws.append(" in code or "detail.append(" in code or ".value = " in code:
+                if "cell.value = _clean_decimal" in code or ".value = seq" in code:
+                    continue  # numbers, not text
+                offenders.append(f"{rel}:{n}: {line.strip()}")
+    assert {"engine/ledger/writer.py", "procedures/exports.py", "supervision/bulletin.py"} <= set(
+        writers
+    ), writers
+    assert not offenders, "\n".join(offenders)
