@@ -221,20 +221,20 @@ def get_project(request, project_id: int):
     return _out(queries.get(request.user, project_id))
 
 
-def _people(request, ids):
+def _people(request, ids, field: str = "lead_official_ids", label: str = "包保领导"):
     if ids is None:
         return None
     found = {u.pk: u for u in org_queries.people(request.user).filter(pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise ValidationError({"lead_official_ids": f"人员不存在或无权选择：{missing}"})
+        raise ValidationError({field: f"{label}不存在或无权选择：{missing}"})
     return [found[i] for i in ids]
 
 
 def _one_person(request, pk):
     if pk is None:
         return None
-    return _people(request, [pk])[0]
+    return _people(request, [pk], "secretary_id", "项目秘书")[0]
 
 
 def _resp_unit(pk):

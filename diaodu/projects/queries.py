@@ -14,7 +14,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from diaodu.engine import stages as S
-from diaodu.org.models import Unit
+from diaodu.org.models import Unit, UnitKind
 from diaodu.org.scope import scope_for, sees_unit
 from diaodu.projects.models import Project
 
@@ -45,6 +45,21 @@ def visible(user):
 def can_write_unit(user, unit: Unit) -> bool:
     """May this person put projects under this unit (create, import)?"""
     return sees_unit(user, unit)
+
+
+def can_make_responsible(user, unit: Unit, project_unit: Unit) -> bool:
+    """May this person name *unit* 责任单位 of a project under *project_unit*? A unit of their own
+    scope, or a department/office of the administration the project sits in (a unit directly
+    under the project's park, zone or district, as 招商局 under the zone): never a unit of another
+    zone, nor one that is closed."""
+    if not unit.is_active:
+        return False
+    if sees_unit(user, unit):
+        return True
+    return unit.kind in (UnitKind.DEPARTMENT, UnitKind.OFFICE) and unit.parent_id in (
+        *project_unit.ancestor_ids(),
+        project_unit.pk,
+    )
 
 
 def get(user, pk, *, for_update: bool = False) -> Project:

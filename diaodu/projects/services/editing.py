@@ -19,7 +19,15 @@ from diaodu.projects.models import (
 )
 
 from .fields import FIELD_LABELS, ConflictError
-from .validation import _check_project, _check_unit, _set_leads, _snapshot, _year_plan, clean
+from .validation import (
+    _check_project,
+    _check_responsible_unit,
+    _check_unit,
+    _set_leads,
+    _snapshot,
+    _year_plan,
+    clean,
+)
 
 
 # ---------------------------------------------------------------- create / update
@@ -58,6 +66,7 @@ def create_project(
     None when that is not known (recorded as 日期未知); the last one is the project's stage."""
     require(by, "projects.change")
     _check_unit(by, unit)
+    _check_responsible_unit(by, responsible_unit, unit)
     values = clean(data)
     today = clock.today()
     moves = history or [(stage, stage_date or today)]
@@ -121,7 +130,8 @@ def update_project(
         setattr(current, k, v)
     if secretary is not ...:
         current.secretary = secretary
-    if responsible_unit is not ...:
+    if responsible_unit is not ... and responsible_unit != current.responsible_unit:
+        _check_responsible_unit(by, responsible_unit, current.unit)
         current.responsible_unit = responsible_unit
     if current.plan_category and not current.plan_year:
         current.plan_year = clock.today().year

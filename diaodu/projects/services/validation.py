@@ -275,6 +275,20 @@ def _check_unit(by, unit: Unit) -> None:
         raise PermissionDenied(f"无权在“{unit.name}”下维护项目。")
 
 
+def _check_responsible_unit(by, unit: Unit | None, project_unit: Unit) -> None:
+    """A 责任单位 the person may name (queries.can_make_responsible); a change only, so a value
+    set earlier by someone with a wider scope stays when others edit the project."""
+    if unit is None or not isinstance(by, User):
+        return
+    if not queries.can_make_responsible(by, unit, project_unit):
+        raise ValidationError(
+            {
+                "responsible_unit": f"不能把“{unit.name}”设为责任单位：只能选择本人数据范围内的"
+                "单位，或项目所在园区/开发区/区的部门、科室。"
+            }
+        )
+
+
 def _check_project(by, project: Project, key: str = "projects.change") -> Project:
     require(by, key)
     if not queries.visible(by).filter(pk=project.pk).exists():
