@@ -7,9 +7,12 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
 
+from diaodu.api import errors as api_errors
 from diaodu.api.auth import AUTH, signed_in_docs
+from diaodu.engine.cleaning import CleaningError
 
 # An app's API may be a package with one `*_routes` module per topic; its operation ids keep
 # naming the package (diaodu_supervision_api_list_reports), so splitting a module changes no id.
@@ -31,6 +34,7 @@ api = DiaoduAPI(
     urls_namespace="api",
     docs_url="/docs",
     docs_decorator=signed_in_docs,
+    parser=api_errors.ObjectParser(),
 )
 
 
@@ -55,6 +59,35 @@ def invalid(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(
         request, {"detail": "数据校验未通过。", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(SchemaError)
+def schema_invalid(request, exc):
+    """Wrong types (a string for a number, a list for an object, 2026-02-30 …): Chinese, by field."""
+    return api.create_response(request, api_errors.schema_errors(exc), status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    body, status = api_errors.http_error(exc)
+    return api.create_response(request, body, status=status)
+
+
+def out_of_range(request, exc):
+    """A value the database cannot hold (an id past 2⁶³, a number past the column's digits): the
+    service's transaction rolled back; a 422, not a 500."""
+    return api.create_response(request, {"detail": api_errors.OUT_OF_RANGE}, status=422)
+
+
+for _exc in api_errors.RANGE_ERRORS:
+    api.add_exception_handler(_exc, out_of_range)
+
+
+@api.exception_handler(CleaningError)
+def uncleanable(request, exc):
+    return api.create_response(
+        request, {"detail": exc.message, "errors": {exc.field: [exc.message]}}, status=422
     )
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema
 
+from diaodu.engine.locking import version_given
 from diaodu.procedures import queries, services
 
 router = Router(tags=["前期手续"])
@@ -248,7 +249,9 @@ def procedures_get(request, project_id: int, item_id: int):
 def procedures_update(request, project_id: int, item_id: int, body: ProcedureItemIn):
     project, _chain_obj = _chain(request, project_id)
     item = queries.get_item_of_project(request.user, project_id, item_id)
-    services.update_item(request.user, item, _payload(body, project), version=body.version)
+    services.check_item_write(request.user, item)  # who may, before what they sent
+    version = version_given(body.version, "该手续")  # required: refuses a save over another's
+    services.update_item(request.user, item, _payload(body, project), version=version)
     return _item(queries.get_item(request.user, item.pk))
 
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
+from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.locking import version_given
 from diaodu.org.models import Unit
 from diaodu.org.scope import require, restrict_units, scope_for
 from diaodu.procedures import exports, gantt, queries, services, workcal
@@ -213,11 +215,10 @@ def item_edit(request, pk: int):
             payload["responsible_unit"] = unit
             data["responsible_unit"] = unit.pk if unit else ""
         try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = None
-        try:
+            version = version_given(request.POST.get("version"), "该手续")
             services.update_item(request.user, item, payload, version=version)
+        except CleaningError as exc:
+            errors = {exc.field: [exc.message], "general": [exc.message]}
         except ValidationError as exc:
             errors = error_dict(exc)
         else:

@@ -8,7 +8,12 @@ from diaodu.procedures.models import ProcedureChain, ProjectProcedure
 
 
 def api(c, method, url, body=None):
+    """A call of the API; a PATCH of a procedure says the version it was built on (the current
+    one) unless the test gives one."""
     kwargs = {"content_type": "application/json"}
+    if method == "patch" and body is not None and "version" not in body:
+        item = ProjectProcedure.objects.filter(pk=int(url.rstrip("/").rsplit("/", 1)[1])).first()
+        body = {**body, "version": item.version if item else 1}
     if body is not None:
         kwargs["data"] = json.dumps(body)
     return getattr(c, method)(f"/api/v1{url}", **kwargs)
@@ -175,3 +180,23 @@ def test_item_crud_api(make_project, client_for, today):
     sched = api(c, "get", f"/projects/{pid}/schedule").json()
     assert "G03" not in [i["code"] for i in sched["items"]] and len(sched["items"]) == 17
     assert ProcedureChain.objects.get(project_id=pid).items.count() == 18
+
+
+def test_patch_requires_a_whole_number_version(make_chain, client_for):
+    chain = make_chain()
+    pid, b01 = chain.project_id, chain.items.get(code="B01")
+    c = client_for("duchashi")
+    url = f"/api/v1/projects/{pid}/procedures/{b01.pk}"
+    for body in ({"doc_number": "x"}, {"doc_number": "x", "version": None}):
+        r = c.patch(url, json.dumps(body), content_type="application/json")
+        assert r.status_code == 422 and "请提供该手续的版本号" in r.json()["errors"]["version"][0]
+    for bad in ("abc", 1.5, [1], 10**30):
+        r = c.patch(url, json.dumps({"version": bad}), content_type="application/json")
+        assert r.status_code == 422 and "version" in r.json()["errors"], (bad, r.content)
+    b01.refresh_from_db()
+    assert b01.version == 1 and b01.doc_number == ""
+    # the page refuses a form without its version the same way
+    r = c.post(f"/procedures/items/{b01.pk}/", {"status": "done", "doc_number": "y"})
+    assert r.status_code == 200 and "请提供该手续的版本号" in r.content.decode()
+    b01.refresh_from_db()
+    assert b01.version == 1 and b01.doc_number == ""

@@ -173,7 +173,11 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
             out[f] = _take(errors, f, cleaning.amount, data[f], limit=MAX_NUMBER)
     if "land_area_mu" in data:
         out["land_area_mu"] = _take(
-            errors, "land_area_mu", cleaning.decimal_value, data["land_area_mu"], limit=MAX_NUMBER
+            errors,
+            "land_area_mu",
+            cleaning.decimal_value,
+            data["land_area_mu"],
+            limit=Decimal(10) ** 10,  # 12 digits, 2 after the point
         )
     for f, lo, hi in (("latitude", -90, 90), ("longitude", -180, 180)):
         if f in data:
@@ -183,7 +187,12 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
             out[f] = v
     if "expected_jobs" in data:
         out["expected_jobs"] = _take(
-            errors, "expected_jobs", cleaning.integer, data["expected_jobs"], minimum=0
+            errors,
+            "expected_jobs",
+            cleaning.integer,
+            data["expected_jobs"],
+            minimum=0,
+            maximum=2_147_483_647,  # the column's range
         )
         if "expected_jobs" in errors:
             errors["expected_jobs"] = "带动就业应为非负整数。"

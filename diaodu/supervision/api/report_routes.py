@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from ninja import File, Form, Query, UploadedFile
 from ninja.pagination import paginate
 
+from diaodu.engine.locking import version_given
 from diaodu.org.scope import require
 from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries as project_queries
@@ -109,6 +110,7 @@ def resubmit_report(
     photos: File[list[UploadedFile]] = None,
 ):
     r = queries.get_report(request.user, report_id)
+    version_given(version, "周报")  # required: a resubmission is an update
     removed = [x for x in remove_photos.replace("，", ",").split(",") if x.strip()]
     r = services.resubmit_report(
         request.user,

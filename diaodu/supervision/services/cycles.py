@@ -11,6 +11,8 @@ from django.db import transaction
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import lights as L
+from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.locking import check_version
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.supervision import queries
@@ -155,12 +157,11 @@ def save_cycle(by, unit: Unit, data: dict) -> ReportCycle:
         cycle.save()
         record("cycle.create", cycle, after=snapshot(cycle), only_changes=False)
         return cycle
-    if (
-        "version" in data
-        and data["version"] not in (None, "")
-        and int(data["version"]) != cycle.version
-    ):
-        raise ValidationError({"version": "报送周期已被他人修改，请刷新后重新编辑。"})
+    if data.get("version") not in (None, ""):
+        try:
+            check_version(data["version"], cycle.version, "报送周期")
+        except CleaningError as exc:
+            raise ValidationError(exc.as_dict()) from None
     before = snapshot(cycle)
     for k, v in _clean_cycle(data, cycle).items():
         if v is None and not k.startswith("centre"):

@@ -16,6 +16,8 @@ from diaodu import clock
 from diaodu.audit.services import Change, record, record_many, snapshot
 from diaodu.engine import periods as P
 from diaodu.engine import stages as S
+from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.locking import check_version
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.projects import queries as project_queries
@@ -494,8 +496,11 @@ def resubmit_report(
                         "status": f"周报当前状态为“{current.get_status_display()}”，只有被退回的周报才能修改后重新报送。"
                     }
                 )
-            if data.get("version") not in (None, "") and int(data["version"]) != current.version:
-                raise ValidationError({"version": "周报已被他人修改，请刷新后重试。"})
+            if data.get("version") not in (None, ""):
+                try:
+                    check_version(data["version"], current.version, "周报")
+                except CleaningError as exc:
+                    raise ValidationError(exc.as_dict()) from None
             before = _report_snapshot(current)
             for k, v in values.items():
                 setattr(current, k, v)

@@ -11,7 +11,14 @@ from docx import Document
 
 from diaodu.engine import periods as P
 from diaodu.supervision import services
-from diaodu.supervision.models import ActionItem, Light, Problem, ProgressReport, ReportPhoto
+from diaodu.supervision.models import (
+    ActionItem,
+    Light,
+    Problem,
+    ProgressReport,
+    ReportCycle,
+    ReportPhoto,
+)
 from diaodu.supervision.tests.conftest import REPORT, jpeg
 
 Q = "?period=2026-W47"
@@ -321,6 +328,7 @@ def test_bad_input_on_the_pages_changes_nothing(world, client_for, clock):
         "/supervision/rules/",
         {
             "unit": world["zone"].pk,
+            "version": ReportCycle.objects.get(unit=world["zone"]).version,
             "frequency": "weekly",
             "deadline_weekday": "9",
             "red_pace_below": "0.95",
@@ -329,6 +337,17 @@ def test_bad_input_on_the_pages_changes_nothing(world, client_for, clock):
     )
     html = r.content.decode()
     assert "截止星期应在 0 到 6 之间" in html
+    r = office.post(  # a change of the cycle without the version the form showed
+        "/supervision/rules/",
+        {"unit": world["zone"].pk, "frequency": "weekly", "deadline_weekday": "1"},
+    )
+    assert "请提供报送周期的版本号" in r.content.decode()
+    r = office.post(
+        "/supervision/rules/",
+        {"unit": world["zone"].pk, "version": "x", "frequency": "weekly", "deadline_weekday": "1"},
+    )
+    assert "版本号（version）应为整数" in r.content.decode()
+    assert ReportCycle.objects.get(unit=world["zone"]).deadline_weekday == 3
     r = office.post(
         f"/api/v1/supervision/problems/{world['zb_problem'].pk}/transition",
         json.dumps({"action": "close"}),
@@ -415,6 +434,13 @@ def test_api_full_flow(world, client_for, person, demo, clock, media):
         content_type="application/json",
     )
     assert r.json()["status"] == "returned"
+    returned = r
+    url = f"/api/v1/supervision/reports/{rep['id']}/resubmit"
+    for version, says in (("", "请提供周报的版本号"), ("abc", "应为整数"), ("1", "已被他人修改")):
+        bad = sec.post(url, {"progress_text": "x", "invested": "280", "version": version})
+        assert bad.status_code == 422 and says in bad.json()["errors"]["version"][0], bad.content
+    assert ProgressReport.objects.get(pk=rep["id"]).status == "returned"
+    r = returned
     r = sec.post(
         f"/api/v1/supervision/reports/{rep['id']}/resubmit",
         {

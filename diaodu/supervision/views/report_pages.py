@@ -15,6 +15,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu.engine import periods as P
+from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.locking import version_given
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import figures, forms, queries, services
@@ -159,6 +161,7 @@ def report_edit(request, pk: int):
     if request.method == "POST":
         data = forms.pick(request.POST, forms.REPORT_FIELDS)
         try:
+            version_given(data.get("version"), "周报")  # a resubmission is an update
             services.resubmit_report(
                 request.user,
                 report,
@@ -167,6 +170,8 @@ def report_edit(request, pk: int):
                 remove_photos=request.POST.getlist("remove_photo"),
                 problems=forms.problem_drafts(request.POST),
             )
+        except CleaningError as exc:
+            errors = exc.as_dict()
         except ValidationError as exc:
             errors = error_texts(exc)
         else:

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from diaodu.engine import periods as P
+from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.locking import version_given
 from diaodu.org.scope import require
 from diaodu.supervision import forms, queries, services
 from diaodu.viewkit import error_texts
@@ -33,7 +35,11 @@ def rules(request):
         data["light_rules"] = forms.rules_from(request.POST)
         data["is_active"] = request.POST.get("is_active") == "on"
         try:
+            if cycle is not None:  # changing the cycle: say which version the form showed
+                version_given(data.get("version"), "报送周期")
             cycle = services.save_cycle(request.user, unit, data)
+        except CleaningError as exc:
+            errors = exc.as_dict()
         except ValidationError as exc:
             errors = error_texts(exc)
         else:
