@@ -35,7 +35,7 @@ def _park(demo):
         ({"name": "x", "total_investment": "很多"}, "total_investment", "应为数字"),
         ({"name": "x", "total_investment": [1]}, "total_investment", "应为数字"),
         ({"name": "x", "planned_start_date": "2026-02-30"}, "planned_start_date", "日期"),
-        ({"name": "x", "planned_start_date": "明天"}, "planned_start_date", "日期"),
+        ({"name": "x", "planned_start_date": "明天"}, "planned_start_date", "YYYY-MM-DD"),
         ({"name": "x", "lead_official_ids": {"a": 1}}, "lead_official_ids", "应为列表"),
         ({"name": "x", "lead_official_ids": ["甲"]}, "lead_official_ids[0]", "应为整数"),
         ({"name": ["x"]}, "name", "应为文字"),
