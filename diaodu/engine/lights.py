@@ -38,6 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from diaodu.engine.escalation import LEVEL_LABELS
 from diaodu.engine.numbers import to_decimal
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ProjectFacts",
     "Reason",
     "Light",
+    "effective_color",
     "escalation_level",
     "worst",
     "evaluate",
@@ -57,7 +59,7 @@ COLORS = ("green", "yellow", "red")  # from best to worst
 _SEVERITY = {c: i for i, c in enumerate(COLORS)}
 COLOR_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
-ESCALATION_LEVELS = {"无": 0, "催办": 1, "督办": 2, "提级": 3}
+ESCALATION_LEVELS = {"无": 0, **{name: n for n, name in enumerate(LEVEL_LABELS) if name}}
 _LEVEL_NAMES = {v: k for k, v in ESCALATION_LEVELS.items()}
 
 RATIO_Q = Decimal("0.0001")
@@ -90,6 +92,12 @@ def escalation_level(value) -> int | None:
     if isinstance(value, str) and value.strip() in ESCALATION_LEVELS:
         return ESCALATION_LEVELS[value.strip()]
     raise ValueError(f"未知的督办级别：{value!r}（可选：无、催办、督办、提级）")
+
+
+def effective_color(computed: str, override: str | None = "") -> str:
+    """The colour that counts: a leader's override (with its written reason) when there is one,
+    else the computed colour. The one place of this rule (pages, figures, the bulletin)."""
+    return override or computed
 
 
 def worst(*colors: str) -> str:

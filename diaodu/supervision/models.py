@@ -14,8 +14,12 @@ from django.db import models
 from django.utils.translation import gettext_noop
 
 from diaodu.engine import periods as P
+from diaodu.engine.escalation import DEFAULT as ESCALATION
+from diaodu.engine.escalation import LEVEL_LABELS
+from diaodu.engine.lights import effective_color
 from diaodu.org.models import Unit
 from diaodu.projects.models import Project
+from diaodu.supervision.flows import RUNNING_STATES
 
 USER = settings.AUTH_USER_MODEL
 
@@ -71,12 +75,15 @@ class ReportCycle(models.Model):
     photo_max_days_before = models.PositiveSmallIntegerField(
         gettext_noop("照片最早（早于本期天数）"), default=7
     )
-    urge_after_wd = models.PositiveSmallIntegerField(gettext_noop("超期几个工作日催办"), default=1)
+    # defaults: engine.escalation.DEFAULT (1 / 3 / 8 working days)
+    urge_after_wd = models.PositiveSmallIntegerField(
+        gettext_noop("超期几个工作日催办"), default=ESCALATION.thresholds[0]
+    )
     supervise_after_wd = models.PositiveSmallIntegerField(
-        gettext_noop("超期几个工作日督办"), default=3
+        gettext_noop("超期几个工作日督办"), default=ESCALATION.thresholds[1]
     )
     elevate_after_wd = models.PositiveSmallIntegerField(
-        gettext_noop("超期几个工作日提级"), default=8
+        gettext_noop("超期几个工作日提级"), default=ESCALATION.thresholds[2]
     )
     auto_lights_period = models.CharField(max_length=10, blank=True, editable=False)
     auto_remind_period = models.CharField(max_length=10, blank=True, editable=False)
@@ -418,7 +425,7 @@ class Light(models.Model):
 
     @property
     def effective_color(self) -> str:
-        return self.override_color or self.color
+        return effective_color(self.color, self.override_color)
 
     @property
     def effective_label(self) -> str:
@@ -439,8 +446,8 @@ class ProblemStatus(models.TextChoices):
 
 
 OPEN_PROBLEM = ("raised", "assigned", "in_progress", "returned", "resolved")
-RUNNING = ("assigned", "in_progress", "returned")  # on the department's desk, with a deadline
-LEVELS = {0: "", 1: "催办", 2: "督办", 3: "提级"}
+RUNNING = RUNNING_STATES  # on the department's desk, with a deadline (supervision.flows)
+LEVELS = dict(enumerate(LEVEL_LABELS))  # 0: "", 1: 催办, 2: 督办, 3: 提级 (engine.escalation)
 
 
 class ProblemSource(models.TextChoices):

@@ -399,3 +399,12 @@ def test_colour_is_the_worst_reason_and_green_iff_no_reasons(facts, rules):
 @given(rules=rules_st())
 def test_rules_round_trip_property(rules):
     assert LightRules.from_dict(json.loads(json.dumps(rules.to_dict()))) == rules
+
+
+def test_effective_colour_is_the_override_when_there_is_one():
+    from diaodu.engine.lights import ESCALATION_LEVELS, effective_color
+
+    assert effective_color("green", "red") == "red"
+    assert effective_color("red", "") == "red"
+    assert effective_color("yellow", None) == "yellow"
+    assert ESCALATION_LEVELS == {"无": 0, "催办": 1, "督办": 2, "提级": 3}

@@ -12,6 +12,7 @@ from diaodu import clock
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import lights as L
 from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.escalation import Ladder
 from diaodu.engine.locking import check_version
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
@@ -117,13 +118,15 @@ def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
         final("centre_longitude") is None
     ) and "centre_latitude" not in errors:
         errors["centre_latitude"] = "园区中心须同时填写纬度和经度。"
-    steps = [
-        final("urge_after_wd") or 1,
-        final("supervise_after_wd") or 3,
-        final("elevate_after_wd") or 8,
-    ]
-    if not errors and not steps[0] <= steps[1] <= steps[2]:
-        errors["supervise_after_wd"] = "升级时限应满足：催办 ≤ 督办 ≤ 提级（工作日）。"
+    if not errors:
+        try:  # the ladder's own rule (催办 ≤ 督办 ≤ 提级), missing thresholds at their defaults
+            Ladder.of(
+                final("urge_after_wd") or None,
+                final("supervise_after_wd") or None,
+                final("elevate_after_wd") or None,
+            )
+        except ValueError:
+            errors["supervise_after_wd"] = "升级时限应满足：催办 ≤ 督办 ≤ 提级（工作日）。"
     _raise(errors)
     return out
 

@@ -6,15 +6,18 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.translation import gettext_noop
 
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
+from diaodu.engine import escalation
+from diaodu.engine.escalation import Ladder
+from diaodu.engine.workflow import Machine, MoveError, MoveForbidden
 from diaodu.org.models import Unit
 from diaodu.org.scope import require, scope_for
 from diaodu.procedures import workcal
 from diaodu.projects.models import Project
 from diaodu.supervision import queries
+from diaodu.supervision.flows import PROBLEM
 from diaodu.supervision.models import (
     RUNNING,
     ContactLog,
@@ -38,45 +41,69 @@ from .common import (
 )
 
 # ================================================================ problems (问题清单)
-# action: (statuses it may start from, status it leads to)
-MOVES = {
-    "assign": (
-        (ProblemStatus.RAISED, ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS),
-        ProblemStatus.ASSIGNED,
-    ),
-    "start": ((ProblemStatus.ASSIGNED, ProblemStatus.RETURNED), ProblemStatus.IN_PROGRESS),
-    "resolve": (
-        (ProblemStatus.ASSIGNED, ProblemStatus.IN_PROGRESS, ProblemStatus.RETURNED),
-        ProblemStatus.RESOLVED,
-    ),
-    "close": ((ProblemStatus.RESOLVED,), ProblemStatus.CLOSED),
-    "return": ((ProblemStatus.RESOLVED,), ProblemStatus.RETURNED),
-}
-ACTION_LABELS = {
-    "assign": gettext_noop("交办"),
-    "start": gettext_noop("签收办理"),
-    "resolve": gettext_noop("办结"),
-    "close": gettext_noop("销号"),
-    "return": gettext_noop("退回重办"),
-}
+# The moves live in supervision/flows.py (engine.workflow); these names stay for callers.
+MOVES = {m.name: (m.sources, m.target) for m in PROBLEM.moves}
+ACTION_LABELS = {m.name: m.label for m in PROBLEM.moves}
 
 
 def check_move(status: str, action: str) -> str:
     """The status a move leads to, or ValidationError naming what is allowed."""
-    if action not in MOVES:
-        raise ValidationError({"action": f"未知的操作“{action}”。"})
-    sources, target = MOVES[action]
-    if status not in sources:
-        allowed = (
-            "、".join(ACTION_LABELS[a] for a, (src, _t) in MOVES.items() if status in src) or "无"
+    try:
+        return PROBLEM.check(status, action).target
+    except MoveError as exc:
+        raise ValidationError(exc.as_dict()) from None
+
+
+def facts(by, problem: Problem) -> dict[str, bool]:
+    """What the machine's predicates need to know about this person and this problem."""
+    s = scope_for(by)
+    handler = s.has("problems.handle") and (
+        s.all_units or problem.responsible_unit_id in queries.own_unit_ids(by)
+    )
+    raiser = s.user_id is not None and problem.raised_by_id == s.user_id
+    return {"handler": handler, "raiser": raiser}
+
+
+def allowed_moves(by, problem: Problem, machine: Machine = PROBLEM, state: str | None = None):
+    """The moves this person may make on this problem now (for the pages and the API)."""
+    s = scope_for(by)
+    return machine.moves_from(state or problem.status, s.perms, facts(by, problem))
+
+
+def _allow(
+    by,
+    problem: Problem,
+    move: str,
+    fields: dict | None = None,
+    *,
+    machine: Machine = PROBLEM,
+    state: str | None = None,
+) -> str:
+    """The engine's verdict on a move (who → from which state → required fields), as Django's
+    errors: PermissionDenied or ValidationError naming the field. Returns the target state."""
+    s = scope_for(by)
+    try:
+        return machine.move(
+            problem.status if state is None else state,
+            move,
+            s.perms,
+            fields,
+            checks=facts(by, problem),
         )
-        raise ValidationError(
-            {
-                "action": f"问题当前为“{ProblemStatus(status).label}”，不能{ACTION_LABELS[action]}。"
-                f"当前可进行：{allowed}。"
-            }
-        )
-    return target
+    except MoveForbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    except MoveError as exc:
+        raise ValidationError(exc.as_dict()) from None
+
+
+TOP = escalation.DEFAULT.top  # 提级: the last level, whatever a zone's thresholds
+
+
+def ladder_for(cycle) -> Ladder:
+    """The escalation thresholds of a zone's report cycle (the platform's defaults without one)."""
+    if cycle is None:
+        return escalation.DEFAULT
+    return Ladder.of(cycle.urge_after_wd, cycle.supervise_after_wd, cycle.elevate_after_wd)
 
 
 def _problem_snapshot(p: Problem) -> dict:
@@ -168,20 +195,6 @@ def raise_problem(
     return pr
 
 
-def _may_handle(by, problem: Problem) -> bool:
-    s = require(by, "problems.handle")
-    if s.all_units:
-        return True
-    return problem.responsible_unit_id in queries.own_unit_ids(by)
-
-
-def _may_close(by, problem: Problem) -> bool:
-    s = scope_for(by)
-    if s.user_id is not None and problem.raised_by_id == s.user_id:
-        return True
-    return s.has("problems.assign")
-
-
 def move_problem(by, problem: Problem, action: str, **kw) -> Problem:
     """One entry for every lifecycle move (used by the pages and the API)."""
     handlers = {
@@ -208,7 +221,7 @@ def assign_problem(
         .select_related("project", "project__unit")
         .get(pk=problem.pk)
     )
-    target = check_move(current.status, "assign")
+    target = _allow(by, current, "assign")
     errors: dict = {}
     if unit is None or not unit.is_active:
         errors["unit"] = "请选择责任单位。"
@@ -244,9 +257,7 @@ def assign_problem(
 @transaction.atomic
 def start_problem(by, problem: Problem, *, note: str = "") -> Problem:
     current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
-    if not _may_handle(by, current):
-        raise PermissionDenied("只有责任单位可以办理此问题。")
-    target = check_move(current.status, "start")
+    target = _allow(by, current, "start")
     before, old = _problem_snapshot(current), current.status
     current.status = target
     current.version += 1
@@ -263,12 +274,8 @@ def resolve_problem(by, problem: Problem, *, answer: str = "") -> Problem:
         .select_related("project", "raised_by")
         .get(pk=problem.pk)
     )
-    if not _may_handle(by, current):
-        raise PermissionDenied("只有责任单位可以办结此问题。")
-    target = check_move(current.status, "resolve")
     answer = (answer or "").strip()
-    if not answer:
-        raise ValidationError({"answer": "办结须填写办理结果。"})
+    target = _allow(by, current, "resolve", {"answer": answer})
     if len(answer) > MAX_TEXT:
         raise ValidationError({"answer": f"办理结果不能超过 {MAX_TEXT} 字。"})
     before, old = _problem_snapshot(current), current.status
@@ -298,9 +305,7 @@ def close_problem(by, problem: Problem, *, satisfaction=None, note: str = "") ->
     """销号: by whoever raised the problem or the 督查室; the raiser may rate it (1–5) at once."""
     _check_visible_problem(by, problem)
     current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
-    if not _may_close(by, current):
-        raise PermissionDenied("只有问题提出人或督查室可以销号。")
-    target = check_move(current.status, "close")
+    target = _allow(by, current, "close")
     errors: dict = {}
     sat = _satisfaction(satisfaction, errors)
     if sat is not None and current.raised_by_id != getattr(by, "pk", None):
@@ -332,12 +337,8 @@ def return_problem(by, problem: Problem, *, reason: str = "") -> Problem:
         .select_related("responsible_unit")
         .get(pk=problem.pk)
     )
-    if not _may_close(by, current):
-        raise PermissionDenied("只有问题提出人或督查室可以退回。")
-    target = check_move(current.status, "return")
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "请填写退回原因。"})
+    target = _allow(by, current, "return", {"reason": reason})
     before, old = _problem_snapshot(current), current.status
     current.status, current.return_reason, current.resolved_at = target, reason[:500], None
     current.version += 1
@@ -377,8 +378,6 @@ def rate_problem(by, problem: Problem, satisfaction, note: str = "") -> Problem:
 
 
 def _escalate_to(by, current: Problem, level: int, note: str) -> None:
-    from diaodu.supervision.models import LEVELS
-
     old = current.escalation_level
     before = _problem_snapshot(current)
     for lvl in range(old + 1, level + 1):
@@ -387,7 +386,7 @@ def _escalate_to(by, current: Problem, level: int, note: str) -> None:
     current.version += 1
     current.save()
     record("problem.escalate", current, before=before, after=_problem_snapshot(current))
-    name = LEVELS[level]
+    name = escalation.DEFAULT.label(level)
     title = f"{name}：{current.title}"
     body = f"项目《{current.project.name}》，{note}"
     link = f"/supervision/problems/{current.pk}/"
@@ -403,7 +402,7 @@ def _escalate_to(by, current: Problem, level: int, note: str) -> None:
             unit=current.project.unit,
             source=current,
         )
-    if level >= 3:
+    if level >= TOP:
         zone = current.project.unit.parent or current.project.unit
         _notify_unit(
             zone,
@@ -426,19 +425,14 @@ def escalate_overdue(by=None, *, today: date | None = None) -> list[tuple[int, i
     cycles = {}
     out = []
     qs = (
-        Problem.objects.filter(status__in=RUNNING, due_date__lt=today, escalation_level__lt=3)
+        Problem.objects.filter(status__in=RUNNING, due_date__lt=today, escalation_level__lt=TOP)
         .select_related("project", "project__unit", "responsible_unit")
         .order_by("id")
     )
     for pr in qs:
         cycle = cycles.setdefault(pr.project.unit_id, queries.cycle_for_project(pr.project))
-        steps = (
-            (cycle.urge_after_wd, cycle.supervise_after_wd, cycle.elevate_after_wd)
-            if cycle
-            else (1, 3, 8)
-        )
         late = cal.workdays_between(pr.due_date, today)
-        level = sum(1 for s in steps if late >= s)
+        level = ladder_for(cycle).level(late)
         if level > pr.escalation_level:
             with transaction.atomic():
                 current = (
@@ -469,7 +463,7 @@ def escalate_problem(by, problem: Problem, *, note: str = "") -> Problem:
     )
     if current.status not in RUNNING:
         raise ValidationError({"action": "只有已交办、尚未办结的问题可以升级督办。"})
-    if current.escalation_level >= 3:
+    if current.escalation_level >= TOP:
         raise ValidationError({"action": "问题已提级到区领导，不能再升级。"})
     _escalate_to(
         by, current, current.escalation_level + 1, (note or "").strip()[:500] or "督查室人工督办"

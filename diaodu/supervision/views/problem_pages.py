@@ -14,6 +14,7 @@ from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
+from diaodu.supervision.flows import RUNNING_STATES
 from diaodu.supervision.models import (
     ProblemStatus,
 )
@@ -128,22 +129,7 @@ def problem_detail(request, pk: int):
     pr = queries.get_problem(request.user, pk)
     s = scope_for(request.user)
     today = clock.today()
-    own = queries.own_unit_ids(request.user)
-    may_handle = s.has("problems.handle") and (s.all_units or pr.responsible_unit_id in own)
-    may_close = s.user_id == pr.raised_by_id or s.has("problems.assign")
-    actions = []
-    for action, (sources, _target) in services.MOVES.items():
-        if pr.status not in sources:
-            continue
-        if (
-            action == "assign"
-            and s.has("problems.assign")
-            or action in ("start", "resolve")
-            and may_handle
-            or action in ("close", "return")
-            and may_close
-        ):
-            actions.append(action)
+    actions = [m.name for m in services.allowed_moves(request.user, pr)]
     return render(
         request,
         "supervision/problem.html",
@@ -155,8 +141,8 @@ def problem_detail(request, pk: int):
             "departments": queries.departments(),
             "overdue": pr.is_overdue(today),
             "can_escalate": s.has("problems.assign")
-            and pr.status in ("assigned", "in_progress", "returned")
-            and pr.escalation_level < 3,
+            and pr.status in RUNNING_STATES
+            and pr.escalation_level < services.TOP,
             "can_rate": s.user_id == pr.raised_by_id and pr.status in ("resolved", "closed"),
             "is_raiser": s.user_id == pr.raised_by_id,  # only the raiser rates: no field otherwise
             "project_visible": project_queries.visible(request.user)
