@@ -8,7 +8,11 @@ moves to offer. Who may move is a permission key or a fact the service evaluates
   that key over all units);
 * ``raiser`` — the person who raised the problem.
 
-States and labels match ``ProblemStatus`` (a test keeps them equal).
+States and labels match ``ProblemStatus`` (a test keeps them equal). 退回交办 (``send_back``)
+takes a problem that is not the department's business back to the 督查室, who assign it again.
+
+Extension requests (申请延期) have their own small machine: the department asks for a later
+deadline with a reason; the 督查室 (``problems.assign``) approves or refuses it.
 
 Escalation (催办 → 督办 → 提级) uses :mod:`diaodu.engine.escalation`; the zone's thresholds come
 from its report cycle, else :data:`diaodu.engine.escalation.DEFAULT`.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 from diaodu.engine.workflow import Machine, Move
 
-__all__ = ["PROBLEM", "RUNNING_STATES"]
+__all__ = ["EXTENSION", "PROBLEM", "RUNNING_STATES"]
 
 ASSIGN_KEYS = frozenset({"problems.assign"})
 
@@ -31,12 +35,13 @@ PROBLEM = Machine(
         "resolved": "办结",
         "closed": "销号",
         "returned": "退回",
+        "sent_back": "退回交办",
     },
     moves=(
         Move(
             "assign",
             "交办",
-            ("raised", "assigned", "in_progress"),
+            ("raised", "assigned", "in_progress", "sent_back"),
             "assigned",
             keys=ASSIGN_KEYS,
         ),
@@ -76,8 +81,53 @@ PROBLEM = Machine(
             required={"reason": "请填写退回原因。"},
             forbidden="只有问题提出人或督查室可以退回。",
         ),
+        Move(
+            "send_back",
+            "退回交办",
+            ("assigned", "in_progress", "returned"),
+            "sent_back",
+            predicate="handler",
+            required={"reason": "请填写退回交办的原因（如：非本单位职责）。"},
+            forbidden="只有责任单位可以退回交办。",
+        ),
     ),
 )
 
 RUNNING_STATES = ("assigned", "in_progress", "returned")
 """On the department's desk, with a deadline: these escalate, and may ask for an extension."""
+
+EXTENSION = Machine(
+    noun="延期申请",
+    states={"none": "无", "pending": "待审批"},
+    moves=(
+        Move(
+            "request_extension",
+            "申请延期",
+            ("none",),
+            "pending",
+            predicate="handler",
+            required={
+                "new_due": "请填写申请延期至的日期。",
+                "reason": "请填写申请延期的理由。",
+            },
+            forbidden="只有责任单位可以申请延期。",
+        ),
+        Move(
+            "approve_extension",
+            "批准延期",
+            ("pending",),
+            "none",
+            keys=ASSIGN_KEYS,
+            forbidden="只有督查室可以审批延期申请。",
+        ),
+        Move(
+            "refuse_extension",
+            "不予延期",
+            ("pending",),
+            "none",
+            keys=ASSIGN_KEYS,
+            required={"reason": "请填写不予延期的理由。"},
+            forbidden="只有督查室可以审批延期申请。",
+        ),
+    ),
+)

@@ -443,9 +443,10 @@ class ProblemStatus(models.TextChoices):
     RESOLVED = "resolved", gettext_noop("办结")
     CLOSED = "closed", gettext_noop("销号")
     RETURNED = "returned", gettext_noop("退回")
+    SENT_BACK = "sent_back", gettext_noop("退回交办")  # not theirs: 督查室 reassigns
 
 
-OPEN_PROBLEM = ("raised", "assigned", "in_progress", "returned", "resolved")
+OPEN_PROBLEM = ("raised", "assigned", "in_progress", "returned", "resolved", "sent_back")
 RUNNING = RUNNING_STATES  # on the department's desk, with a deadline (supervision.flows)
 LEVELS = dict(enumerate(LEVEL_LABELS))  # 0: "", 1: 催办, 2: 督办, 3: 提级 (engine.escalation)
 
@@ -522,6 +523,9 @@ class Problem(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(gettext_noop("满意度"), null=True, blank=True)
     satisfaction_note = models.CharField(max_length=300, blank=True)
+    # 申请延期: pending while extension_due is set; the 督查室 approves (due_date moves) or refuses
+    extension_due = models.DateField("申请延期至", null=True, blank=True)
+    extension_reason = models.CharField("延期理由", max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -540,6 +544,11 @@ class Problem(models.Model):
     def level_label(self) -> str:
         return LEVELS.get(self.escalation_level, "")
 
+    @property
+    def extension_state(self) -> str:
+        """The state of its extension request on supervision.flows.EXTENSION."""
+        return "pending" if self.extension_due else "none"
+
     def is_overdue(self, today) -> bool:
         return self.status in RUNNING and self.due_date is not None and today > self.due_date
 
@@ -550,9 +559,9 @@ class Problem(models.Model):
 
 class ProblemEvent(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(
-        max_length=16
-    )  # raise, assign, start, resolve, close, return, escalate, rate
+    # raise, assign, start, resolve, close, return, escalate, rate, send_back,
+    # request_extension, approve_extension, refuse_extension
+    action = models.CharField(max_length=24)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
     level = models.PositiveSmallIntegerField(default=0)
@@ -573,6 +582,10 @@ class ProblemEvent(models.Model):
         "return": gettext_noop("退回"),
         "escalate": gettext_noop("升级"),
         "rate": gettext_noop("评价"),
+        "send_back": gettext_noop("退回交办"),
+        "request_extension": gettext_noop("申请延期"),
+        "approve_extension": gettext_noop("批准延期"),
+        "refuse_extension": gettext_noop("不予延期"),
     }
 
     @property
@@ -580,6 +593,52 @@ class ProblemEvent(models.Model):
         if self.action == "escalate":
             return LEVELS.get(self.level, "升级")
         return self.LABELS.get(self.action, self.action)
+
+
+def problem_file_path(instance, filename):
+    """A random name under the project and problem: the original name is kept in the row only."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"problems/{instance.problem.project_id}/{instance.problem_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class EvidenceKind(models.TextChoices):
+    APPROVAL = "approval", "批复"
+    PHOTO = "photo", "照片"
+    SCAN = "scan", "扫描件"
+    OTHER = "other", "其他"
+
+
+class ProblemAttachment(models.Model):
+    """办结佐证: a 批复, photo or scan the department attaches when it resolves a problem."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        ProblemEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    kind = models.CharField(
+        "类别", max_length=10, choices=EvidenceKind.choices, default=EvidenceKind.APPROVAL
+    )
+    note = models.CharField("说明", max_length=300, blank=True)
+    file = models.FileField("文件", upload_to=problem_file_path, max_length=300)
+    original_name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_by_name = models.CharField(max_length=50, blank=True)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = verbose_name_plural = "问题办结附件"
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class MeetingStatus(models.TextChoices):

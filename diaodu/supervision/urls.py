@@ -32,6 +32,7 @@ urlpatterns = [
     path("problems/new/", views.problem_new, name="problem_new"),
     path("problems/stats/", views.problem_stats, name="problem_stats"),
     path("problems/<int:pk>/", views.problem_detail, name="problem"),
+    path("problems/files/<int:pk>/", views.problem_file, name="problem_file"),
     path("problems/<int:pk>/<slug:action>/", views.problem_move, name="problem_move"),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),

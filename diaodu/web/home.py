@@ -80,6 +80,12 @@ def _problem_item(pr: Problem, today, action: str) -> Item:
     overdue = pr.is_overdue(today)
     if overdue:
         note, tone = _("已超期 %(n)s 天") % {"n": (today - pr.due_date).days}, "red"
+    elif pr.extension_due:
+        note, tone = (
+            _("已申请延期至 %(d)s，待审批")
+            % {"d": f"{pr.extension_due.month}月{pr.extension_due.day}日"},
+            "yellow",
+        )
     elif pr.due_date:
         note, tone = _("%(d)s 前办结") % {"d": f"{pr.due_date.month}月{pr.due_date.day}日"}, ""
     else:
@@ -387,6 +393,7 @@ def office_blocks(user, today) -> list[Block]:
         b.count = figures.problem_counts(user, unit, today)["overdue"]
         b.more_url = reverse("supervision:problems") + f"?unit={unit.pk}&overdue=1"
         out.append(b)
+        out.append(_desk_block(user, unit))
     meeting = (
         DispatchMeeting.objects.filter(
             unit__in=sq.visible_units(user), status=MeetingStatus.PLANNED, held_on__gte=today
@@ -412,6 +419,35 @@ def office_blocks(user, today) -> list[Block]:
     nxt.more_url = reverse("supervision:meetings")
     out.append(nxt)
     return out
+
+
+def _desk_block(user, unit) -> Block:
+    """What departments sent to the office: problems sent back (退回交办, to assign again) and
+    extension requests (申请延期, to approve or refuse)."""
+    b = Block("problem_requests", _("退回交办与延期申请"), empty=_("没有待处理的申请。"))
+    rows = list(sq.problems(user, sq.ProblemFilter(unit=unit, requests=True)).order_by("id"))
+    b.count = len(rows)
+    for pr in rows[:LIMIT]:
+        if pr.status == ProblemStatus.SENT_BACK:
+            note, action = _("责任单位退回交办，待重新交办"), _("交办")
+        else:
+            note = _("%(u)s申请延期至 %(d)s") % {
+                "u": pr.responsible_unit.name if pr.responsible_unit else "",
+                "d": f"{pr.extension_due.month}月{pr.extension_due.day}日",
+            }
+            action = _("审批")
+        b.items.append(
+            Item(
+                f"{pr.project.name}：{pr.title}",
+                reverse("supervision:problem", args=[pr.pk]),
+                note,
+                "orange",
+                action,
+                f"request-{pr.pk}",
+            )
+        )
+    b.more_url = reverse("supervision:problems") + f"?unit={unit.pk}&requests=1"
+    return b
 
 
 def _overdue_block(user, today, qs, action: str) -> Block:

@@ -69,8 +69,24 @@ def _report(r, photos=None) -> dict:
     }
 
 
-def _problem(pr, events=None) -> dict:
+def _problem(pr, events=None, *, user=None, files=None) -> dict:
+    """A problem as the API gives it; with *user*, the moves that person may make now."""
+    from django.urls import reverse
+
     from diaodu import clock
+    from diaodu.supervision import services
+    from diaodu.supervision.flows import EXTENSION, RUNNING_STATES
+
+    actions = []
+    if user is not None:
+        actions = [m.name for m in services.allowed_moves(user, pr)]
+        if pr.status in RUNNING_STATES:
+            actions += [
+                m.name
+                for m in services.allowed_moves(
+                    user, pr, machine=EXTENSION, state=pr.extension_state
+                )
+            ]
 
     return {
         **{
@@ -93,9 +109,25 @@ def _problem(pr, events=None) -> dict:
                 "satisfaction",
                 "raised_by_name",
                 "raised_at",
+                "extension_due",
+                "extension_reason",
                 "version",
             )
         },
+        "actions": actions,
+        "files": [
+            {
+                "id": f.pk,
+                "kind": f.kind,
+                "kind_label": f.get_kind_display(),
+                "name": f.original_name,
+                "size": f.size,
+                "content_type": f.content_type,
+                "note": f.note,
+                "url": reverse("supervision:problem_file", args=[f.pk]),
+            }
+            for f in (files or [])
+        ],
         "project_name": pr.project.name,
         "status_label": pr.get_status_display(),
         "responsible_unit_name": pr.responsible_unit.name if pr.responsible_unit else "",

@@ -127,6 +127,7 @@ class MoveIn(Schema):
     reason: str = ""
     satisfaction: int | None = None
     note: str = ""
+    new_due: str = ""  # request_extension: YYYY-MM-DD
 
 
 class EventOut(Schema):
@@ -138,6 +139,17 @@ class EventOut(Schema):
     by_name: str
     at: datetime
     note: str
+
+
+class ProblemFileOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    size: int
+    content_type: str
+    note: str
+    url: str
 
 
 class ProblemOut(Schema):
@@ -163,7 +175,11 @@ class ProblemOut(Schema):
     satisfaction: int | None
     raised_by_name: str
     raised_at: datetime
+    extension_due: date | None = None
+    extension_reason: str = ""
     events: list[EventOut] = []
+    files: list[ProblemFileOut] = []
+    actions: list[str] = []
     version: int
 
 

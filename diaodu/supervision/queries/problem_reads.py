@@ -17,7 +17,9 @@ from diaodu.supervision.models import (
     OPEN_PROBLEM,
     RUNNING,
     Problem,
+    ProblemAttachment,
     ProblemEvent,
+    ProblemStatus,
 )
 
 from .scope import own_unit_ids
@@ -52,6 +54,7 @@ class ProblemFilter:
     project: Project | None = None
     mine: bool = False
     text: str = ""
+    requests: bool = False  # 退回交办 or 申请延期: waiting on the 督查室
 
 
 def problems(user, f: ProblemFilter | None = None, *, today: date | None = None):
@@ -78,6 +81,10 @@ def problems(user, f: ProblemFilter | None = None, *, today: date | None = None)
         qs = qs.filter(responsible_unit_id__in=list(own_unit_ids(user)))
     if f.text:
         qs = qs.filter(Q(title__icontains=f.text) | Q(project__name__icontains=f.text))
+    if f.requests:
+        qs = qs.filter(
+            Q(status=ProblemStatus.SENT_BACK) | Q(status__in=RUNNING, extension_due__isnull=False)
+        )
     return qs.select_related(
         "project", "project__unit", "responsible_unit", "suggested_unit"
     ).order_by("-id")
@@ -102,7 +109,26 @@ def get_problem(user, pk) -> Problem:
 
 
 def problem_events(problem: Problem):
-    return list(ProblemEvent.objects.filter(problem=problem).order_by("at", "id"))
+    return list(
+        ProblemEvent.objects.filter(problem=problem)
+        .prefetch_related("attachments")
+        .order_by("at", "id")
+    )
+
+
+def problem_files(problem: Problem):
+    """The evidence files of a problem (the caller has read the problem through the scope)."""
+    return list(ProblemAttachment.objects.filter(problem=problem).order_by("uploaded_at", "id"))
+
+
+def get_problem_file(user, pk) -> ProblemAttachment:
+    """An evidence file, when its problem is in the person's problem list (else 404)."""
+    try:
+        return ProblemAttachment.objects.select_related("problem").get(
+            pk=int(pk), problem__in=_problem_scope(user)
+        )
+    except (ProblemAttachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("附件不存在或无权查看。") from None
 
 
 @dataclass

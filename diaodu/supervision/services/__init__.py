@@ -23,6 +23,7 @@ from .meetings import (
     move_agenda_item,
     remove_agenda_item,
 )
+from .problem_desk import decide_extension, request_extension, send_back_problem
 from .problems import (
     ACTION_LABELS,
     MOVES,
@@ -60,6 +61,9 @@ __all__ = [
     "LightRun",
     "MOVES",
     "TOP",
+    "decide_extension",
+    "request_extension",
+    "send_back_problem",
     "allowed_moves",
     "facts",
     "ladder_for",

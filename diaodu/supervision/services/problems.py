@@ -9,7 +9,8 @@ from django.db import transaction
 
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
-from diaodu.engine import escalation
+from diaodu.engine import cleaning, escalation
+from diaodu.engine.cleaning import Errors, is_blank
 from diaodu.engine.escalation import Ladder
 from diaodu.engine.workflow import Machine, MoveError, MoveForbidden
 from diaodu.org.models import Unit
@@ -28,6 +29,7 @@ from diaodu.supervision.models import (
     ProgressReport,
 )
 
+from . import evidence
 from .common import (
     MAX_TEXT,
     _check_project,
@@ -97,6 +99,28 @@ def _allow(
 
 
 TOP = escalation.DEFAULT.top  # 提级: the last level, whatever a zone's thresholds
+
+
+def _allow_all(
+    by,
+    problem: Problem,
+    move: str,
+    fields: dict,
+    errors: Errors,
+    *,
+    machine: Machine = PROBLEM,
+    state: str | None = None,
+) -> str:
+    """Like _allow, but a blank required field joins the other field errors (all reported at
+    once, with the machine's message) instead of stopping at the first; raises them all."""
+    m = machine[move] if move in machine else None
+    required = m.required if m is not None else {}
+    target = _allow(by, problem, move, dict.fromkeys(required, "✓"), machine=machine, state=state)
+    for key, message in required.items():
+        if is_blank(fields.get(key)) and key not in errors:
+            errors.add(key, message)
+    errors.raise_if_any(ValidationError)
+    return target
 
 
 def ladder_for(cycle) -> Ladder:
@@ -268,22 +292,45 @@ def start_problem(by, problem: Problem, *, note: str = "") -> Problem:
 
 
 @transaction.atomic
-def resolve_problem(by, problem: Problem, *, answer: str = "") -> Problem:
+def resolve_problem(
+    by,
+    problem: Problem,
+    *,
+    answer: str = "",
+    files=(),
+    evidence_kind: str = "",
+    evidence_note: str = "",
+) -> Problem:
+    """办结 by the responsible unit, with its result and, optionally, evidence files (批复, photos,
+    scans) and a note saying what they prove. Every error at once; nothing stored on error."""
     current = (
         Problem.objects.select_for_update(of=("self",))
         .select_related("project", "raised_by")
         .get(pk=problem.pk)
     )
-    answer = (answer or "").strip()
-    target = _allow(by, current, "resolve", {"answer": answer})
-    if len(answer) > MAX_TEXT:
-        raise ValidationError({"answer": f"办理结果不能超过 {MAX_TEXT} 字。"})
+    errors = Errors()
+    answer = errors.take(cleaning.text, answer, "办理结果", field="answer", max_length=MAX_TEXT)
+    target = _allow(by, current, "resolve", {"answer": "✓"})  # who, then from which state
+    try:
+        checked, kind, note = evidence.check_evidence(files, evidence_kind, evidence_note)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.add(key, "；".join(messages))
+        checked, kind, note = [], "", ""
+    _allow_all(by, current, "resolve", {"answer": answer}, errors)
     before, old = _problem_snapshot(current), current.status
     current.status, current.answer, current.resolved_at = target, answer, clock.now()
     current.version += 1
     current.save()
-    _event(current, "resolve", by, old, note=answer)
+    ev = _event(
+        current,
+        "resolve",
+        by,
+        old,
+        note=answer + (f"（附件 {len(checked)} 个：{note}）" if checked else ""),
+    )
     record("problem.resolve", current, before=before, after=_problem_snapshot(current))
+    evidence.store_evidence(by, current, ev, checked, kind, note)
     _notify(
         [current.raised_by],
         title=f"问题已办结：{current.title}",

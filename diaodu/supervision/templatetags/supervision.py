@@ -10,6 +10,7 @@ STATUS_COLORS = {
     "resolved": "teal",
     "closed": "green",
     "returned": "orange",
+    "sent_back": "yellow",
     "submitted": "blue",
     "accepted": "green",
     "open": "orange",

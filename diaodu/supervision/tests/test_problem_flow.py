@@ -70,8 +70,8 @@ def test_services_refuse_what_the_machine_forbids(assigned, person, username, ac
 
 def test_the_page_offers_exactly_the_machine_moves(assigned, person):
     names = lambda u: [m.name for m in services.allowed_moves(person(u), assigned)]  # noqa: E731
-    assert names("duchashi") == ["assign", "start", "resolve"]  # 督查室: all units
-    assert names("ziranziyuan") == ["start", "resolve"]
+    assert names("duchashi") == ["assign", "start", "resolve", "send_back"]  # all units
+    assert names("ziranziyuan") == ["start", "resolve", "send_back"]
     assert names("fagai") == []
     assert names("mishu_wl") == []
 

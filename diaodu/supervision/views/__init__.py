@@ -19,7 +19,14 @@ from .meeting_pages import (
     meeting_held,
     meetings,
 )
-from .problem_pages import problem_detail, problem_move, problem_new, problem_stats, problems
+from .problem_pages import (
+    problem_detail,
+    problem_file,
+    problem_move,
+    problem_new,
+    problem_stats,
+    problems,
+)
 from .report_pages import (
     correction_review,
     missing,
@@ -60,6 +67,7 @@ __all__ = [
     "photo",
     "photo_thumb",
     "problem_detail",
+    "problem_file",
     "problem_move",
     "problem_new",
     "problem_stats",

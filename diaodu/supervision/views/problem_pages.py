@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -14,10 +14,9 @@ from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
-from diaodu.supervision.flows import RUNNING_STATES
-from diaodu.supervision.models import (
-    ProblemStatus,
-)
+from diaodu.supervision.filters import ProblemFilterSet
+from diaodu.supervision.flows import EXTENSION, RUNNING_STATES
+from diaodu.supervision.models import EvidenceKind, ProblemStatus
 from diaodu.viewkit import error_texts
 
 from .common import _flash, _page
@@ -25,21 +24,9 @@ from .common import _flash, _page
 
 # ================================================================ problems
 def _problem_filter(request):
-    g = request.GET
-    f = queries.ProblemFilter(
-        status=g.get("status") if g.get("status") in ProblemStatus.values else "",
-        type_code=(g.get("type") or "")[:20],
-        overdue=g.get("overdue") == "1",
-        escalated=g.get("escalated") == "1",
-        open_only=g.get("open") == "1",
-        mine=g.get("mine") == "1",
-        text=(g.get("q") or "").strip()[:100],
-    )
-    if g.get("unit"):
-        f.unit = queries.get_unit(request.user, g["unit"])
-    if g.get("responsible"):
-        f.responsible = queries.departments().filter(pk=_int(g["responsible"])).first()
-    return f
+    """The list's filter from the query string (the FilterSet the API list shares); a value it
+    cannot use is ignored, as the page always did."""
+    return ProblemFilterSet(request.GET, request=request).filter
 
 
 def _int(v):
@@ -130,12 +117,23 @@ def problem_detail(request, pk: int):
     s = scope_for(request.user)
     today = clock.today()
     actions = [m.name for m in services.allowed_moves(request.user, pr)]
+    extension = []
+    if pr.status in RUNNING_STATES:
+        extension = [
+            m.name
+            for m in services.allowed_moves(
+                request.user, pr, machine=EXTENSION, state=pr.extension_state
+            )
+        ]
     return render(
         request,
         "supervision/problem.html",
         {
             "pr": pr,
             "events": queries.problem_events(pr),
+            "files": queries.problem_files(pr),
+            "extension": extension,
+            "evidence_kinds": EvidenceKind.choices,
             "actions": actions,
             "labels": services.ACTION_LABELS,
             "departments": queries.departments(),
@@ -170,13 +168,33 @@ def problem_move(request, pk: int, action: str):
         elif action == "start":
             services.start_problem(request.user, pr, note=p.get("note", ""))
         elif action == "resolve":
-            services.resolve_problem(request.user, pr, answer=p.get("answer", ""))
+            services.resolve_problem(
+                request.user,
+                pr,
+                answer=p.get("answer", ""),
+                files=request.FILES.getlist("files"),
+                evidence_kind=p.get("evidence_kind", ""),
+                evidence_note=p.get("evidence_note", ""),
+            )
         elif action == "close":
             services.close_problem(
                 request.user, pr, satisfaction=p.get("satisfaction") or None, note=p.get("note", "")
             )
         elif action == "return":
             services.return_problem(request.user, pr, reason=p.get("reason", ""))
+        elif action == "send_back":
+            services.send_back_problem(request.user, pr, reason=p.get("reason", ""))
+        elif action == "request_extension":
+            services.request_extension(
+                request.user, pr, new_due=p.get("new_due", ""), reason=p.get("reason", "")
+            )
+        elif action in ("approve_extension", "refuse_extension"):
+            services.decide_extension(
+                request.user,
+                pr,
+                approve=action == "approve_extension",
+                reason=p.get("reason", ""),
+            )
         elif action == "escalate":
             services.escalate_problem(request.user, pr, note=p.get("note", ""))
         elif action == "rate":
@@ -186,13 +204,34 @@ def problem_move(request, pk: int, action: str):
     except ValidationError as exc:
         _flash(request, exc)
     else:
-        messages.success(
-            request,
-            {"escalate": "已升级督办。", "rate": "感谢评价。"}.get(
-                action, f"已{services.ACTION_LABELS.get(action, '')}。"
-            ),
-        )
+        messages.success(request, DONE.get(action) or f"已{services.ACTION_LABELS[action]}。")
+        if not queries.problems(request.user).filter(pk=pr.pk).exists():
+            return redirect("supervision:problems")  # 退回交办: no longer this department's
     return redirect("supervision:problem", pr.pk)
+
+
+DONE = {
+    "escalate": "已升级督办。",
+    "rate": "感谢评价。",
+    "send_back": "已退回交办，督查室将重新交办。",
+    "request_extension": "延期申请已提交，等待督查室审批。",
+    "approve_extension": "已批准延期，办结时限已更新。",
+    "refuse_extension": "已不予延期。",
+}
+
+
+@login_required
+def problem_file(request, pk: int):
+    """An evidence file of a problem, for whoever may see the problem."""
+    att = queries.get_problem_file(request.user, pk)
+    try:
+        fh = att.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("附件文件已丢失。") from None
+    inline = att.content_type in ("application/pdf", "image/jpeg", "image/png")
+    return FileResponse(
+        fh, as_attachment=not inline, filename=att.original_name, content_type=att.content_type
+    )
 
 
 @login_required

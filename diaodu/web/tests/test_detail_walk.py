@@ -26,7 +26,13 @@ from diaodu.procedures.models import ProcedureAttachment, ProcedureTemplate, Pro
 from diaodu.projects import queries as project_queries
 from diaodu.projects.models import ImportJob, Project
 from diaodu.supervision import queries as supervision_queries
-from diaodu.supervision.models import DispatchMeeting, Problem, ProgressReport, ReportPhoto
+from diaodu.supervision.models import (
+    DispatchMeeting,
+    Problem,
+    ProblemAttachment,
+    ProgressReport,
+    ReportPhoto,
+)
 from diaodu.targets import queries as target_queries
 from diaodu.targets.models import AssessmentScheme, Indicator, ScoreSet, TargetAgreement
 
@@ -115,6 +121,11 @@ DETAILS = {
         lambda u: ReportPhoto.objects.filter(report__in=supervision_queries.reports(u)),
     ),
     "supervision/problems/<int:pk>/": PROBLEM,
+    "supervision/problems/files/<int:pk>/": (
+        ProblemAttachment,
+        any_of("projects.view", "problems.handle"),
+        lambda u: ProblemAttachment.objects.filter(problem__in=supervision_queries.problems(u)),
+    ),
     "supervision/meetings/<int:pk>/": MEETING,
     "procedures/project/<int:project_id>/": PROJECT,
     "procedures/project/<int:project_id>/add/": PROJECT,
@@ -269,7 +280,14 @@ def test_list_rules_are_not_empty(full_demo):
     """The rule's lists really contain objects for someone (otherwise the walk proves nothing)."""
     duchashi = User.objects.get(username="duchashi")
     for route, (model, may_list, listed) in DETAILS.items():
-        if model in (ImportJob, Channel, ProcedureAttachment, ReportPhoto, Message):
+        if model in (
+            ImportJob,
+            Channel,
+            ProcedureAttachment,
+            ReportPhoto,
+            Message,
+            ProblemAttachment,
+        ):
             continue  # the demo may hold none for this person
         someone = [
             u
