@@ -19,6 +19,7 @@ from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries, services
+from diaodu.projects.filters import LedgerFilterSet
 from diaodu.projects.models import Project
 
 router = Router(tags=["项目"])
@@ -169,20 +170,11 @@ def _out(p: Project) -> dict:
 
 
 def _filter(request, f: Filters) -> queries.LedgerFilter:
-    unit = org_queries.get_unit(request.user, f.unit) if f.unit else None
-    bad = [s for s in f.stage if s not in S.ALL]
-    if bad:
-        raise ValidationError({"stage": f"未知的项目阶段：{'、'.join(bad)}"})
-    return queries.LedgerFilter(
-        unit=unit,
-        stages=tuple(f.stage),
-        category=f.category,
-        level=f.level,
-        industry=f.industry.upper(),
-        person=f.person,
-        text=f.q.strip(),
-        sort=f.sort if f.sort in queries.SORTS else "-id",
-    )
+    """The ledger page's FilterSet over the same query string (``Filters`` documents and types
+    it); a bad value is refused with a Chinese message naming the filter."""
+    fs = LedgerFilterSet(request.GET, request=request)
+    fs.raise_errors()
+    return fs.filter
 
 
 @router.get(

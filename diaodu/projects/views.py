@@ -20,6 +20,7 @@ from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit, UnitKind, User
 from diaodu.org.scope import require, restrict_people, scope_for, visible_unit_ids
 from diaodu.projects import exports, figures, queries, services
+from diaodu.projects.filters import LedgerFilterSet
 from diaodu.projects.forms import ImportForm, ProjectForm, StageForm
 from diaodu.projects.models import ImportJob, Level, PlanCategory, SavedFilter
 from diaodu.viewkit import attach_errors
@@ -65,36 +66,10 @@ def _int(value):
 
 
 def parse_filter(request) -> tuple[queries.LedgerFilter, list[str]]:
-    g = request.GET
-    errors = []
-    unit = None
-    if g.get("unit"):
-        # a unit outside the person's scope is refused, never widened to "all"
-        unit = org_queries.get_unit(request.user, g["unit"])
-    stages = tuple(s for s in g.getlist("stage") if s in S.ALL)
-    bad = [s for s in g.getlist("stage") if s and s not in S.ALL]
-    if bad:
-        errors.append(f"未知的项目阶段：{'、'.join(bad)}")
-    f = queries.LedgerFilter(
-        unit=unit,
-        stages=stages,
-        category=g.get("category", "") if g.get("category", "") in PlanCategory.values else "",
-        level=g.get("level", "") if g.get("level", "") in Level.values else "",
-        industry=(g.get("industry", "") or "").strip().upper()[:5],
-        person=_int(g.get("person")) or _person_by_name(request.user, g.get("person_name", "")),
-        text=(g.get("q", "") or "").strip()[:100],
-        sort=g.get("sort", "-id") if g.get("sort", "-id") in queries.SORTS else "-id",
-    )
-    return f, errors
-
-
-def _person_by_name(user, name: str):
-    """The 责任人 filter takes a typed name (a dropdown of every visible person does not scale)."""
-    name = (name or "").strip()
-    if not name:
-        return None
-    hit = restrict_people(User.objects.filter(name=name), user).values_list("pk", flat=True).first()
-    return hit or -1  # an unknown name matches nothing rather than everything
+    """The ledger's filter from the query string (the FilterSet the API list shares), and the
+    messages of what it could not use."""
+    fs = LedgerFilterSet(request.GET, request=request)
+    return fs.filter, fs.stage_errors
 
 
 def _scope_key(user) -> str:
