@@ -220,13 +220,16 @@ def raise_problem(
 
 
 def move_problem(by, problem: Problem, action: str, **kw) -> Problem:
-    """One entry for every lifecycle move (used by the pages and the API)."""
+    """One entry for every move of the problem's machine (supervision.flows.PROBLEM)."""
+    from .problem_desk import send_back_problem  # the department's moves import this module
+
     handlers = {
         "assign": assign_problem,
         "start": start_problem,
         "resolve": resolve_problem,
         "close": close_problem,
         "return": return_problem,
+        "send_back": send_back_problem,
     }
     if action not in handlers:
         raise ValidationError({"action": f"未知的操作“{action}”。"})

@@ -22,6 +22,11 @@ LEGAL = {
     ("returned", "resolve"): "resolved",
     ("resolved", "close"): "closed",
     ("resolved", "return"): "returned",
+    # 退回交办: the department sends it back, the 督查室 assigns it again
+    ("assigned", "send_back"): "sent_back",
+    ("in_progress", "send_back"): "sent_back",
+    ("returned", "send_back"): "sent_back",
+    ("sent_back", "assign"): "assigned",
 }
 
 
@@ -55,6 +60,7 @@ def _kw(action, demo):
         "resolve": {"answer": "已调整。"},
         "close": {},
         "return": {"reason": "未解决。"},
+        "send_back": {"reason": "非本单位职责。"},
     }[action]
 
 
@@ -70,6 +76,7 @@ ACTORS = {
     "resolve": "ziranziyuan",
     "close": "mishu_wl",
     "return": "mishu_wl",
+    "send_back": "ziranziyuan",
 }
 
 
