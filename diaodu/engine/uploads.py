@@ -3,19 +3,19 @@ name or what the browser claims (pure Python).
 
 :func:`check_document` reads a file-like object and returns its extension and content type, or
 raises :class:`~diaodu.engine.cleaning.CleaningError` with a Chinese message naming the file.
-The size limit is the caller's (the platform's one upload setting); :func:`size_text` never
-rounds a size over the limit down onto it (10 MiB + 9 bytes is "10.01 MB").
+The size limit is the caller's (``diaodu.uploads.max_bytes()``, the platform's one upload
+setting); a size over it is never rounded down onto it (10 MiB + 9 bytes is "10.01 MB").
 """
 
 from __future__ import annotations
 
-import math
 import zipfile
 from typing import BinaryIO
 
 from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.xlsx import size_text
 
-__all__ = ["DOCUMENTS", "check_document", "size_text"]
+__all__ = ["DOCUMENTS", "check_document"]
 
 # extension → (content type, magic bytes at the start, or a member a zip container must hold)
 DOCUMENTS: dict[str, tuple[str, bytes | str]] = {
@@ -34,12 +34,6 @@ DOCUMENTS: dict[str, tuple[str, bytes | str]] = {
 }
 
 
-def size_text(n: int) -> str:
-    """A size in MB, rounded up to the hundredth (a size over a limit never reads as the limit)."""
-    mb = math.ceil(n * 100 / (1024 * 1024)) / 100
-    return f"{mb:.2f} MB".replace(".00 MB", " MB")
-
-
 def check_document(
     name: str, size: int, fh: BinaryIO, *, max_bytes: int, field: str = "files"
 ) -> tuple[str, str]:
@@ -52,8 +46,7 @@ def check_document(
         )
     if size > max_bytes:
         raise CleaningError(
-            field,
-            f"文件“{name}”过大（{size_text(size)}），单个文件不能超过 {size_text(max_bytes)}。",
+            field, f"文件“{name}”超过 {size_text(max_bytes)}（{size_text(size)}）。"
         )
     if size == 0:
         raise CleaningError(field, f"文件“{name}”是空文件。")

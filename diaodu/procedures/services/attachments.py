@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import zipfile
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from diaodu import uploads
 from diaodu.audit.services import record
+from diaodu.engine.cleaning import CleaningError
+from diaodu.engine.uploads import DOCUMENTS as ALLOWED_FILES
+from diaodu.engine.uploads import check_document
 from diaodu.procedures.models import (
     ProcedureAttachment,
     ProjectProcedure,
@@ -18,55 +19,22 @@ from .chains import _ref, check_item_write
 from .common import _actor
 
 # ================================================================ attachments
-ALLOWED_FILES = {
-    "pdf": ("application/pdf", b"%PDF"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "word/document.xml",
-    ),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "xl/workbook.xml",
-    ),
-}
+__all__ = ["ALLOWED_FILES", "add_attachment", "check_upload", "delete_attachment"]
 
 
 def check_upload(upload) -> tuple[str, str]:
     """(extension, content type) of an acceptable upload; ValidationError otherwise. The type is
-    judged by the file's content, not by what the browser says."""
-    name = getattr(upload, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in ALLOWED_FILES:
-        raise ValidationError(
-            {"file": f"文件“{name}”的类型不支持：只能上传 PDF、JPG、PNG、DOCX、XLSX。"}
+    judged by the file's content (engine.uploads), the size by the installation's one limit."""
+    try:
+        return check_document(
+            getattr(upload, "name", "") or "",
+            upload.size,
+            upload,
+            max_bytes=uploads.max_bytes(),
+            field="file",
         )
-    if uploads.over_limit(upload):
-        raise ValidationError(
-            {
-                "file": f"文件“{name}”超过 {uploads.limit_text()}"
-                f"（{uploads.size_text(upload.size)}）。"
-            }
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": f"文件“{name}”是空文件。"})
-    content_type, magic = ALLOWED_FILES[ext]
-    upload.seek(0)
-    ok = False
-    if isinstance(magic, bytes):
-        ok = upload.read(len(magic)) == magic
-    else:
-        try:
-            with zipfile.ZipFile(upload) as z:
-                ok = magic in z.namelist()
-        except (zipfile.BadZipFile, OSError):
-            ok = False
-    upload.seek(0)
-    if not ok:
-        raise ValidationError({"file": f"文件“{name}”的内容与扩展名 .{ext} 不符。"})
-    return ext, content_type
+    except CleaningError as exc:
+        raise ValidationError(exc.as_dict()) from None
 
 
 @transaction.atomic

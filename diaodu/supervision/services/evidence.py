@@ -3,24 +3,18 @@ is stored, saved next to the move's event, audited; removed from storage if the 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from diaodu import clock, uploads
 from diaodu.audit.services import record
 from diaodu.engine import cleaning
 from diaodu.engine.cleaning import CleaningError, Errors
 from diaodu.engine.uploads import check_document
-from diaodu import clock
 from diaodu.supervision.models import EvidenceKind, Problem, ProblemAttachment, ProblemEvent
 
 from .common import _name, _user
 
 MAX_FILES = 10
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024  # until the platform's one upload setting
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "DIAODU_MAX_UPLOAD_BYTES", MAX_EVIDENCE_BYTES))
 
 
 def check_evidence(files, kind: str, note: str) -> tuple[list[tuple], str, str]:
@@ -42,7 +36,7 @@ def check_evidence(files, kind: str, note: str) -> tuple[list[tuple], str, str]:
     for f in files[:MAX_FILES]:
         try:
             _ext, content_type = check_document(
-                getattr(f, "name", ""), f.size, f, max_bytes=max_upload_bytes()
+                getattr(f, "name", ""), f.size, f, max_bytes=uploads.max_bytes()
             )
         except CleaningError as exc:
             bad.append(exc.message)

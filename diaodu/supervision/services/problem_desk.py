@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from diaodu import clock
 from diaodu.audit.services import record
 from diaodu.engine import cleaning
 from diaodu.engine.cleaning import Errors
 from diaodu.org.scope import require
-from diaodu import clock
 from diaodu.supervision.flows import EXTENSION, RUNNING_STATES
 from diaodu.supervision.models import Problem, ProblemEvent
 

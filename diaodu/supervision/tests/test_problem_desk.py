@@ -81,13 +81,13 @@ def test_bad_evidence_changes_nothing(assigned, person, kw, field, words):
 
 
 def test_an_oversized_file_is_named_with_its_size(assigned, person, settings):
-    settings.DIAODU_MAX_UPLOAD_BYTES = 1024
-    big = pdf("大.pdf", PDF + b"0" * 2048)
+    settings.UPLOAD_MAX_MB = 1  # the installation's one upload limit
+    big = pdf("大.pdf", PDF + b"0" * (1024 * 1024))
     with pytest.raises(ValidationError) as exc:
         services.resolve_problem(
             person("ziranziyuan"), assigned, answer="已办", files=[big], evidence_note="x"
         )
-    assert "“大.pdf”过大" in exc.value.message_dict["files"][0]
+    assert "“大.pdf”超过 1 MB（1.01 MB）" in exc.value.message_dict["files"][0]
 
 
 # ---------------------------------------------------------------- 退回交办

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from diaodu.audit.models import AuditEntry
 from diaodu.engine import escalation
-from diaodu.supervision import clock as sup_clock
+from diaodu.procedures import workcal
 from diaodu.supervision import services
 from diaodu.supervision.flows import PROBLEM, RUNNING_STATES
 from diaodu.supervision.models import RUNNING, Problem, ProblemStatus, ReportCycle
@@ -83,5 +83,5 @@ def test_a_zone_ladder_changes_escalation(assigned, cycle, person, clock):
     due = assigned.due_date
     # 1 working day late: below this zone's 2-day threshold for 催办
     assert services.escalate_overdue(today=date.fromordinal(due.toordinal() + 1)) == []
-    late2 = sup_clock.calendar().add_workdays(due, 2)
+    late2 = workcal.load().add_workdays(due, 2)
     assert services.escalate_overdue(today=late2) == [(assigned.pk, 1)]
