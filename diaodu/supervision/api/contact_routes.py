@@ -56,19 +56,5 @@ def create_contact(request, payload: ContactIn):
         payload.dict(exclude={"project_id", "problems"}),
         problems=payload.problems,
     )
-    return 201, {
-        **{
-            f: getattr(c, f)
-            for f in (
-                "id",
-                "project_id",
-                "on",
-                "people",
-                "enterprise_contact",
-                "method",
-                "content",
-                "logged_by_name",
-            )
-        },
-        "project_name": project.name,
-    }
+    c.project = project  # the serializer reads its name: no second query
+    return 201, _contact(c)

@@ -76,3 +76,26 @@ def test_empty_contact_form_shows_every_error_at_its_field(cycle, client_for):
     got = field_errors(html, fields)
     assert set(got) == set(fields)
     assert all("\u4e00" <= v[0] <= "\u9fff" for v in got.values()), got  # in Chinese
+
+
+def test_api_contact_create_answers_the_stored_contact(cycle, make_project, client_for, clock):
+    from diaodu.supervision.models import ContactLog
+
+    p = make_project()
+    resp = client_for("mishu_wl").post(
+        "/api/v1/supervision/contacts",
+        {
+            "project_id": p.pk,
+            "on": "2026-11-17",
+            "people": "高明",
+            "enterprise_contact": "李经理",
+            "method": "visit",
+            "content": "现场查看钢结构吊装。",
+        },
+        content_type="application/json",
+    )
+    assert resp.status_code == 201, resp.content
+    body = resp.json()
+    stored = ContactLog.objects.get(pk=body["id"])
+    assert body["project_name"] == p.name and body["project_id"] == p.pk
+    assert (body["content"], body["method"], body["on"]) == (stored.content, "visit", "2026-11-17")
