@@ -9,6 +9,7 @@ from diaodu.cleanfields import AmountField, CleanDateField, CleanTextField, Numb
 from diaodu.engine import stages as S
 from diaodu.i18n import tr_choices
 from diaodu.projects.models import Level, PlanCategory
+from diaodu.projects.services.fields import DATE_FIELDS
 
 
 class ProjectForm(forms.Form):
@@ -124,16 +125,7 @@ class ProjectForm(forms.Form):
         (gettext_noop("责任"), ["lead_officials", "secretary", "responsible_unit"]),
         (
             gettext_noop("计划与实际时间"),
-            [
-                "planned_signing_date",
-                "planned_start_date",
-                "planned_completion_date",
-                "planned_production_date",
-                "actual_signing_date",
-                "actual_start_date",
-                "actual_completion_date",
-                "actual_production_date",
-            ],
+            list(DATE_FIELDS),
         ),
         (gettext_noop("进展"), ["progress_text", "issues_text", "remarks"]),
     ]
