@@ -12,7 +12,6 @@ DEMO_PASSWORD = "Diaodu@2026"
 UNITS = [
     # code, name, short, kind, parent code, region code
     ("QH", "清河区", "清河区", "district", None, "220199"),
-    ("QH-DCS", "清河区委区政府督查室", "区督查室", "office", "QH", ""),
     ("QHKFQ", "清河经济开发区管委会", "开发区", "zone", "QH", ""),
     ("QHKFQ-WL", "现代物流产业园", "物流园", "park", "QHKFQ", ""),
     ("QHKFQ-ZB", "装备制造产业园", "装备园", "park", "QHKFQ", ""),

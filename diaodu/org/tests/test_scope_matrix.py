@@ -24,7 +24,7 @@ ZONE_CODES = {
     "QHKFQ-DC",
     "QHKFQ-BGS",
 }
-ALL_CODES = ZONE_CODES | {"QH", "QH-DCS"}
+ALL_CODES = ZONE_CODES | {"QH"}
 
 # username -> unit codes visible (None: may not list units at all)
 EXPECTED_UNITS = {
