@@ -6,12 +6,14 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
 from diaodu.api import errors as api_errors
 from diaodu.api.auth import AUTH, signed_in_docs
+from diaodu.audit.locking import StaleVersion
 from diaodu.engine.cleaning import CleaningError
 
 # An app's API may be a package with one `*_routes` module per topic; its operation ids keep
@@ -60,6 +62,25 @@ def invalid(request, exc):
     return api.create_response(
         request, {"detail": "数据校验未通过。", "errors": errors}, status=422
     )
+
+
+@api.exception_handler(RawPostDataException)
+def form_for_json(request, exc):
+    """A form (multipart or urlencoded, already read by the input guard) sent to an endpoint that
+    takes a JSON body: a 400 saying so, not a 500."""
+    return api.create_response(
+        request,
+        {"detail": "此接口的请求体应为 JSON 对象（Content-Type: application/json），不是表单。"},
+        status=400,
+    )
+
+
+@api.exception_handler(StaleVersion)
+def stale(request, exc):
+    """Someone saved the record after the version the request was built on: 409, saying who."""
+    errors = exc.message_dict
+    detail = "；".join(m for msgs in errors.values() for m in msgs)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=409)
 
 
 @api.exception_handler(SchemaError)

@@ -23,13 +23,19 @@ def version_given(value: Any, what: str) -> int:
     return integer(value, "版本号（version）", field="version", minimum=1, maximum=MAX_VERSION)
 
 
-def check_version(value: Any, current: int, what: str) -> int:
+def stale_message(what: str, current: int, seen: int, who: str = "", when: str = "") -> str:
+    """The refusal of a save built on version *seen* when the record is at *current*, naming who
+    saved last (and when) if known."""
+    by = f"已被{who}" + (f"于 {when} " if when else "") if who else "已被他人"
+    return (
+        f"{what}{by}修改（现为第 {current} 版，您提交时看到的是第 {seen} 版），"
+        "请刷新后在最新内容的基础上重新操作。"
+    )
+
+
+def check_version(value: Any, current: int, what: str, who: str = "", when: str = "") -> int:
     """`version_given`, and refused unless it is *current* (the record's version now)."""
     n = version_given(value, what)
     if n != current:
-        raise CleaningError(
-            "version",
-            f"{what}已被他人修改（现为第 {current} 版，您提交时看到的是第 {n} 版），"
-            "请刷新后重新填写。",
-        )
+        raise CleaningError("version", stale_message(what, current, n, who, when))
     return n

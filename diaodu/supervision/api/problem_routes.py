@@ -111,6 +111,7 @@ def resolve_problem(
     answer: Form[str] = "",
     evidence_kind: Form[str] = "",
     evidence_note: Form[str] = "",
+    version: Form[str] = "",
     files: File[list[UploadedFile]] = None,
 ):
     pr = queries.get_problem(request.user, problem_id)
@@ -121,6 +122,7 @@ def resolve_problem(
         files=files or [],
         evidence_kind=evidence_kind,
         evidence_note=evidence_note,
+        version=version,
     )
     return _detail(request, pr)
 
@@ -134,36 +136,45 @@ def resolve_problem(
 )
 def move_problem(request, problem_id: int, payload: MoveIn):
     pr = queries.get_problem(request.user, problem_id)
-    a = payload.action
+    a, v = payload.action, payload.version
     if a == "assign":
         unit = queries.departments().filter(pk=payload.unit_id).first() if payload.unit_id else None
         pr = services.assign_problem(
-            request.user, pr, unit=unit, deadline_wd=payload.deadline_wd, note=payload.note
+            request.user,
+            pr,
+            unit=unit,
+            deadline_wd=payload.deadline_wd,
+            note=payload.note,
+            version=v,
         )
     elif a == "start":
-        pr = services.start_problem(request.user, pr, note=payload.note)
+        pr = services.start_problem(request.user, pr, note=payload.note, version=v)
     elif a == "resolve":
-        pr = services.resolve_problem(request.user, pr, answer=payload.answer)
+        pr = services.resolve_problem(request.user, pr, answer=payload.answer, version=v)
     elif a == "close":
         pr = services.close_problem(
-            request.user, pr, satisfaction=payload.satisfaction, note=payload.note
+            request.user, pr, satisfaction=payload.satisfaction, note=payload.note, version=v
         )
     elif a == "return":
-        pr = services.return_problem(request.user, pr, reason=payload.reason)
+        pr = services.return_problem(request.user, pr, reason=payload.reason, version=v)
     elif a == "send_back":
-        pr = services.send_back_problem(request.user, pr, reason=payload.reason)
+        pr = services.send_back_problem(request.user, pr, reason=payload.reason, version=v)
     elif a == "request_extension":
         pr = services.request_extension(
-            request.user, pr, new_due=payload.new_due, reason=payload.reason
+            request.user, pr, new_due=payload.new_due, reason=payload.reason, version=v
         )
     elif a in ("approve_extension", "refuse_extension"):
         pr = services.decide_extension(
-            request.user, pr, approve=a == "approve_extension", reason=payload.reason
+            request.user,
+            pr,
+            approve=a == "approve_extension",
+            reason=payload.reason,
+            version=v,
         )
     elif a == "escalate":
-        pr = services.escalate_problem(request.user, pr, note=payload.note)
+        pr = services.escalate_problem(request.user, pr, note=payload.note, version=v)
     elif a == "rate":
-        pr = services.rate_problem(request.user, pr, payload.satisfaction, payload.note)
+        pr = services.rate_problem(request.user, pr, payload.satisfaction, payload.note, version=v)
     else:
         raise ValidationError(
             {

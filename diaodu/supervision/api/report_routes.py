@@ -25,6 +25,7 @@ from .schemas import (
     ReasonIn,
     RemindIn,
     ReportOut,
+    VersionIn,
     Where,
 )
 
@@ -132,14 +133,19 @@ def resubmit_report(
 @router.post("/reports/{report_id}/return", response=ReportOut, summary="退回周报（须写明原因）")
 def return_report(request, report_id: int, payload: ReasonIn):
     r = services.return_report(
-        request.user, queries.get_report(request.user, report_id), payload.reason
+        request.user,
+        queries.get_report(request.user, report_id),
+        payload.reason,
+        version=payload.version,
     )
     return _report(queries.get_report(request.user, r.pk))
 
 
 @router.post("/reports/{report_id}/accept", response=ReportOut, summary="审核通过")
-def accept_report(request, report_id: int):
-    r = services.accept_report(request.user, queries.get_report(request.user, report_id))
+def accept_report(request, report_id: int, payload: VersionIn):
+    r = services.accept_report(
+        request.user, queries.get_report(request.user, report_id), version=payload.version
+    )
     return _report(queries.get_report(request.user, r.pk))
 
 

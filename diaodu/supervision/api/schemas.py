@@ -6,6 +6,17 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import Field
+
+from diaodu.engine.locking import MAX_VERSION
+
+
+def _version(what: str):
+    return Field(
+        ge=1,
+        le=MAX_VERSION,
+        description=f"{what}的 version（乐观锁）：取自详情，他人在此期间修改过则拒绝（409）",
+    )
 
 
 # ---------------------------------------------------------------- schemas
@@ -73,6 +84,11 @@ class CorrectionOut(Schema):
 
 class ReasonIn(Schema):
     reason: str = ""
+    version: int = _version("周报")
+
+
+class VersionIn(Schema):
+    version: int = _version("周报")
 
 
 class MissingOut(Schema):
@@ -121,6 +137,7 @@ class ProblemIn(Schema):
 
 class MoveIn(Schema):
     action: str
+    version: int = _version("问题")
     unit_id: int | None = None
     deadline_wd: int | None = None
     answer: str = ""

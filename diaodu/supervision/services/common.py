@@ -112,3 +112,34 @@ def _type_label(code: str) -> str | None:
         .values_list("label", flat=True)
         .first()
     )
+
+
+# ================================================================ names given by id
+def _unit_named(by, unit, home, field: str, what: str, errors: dict) -> None:
+    """A unit a request names (交办 to it, 议定事项 for it …) must be one the person may name for
+    work under *home* (the project's or the meeting's unit): a unit of their own scope, or a
+    department/office of the administration *home* sits in — never another zone's."""
+    if unit is None or not isinstance(by, User) or home is None:
+        return
+    if not project_queries.can_make_responsible(by, unit, home):
+        errors[field] = (
+            f"不能选择“{unit.name}”作为{what}：只能选择本人数据范围内的单位，"
+            "或所在园区/开发区/区的部门、科室。"
+        )
+
+
+def _person_named(by, person, home, field: str, what: str, errors: dict) -> None:
+    """A person a request names must be visible to the person naming them, or a member of a unit
+    they may name under *home* (see _unit_named)."""
+    from diaodu.org.scope import restrict_people
+
+    if person is None or not isinstance(by, User) or home is None:
+        return
+    if restrict_people(User.objects.filter(pk=person.pk), by).exists():
+        return
+    for m in person.memberships.select_related("unit"):
+        if project_queries.can_make_responsible(by, m.unit, home):
+            return
+    errors[field] = (
+        f"不能选择“{person.name or person.username}”作为{what}：此人不在您可选择的范围内。"
+    )

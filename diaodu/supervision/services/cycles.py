@@ -9,11 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from diaodu import clock
+from diaodu.audit.locking import require_version
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import lights as L
-from diaodu.engine.cleaning import CleaningError
 from diaodu.engine.escalation import Ladder
-from diaodu.engine.locking import check_version
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.supervision import queries
@@ -161,10 +160,7 @@ def save_cycle(by, unit: Unit, data: dict) -> ReportCycle:
         record("cycle.create", cycle, after=snapshot(cycle), only_changes=False)
         return cycle
     if data.get("version") not in (None, ""):
-        try:
-            check_version(data["version"], cycle.version, "报送周期")
-        except CleaningError as exc:
-            raise ValidationError(exc.as_dict()) from None
+        require_version(data["version"], cycle, "报送周期")
     before = snapshot(cycle)
     for k, v in _clean_cycle(data, cycle).items():
         if v is None and not k.startswith("centre"):

@@ -22,7 +22,17 @@ from diaodu.supervision.models import (
     MeetingStatus,
 )
 
-from .common import MAX_TEXT, _date, _name, _notify, _notify_unit, _raise, _text
+from .common import (
+    MAX_TEXT,
+    _date,
+    _name,
+    _notify,
+    _notify_unit,
+    _person_named,
+    _raise,
+    _text,
+    _unit_named,
+)
 
 
 # ================================================================ meetings (调度会) and action items (议定事项)
@@ -223,7 +233,9 @@ def hold_meeting(by, meeting: DispatchMeeting, *, minutes: str = "") -> Dispatch
     return current
 
 
-def _owner_and_unit(by, data: dict, errors: dict) -> tuple[User | None, str, Unit | None]:
+def _owner_and_unit(
+    by, data: dict, errors: dict, home: Unit | None = None
+) -> tuple[User | None, str, Unit | None]:
     owner, owner_name = None, (data.get("owner_name") or "").strip()[:50]
     if data.get("owner_id") not in (None, ""):
         try:
@@ -239,6 +251,8 @@ def _owner_and_unit(by, data: dict, errors: dict) -> tuple[User | None, str, Uni
             errors["unit_id"] = "责任单位不存在。"
     if owner is None and not owner_name and unit is None:
         errors["owner_id"] = "请指定责任人或责任单位。"
+    _person_named(by, owner, home, "owner_id", "责任人", errors)
+    _unit_named(by, unit, home, "unit_id", "责任单位", errors)
     return owner, owner_name, unit
 
 
@@ -251,7 +265,7 @@ def add_action_item(by, meeting: DispatchMeeting, data: dict) -> ActionItem:
     deadline = _date(data.get("deadline"), "deadline", "完成时限", errors)
     if deadline and deadline < meeting.held_on:
         errors["deadline"] = "完成时限不能早于会议日期。"
-    owner, owner_name, unit = _owner_and_unit(by, data, errors)
+    owner, owner_name, unit = _owner_and_unit(by, data, errors, meeting.unit)
     project = problem = None
     if data.get("project_id") not in (None, ""):
         project = project_queries.visible(by).filter(pk=_safe_int(data["project_id"])).first()

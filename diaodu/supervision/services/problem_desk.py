@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from diaodu import clock
+from diaodu.audit.locking import UNCHECKED, require_version
 from diaodu.audit.services import record
 from diaodu.engine import cleaning
 from diaodu.engine.cleaning import Errors
@@ -44,11 +45,12 @@ def _assigner(p: Problem):
 
 # ---------------------------------------------------------------- 退回交办
 @transaction.atomic
-def send_back_problem(by, problem: Problem, *, reason: str = "") -> Problem:
+def send_back_problem(by, problem: Problem, *, reason: str = "", version=UNCHECKED) -> Problem:
     """退回交办: not this department's business (非本单位职责). The problem goes back to the
     督查室 without a responsible unit or deadline, and its escalation starts again on the next
     交办."""
     current = _lock(problem)
+    require_version(version, current, "问题")
     reason = cleaning.text(reason, "退回交办原因", field="reason", max_length=500)
     target = _allow(by, current, "send_back", {"reason": reason})
     before, old, unit = _problem_snapshot(current), current.status, current.responsible_unit
@@ -75,9 +77,12 @@ def send_back_problem(by, problem: Problem, *, reason: str = "") -> Problem:
 
 # ---------------------------------------------------------------- 申请延期
 @transaction.atomic
-def request_extension(by, problem: Problem, *, new_due=None, reason: str = "") -> Problem:
+def request_extension(
+    by, problem: Problem, *, new_due=None, reason: str = "", version=UNCHECKED
+) -> Problem:
     """申请延期: the department asks for a later deadline, with a reason; one request at a time."""
     current = _lock(problem)
+    require_version(version, current, "问题")
     errors = Errors()
     reason = errors.take(cleaning.text, reason, "延期理由", field="reason", max_length=500) or ""
     due = errors.take(cleaning.date_value, new_due, "申请延期至", field="new_due")
@@ -122,12 +127,15 @@ def request_extension(by, problem: Problem, *, new_due=None, reason: str = "") -
 
 
 @transaction.atomic
-def decide_extension(by, problem: Problem, *, approve: bool, reason: str = "") -> Problem:
+def decide_extension(
+    by, problem: Problem, *, approve: bool, reason: str = "", version=UNCHECKED
+) -> Problem:
     """The 督查室 approves (the deadline moves; escalation counts from it, so the level starts
     again) or refuses (a reason is required) a pending extension request."""
     require(by, "problems.assign")
     _check_visible_problem(by, problem)
     current = _lock(problem)
+    require_version(version, current, "问题")
     reason = cleaning.text(reason, "审批意见", field="reason", max_length=500)
     move = "approve_extension" if approve else "refuse_extension"
     _allow(by, current, move, {"reason": reason}, machine=EXTENSION, state=_ext_state(current))

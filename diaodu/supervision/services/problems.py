@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from diaodu import clock
+from diaodu.audit.locking import UNCHECKED, require_version
 from diaodu.audit.services import record, snapshot
 from diaodu.engine import cleaning, escalation
 from diaodu.engine.cleaning import Errors, is_blank
@@ -39,6 +40,7 @@ from .common import (
     _notify_unit,
     _raise,
     _type_label,
+    _unit_named,
     _user,
 )
 
@@ -199,6 +201,8 @@ def raise_problem(
         errors["type_code"] = "请选择问题类型。"
     if source not in ProblemSource.values:
         errors["source"] = "问题来源无效。"
+    if project is not None:
+        _unit_named(by, suggested_unit, project.unit, "suggested_unit", "建议责任单位", errors)
     _raise(errors)
     pr = Problem.objects.create(
         project=project,
@@ -238,7 +242,13 @@ def move_problem(by, problem: Problem, action: str, **kw) -> Problem:
 
 @transaction.atomic
 def assign_problem(
-    by, problem: Problem, *, unit: Unit | None = None, deadline_wd=None, note: str = ""
+    by,
+    problem: Problem,
+    *,
+    unit: Unit | None = None,
+    deadline_wd=None,
+    note: str = "",
+    version=UNCHECKED,
 ) -> Problem:
     """交办: to a department with a deadline in working days (the due date skips holidays)."""
     require(by, "problems.assign")
@@ -248,10 +258,13 @@ def assign_problem(
         .select_related("project", "project__unit")
         .get(pk=problem.pk)
     )
+    require_version(version, current, "问题")
     target = _allow(by, current, "assign")
     errors: dict = {}
     if unit is None or not unit.is_active:
         errors["unit"] = "请选择责任单位。"
+    else:  # 交办 only to a department of the project's own administration (or of one's scope)
+        _unit_named(by, unit, current.project.unit, "unit", "责任单位", errors)
     wd = _int_in(deadline_wd, "deadline_wd", "办理时限（工作日）", errors, 1, 120)
     _raise(errors)
     before, old = _problem_snapshot(current), current.status
@@ -282,8 +295,9 @@ def assign_problem(
 
 
 @transaction.atomic
-def start_problem(by, problem: Problem, *, note: str = "") -> Problem:
+def start_problem(by, problem: Problem, *, note: str = "", version=UNCHECKED) -> Problem:
     current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
+    require_version(version, current, "问题")
     target = _allow(by, current, "start")
     before, old = _problem_snapshot(current), current.status
     current.status = target
@@ -303,6 +317,7 @@ def resolve_problem(
     files=(),
     evidence_kind: str = "",
     evidence_note: str = "",
+    version=UNCHECKED,
 ) -> Problem:
     """办结 by the responsible unit, with its result and, optionally, evidence files (批复, photos,
     scans) and a note saying what they prove. Every error at once; nothing stored on error."""
@@ -311,6 +326,7 @@ def resolve_problem(
         .select_related("project", "raised_by")
         .get(pk=problem.pk)
     )
+    require_version(version, current, "问题")
     errors = Errors()
     answer = errors.take(cleaning.text, answer, "办理结果", field="answer", max_length=MAX_TEXT)
     target = _allow(by, current, "resolve", {"answer": "✓"})  # who, then from which state
@@ -351,10 +367,13 @@ def _satisfaction(value, errors: dict, *, required: bool = False):
 
 
 @transaction.atomic
-def close_problem(by, problem: Problem, *, satisfaction=None, note: str = "") -> Problem:
+def close_problem(
+    by, problem: Problem, *, satisfaction=None, note: str = "", version=UNCHECKED
+) -> Problem:
     """销号: by whoever raised the problem or the 督查室; the raiser may rate it (1–5) at once."""
     _check_visible_problem(by, problem)
     current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
+    require_version(version, current, "问题")
     target = _allow(by, current, "close")
     errors: dict = {}
     sat = _satisfaction(satisfaction, errors)
@@ -379,7 +398,7 @@ def close_problem(by, problem: Problem, *, satisfaction=None, note: str = "") ->
 
 
 @transaction.atomic
-def return_problem(by, problem: Problem, *, reason: str = "") -> Problem:
+def return_problem(by, problem: Problem, *, reason: str = "", version=UNCHECKED) -> Problem:
     """退回: the answer does not solve it; back to the department, which keeps its deadline."""
     _check_visible_problem(by, problem)
     current = (
@@ -387,6 +406,7 @@ def return_problem(by, problem: Problem, *, reason: str = "") -> Problem:
         .select_related("responsible_unit")
         .get(pk=problem.pk)
     )
+    require_version(version, current, "问题")
     reason = (reason or "").strip()
     target = _allow(by, current, "return", {"reason": reason})
     before, old = _problem_snapshot(current), current.status
@@ -406,11 +426,14 @@ def return_problem(by, problem: Problem, *, reason: str = "") -> Problem:
 
 
 @transaction.atomic
-def rate_problem(by, problem: Problem, satisfaction, note: str = "") -> Problem:
+def rate_problem(
+    by, problem: Problem, satisfaction, note: str = "", *, version=UNCHECKED
+) -> Problem:
     """满意度评价 (1–5) by the raiser, once the problem is resolved or closed."""
     current = Problem.objects.select_for_update(of=("self",)).get(pk=problem.pk)
     if current.raised_by_id is None or current.raised_by_id != getattr(by, "pk", None):
         raise PermissionDenied("满意度由问题提出人评价。")
+    require_version(version, current, "问题")
     if current.status not in (ProblemStatus.RESOLVED, ProblemStatus.CLOSED):
         raise ValidationError({"satisfaction": "问题办结后才能评价满意度。"})
     errors: dict = {}
@@ -502,7 +525,7 @@ def escalate_overdue(by=None, *, today: date | None = None) -> list[tuple[int, i
 
 
 @transaction.atomic
-def escalate_problem(by, problem: Problem, *, note: str = "") -> Problem:
+def escalate_problem(by, problem: Problem, *, note: str = "", version=UNCHECKED) -> Problem:
     """督查室 raises the level by hand (one step), with a note."""
     require(by, "problems.assign")
     _check_visible_problem(by, problem)
@@ -511,6 +534,7 @@ def escalate_problem(by, problem: Problem, *, note: str = "") -> Problem:
         .select_related("project", "project__unit", "responsible_unit")
         .get(pk=problem.pk)
     )
+    require_version(version, current, "问题")
     if current.status not in RUNNING:
         raise ValidationError({"action": "只有已交办、尚未办结的问题可以升级督办。"})
     if current.escalation_level >= TOP:

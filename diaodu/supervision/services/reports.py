@@ -13,11 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from diaodu import clock
+from diaodu.audit.locking import UNCHECKED, require_version
 from diaodu.audit.services import Change, record, record_many, snapshot
 from diaodu.engine import periods as P
 from diaodu.engine import stages as S
-from diaodu.engine.cleaning import CleaningError
-from diaodu.engine.locking import check_version
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.projects import queries as project_queries
@@ -497,10 +496,7 @@ def resubmit_report(
                     }
                 )
             if data.get("version") not in (None, ""):
-                try:
-                    check_version(data["version"], current.version, "周报")
-                except CleaningError as exc:
-                    raise ValidationError(exc.as_dict()) from None
+                require_version(data["version"], current, "周报")
             before = _report_snapshot(current)
             for k, v in values.items():
                 setattr(current, k, v)
@@ -550,7 +546,7 @@ def resubmit_report(
 
 
 @transaction.atomic
-def return_report(by, report: ProgressReport, reason: str) -> ProgressReport:
+def return_report(by, report: ProgressReport, reason: str, *, version=UNCHECKED) -> ProgressReport:
     """退回: the 督查室 sends a report back for correction, with a reason."""
     _check_project(by, report.project, "reports.review")
     reason = (reason or "").strip()
@@ -563,6 +559,7 @@ def return_report(by, report: ProgressReport, reason: str) -> ProgressReport:
         .select_related("project", "filed_by")
         .get(pk=report.pk)
     )
+    require_version(version, current, "周报")
     if current.status == ReportStatus.RETURNED:
         raise ValidationError({"status": "该周报已退回，等待填报人修改。"})
     before = _report_snapshot(current)
@@ -598,13 +595,14 @@ def return_report(by, report: ProgressReport, reason: str) -> ProgressReport:
 
 
 @transaction.atomic
-def accept_report(by, report: ProgressReport) -> ProgressReport:
+def accept_report(by, report: ProgressReport, *, version=UNCHECKED) -> ProgressReport:
     _check_project(by, report.project, "reports.review")
     current = (
         ProgressReport.objects.select_for_update(of=("self",))
         .select_related("project")
         .get(pk=report.pk)
     )
+    require_version(version, current, "周报")
     if current.status != ReportStatus.SUBMITTED:
         raise ValidationError(
             {"status": f"周报当前状态为“{current.get_status_display()}”，不能审核。"}

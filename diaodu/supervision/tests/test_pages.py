@@ -196,8 +196,11 @@ def test_forged_ids_across_parks_are_404(world, client_for):
     for url, data in posts:
         assert c.post(url, data).status_code == 404, url
     api_posts = [
-        (f"/reports/{wl_report.pk}/return", {"reason": "x"}),
-        (f"/problems/{wl_problem.pk}/transition", {"action": "resolve", "answer": "x"}),
+        (f"/reports/{wl_report.pk}/return", {"reason": "x", "version": 1}),
+        (
+            f"/problems/{wl_problem.pk}/transition",
+            {"action": "resolve", "answer": "x", "version": 1},
+        ),
         (f"/lights/{light.pk}/override", {"color": "green", "reason": "x"}),
         (f"/actions/{world['action'].pk}/close", {"result": "x"}),
         (
@@ -350,7 +353,7 @@ def test_bad_input_on_the_pages_changes_nothing(world, client_for, clock):
     assert ReportCycle.objects.get(unit=world["zone"]).deadline_weekday == 3
     r = office.post(
         f"/api/v1/supervision/problems/{world['zb_problem'].pk}/transition",
-        json.dumps({"action": "close"}),
+        json.dumps({"action": "close", "version": world["zb_problem"].version}),
         content_type="application/json",
     )
     assert r.status_code == 422 and "不能销号" in r.json()["errors"]["action"][0]
@@ -430,15 +433,19 @@ def test_api_full_flow(world, client_for, person, demo, clock, media):
     assert sec.get(rep["photos"][0]["thumb_url"]).status_code == 200
     r = office.post(
         f"/api/v1/supervision/reports/{rep['id']}/return",
-        json.dumps({"reason": "照片不清晰"}),
+        json.dumps({"reason": "照片不清晰", "version": rep["version"]}),
         content_type="application/json",
     )
     assert r.json()["status"] == "returned"
     returned = r
     url = f"/api/v1/supervision/reports/{rep['id']}/resubmit"
-    for version, says in (("", "请提供周报的版本号"), ("abc", "应为整数"), ("1", "已被他人修改")):
+    for version, status, says in (
+        ("", 422, "请提供周报的版本号"),
+        ("abc", 422, "应为整数"),
+        ("1", 409, "周报已被"),  # stale: who returned it is named
+    ):
         bad = sec.post(url, {"progress_text": "x", "invested": "280", "version": version})
-        assert bad.status_code == 422 and says in bad.json()["errors"]["version"][0], bad.content
+        assert bad.status_code == status and says in bad.json()["errors"]["version"][0], bad.content
     assert ProgressReport.objects.get(pk=rep["id"]).status == "returned"
     r = returned
     r = sec.post(
@@ -459,6 +466,7 @@ def test_api_full_flow(world, client_for, person, demo, clock, media):
     pid = Problem.objects.get(title="地块红线需调整").pk
 
     def move(client, **body):
+        body.setdefault("version", Problem.objects.get(pk=pid).version)
         return client.post(
             f"/api/v1/supervision/problems/{pid}/transition",
             json.dumps(body),

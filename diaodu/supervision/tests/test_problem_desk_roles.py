@@ -71,7 +71,7 @@ def test_page_moves_for_every_role(assigned, client_for, username, action):
     allowed, data = MOVES[action]
     pr = _prepare(assigned, action)
     before = _snap(pr)
-    post = dict(data)
+    post = {**data, "version": pr.version}  # the hidden field of the page's form
     if action == "resolve":
         post["files"] = _files()
     r = client_for(username).post(f"/supervision/problems/{pr.pk}/{action}/", post)
@@ -93,11 +93,14 @@ def test_api_moves_for_every_role(assigned, client_for, username, action):
     before = _snap(pr)
     c = client_for(username)
     if action == "resolve":
-        r = c.post(f"/api/v1/supervision/problems/{pr.pk}/resolve", {**data, "files": _files()})
+        r = c.post(
+            f"/api/v1/supervision/problems/{pr.pk}/resolve",
+            {**data, "files": _files(), "version": pr.version},
+        )
     else:
         r = c.post(
             f"/api/v1/supervision/problems/{pr.pk}/transition",
-            {"action": action, **data},
+            {"action": action, "version": pr.version, **data},
             content_type="application/json",
         )
     if username in allowed:

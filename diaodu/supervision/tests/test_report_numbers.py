@@ -194,7 +194,11 @@ def test_api_reduction_and_correction(demo, cycle, make_project, person, clock, 
     )
     assert r.status_code == 201 and r.json()["reduction_note"] == "审计"
     rid = r.json()["id"]
-    assert boss.post(f"/api/v1/supervision/reports/{rid}/accept").status_code == 200
+    accept = f"/api/v1/supervision/reports/{rid}/accept"
+    assert boss.post(accept).status_code == 400  # a form, not the JSON body with its version
+    assert boss.post(accept, {}, content_type="application/json").status_code == 422
+    v = r.json()["version"]
+    assert boss.post(accept, {"version": v}, content_type="application/json").status_code == 200
     url = f"/api/v1/supervision/reports/{rid}/corrections"
     bad = mishu.post(url, {"invested": "-80"}, content_type="application/json")
     assert bad.status_code == 422 and "reason" in bad.json()["errors"]

@@ -155,6 +155,7 @@ def problem_detail(request, pk: int):
 def problem_move(request, pk: int, action: str):
     pr = queries.get_problem(request.user, pk)
     p = request.POST
+    v = p.get("version")  # the version the page showed: a move over another's is refused
     try:
         if action == "assign":
             unit = queries.departments().filter(pk=_int(p.get("unit"))).first()
@@ -164,9 +165,10 @@ def problem_move(request, pk: int, action: str):
                 unit=unit,
                 deadline_wd=p.get("deadline_wd"),
                 note=p.get("note", ""),
+                version=v,
             )
         elif action == "start":
-            services.start_problem(request.user, pr, note=p.get("note", ""))
+            services.start_problem(request.user, pr, note=p.get("note", ""), version=v)
         elif action == "resolve":
             services.resolve_problem(
                 request.user,
@@ -175,18 +177,27 @@ def problem_move(request, pk: int, action: str):
                 files=request.FILES.getlist("files"),
                 evidence_kind=p.get("evidence_kind", ""),
                 evidence_note=p.get("evidence_note", ""),
+                version=v,
             )
         elif action == "close":
             services.close_problem(
-                request.user, pr, satisfaction=p.get("satisfaction") or None, note=p.get("note", "")
+                request.user,
+                pr,
+                satisfaction=p.get("satisfaction") or None,
+                note=p.get("note", ""),
+                version=v,
             )
         elif action == "return":
-            services.return_problem(request.user, pr, reason=p.get("reason", ""))
+            services.return_problem(request.user, pr, reason=p.get("reason", ""), version=v)
         elif action == "send_back":
-            services.send_back_problem(request.user, pr, reason=p.get("reason", ""))
+            services.send_back_problem(request.user, pr, reason=p.get("reason", ""), version=v)
         elif action == "request_extension":
             services.request_extension(
-                request.user, pr, new_due=p.get("new_due", ""), reason=p.get("reason", "")
+                request.user,
+                pr,
+                new_due=p.get("new_due", ""),
+                reason=p.get("reason", ""),
+                version=v,
             )
         elif action in ("approve_extension", "refuse_extension"):
             services.decide_extension(
@@ -194,11 +205,14 @@ def problem_move(request, pk: int, action: str):
                 pr,
                 approve=action == "approve_extension",
                 reason=p.get("reason", ""),
+                version=v,
             )
         elif action == "escalate":
-            services.escalate_problem(request.user, pr, note=p.get("note", ""))
+            services.escalate_problem(request.user, pr, note=p.get("note", ""), version=v)
         elif action == "rate":
-            services.rate_problem(request.user, pr, p.get("satisfaction"), p.get("note", ""))
+            services.rate_problem(
+                request.user, pr, p.get("satisfaction"), p.get("note", ""), version=v
+            )
         else:
             raise Http404("未知的操作。")
     except ValidationError as exc:

@@ -221,7 +221,12 @@ def report_return(request, pk: int):
     report = queries.get_report(request.user, pk)
     return run_action(
         request,
-        lambda: services.return_report(request.user, report, request.POST.get("reason", "")),
+        lambda: services.return_report(
+            request.user,
+            report,
+            request.POST.get("reason", ""),
+            version=request.POST.get("version"),
+        ),
         success="周报已退回，填报人将收到通知。",
         to=("supervision:report", report.pk),
     )
@@ -233,7 +238,7 @@ def report_accept(request, pk: int):
     report = queries.get_report(request.user, pk)
     return run_action(
         request,
-        lambda: services.accept_report(request.user, report),
+        lambda: services.accept_report(request.user, report, version=request.POST.get("version")),
         success="周报已审核通过。",
         to=("supervision:report", report.pk),
     )
