@@ -9,7 +9,11 @@ catalogue.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+import re
+
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # diaodu.engine.stages.LABELS
 STAGE_LABELS = (
@@ -40,3 +44,99 @@ def period_name(period) -> str:
     if getattr(period, "kind", "") == "weekly":
         return gettext("%(year)s年第%(n)s周") % {"year": period.year, "n": period.number}
     return gettext("%(year)s年%(n)s月") % {"year": period.year, "n": period.number}
+
+
+# ---------------------------------------------------------------- messages shown in English
+# Messages are Chinese where they are made — the engine (pure Python, no gettext), the services
+# and their ValidationErrors, the flash messages of the views, the reasons stored with a light,
+# the definitions of the headline figures — and are translated when a page shows them:
+# :func:`tr` looks a text up in the catalogue, and a text made from a pattern such as
+# "《%(name)s》的亮灯已调整。" is matched against the catalogue's patterns (``diaodu.messages``
+# lists them, so makemessages keeps them) and its values are translated in turn.
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+_PATTERNS: dict[str, list] = {}
+_SEPARATORS = ("；", "\n")
+_NUMBER_UNIT = re.compile(r"(-?[\d.,]+)\s*(\D+)")
+
+
+def _patterns(language: str) -> list:
+    """(regex, msgid, literal head, literal tail) for every catalogue entry with placeholders,
+    the longest literal first."""
+    if language in _PATTERNS:
+        return _PATTERNS[language]
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation(language)._catalog
+    out = []
+    for msgid in catalog.keys():
+        if not isinstance(msgid, str) or "%(" not in msgid or not _HAN.search(msgid):
+            continue
+        parts, pos = [], 0
+        for m in _PLACEHOLDER.finditer(msgid):
+            parts.append(re.escape(msgid[pos : m.start()].replace("%%", "%")))
+            parts.append(f"(?P<{m.group(1)}>.*?)")
+            pos = m.end()
+        parts.append(re.escape(msgid[pos:].replace("%%", "%")))
+        literal = len(_PLACEHOLDER.sub("", msgid))
+        head, tail = msgid[: msgid.index("%(")], msgid[msgid.rindex(")") + 2 :]
+        lazy = "".join(parts)
+        try:
+            # two placeholders side by side ("年度目标%(n)s%(unit)s") split one way or the other
+            rxs = [re.compile(lazy, re.S)]
+            if re.search(r"\)s%\(", msgid):
+                rxs.append(re.compile(lazy.replace(".*?)", ".*)"), re.S))
+        except re.error:  # a placeholder used twice: not a pattern this function can read
+            continue
+        for rx in rxs:
+            out.append((literal, rx, msgid, head, tail))
+    out.sort(key=lambda t: (-t[0], t[1].groups))
+    _PATTERNS[language] = [
+        (rx, msgid, head.replace("%%", "%"), tail.replace("%%", "%"))
+        for _n, rx, msgid, head, tail in out
+    ]
+    return _PATTERNS[language]
+
+
+def tr(text, *, _depth: int = 0) -> str:
+    """A Chinese message in the interface language: itself in Chinese; in English the catalogue's
+    translation, or the translation of the catalogue pattern it was made from (its values
+    translated too), or — for messages joined by "；" — each part's. Data (a name, a title)
+    that matches nothing stays as it is."""
+    if text is None:
+        return ""
+    text = str(text)
+    language = get_language() or ""
+    if not text or language.startswith("zh") or not _HAN.search(text) or _depth > 4:
+        return text
+    found = gettext(text)
+    if found != text:
+        return found
+    stripped = text.strip()
+    if stripped != text:
+        return text.replace(stripped, tr(stripped, _depth=_depth))
+    number = _NUMBER_UNIT.fullmatch(text)
+    if number:  # "19个", "3亿元": a figure and its unit
+        unit = tr(number.group(2), _depth=_depth + 1)
+        if not _HAN.search(unit):
+            return f"{number.group(1)} {unit}"
+    # the pattern the text was made from; when several fit (two placeholders side by side), the
+    # one whose values all translate
+    first = None
+    for rx, msgid, head, tail in _patterns(language):
+        if not (text.startswith(head) and text.endswith(tail)):
+            continue
+        m = rx.fullmatch(text)
+        if m:
+            values = {k: tr(v, _depth=_depth + 1) for k, v in m.groupdict().items()}
+            found = gettext(msgid) % values
+            if not _HAN.search(found):
+                return found
+            first = first or found
+    for sep in _SEPARATORS:
+        if sep in text:
+            joined = ("; " if sep == "；" else sep).join(
+                tr(p, _depth=_depth) for p in text.split(sep)
+            )
+            if first is None or len(_HAN.findall(joined)) < len(_HAN.findall(first)):
+                return joined
+    return first or text

@@ -29,6 +29,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from diaodu.i18n import tr
+
 __all__ = [
     "attach_errors",
     "error_dict",
@@ -42,8 +44,10 @@ GENERAL = "general"  # the key of the errors that belong to no field, in templat
 
 
 def error_dict(exc: ValidationError, *, general: str = GENERAL) -> dict[str, list[str]]:
-    """Field name → its messages; errors that belong to no field under *general*."""
-    errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {general: exc.messages}
+    """Field name → its messages (in the interface language, :func:`diaodu.i18n.tr`); errors
+    that belong to no field under *general*."""
+    raw = dict(exc.message_dict) if hasattr(exc, "error_dict") else {general: exc.messages}
+    errors = {k: [tr(m) for m in v] for k, v in raw.items()}
     if "__all__" in errors and general != "__all__":
         errors[general] = errors.pop("__all__") + errors.get(general, [])
     return errors
@@ -51,17 +55,24 @@ def error_dict(exc: ValidationError, *, general: str = GENERAL) -> dict[str, lis
 
 def error_texts(exc: ValidationError, *, general: str = "__all__") -> dict[str, str]:
     """Field name → its messages joined into one line."""
-    return {k: "；".join(v) for k, v in error_dict(exc, general=general).items()}
+    sep = "；" if _chinese() else "; "
+    return {k: sep.join(v) for k, v in error_dict(exc, general=general).items()}
 
 
 def error_list(exc: ValidationError) -> list[str]:
     """Every message, fields in order."""
-    return list(exc.messages)
+    return [tr(m) for m in exc.messages]
 
 
 def error_text(exc: ValidationError) -> str:
     """Every message in one line, for a flash message."""
-    return "；".join(exc.messages)
+    return ("；" if _chinese() else "; ").join(error_list(exc))
+
+
+def _chinese() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "zh").startswith("zh")
 
 
 def attach_errors(form, exc: ValidationError) -> None:
