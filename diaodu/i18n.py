@@ -51,11 +51,12 @@ def period_name(period) -> str:
 # and their ValidationErrors, the flash messages of the views, the reasons stored with a light,
 # the definitions of the headline figures — and are translated when a page shows them:
 # :func:`tr` looks a text up in the catalogue, and a text made from a pattern such as
-# "《%(name)s》的亮灯已调整。" is matched against the catalogue's patterns (``diaodu.messages``
+# "《%(name)s》的亮灯已调整。" is matched against the catalogue's patterns (``diaodu.i18n_messages``
 # lists them, so makemessages keeps them) and its values are translated in turn.
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 _PATTERNS: dict[str, list] = {}
 _SEPARATORS = ("；", "\n")
+_ADJACENT = re.compile(r"%\((\w+)\)[sd]%\((\w+)\)[sd]")
 _NUMBER_UNIT = re.compile(r"(-?[\d.,]+)\s*(\D+)")
 
 
@@ -111,32 +112,48 @@ def tr(text, *, _depth: int = 0) -> str:
     found = gettext(text)
     if found != text:
         return found
-    stripped = text.strip()
-    if stripped != text:
-        return text.replace(stripped, tr(stripped, _depth=_depth))
-    number = _NUMBER_UNIT.fullmatch(text)
-    if number:  # "19个", "3亿元": a figure and its unit
-        unit = tr(number.group(2), _depth=_depth + 1)
-        if not _HAN.search(unit):
-            return f"{number.group(1)} {unit}"
     # the pattern the text was made from; when several fit (two placeholders side by side), the
-    # one whose values all translate
-    first = None
+    # one that leaves the least Chinese (a name is data and stays)
+    candidates = []
     for rx, msgid, head, tail in _patterns(language):
         if not (text.startswith(head) and text.endswith(tail)):
             continue
         m = rx.fullmatch(text)
         if m:
-            values = {k: tr(v, _depth=_depth + 1) for k, v in m.groupdict().items()}
-            found = gettext(msgid) % values
-            if not _HAN.search(found):
-                return found
-            first = first or found
+            candidates.append(_fill(msgid, m.groupdict(), _depth))
+            if not _HAN.search(candidates[-1]):
+                return candidates[-1]
+    stripped = text.strip()
+    if stripped != text:
+        candidates.append(text.replace(stripped, tr(stripped, _depth=_depth)))
+    number = _NUMBER_UNIT.fullmatch(text)
+    if number:  # "19个", "3亿元": a figure and its unit
+        candidates.append(f"{number.group(1)} {tr(number.group(2), _depth=_depth + 1)}")
     for sep in _SEPARATORS:
         if sep in text:
-            joined = ("; " if sep == "；" else sep).join(
-                tr(p, _depth=_depth) for p in text.split(sep)
-            )
-            if first is None or len(_HAN.findall(joined)) < len(_HAN.findall(first)):
-                return joined
-    return first or text
+            joined = "; " if sep == "；" else sep
+            candidates.append(joined.join(tr(p, _depth=_depth) for p in text.split(sep)))
+            break
+    return min(candidates, key=_han_count, default=text)
+
+
+def _han_count(text: str) -> int:
+    return len(_HAN.findall(text))
+
+
+def _fill(msgid: str, raw: dict, depth: int) -> str:
+    """The translation of *msgid* with the values translated; when two placeholders stand side
+    by side, the split of their text whose two halves both translate."""
+    values = {k: tr(v, _depth=depth + 1) for k, v in raw.items()}
+    found = gettext(msgid) % values
+    pair = _ADJACENT.search(msgid)
+    if not _HAN.search(found) or not pair or depth > 1:
+        return found
+    a, b = pair.group(1), pair.group(2)
+    both = raw[a] + raw[b]
+    for i in range(len(both) + 1):
+        left, right = tr(both[:i], _depth=depth + 1), tr(both[i:], _depth=depth + 1)
+        other = gettext(msgid) % {**values, a: left, b: right}
+        if _han_count(other) < _han_count(found):
+            found = other
+    return found

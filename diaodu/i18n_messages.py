@@ -475,6 +475,18 @@ MESSAGES = (
     ),
     gettext_noop("考核方案不存在或无权查看。"),
     gettext_noop("考核结果不存在或无权查看。"),
+    gettext_noop(
+        "不能选择“%(name)s”作为%(what)s：只能选择本人数据范围内的单位，或所在园区/开发区/区的部门、科室。"
+    ),
+    gettext_noop("不能选择“%(v)s”作为%(what)s：此人不在您可选择的范围内。"),
+    gettext_noop("请提供%(what)s的版本号（version），以免覆盖他人在此期间的修改。"),
+    gettext_noop("版本号（version）"),
+    gettext_noop("已被%(who)s"),
+    gettext_noop("已被%(who)s于 %(when)s "),
+    gettext_noop("已被他人"),
+    gettext_noop(
+        "%(what)s%(by)s修改（现为第 %(current)s 版，您提交时看到的是第 %(seen)s 版），请刷新后在最新内容的基础上重新操作。"
+    ),
     gettext_noop("上传办结佐证"),
     gettext_noop("%(name)s已报送。"),
     gettext_noop("%(name)s已报送（逾期报送）。"),

@@ -196,8 +196,10 @@ def test_messages_after_actions_are_english(full_demo):  # noqa: F811
     check("lights page", office.get("/supervision/lights/"), expect=False)
     check("reminders", office.post("/supervision/missing/remind/", follow=True))
     report = ProgressReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("pk").first()
-    check("return empty", office.post(f"/supervision/reports/{report.pk}/return/", follow=True))
-    check("accept", office.post(f"/supervision/reports/{report.pk}/accept/", follow=True))
+    rep = f"/supervision/reports/{report.pk}"
+    check("return empty", office.post(f"{rep}/return/", {"version": report.version}, follow=True))
+    check("accept stale", office.post(f"{rep}/accept/", {"version": 0}, follow=True))
+    check("accept", office.post(f"{rep}/accept/", {"version": report.version}, follow=True))
     check("summary figures", office.get("/supervision/"), expect=False)
 
     dept = client_for("zhengshou")
@@ -207,8 +209,9 @@ def test_messages_after_actions_are_english(full_demo):  # noqa: F811
     ).order_by("pk")
     pr = mine.first()
     base = f"/supervision/problems/{pr.pk}"
-    check("resolve empty", dept.post(f"{base}/resolve/", {"answer": ""}, follow=True))
-    check("extension empty", dept.post(f"{base}/request_extension/", follow=True))
+    v = {"version": pr.version}
+    check("resolve empty", dept.post(f"{base}/resolve/", {"answer": "", **v}, follow=True))
+    check("extension empty", dept.post(f"{base}/request_extension/", v, follow=True))
     scan = SimpleUploadedFile("批复.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     check(
         "resolve",
