@@ -487,6 +487,104 @@ MESSAGES = (
     gettext_noop(
         "%(what)s%(by)s修改（现为第 %(current)s 版，您提交时看到的是第 %(seen)s 版），请刷新后在最新内容的基础上重新操作。"
     ),
+    gettext_noop("（截止时间%(month)s月%(day)s日%(dl)s）"),
+    gettext_noop(
+        "%(name)s%(deadline)s，%(name2)s应报送进度的重点项目%(owed)s个，已报送%(filed)s个，其中按时报送%(on_time)s个、逾期报送%(late)s个，未报送%(missing)s个，报送率%(pct)s。本期完成投资%(wan)s万元；本年累计完成投资%(wan2)s万元（应报项目，不含暂缓、终止项目），占应报项目年度计划投资%(wan3)s万元的%(pct2)s。本期有%(no_contact)s个项目未按要求开展对接并留痕。"
+    ),
+    gettext_noop("本期亮红灯项目%(get)s个、黄灯项目%(get2)s个、绿灯项目%(get3)s个"),
+    gettext_noop("，另有%(none)s个项目尚未评定"),
+    gettext_noop("。红灯、黄灯项目及原因如下："),
+    gettext_noop(
+        "本期新提出问题%(problems_new)s个，办结%(problems_resolved)s个；目前尚未销号的问题%(problems_open)s个，其中超过办理时限%(problems_overdue)s个、督办及以上%(problems_escalated)s个。"
+    ),
+    gettext_noop(
+        "本期共催报%(reminders_sent)s次，涉及%(reminded_projects)s个项目。截至通报时仍有%(missing)s个项目未报送，%(late)s个项目逾期报送，予以通报。"
+    ),
+    gettext_noop(
+        "调度会议定事项尚有%(len)s项未完成，其中%(actions_overdue)s项已超过完成时限。各责任单位要对照下表，倒排工期、压实责任，按时限办结并报督查室销号。"
+    ),
+    gettext_noop(
+        "（一）红灯项目的包保领导要于下周调度会前牵头研究解决措施，黄灯项目要防止转为红灯。"
+    ),
+    gettext_noop(
+        "（二）各责任单位要在时限内办结交办问题，超期问题按程序升级督办，办理结果由提出人评价。"
+    ),
+    gettext_noop(
+        "（三）项目秘书要每周至少一次深入项目现场对接并留痕，按时报送进度，照片须为现场实拍。"
+    ),
+    gettext_noop("附：主要数据及口径（截至%(cn_date)s）"),
+    gettext_noop("序号"),
+    gettext_noop("数据项"),
+    gettext_noop("数值"),
+    gettext_noop("口径"),
+    gettext_noop("%(name)s主要数据（截至%(cn_date)s）"),
+    gettext_noop("截至"),
+    gettext_noop("代码"),
+    gettext_noop("督 查 通 报"),
+    gettext_noop("%(year)s年第%(number)s期"),
+    gettext_noop("关于%(name)s重点项目督查调度情况的通报"),
+    gettext_noop("各园区、各部门："),
+    gettext_noop(
+        "按照“每周督查调度，明确包保责任”的要求，%(who)s对%(name)s（%(month)s月%(day)s日至%(month2)s月%(day2)s日）重点项目进度填报、亮灯、问题办理和催报情况进行了督查，现将有关情况通报如下："
+    ),
+    gettext_noop("一、总体情况"),
+    gettext_noop("二、亮灯情况"),
+    gettext_noop("三、问题办理情况"),
+    gettext_noop("四、催报情况"),
+    gettext_noop("五、下步工作"),
+    gettext_noop("（%(override_by_name)s调整：%(override_reason)s）"),
+    gettext_noop("项目名称"),
+    gettext_noop("所属园区"),
+    gettext_noop("灯色"),
+    gettext_noop("亮灯原因"),
+    gettext_noop("问题"),
+    gettext_noop("项目"),
+    gettext_noop("办结时限"),
+    gettext_noop("督办级别"),
+    gettext_noop("无超期或督办问题"),
+    gettext_noop("未报送项目"),
+    gettext_noop("项目秘书"),
+    gettext_noop("催报次数"),
+    gettext_noop("逾期报送的项目："),
+    gettext_noop("责任人"),
+    gettext_noop("无未完成事项"),
+    gettext_noop("%(name)s重点项目台账（%(name2)s）"),
+    gettext_noop("督查通报_%(label)s_%(code)s.docx"),
+    gettext_noop("项目台账_%(label)s_%(code)s.xlsx"),
+    gettext_noop("主要数据"),
+    gettext_noop("阶段"),
+    gettext_noop("编码"),
+    gettext_noop("手续名称"),
+    gettext_noop("责任部门"),
+    gettext_noop("办理时限"),
+    gettext_noop("时限单位"),
+    gettext_noop("时限依据"),
+    gettext_noop("前置手续"),
+    gettext_noop("状态"),
+    gettext_noop("实际开始"),
+    gettext_noop("实际办结"),
+    gettext_noop("最迟开始"),
+    gettext_noop("最迟办结"),
+    gettext_noop("预计开始"),
+    gettext_noop("预计办结"),
+    gettext_noop("机动（工作日）"),
+    gettext_noop("关键路径"),
+    gettext_noop("提示"),
+    gettext_noop("文号"),
+    gettext_noop("倒排工期"),
+    gettext_noop("%(name)s 前期手续倒排工期表"),
+    gettext_noop("计划开工：%(v)s"),
+    gettext_noop("预计可开工：%(v)s"),
+    gettext_noop("预计延误 %(days_late_wd)s 个工作日"),
+    gettext_noop("关键路径："),
+    gettext_noop("导出日期：%(today)s"),
+    gettext_noop(
+        "办理时限按“时限单位”计：工作日不含法定节假日；自然日含周末和节假日，期满日为节假日的顺延至节后第一个工作日。机动时间按工作日计。"
+    ),
+    gettext_noop("临期"),
+    gettext_noop("是"),
+    gettext_noop("未填"),
+    gettext_noop("%(year)s年节假日安排尚未录入，已按周一至周五计算工作日"),
     gettext_noop("上传办结佐证"),
     gettext_noop("%(name)s已报送。"),
     gettext_noop("%(name)s已报送（逾期报送）。"),

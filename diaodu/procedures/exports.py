@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from diaodu.engine import xlsx
+from diaodu.i18n import tr
 from diaodu.procedures.models import DurationUnit, Stage, Status
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -53,32 +54,33 @@ def chain_xlsx(project, chain, items, *, today: date) -> bytes:
     units = dict(DurationUnit.choices)
     wb = Workbook()
     ws = wb.active
-    ws.title = "倒排工期"
-    _put(ws.cell(row=1, column=1), f"{project.name} 前期手续倒排工期表")
+    ws.title = tr("倒排工期")
+    _put(ws.cell(row=1, column=1), tr(f"{project.name} 前期手续倒排工期表"))
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     names = {it.code: it.name for it in items}
     summary = [
-        f"计划开工：{chain.target_start or '未填'}",
+        f"计划开工：{chain.target_start or tr('未填')}",
         f"预计可开工：{chain.expected_start or '—'}",
     ]
     if chain.days_late_wd:
         summary.append(f"预计延误 {chain.days_late_wd} 个工作日")
     if chain.critical_path:
-        summary.append("关键路径：" + " → ".join(names.get(c, c) for c in chain.critical_path))
+        summary.append(tr("关键路径：") + " → ".join(names.get(c, c) for c in chain.critical_path))
     summary.append(f"导出日期：{today:%Y-%m-%d}")
-    _put(ws.cell(row=2, column=1), "；".join(summary))
+    _put(ws.cell(row=2, column=1), tr("；".join(summary)))  # each part in the interface language
     note = (
         "办理时限按“时限单位”计：工作日不含法定节假日；自然日含周末和节假日，期满日为节假日的顺延至"
         "节后第一个工作日。机动时间按工作日计。"
     )
+    note = tr(note)
     if chain.calendar_warnings:
-        note += " " + "；".join(chain.calendar_warnings)
+        note += " " + tr("；".join(chain.calendar_warnings))
     _put(ws.cell(row=3, column=1), note)
     ws.cell(row=3, column=1).font = Font(color="808080")
     head = 4
     for c, (label, width) in enumerate(COLUMNS, 1):
         cell = ws.cell(row=head, column=c)
-        _put(cell, label)
+        _put(cell, tr(label))
         cell.font = Font(bold=True)
         cell.fill = HEAD_FILL
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -88,15 +90,15 @@ def chain_xlsx(project, chain, items, *, today: date) -> bytes:
         applicable = it.status != Status.NOT_APPLICABLE
         flag = "超期" if it.overdue else "临期" if it.at_risk else ""
         values = [
-            stages.get(it.stage, it.stage),
+            tr(stages.get(it.stage, it.stage)),
             it.code,
             it.name,
             it.responsible_label or "",
             it.duration_wd,
-            units.get(it.duration_unit, it.duration_unit),
+            tr(units.get(it.duration_unit, it.duration_unit)),
             it.duration_source or "",
             it.predecessor_text,
-            statuses.get(it.status, it.status),
+            tr(statuses.get(it.status, it.status)),
             it.actual_start,
             it.actual_finish,
             it.latest_start if applicable else None,
@@ -104,8 +106,8 @@ def chain_xlsx(project, chain, items, *, today: date) -> bytes:
             it.earliest_start if applicable else None,
             it.earliest_finish if applicable else None,
             it.slack_wd if applicable else None,
-            "是" if it.critical else "",
-            flag if applicable else "",
+            tr("是") if it.critical else "",
+            tr(flag) if applicable else "",
             it.doc_number or "",
         ]
         for c, v in enumerate(values, 1):

@@ -19,6 +19,7 @@ from docx.shared import Cm, Pt, RGBColor
 from diaodu import clock
 from diaodu.engine import periods as P
 from diaodu.engine import wordtable
+from diaodu.i18n import tr
 from diaodu.org.models import Unit
 from diaodu.projects import exports
 from diaodu.supervision import figures, queries
@@ -75,10 +76,13 @@ def overview_text(sm: queries.Summary) -> str:
 
 def lights_text(sm: queries.Summary) -> str:
     lt = sm.lights
-    text = f"本期亮红灯项目{lt.get('red', 0)}个、黄灯项目{lt.get('yellow', 0)}个、绿灯项目{lt.get('green', 0)}个"
+    # three pieces, each in the interface language (one message would need a variant per case)
+    text = tr(
+        f"本期亮红灯项目{lt.get('red', 0)}个、黄灯项目{lt.get('yellow', 0)}个、绿灯项目{lt.get('green', 0)}个"
+    )
     if lt.get("none"):
-        text += f"，另有{lt['none']}个项目尚未评定"
-    return text + "。红灯、黄灯项目及原因如下："
+        text += tr(f"，另有{lt['none']}个项目尚未评定")
+    return text + tr("。红灯、黄灯项目及原因如下：")
 
 
 def problems_text(sm: queries.Summary) -> str:
@@ -139,6 +143,7 @@ def _para(
     color: RGBColor | None = None,
     space_after: float = 0,
 ):
+    text = tr(text)  # headings and paragraphs in the interface language of the request
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing = Pt(28)
@@ -167,7 +172,7 @@ def _table(doc, headers: list[str], rows: list[list[str]], widths: list[float]):
     """A bulletin table: 黑体 header, 仿宋 body, 11 pt, set once as styles (fast at any size)."""
     table = wordtable.add_table(
         doc,
-        headers,
+        [tr(h) for h in headers],
         rows,
         widths,
         head_style=wordtable.paragraph_style(doc, "通报表头", HEAD_FONT, 11, center=True),
@@ -194,7 +199,10 @@ def _figures_appendix(doc, user, unit: Unit, period: P.Period, computed=None) ->
     _table(
         doc,
         ["序号", "数据项", "数值", "单位", "口径"],
-        [[str(i), f.label, f.text, f.unit, f.definition] for i, f in enumerate(figs, 1)],
+        [
+            [str(i), tr(f.label), f.text, tr(f.unit), tr(f.definition)]
+            for i, f in enumerate(figs, 1)
+        ],
         [1.2, 3.6, 2.2, 1.2, 7.8],
     )
 
@@ -204,20 +212,20 @@ def add_figures_sheet(wb, user, unit: Unit, period: P.Period) -> None:
     written through the safe cell writer (the unit's name is user data)."""
     from diaodu.engine.xlsx import append
 
-    ws = wb.create_sheet("主要数据")
+    ws = wb.create_sheet(tr("主要数据"))
     on = figures.as_of_for(period)
-    append(ws, [f"{unit.name}主要数据（截至{cn_date(on)}）"])
-    append(ws, ["数据项", "数值", "单位", "截至", "口径", "代码"])
+    append(ws, [tr(f"{unit.name}主要数据（截至{cn_date(on)}）")])
+    append(ws, [tr(h) for h in ("数据项", "数值", "单位", "截至", "口径", "代码")])
     for f in headline(user, unit, period):
         value = f.plain
         append(
             ws,
             [
-                f.label,
+                tr(f.label),
                 None if value is None else (value if isinstance(value, int) else float(value)),
-                f.unit,
+                tr(f.unit),
                 f.as_of.isoformat(),
-                f.definition,
+                tr(f.definition),
                 f.key,
             ],
         )
@@ -382,4 +390,7 @@ def build_xlsx(user, unit: Unit, period: P.Period) -> bytes:
 
 
 def filenames(unit: Unit, period: P.Period) -> tuple[str, str]:
-    return f"督查通报_{unit.label}_{period.code}.docx", f"项目台账_{unit.label}_{period.code}.xlsx"
+    return (
+        tr(f"督查通报_{unit.label}_{period.code}.docx"),
+        f"项目台账_{unit.label}_{period.code}.xlsx",  # the ledger stays the Chinese 台账 (import template)
+    )

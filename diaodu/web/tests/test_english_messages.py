@@ -250,3 +250,65 @@ def test_figure_definitions_and_light_reasons_are_english(full_demo):  # noqa: F
     reasons = re.findall(r'<span class="text-[a-z]+">●</span>(.*?)</div>', html, re.S)
     assert reasons, "亮灯页应列出原因"
     assert not leftover_chinese(reasons, data)
+
+
+# ---------------------------------------------------------------- exports in English
+def _docx_texts(content: bytes) -> tuple[list[str], list[str]]:
+    """The paragraphs of a .docx and the head row of each of its tables."""
+    import io
+
+    from docx import Document
+
+    doc = Document(io.BytesIO(content))
+    heads = [c.text for t in doc.tables for c in t.rows[0].cells]
+    return [p.text for p in doc.paragraphs if p.text.strip()], heads
+
+
+def _sheet_rows(content: bytes, sheet=None, rows=6) -> list[list[str]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(content), read_only=True)
+    ws = wb[sheet] if sheet else wb.worksheets[0]
+    return [
+        [str(v) for v in row if v is not None]
+        for row in ws.iter_rows(max_row=rows, values_only=True)
+    ], wb.sheetnames
+
+
+def test_export_headings_are_english(full_demo):  # noqa: F811
+    """The bulletin's headings, paragraphs and table heads and its figures sheet, and the
+    procedure chain's export, are English in English. The ledger sheet keeps the Chinese 台账
+    columns in every language: it is the office's ledger and the import template, whose reader
+    knows the Chinese headings (and their many local variants) — asserted here so that a
+    translation never breaks a round trip."""
+    from diaodu.procedures.models import ProcedureChain
+
+    data = data_strings()
+    office = client_for("duchashi")
+    r = office.get("/supervision/bulletin.docx")
+    assert r.status_code == 200
+    assert "bulletin_" in r["Content-Disposition"]
+    paragraphs, heads = _docx_texts(r.content)
+    assert "SUPERVISION BULLETIN" in paragraphs and "1. Overview" in paragraphs
+    assert "No." in heads and "Project" in heads
+    assert not leftover_chinese(paragraphs + heads, data)
+
+    r = office.get("/supervision/ledger.xlsx")
+    assert r.status_code == 200
+    _rows, sheets = _sheet_rows(r.content)
+    assert "Headline figures" in sheets
+    figs, _ = _sheet_rows(r.content, "Headline figures", rows=40)
+    assert figs[1][:2] == ["Figure", "Value"] and figs[1][-1] == "Code"
+    assert not leftover_chinese([" ".join(row) for row in figs], data)
+    ledger, _ = _sheet_rows(r.content, rows=4)
+    assert any("项目名称" in row for row in ledger), "台账（导入模板）保持中文表头"
+
+    chain = ProcedureChain.objects.filter(project__secretary__username="mishu_wl").first()
+    r = office.get(f"/procedures/project/{chain.project_id}/export/")
+    assert r.status_code == 200
+    rows, sheets = _sheet_rows(r.content, rows=30)
+    assert sheets == ["Backward schedule"]
+    assert rows[3][:2] == ["Stage", "Code"]
+    assert not leftover_chinese([" ".join(row) for row in rows], data)
