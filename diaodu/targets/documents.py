@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from diaodu import clock
 from diaodu.engine import wordtable
+from diaodu.i18n import tr
 from diaodu.targets.models import ScoreSet, Source
 
 SOURCE_LABEL = {
@@ -39,8 +40,13 @@ def _line_cells(line: dict) -> list[str]:
             _pct(line.get("ratio")),
         )
     else:
-        target, actual, ratio = "—", f"{line.get('count', 0)}项", "—"
+        target, actual, ratio = "—", tr(f"{line.get('count', 0)}项"), "—"
     return [line["name"], target, actual, ratio, line["points"], line["explanation"]]
+
+
+def _tr(headers: list[str]) -> list[str]:
+    """Column heads in the interface language of the request."""
+    return [tr(h) for h in headers]
 
 
 def _n(value, places: int = 2) -> str:
@@ -64,7 +70,7 @@ def _signed(value) -> str:
 def _rank_change(value) -> str:
     if value is None:
         return "—"
-    return f"上升{value}位" if value > 0 else (f"下降{-value}位" if value < 0 else "持平")
+    return tr(f"上升{value}位" if value > 0 else (f"下降{-value}位" if value < 0 else "持平"))
 
 
 def drill_path(ss: ScoreSet, unit_id: int, line: dict) -> str:
@@ -77,13 +83,15 @@ def drill_path(ss: ScoreSet, unit_id: int, line: dict) -> str:
 
 
 def _intro(ss: ScoreSet) -> str:
-    scheme = ss.scheme.name if ss.scheme else "录入成绩"
-    base = f"数据截至{ss.as_of:%Y年%m月%d日}，计分方案：{scheme}。"
+    scheme = ss.scheme.name if ss.scheme else tr("录入成绩")
+    base = tr(f"数据截至{ss.as_of:%Y年%m月%d日}，计分方案：{scheme}。")
     if ss.kind == ScoreSet.Kind.MONTHLY:
-        base += "月度排名以序时进度为当期目标（序时应完成 = 年度目标 × 序时比例），完成率 = 完成值 ÷ 序时应完成值。"
+        base += tr(
+            "月度排名以序时进度为当期目标（序时应完成 = 年度目标 × 序时比例），完成率 = 完成值 ÷ 序时应完成值。"
+        )
     else:
-        base += "年终考核以年度目标计算完成率。"
-    return base + "加减分按方案逐项计算；各项得分保留两位小数。"
+        base += tr("年终考核以年度目标计算完成率。")
+    return base + tr("加减分按方案逐项计算；各项得分保留两位小数。")
 
 
 def evidence_lines(line: dict) -> list[str]:
@@ -117,11 +125,11 @@ def docx(ss: ScoreSet, scores) -> bytes:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph(_intro(ss))
 
-    doc.add_heading("一、排名情况", level=1)
+    doc.add_heading(tr("一、排名情况"), level=1)
     head, body = _table_styles(doc)
     wordtable.add_table(
         doc,
-        ["名次", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"],
+        _tr(["名次", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"]),
         (
             [
                 f"{s.rank}{'（并列）' if s.tied else ''}",
@@ -139,20 +147,20 @@ def docx(ss: ScoreSet, scores) -> bytes:
     )
 
     if any(s.lines for s in scores):
-        doc.add_heading("二、各单位得分明细", level=1)
+        doc.add_heading(tr("二、各单位得分明细"), level=1)
         for s in scores:
-            doc.add_heading(f"第{s.rank}名 {s.unit.name}（{_n(s.total)}分）", level=2)
+            doc.add_heading(tr(f"第{s.rank}名 {s.unit.name}（{_n(s.total)}分）"), level=2)
             wordtable.add_table(
                 doc,
-                ["考核项", "目标", "完成", "完成率", "得分", "计分说明"],
+                _tr(["考核项", "目标", "完成", "完成率", "得分", "计分说明"]),
                 (_line_cells(line) for line in s.lines),
                 head_style=head,
                 body_style=body,
             )
 
-        doc.add_heading("三、计分依据", level=1)
+        doc.add_heading(tr("三、计分依据"), level=1)
         doc.add_paragraph(
-            "以下列出每项得分所依据的记录；系统内路径可直接打开对应的项目清单或填报记录。"
+            tr("以下列出每项得分所依据的记录；系统内路径可直接打开对应的项目清单或填报记录。")
         )
         for s in scores:
             doc.add_heading(s.unit.name, level=2)
@@ -171,13 +179,13 @@ def docx(ss: ScoreSet, scores) -> bytes:
                     )
                 else:
                     head = f"{line['name']}：{line.get('how', '')}，共{line.get('count', 0)}项。"
-                doc.add_paragraph(head)
+                doc.add_paragraph(tr(head))
                 for e in ev:
                     doc.add_paragraph(e, style="List Bullet")
                 path = drill_path(ss, s.unit_id, line)
                 if path:
-                    doc.add_paragraph(f"系统核查：{path}")
-    foot = doc.add_paragraph(f"本文件由调度平台于{clock.localtime():%Y年%m月%d日 %H:%M}生成。")
+                    doc.add_paragraph(tr(f"系统核查：{path}"))
+    foot = doc.add_paragraph(tr(f"本文件由调度平台于{clock.localtime():%Y年%m月%d日 %H:%M}生成。"))
     foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     out = io.BytesIO()
     doc.save(out)
@@ -192,11 +200,13 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "排名"
+    ws.title = tr("排名")
     append(ws, [ss.title])
     ws["A1"].font = Font(bold=True, size=14)
     append(ws, [_intro(ss)])
-    append(ws, ["名次", "并列", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"])
+    append(
+        ws, _tr(["名次", "并列", "单位", "指标得分", "加减分", "总分", "较上年（分）", "名次变化"])
+    )
     for s in scores:
         append(
             ws,
@@ -211,28 +221,30 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
                 _rank_change(s.rank_change),
             ],
         )
-    detail = wb.create_sheet("得分明细")
+    detail = wb.create_sheet(tr("得分明细"))
     append(
         detail,
-        [
-            "单位",
-            "考核项",
-            "类型",
-            "权重",
-            "年度目标",
-            "计分目标",
-            "完成",
-            "完成率",
-            "次数",
-            "名次",
-            "得分",
-            "计分说明",
-            "数据截至",
-            "系统核查路径",
-        ],
+        _tr(
+            [
+                "单位",
+                "考核项",
+                "类型",
+                "权重",
+                "年度目标",
+                "计分目标",
+                "完成",
+                "完成率",
+                "次数",
+                "名次",
+                "得分",
+                "计分说明",
+                "数据截至",
+                "系统核查路径",
+            ]
+        ),
     )
-    evidence = wb.create_sheet("计分依据")
-    append(evidence, ["单位", "考核项", "依据（项目/单位/记录）", "日期或数值", "记录编号"])
+    evidence = wb.create_sheet(tr("计分依据"))
+    append(evidence, _tr(["单位", "考核项", "依据（项目/单位/记录）", "日期或数值", "记录编号"]))
     for s in scores:
         for line in s.lines:
             f = lambda k: float(line[k]) if line.get(k) not in (None, "") else None  # noqa: E731, B023
@@ -241,7 +253,7 @@ def xlsx(ss: ScoreSet, scores) -> bytes:
                 [
                     s.unit.name,
                     line["name"],
-                    "指标" if line["kind"] == "criterion" else "加减分",
+                    tr("指标" if line["kind"] == "criterion" else "加减分"),
                     f("weight"),
                     f("annual_target"),
                     f("target"),

@@ -312,3 +312,26 @@ def test_export_headings_are_english(full_demo):  # noqa: F811
     assert sheets == ["Backward schedule"]
     assert rows[3][:2] == ["Stage", "Code"]
     assert not leftover_chinese([" ".join(row) for row in rows], data)
+
+
+def test_assessment_documents_are_english(full_demo):  # noqa: F811
+    """The 考核 results as .docx and .xlsx: headings, paragraphs, column heads in English (the
+    title of a result is data, named by the office)."""
+    from diaodu.targets.models import ScoreSet
+
+    data = data_strings()
+    ss = ScoreSet.objects.order_by("pk").first()
+    office = client_for("duchashi")
+    r = office.get(f"/targets/assessment/results/{ss.pk}/report.docx")
+    assert r.status_code == 200, r.status_code
+    paragraphs, heads = _docx_texts(r.content)
+    assert "1. Ranking" in paragraphs and "Rank" in heads
+    assert not leftover_chinese(paragraphs + heads, data)
+    r = office.get(f"/targets/assessment/results/{ss.pk}/report.xlsx")
+    assert r.status_code == 200
+    rows, sheets = _sheet_rows(r.content, rows=4)
+    assert sheets[0] == "Ranking"
+    assert not leftover_chinese([" ".join(row) for row in rows], data)
+    for sheet in sheets[1:]:
+        head, _ = _sheet_rows(r.content, sheet, rows=1)
+        assert not leftover_chinese(head[0], data), sheet
