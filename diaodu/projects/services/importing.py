@@ -31,12 +31,12 @@ from diaodu.engine import stages as S
 from diaodu.engine.textnorm import normalise_name, to_simplified
 from diaodu.org.models import Unit, User
 from diaodu.org.scope import require
-from diaodu.projects import queries
 from diaodu.projects.models import Level, PlanCategory, Project, StageChange
 
-from .editing import create_project, update_project
 from .fields import DATE_FIELDS, FIELD_LABELS, MONEY_FIELDS, TEXT_FIELDS
+from .import_batch import Batch, Create, Index, Update, check_once, leads_of
 from .validation import (
+    _check_responsible_unit,
     _check_unit,
     _match_people,
     _match_unit,
@@ -214,12 +214,34 @@ class _Row:
 
 
 def _import_rows(by, unit, result, report: ImportReport, *, year: int, progress) -> None:
+    """Check every row against an index read once (import_batch.Index), then write what the
+    rows plan in bulk (import_batch.Batch). Progress: the checks are the first half of 写入."""
     total = len(result.rows)
+    index = Index(by, unit, result.rows)
+    memo: dict = {}  # permission and scope checks, once per unit / person
+    written = [0]
+
+    def flushed(n: int) -> None:
+        written[0] += n
+        if progress:
+            progress("写入", min(total, total // 2 + written[0] // 2), total)
+
+    def refused(number: int, entry: dict, message: str) -> None:
+        report.errors += 1
+        report.skipped += 1
+        if entry["action"] == "create":
+            report.created -= 1
+        elif entry["action"] == "update":
+            report.updated -= 1
+        entry.update(action="skip", action_label=ACTION_LABELS["skip"], changes=[])
+        report.add(number, "error", message)
+
+    batch = Batch(by, index, note="台账导入", on_refused=refused, progress=flushed)
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple, int] = {}
-    for index, lrow in enumerate(result.rows, 1):
-        if progress and (index % 200 == 0 or index == total):
-            progress("写入", index, total)
+    for number, lrow in enumerate(result.rows, 1):
+        if progress and (number % 200 == 0 or number == total):
+            progress("写入", number // 2, total)
         for m in lrow.messages:
             report.add(m.row, m.level, m.message)
         name = str(lrow.data.get("name") or "")
@@ -229,11 +251,9 @@ def _import_rows(by, unit, result, report: ImportReport, *, year: int, progress)
             report.add_row(lrow.row, name, "skip")
             continue
         row = _Row(lrow.row, dict(lrow.data), set(lrow.cleared))
+        plan = _Plan(by, unit, index, batch, memo, year, seen_codes, seen_names)
         try:
-            with transaction.atomic():  # a refused row leaves nothing behind
-                action, changes = _import_row(
-                    by, unit, row, report, year=year, seen_codes=seen_codes, seen_names=seen_names
-                )
+            action, changes, item = plan.row(row, report)
         except (ValidationError, PermissionDenied) as exc:
             report.errors += 1
             report.skipped += 1
@@ -254,74 +274,188 @@ def _import_rows(by, unit, result, report: ImportReport, *, year: int, progress)
         else:
             report.unchanged += 1
         report.add_row(lrow.row, name, action, changes)
+        if item is not None:
+            item.row = report.rows[-1]
+            (batch.creates if isinstance(item, Create) else batch.updates).append(item)
+    batch.flush()
+    if progress and total:
+        progress("写入", total, total)
 
 
-def _projects():
-    """Projects with what the diff and the checks read of each (its unit and people)."""
-    return Project.objects.select_related("unit", "secretary", "responsible_unit")
+@dataclass
+class _Plan:
+    """What one row asks for, every check made, as a create or update for the batch."""
 
+    by: object
+    unit: Unit
+    index: Index
+    batch: Batch
+    memo: dict
+    year: int
+    seen_codes: dict
+    seen_names: dict
 
-def _import_row(by, unit, row: _Row, report, *, year, seen_codes, seen_names):
-    data = row.data
-    if "unit_name" in row.cleared:
-        raise ValidationError("所属园区不能清空。")
-    target_unit = unit
-    if data.get("unit_name"):
-        target_unit = _match_unit(data["unit_name"], within=unit)
-        if target_unit is None:
-            raise ValidationError(f"所属园区“{data['unit_name']}”不在“{unit.name}”之下。")
-    code = data.get("national_code")
-    existing = None
-    if code:
-        if code in seen_codes:
-            raise ValidationError(f"项目代码“{code}”与第 {seen_codes[code]} 行重复。")
-        seen_codes[code] = row.number
-        existing = _projects().filter(national_code=code).first()
-        if existing is not None and (
-            not queries.visible(by).filter(pk=existing.pk).exists()
-            or not existing.unit.path.startswith(unit.path)
-        ):
-            raise ValidationError(
-                f"项目代码“{code}”已被其他单位的项目使用，不能导入到“{unit.name}”。"
-            )
-    key = (target_unit.pk, normalise_name(data.get("name", "")))
-    if key in seen_names:
-        raise ValidationError(f"项目“{data.get('name')}”与第 {seen_names[key]} 行重复。")
-    seen_names[key] = row.number
-    if existing is None and row.says("unit_name"):
-        existing = _projects().filter(unit=target_unit, name_key=key[1]).first()
-    elif existing is None:  # 所属园区 not said: the one project of that name under the unit
-        same = list(_projects().filter(unit__path__startswith=unit.path, name_key=key[1])[:2])
-        existing = same[0] if len(same) == 1 else None
-    if existing is not None and not row.says("unit_name"):
-        target_unit = existing.unit  # a blank 所属园区 moves nothing
-    payload = row.payload(existing)
-    if payload.get("plan_category"):
-        payload["plan_year"] = year
-    people = _people(row)
-    if people["has_leads"]:
-        payload["lead_officials_text"] = "、".join(people["unmatched_leads"])
-    if people["has_secretary"]:
-        payload["secretary_text"] = "、".join(people["unmatched_secretary"])
-    if people["has_resp"]:
-        text = data.get("responsible_unit")
-        payload["responsible_unit_text"] = "" if people["resp"] or not text else str(text)
-    stage = _stage_of(row, report)
-    if existing is None:
-        values = clean(payload)  # the row's own errors first, before any history is built
+    def once(self, key, check) -> None:
+        check_once(self.memo, key, check)
+
+    def row(self, row: _Row, report):
+        by, unit, index, data = self.by, self.unit, self.index, row.data
+        if "unit_name" in row.cleared:
+            raise ValidationError("所属园区不能清空。")
+        target_unit = unit
+        if data.get("unit_name"):
+            target_unit = _match_unit(data["unit_name"], within=unit)
+            if target_unit is None:
+                raise ValidationError(f"所属园区“{data['unit_name']}”不在“{unit.name}”之下。")
+        code = data.get("national_code")
+        existing = None
+        if code:
+            if code in self.seen_codes:
+                raise ValidationError(f"项目代码“{code}”与第 {self.seen_codes[code]} 行重复。")
+            self.seen_codes[code] = row.number
+            existing = index.code(code)
+            if existing is not None and (
+                existing.pk not in index.visible or not existing.unit.path.startswith(unit.path)
+            ):
+                raise ValidationError(
+                    f"项目代码“{code}”已被其他单位的项目使用，不能导入到“{unit.name}”。"
+                )
+        key = (target_unit.pk, normalise_name(data.get("name", "")))
+        if key in self.seen_names:
+            raise ValidationError(f"项目“{data.get('name')}”与第 {self.seen_names[key]} 行重复。")
+        self.seen_names[key] = row.number
+        if existing is None and row.says("unit_name"):
+            existing = next((p for p in index.named(key[1]) if p.unit_id == target_unit.pk), None)
+        elif existing is None:  # 所属园区 not said: the one project of that name under the unit
+            if key[1] in self.batch.pending_names:
+                self.batch.flush()  # an earlier row of this file creates it: write that first
+            same = index.named(key[1])
+            existing = same[0] if len(same) == 1 else None
+        if existing is not None and not row.says("unit_name"):
+            target_unit = existing.unit  # a blank 所属园区 moves nothing
+        payload = row.payload(existing)
+        if payload.get("plan_category"):
+            payload["plan_year"] = self.year
+        people = _people(row)
+        if people["has_leads"]:
+            payload["lead_officials_text"] = "、".join(people["unmatched_leads"])
+        if people["has_secretary"]:
+            payload["secretary_text"] = "、".join(people["unmatched_secretary"])
+        if people["has_resp"]:
+            text = data.get("responsible_unit")
+            payload["responsible_unit_text"] = "" if people["resp"] or not text else str(text)
+        stage = _stage_of(row, report)
+        self.once("change", lambda: require(by, "projects.change"))
+        if existing is None:
+            return self.create(row, target_unit, payload, people, stage)
+        return self.update(row, existing, target_unit, payload, people, stage)
+
+    def create(self, row, target_unit, payload, people, stage):
+        """create_project's checks and values, for the batch."""
+        by = self.by
+        values = clean(payload, code_owners=self.index.code_owners)
         moves = _moves(None, stage or "lead", values)
-        project = create_project(
-            by,
+        self.once(("unit", target_unit.pk), lambda: _check_unit(by, target_unit))
+        resp = people["resp"]
+        if resp is not None:
+            self.once(
+                ("resp", resp.pk, target_unit.pk),
+                lambda: _check_responsible_unit(by, resp, target_unit),
+            )
+        if values.get("plan_category") and not values.get("plan_year"):
+            values["plan_year"] = clock.today().year
+        stage_now, stage_date = moves[-1]
+        project = Project(
             unit=target_unit,
-            data=payload,
-            lead_officials=people["leads"],
             secretary=people["secretary"],
-            responsible_unit=people["resp"],
-            history=moves,
-            note="台账导入",
+            responsible_unit=resp,
+            stage=stage_now,
+            stage_date=stage_date,
+            **values,
         )
-        return "create", _creation_changes(project)
-    return _update(by, existing, target_unit, payload, people, stage)
+        leads = list(people["leads"])
+        self.batch.pending_names.add(project.name_key)
+        item = Create(row={}, number=row.number, project=project, leads=leads, moves=moves)
+        return "create", _creation_changes(project, leads), item
+
+    def update(self, row, project: Project, target_unit, payload, people, stage):
+        """update_project's checks and the row's diff; nothing changed → 无变化."""
+        by = self.by
+        values = clean(payload, instance=project, code_owners=self.index.code_owners)
+        changes = []
+        old_p, new_p = project.date_precision or {}, values.get("date_precision", {})
+        for key, new in values.items():
+            if key in ("name_key", "date_precision", "lead_officials_text", "secretary_text"):
+                continue
+            if key == "responsible_unit_text":
+                continue
+            old = getattr(project, key)
+            if key in DATE_FIELDS and "date_precision" in values:
+                if old != new or old_p.get(key) != new_p.get(key):
+                    changes.append(
+                        _change(key, old, new, old_p=old_p.get(key), new_p=new_p.get(key))
+                    )
+            elif old != new:
+                changes.append(_change(key, old, new))
+        old_leads = leads_of(project)
+        if people["has_leads"]:
+            old = _lead_names(project, old_leads)
+            new = sorted(u.name for u in people["leads"]) + people["unmatched_leads"]
+            if old != new:
+                changes.append(_change("lead_officials", old, new))
+        if people["has_secretary"]:
+            old = project.secretary.name if project.secretary_id else project.secretary_text
+            new = people["secretary"].name if people["secretary"] else payload.get("secretary_text")
+            if (old or "") != (new or ""):
+                changes.append(_change("secretary", old, new))
+        if people["has_resp"]:
+            old = (
+                project.responsible_unit.name
+                if project.responsible_unit_id
+                else project.responsible_unit_text
+            )
+            new = people["resp"].name if people["resp"] else payload.get("responsible_unit_text")
+            if (old or "") != (new or ""):
+                changes.append(_change("responsible_unit", old, new))
+        if target_unit.pk != project.unit_id:
+            changes.append(_change("unit", project.unit.name, target_unit.name))
+        stage_change = stage is not None and stage != project.stage
+        if stage_change:
+            changes.append(_change("stage", project.stage, stage))
+        if not changes:
+            return "unchanged", [], None
+        if project.pk not in self.index.visible:
+            raise PermissionDenied("无权修改此项目。")
+        fields: dict = {}
+        if target_unit.pk != project.unit_id:
+            self.once(("unit", target_unit.pk), lambda: _check_unit(by, target_unit))
+            fields["unit"] = target_unit
+        if people["has_secretary"]:
+            fields["secretary"] = people["secretary"]
+        resp = people["resp"]
+        if people["has_resp"] and resp != project.responsible_unit:
+            if resp is not None:
+                self.once(
+                    ("resp", resp.pk, target_unit.pk),
+                    lambda: _check_responsible_unit(by, resp, target_unit),
+                )
+            fields["responsible_unit"] = resp
+        moves = None
+        if stage_change:
+            merged = {f: values.get(f, getattr(project, f)) for f in DATE_FIELDS}
+            moves = _moves(project.stage, stage, merged)
+            check_moves(project, moves)
+        item = Update(
+            row={},
+            number=row.number,
+            project=project,
+            version=project.version,
+            values=values,
+            leads=list(people["leads"]) if people["has_leads"] else None,
+            fields=fields,
+            moves=moves,
+        )
+        return "update", changes, item
 
 
 def _people(row: _Row) -> dict:
@@ -389,11 +523,8 @@ def _moves(current: str | None, stage: str, values: dict) -> list[tuple[str, dat
     return moves
 
 
-def _apply_moves(by, project: Project, moves: list[tuple[str, date | None]]) -> None:
-    """Record the ledger's stage (a correction by the office's own record), dated as the ledger
-    dates it; never before the previous move with a known date."""
-    before = _snapshot(project)
-    today = clock.today()
+def check_moves(project: Project, moves: list[tuple[str, date | None]]) -> None:
+    """The ledger's stage moves never date before the project's previous move with a known date."""
     last = project.stage_changes.filter(date_unknown=False).order_by("-on", "-id").first()
     first_dated = next((d for _, d in moves if d is not None), None)
     if last is not None and first_dated is not None and first_dated < last.on:
@@ -405,6 +536,13 @@ def _apply_moves(by, project: Project, moves: list[tuple[str, date | None]]) -> 
                 f"（{S.label(last.to_stage)}，{last.on:%Y-%m-%d}）。"
             }
         )
+
+
+def apply_moves(by, project: Project, moves: list[tuple[str, date | None]]) -> None:
+    """Record the ledger's stage (a correction by the office's own record), dated as the ledger
+    dates it (checked by :func:`check_moves` when the row was read)."""
+    before = _snapshot(project, leads_of(project))
+    today = clock.today()
     frm = project.stage
     for st, on in moves:
         StageChange.objects.create(
@@ -425,7 +563,7 @@ def _apply_moves(by, project: Project, moves: list[tuple[str, date | None]]) -> 
         project.resume_stage = ""
     project.version += 1
     project.save(update_fields=["stage", "stage_date", "resume_stage", "version", "updated_at"])
-    record("project.stage", project, before=before, after=_snapshot(project))
+    record("project.stage", project, before=before, after=_snapshot(project, leads_of(project)))
 
 
 # ---------------------------------------------------------------- the diff
@@ -467,12 +605,12 @@ def _change(key: str, old, new, *, old_p=None, new_p=None) -> dict:
     }
 
 
-def _lead_names(project: Project) -> list[str]:
-    names = sorted(project.lead_officials.values_list("name", flat=True)) if project.pk else []
+def _lead_names(project: Project, leads: list[User]) -> list[str]:
+    names = sorted(u.name for u in leads)
     return names + [n for n in (project.lead_officials_text or "").split("、") if n]
 
 
-def _creation_changes(project: Project) -> list[dict]:
+def _creation_changes(project: Project, leads: list[User]) -> list[dict]:
     """A new project: every field it gets, from empty."""
     out = []
     precision = project.date_precision or {}
@@ -482,8 +620,8 @@ def _creation_changes(project: Project) -> list[dict]:
         value = getattr(project, key, None)
         if value not in (None, ""):
             out.append(_change(key, None, value, new_p=precision.get(key)))
-    if _lead_names(project):
-        out.append(_change("lead_officials", None, _lead_names(project)))
+    if _lead_names(project, leads):
+        out.append(_change("lead_officials", None, _lead_names(project, leads)))
     secretary = project.secretary.name if project.secretary_id else project.secretary_text
     if secretary:
         out.append(_change("secretary", None, secretary))
@@ -493,64 +631,3 @@ def _creation_changes(project: Project) -> list[dict]:
     out.append(_change("unit", None, project.unit.name))
     out.append(_change("stage", None, project.stage))
     return out
-
-
-def _update(by, project: Project, target_unit, payload, people, stage) -> tuple[str, list]:
-    values = clean(payload, instance=project)
-    changes = []
-    old_p, new_p = project.date_precision or {}, values.get("date_precision", {})
-    for key, new in values.items():
-        if key in ("name_key", "date_precision", "lead_officials_text", "secretary_text"):
-            continue
-        if key == "responsible_unit_text":
-            continue
-        old = getattr(project, key)
-        if key in DATE_FIELDS and "date_precision" in values:
-            if old != new or old_p.get(key) != new_p.get(key):
-                changes.append(_change(key, old, new, old_p=old_p.get(key), new_p=new_p.get(key)))
-        elif old != new:
-            changes.append(_change(key, old, new))
-    if people["has_leads"]:
-        old = _lead_names(project)
-        new = sorted(u.name for u in people["leads"]) + people["unmatched_leads"]
-        if old != new:
-            changes.append(_change("lead_officials", old, new))
-    if people["has_secretary"]:
-        old = project.secretary.name if project.secretary_id else project.secretary_text
-        new = people["secretary"].name if people["secretary"] else payload.get("secretary_text")
-        if (old or "") != (new or ""):
-            changes.append(_change("secretary", old, new))
-    if people["has_resp"]:
-        old = (
-            project.responsible_unit.name
-            if project.responsible_unit_id
-            else project.responsible_unit_text
-        )
-        new = people["resp"].name if people["resp"] else payload.get("responsible_unit_text")
-        if (old or "") != (new or ""):
-            changes.append(_change("responsible_unit", old, new))
-    if target_unit.pk != project.unit_id:
-        changes.append(_change("unit", project.unit.name, target_unit.name))
-    stage_change = stage is not None and stage != project.stage
-    if stage_change:
-        changes.append(_change("stage", project.stage, stage))
-    if not changes:
-        return "unchanged", []
-    kwargs = {}
-    if people["has_secretary"]:
-        kwargs["secretary"] = people["secretary"]
-    if people["has_resp"]:
-        kwargs["responsible_unit"] = people["resp"]
-    project = update_project(
-        by,
-        project,
-        data=payload,
-        version=project.version,
-        lead_officials=people["leads"] if people["has_leads"] else None,
-        unit=target_unit,
-        **kwargs,
-    )
-    if stage_change:
-        merged = {f: getattr(project, f) for f in DATE_FIELDS}
-        _apply_moves(by, project, _moves(project.stage, stage, merged))
-    return "update", changes

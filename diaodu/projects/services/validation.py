@@ -142,8 +142,11 @@ def _find_unit(text: str, within: Unit | None) -> Unit | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def clean(data: dict, *, instance: Project | None = None) -> dict:
-    """Validate and normalise project fields. Raises ValidationError naming each bad field."""
+def clean(data: dict, *, instance: Project | None = None, code_owners: dict | None = None) -> dict:
+    """Validate and normalise project fields. Raises ValidationError naming each bad field.
+
+    `code_owners` (an import's index: 项目代码 → the id of the project holding it, or None) answers
+    the uniqueness check without a query for the codes it knows."""
     errors: dict[str, str] = {}
     out: dict = {}
     for f in TEXT_FIELDS:
@@ -162,10 +165,15 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
             except ValueError as exc:
                 errors["national_code"] = str(exc)
             else:
-                clash = Project.objects.filter(national_code=code)
-                if instance is not None:
-                    clash = clash.exclude(pk=instance.pk)
-                if clash.exists():
+                if code_owners is not None and code in code_owners:
+                    owner = code_owners[code]
+                    taken = owner is not None and (instance is None or owner != instance.pk)
+                else:
+                    clash = Project.objects.filter(national_code=code)
+                    if instance is not None:
+                        clash = clash.exclude(pk=instance.pk)
+                    taken = clash.exists()
+                if taken:
                     errors["national_code"] = f"项目代码“{code}”已被其他项目使用。"
         out["national_code"] = code or None
     for f in MONEY_FIELDS:  # 万元
@@ -271,9 +279,16 @@ def clean(data: dict, *, instance: Project | None = None) -> dict:
     return out
 
 
-def _snapshot(p: Project) -> dict:
+def _snapshot(p: Project, leads: list[User] | None = None) -> dict:
+    """The audit picture of a project; `leads` (its 包保领导, when the caller holds them) spares
+    the query."""
     data = snapshot(p, exclude=("updated_at", "created_at", "name_key"))
-    data["lead_officials"] = sorted(p.lead_officials.values_list("name", flat=True)) if p.pk else []
+    if leads is not None:
+        data["lead_officials"] = sorted(u.name for u in leads)
+    else:
+        data["lead_officials"] = (
+            sorted(p.lead_officials.values_list("name", flat=True)) if p.pk else []
+        )
     return data
 
 
