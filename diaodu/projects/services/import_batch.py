@@ -41,18 +41,6 @@ def _chunks(items, size=CHUNK):
         yield items[i : i + size]
 
 
-def _projects():
-    """Projects with what the diff and the checks read of each (its unit, people, leads)."""
-    return Project.objects.select_related("unit", "secretary", "responsible_unit").prefetch_related(
-        "lead_officials"
-    )
-
-
-def leads_of(project: Project) -> list[User]:
-    """The linked 包保领导 of a project read through the index (prefetched: no query)."""
-    return list(project.lead_officials.all()) if project.pk else []
-
-
 class Index:
     """The projects a file's rows can match, read once for the whole file."""
 
@@ -73,20 +61,20 @@ class Index:
                 keys.add(normalise_name(str(r.data["name"])))
         self.by_code: dict[str, Project] = {}
         self.by_name: dict[str, list[Project]] = {}
+        found: dict[int, Project] = {}
         for chunk in _chunks(codes):
-            for p in _projects().filter(national_code__in=chunk):
-                self.by_code[p.national_code] = p
+            for p in Project.objects.filter(national_code__in=chunk):
+                found[p.pk] = self.by_code[p.national_code] = p
         for chunk in _chunks(keys):
-            for p in _projects().filter(unit__path__startswith=unit.path, name_key__in=chunk):
-                p = self.by_code.get(p.national_code, p) if p.national_code else p
+            for p in Project.objects.filter(unit__path__startswith=unit.path, name_key__in=chunk):
+                p = found.setdefault(p.pk, p)
                 self.by_name.setdefault(p.name_key, []).append(p)
         for same in self.by_name.values():
             same.sort(key=lambda p: p.pk)
+        self._attach(found)
         # 项目代码 → the project holding it, or None: validation.clean's uniqueness check
         self.code_owners = {c: (self.by_code[c].pk if c in self.by_code else None) for c in codes}
-        ids = {p.pk for p in self.by_code.values()} | {
-            p.pk for same in self.by_name.values() for p in same
-        }
+        ids = set(found)
         self.visible: set[int] = set()
         self.undated: set[int] = set()
         for chunk in _chunks(ids):
@@ -99,15 +87,44 @@ class Index:
                 )
             )
 
+    def _attach(self, found: dict[int, Project]) -> None:
+        """Each project's unit, 责任单位, 项目秘书 and 包保领导, as shared objects read once (a
+        select_related would build them again for every row)."""
+        Link = Project.lead_officials.through
+        links: list[tuple[int, int]] = []
+        for chunk in _chunks(found):
+            links += Link.objects.filter(project_id__in=chunk).values_list("project_id", "user_id")
+        units = Unit.objects.in_bulk(
+            {p.unit_id for p in found.values()}
+            | {p.responsible_unit_id for p in found.values() if p.responsible_unit_id}
+        )
+        users = User.objects.in_bulk(
+            {p.secretary_id for p in found.values() if p.secretary_id} | {u for _, u in links}
+        )
+        for p in found.values():
+            p.unit = units[p.unit_id]
+            if p.responsible_unit_id:
+                p.responsible_unit = units[p.responsible_unit_id]
+            if p.secretary_id:
+                p.secretary = users[p.secretary_id]
+        self.lead_map: dict[int, list[User]] = {}
+        for pid, uid in links:
+            self.lead_map.setdefault(pid, []).append(users[uid])
+
+    def leads(self, project: Project) -> list[User]:
+        """The linked 包保领导 of a project of the index (no query)."""
+        return list(self.lead_map.get(project.pk, []))
+
     def code(self, code: str) -> Project | None:
         return self.by_code.get(code)
 
     def named(self, key: str) -> list[Project]:
         return self.by_name.get(key, [])
 
-    def add(self, project: Project) -> None:
+    def add(self, project: Project, leads: list[User]) -> None:
         """A project the import created (a later row may name it)."""
         self.by_name.setdefault(project.name_key, []).append(project)
+        self.lead_map[project.pk] = list(leads)
         if project.national_code:
             self.by_code[project.national_code] = project
             self.code_owners[project.national_code] = project.pk
@@ -247,7 +264,7 @@ class Batch:
             entries.append(
                 Change("project.create", p, after=_snapshot(p, c.leads), only_changes=False)
             )
-            self.index.add(p)
+            self.index.add(p, c.leads)
         for model, objs in ((Link, links), (ProjectYearPlan, plans), (StageChange, history)):
             for chunk in _chunks(objs, 1000):
                 model.objects.bulk_create(chunk)
@@ -278,7 +295,7 @@ class Batch:
         groups: dict[tuple, list[Project]] = {}  # the same changed columns: one statement
         for u in kept:
             p = u.project
-            old_leads = leads_of(p)
+            old_leads = self.index.leads(p)
             before = _snapshot(p, old_leads)
             old_start = p.planned_start_date
             changed = []
@@ -317,7 +334,7 @@ class Batch:
 
         for u in kept:
             if u.moves:
-                apply_moves(self.by, u.project, u.moves)
+                apply_moves(self.by, u.project, u.moves, self.index.leads(u.project))
 
     def _relink(self, relink: list[Update]) -> None:
         if not relink:
@@ -329,7 +346,7 @@ class Batch:
         for chunk in _chunks(links, 1000):
             Link.objects.bulk_create(chunk)
         for u in relink:  # the index's picture follows the write
-            u.project._prefetched_objects_cache["lead_officials"] = list(u.leads)
+            self.index.lead_map[u.project.pk] = list(u.leads)
 
     def _year_plans(self, projects: list[Project]) -> None:
         """`validation._year_plan` for many: the plan of the project's year follows its fields."""

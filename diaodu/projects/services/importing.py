@@ -34,7 +34,7 @@ from diaodu.org.scope import require
 from diaodu.projects.models import Level, PlanCategory, Project, StageChange
 
 from .fields import DATE_FIELDS, FIELD_LABELS, MONEY_FIELDS, TEXT_FIELDS
-from .import_batch import Batch, Create, Index, Update, check_once, leads_of
+from .import_batch import Batch, Create, Index, Update, check_once
 from .validation import (
     _check_responsible_unit,
     _check_unit,
@@ -397,7 +397,7 @@ class _Plan:
                     )
             elif old != new:
                 changes.append(_change(key, old, new))
-        old_leads = leads_of(project)
+        old_leads = self.index.leads(project)
         if people["has_leads"]:
             old = _lead_names(project, old_leads)
             new = sorted(u.name for u in people["leads"]) + people["unmatched_leads"]
@@ -538,10 +538,12 @@ def check_moves(project: Project, moves: list[tuple[str, date | None]]) -> None:
         )
 
 
-def apply_moves(by, project: Project, moves: list[tuple[str, date | None]]) -> None:
+def apply_moves(
+    by, project: Project, moves: list[tuple[str, date | None]], leads: list[User]
+) -> None:
     """Record the ledger's stage (a correction by the office's own record), dated as the ledger
     dates it (checked by :func:`check_moves` when the row was read)."""
-    before = _snapshot(project, leads_of(project))
+    before = _snapshot(project, leads)
     today = clock.today()
     frm = project.stage
     for st, on in moves:
@@ -563,7 +565,7 @@ def apply_moves(by, project: Project, moves: list[tuple[str, date | None]]) -> N
         project.resume_stage = ""
     project.version += 1
     project.save(update_fields=["stage", "stage_date", "resume_stage", "version", "updated_at"])
-    record("project.stage", project, before=before, after=_snapshot(project, leads_of(project)))
+    record("project.stage", project, before=before, after=_snapshot(project, leads))
 
 
 # ---------------------------------------------------------------- the diff
