@@ -83,6 +83,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DB) $(BIN)/diaodu migrate --noinput --verbosity 0
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/ledger.py --projects $(BENCH_PROJECTS)
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/documents.py
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/imports.py --rows 10000
 	$(BIN)/python bench/schedule_engine.py
 	$(BIN)/python bench/tasks.py
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python bench/schedule.py $(BENCH_PROJECTS)

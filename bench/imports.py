@@ -107,7 +107,9 @@ def main() -> None:
     vendor = connection.vendor
     target = 15.0 if vendor == "postgresql" else 30.0
     unit = pick_unit(args.rows)
-    print(f"数据库 {vendor}；单位 {unit.name}（{unit.code}）；{args.rows} 行；目标 ≤ {target:.0f} s")
+    print(
+        f"数据库 {vendor}；单位 {unit.name}（{unit.code}）；{args.rows} 行；目标 ≤ {target:.0f} s"
+    )
     rows = export_rows(unit, args.rows)
     updated = [
         dict(r, completed_this_year=(r.get("completed_this_year") or 0) + 1, progress_text="已复工")

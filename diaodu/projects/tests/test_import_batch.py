@@ -162,7 +162,10 @@ def test_a_self_scope_importer_keeps_what_they_import(demo, person):
     assert any("本人包保" in m["message"] for m in report.messages)
     mine = Project.objects.filter(name__startswith="戊")
     assert mine.count() == 2 and set(mine.values_list("secretary", flat=True)) == {me.pk}
-    assert AuditEntry.objects.filter(action="project.create", object_repr__startswith="戊").count() == 2
+    assert (
+        AuditEntry.objects.filter(action="project.create", object_repr__startswith="戊").count()
+        == 2
+    )
 
 
 def test_a_later_row_can_name_what_an_earlier_row_creates(demo):
@@ -181,6 +184,8 @@ def test_a_refused_row_in_an_all_or_nothing_import_writes_nothing(demo, dry_run)
     before = (Project.objects.count(), AuditEntry.objects.count(), StageChange.objects.count())
     report = run(SYSTEM, demo["QHKFQ"], book(data), dry_run=dry_run)
     assert report.errors == 1 and not report.applied
-    assert any(m["message"].startswith("第") and "晚于今天" in m["message"] for m in report.messages)
+    assert any(
+        m["message"].startswith("第") and "晚于今天" in m["message"] for m in report.messages
+    )
     after = (Project.objects.count(), AuditEntry.objects.count(), StageChange.objects.count())
     assert after == before
