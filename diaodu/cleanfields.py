@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from pydantic import BeforeValidator
 
 from diaodu.engine import cleaning
+from diaodu.i18n import tr
 
 __all__ = [
     "AmountField",
@@ -62,7 +63,7 @@ class _Cleaned:
                 value, self.what or plain_label(self.label), **self.clean_kwargs
             )
         except cleaning.CleaningError as exc:
-            raise ValidationError(exc.message, code="invalid") from None
+            raise ValidationError(tr(exc.message), code="invalid") from None
 
 
 class AmountField(_Cleaned, forms.DecimalField):
@@ -102,7 +103,7 @@ class CleanTextField(_Cleaned, forms.CharField):
         try:
             return cleaning.text(value, self.what or plain_label(self.label), **kwargs)
         except cleaning.CleaningError as exc:
-            raise ValidationError(exc.message, code="invalid") from None
+            raise ValidationError(tr(exc.message), code="invalid") from None
 
 
 def cleaned(fn, label: str, type_: Any = Any, **kwargs) -> Any:
