@@ -10,7 +10,7 @@ PORT    ?= 8000
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/diaodu_bench
 BENCH_PROJECTS ?= 100000
 
-.PHONY: run test lint lock bench install assets migrate demo serve worker scheduler clean-vendor
+.PHONY: run test lint lock bench install assets messages migrate demo serve worker scheduler clean-vendor
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PY)）"; exit 1; }
@@ -42,7 +42,15 @@ $(VENDOR)/.copied: node_modules/.package-lock.json Makefile
 	cp node_modules/leaflet/dist/images/* $(VENDOR)/leaflet/images/
 	@touch $@
 
-install: $(VENV)/.installed $(VENDOR)/.copied
+install: $(VENV)/.installed $(VENDOR)/.copied messages
+
+# The English catalogue: compiled from diaodu/locale/en/LC_MESSAGES/django.po (GNU msgfmt). The
+# compiled django.mo is also committed, so a machine without gettext still serves English; a
+# test proves the committed one is the compilation of the .po.
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null 2>&1; then \
+	  cd diaodu && ../$(BIN)/diaodu compilemessages -l en -v 0; \
+	else echo "msgfmt 不可用（apt-get install gettext）：使用仓库中已编译的 django.mo"; fi
 
 assets: $(VENDOR)/.copied
 

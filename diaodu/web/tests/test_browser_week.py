@@ -46,7 +46,12 @@ def test_secretary_files_the_weeks_reports_from_home_without_the_menu(
     p = sec.login("mishu_wl", DEMO_PASSWORD)
     assert p.url.rstrip("/") == live_server.url, "登录后应回到工作台"
     due = _due_keys(p)
-    assert due, "演示数据中项目秘书本期应有待填报的周报"
+    if not due:  # say what the page showed, and when
+        from diaodu import clock
+
+        block = p.locator("[data-block=reports_due]")
+        shown = block.inner_text() if block.count() else p.locator("body").inner_text()[:400]
+        pytest.fail(f"演示数据中项目秘书本期应有待填报的周报（{clock.now()}）：{shown}")
     summary = p.locator("[data-testid=summary-reports_due]")
     assert summary.count() and "截止" in summary.inner_text(), "待填报应写明截止时间"
     sec.shot("week/secretary-home-before")

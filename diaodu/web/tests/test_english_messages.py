@@ -238,6 +238,11 @@ def test_messages_after_actions_are_english(full_demo):  # noqa: F811
         ),
     )
 
+    # the notices those moves sent, in the department's inbox
+    inbox = dept.get("/notify/").content.decode()
+    shown["inbox"] = re.findall(r'<div class="[^"]*text-break">(.*?)</div>', inbox, re.S)
+    assert shown["inbox"], "部门的消息中心应有交办通知"
+
     bad = {k: leftover_chinese(v, data) for k, v in shown.items()}
     bad = {k: v for k, v in bad.items() if v}
     assert not bad, "英文界面的提示仍有中文：\n" + "\n".join(
