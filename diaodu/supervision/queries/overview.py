@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from diaodu.engine import periods as P
 from diaodu.org.models import Unit
@@ -22,6 +22,8 @@ from diaodu.supervision.models import (
     ProgressReport,
     ReportCycle,
     ReportEvent,
+    ReportStatus,
+    in_totals,
 )
 
 from .contact_reads import count_without_contact
@@ -29,7 +31,7 @@ from .cycles import cycle_for_unit
 from .light_reads import light_history, period_lights, sort_lights
 from .meeting_reads import action_items
 from .problem_reads import ProblemFilter, problems
-from .report_reads import missing, owed_projects, reminders
+from .report_reads import missing, owed_projects, period_reports, reminders
 from .scope import ZERO
 
 
@@ -108,9 +110,13 @@ def summary(user, unit: Unit, period: P.Period, *, today: date | None = None) ->
     rc = n.reports
     sm.owed, sm.filed, sm.late, sm.on_time = rc.due, rc.filed, rc.late, rc.on_time
     sm.returned, sm.missing = rc.returned, rc.missing
-    sm.late_rows = [r for r in rc.reports if r.is_late]
+    filed = period_reports(user, unit, period).exclude(status=ReportStatus.RETURNED)
+    sm.late_rows = list(filed.filter(is_late=True))
     sm.missing_rows = missing(user, unit, period)
-    sm.invested_period = sum((r.invested for r in rc.reports if r.counts_in_totals), ZERO)
+    sm.invested_period = (
+        period_reports(user, unit, period).filter(in_totals()).aggregate(s=Sum("invested"))["s"]
+        or ZERO
+    )
     sm.ytd_total = n.value("investment.done.active")
     sm.annual_plan_total = n.value("investment.plan.active")
     # only red and yellow are listed (the counts by colour come from the figures)
