@@ -231,21 +231,12 @@ class Batch:
         transaction.savepoint_commit(sid)
         today = clock.today()
         Link = Project.lead_officials.through
-        links, plans, history, entries = [], [], [], []
+        links, history, entries = [], [], []
         who = by if isinstance(by, User) else None
         name = getattr(by, "name", "") or "系统"
         for c in creates:
             p = c.project
             links += [Link(project_id=p.pk, user_id=u.pk) for u in c.leads]
-            if p.plan_year and p.plan_category:
-                plans.append(
-                    ProjectYearPlan(
-                        project=p,
-                        year=p.plan_year,
-                        plan_category=p.plan_category,
-                        annual_plan_investment=p.annual_plan_investment,
-                    )
-                )
             previous = ""
             for st, on in c.moves:
                 history.append(
@@ -265,7 +256,8 @@ class Batch:
                 Change("project.create", p, after=_snapshot(p, c.leads), only_changes=False)
             )
             self.index.add(p, c.leads)
-        for model, objs in ((Link, links), (ProjectYearPlan, plans), (StageChange, history)):
+        self._year_plans([c.project for c in creates])
+        for model, objs in ((Link, links), (StageChange, history)):
             for chunk in _chunks(objs, 1000):
                 model.objects.bulk_create(chunk)
         for chunk in _chunks(entries, 1000):
