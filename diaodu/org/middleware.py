@@ -4,7 +4,7 @@ the signed-in person to the audit context."""
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -40,4 +40,8 @@ class AuthPolicyMiddleware:
                 and request.path not in (reverse("web:password"), reverse("web:logout"))
             ):
                 return redirect("web:password")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if SESSION_KEY in request.session and LAST_SEEN not in request.session:
+            # signed in by this request: the idle clock starts now, not at the next page
+            request.session[LAST_SEEN] = time.time()
+        return response

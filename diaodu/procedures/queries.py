@@ -158,7 +158,7 @@ def holiday_years():
 # ---------------------------------------------------------------- lists
 def page(qs, number: int, size: int = PAGE_SIZE) -> Page:
     """One page without an exact COUNT over everything (same rule as the ledger)."""
-    number = max(1, number)
+    number = min(max(1, number), project_queries.MAX_PAGE)
     offset = (number - 1) * size
     rows = list(qs[offset : offset + size + 1])
     total, capped = project_queries.capped_count(qs)

@@ -213,6 +213,9 @@ class Page:
         return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
 
 
+MAX_PAGE = 1_000_000  # page numbers beyond this are read as this one (no offset past bigint)
+
+
 def capped_count(qs) -> tuple[int, bool]:
     """Count matching rows, stopping at COUNT_CAP: never an exact COUNT(*) over the whole table."""
     n = qs.order_by()[: COUNT_CAP + 1].count()
@@ -222,7 +225,7 @@ def capped_count(qs) -> tuple[int, bool]:
 def page(qs, number: int, size: int = PAGE_SIZE, *, count: bool = True) -> Page:
     """One page without an exact COUNT(*) over the whole table: fetch size+1 rows to know whether
     there is a next page, and count only up to COUNT_CAP matching rows."""
-    number = max(1, number)
+    number = min(max(1, number), MAX_PAGE)  # ?page=10**20 is the last page anyone could reach
     offset = (number - 1) * size
     # Pick the page's ids on the project table alone (an index walk for deep pages), then load
     # those rows with their related objects.

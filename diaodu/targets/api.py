@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import Field
 
 from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.pagination import Paged, Rows
 from diaodu.targets import queries, services
+
+# A year or month in a query or a body: bounded like the pages' (2000–2100, 1–12), so that a
+# year such as 99999 is a 422 naming the field, never a date past Python's range.
+Year = Annotated[int, Field(ge=2000, le=2100, description="年度（2000–2100）")]
+Month = Annotated[int, Field(ge=1, le=12, description="月份（1–12）")]
 
 router = Router(tags=["目标考核"])
 
@@ -125,8 +132,8 @@ class MonthlyValueIn(Schema):
 
 class MonthlyIn(Schema):
     unit_id: int
-    year: int
-    month: int
+    year: Year
+    month: Month
     values: list[MonthlyValueIn]
 
 
@@ -275,7 +282,12 @@ def list_indicators(request):
 
 @router.get("/agreements", response=list[AgreementOut], summary="目标责任状（分页）")
 @paginate(Paged)
-def list_agreements(request, year: int | None = None, unit: int | None = None, status: str = ""):
+def list_agreements(
+    request,
+    year: int | None = Query(None, ge=2000, le=2100, description="年度（2000–2100）"),
+    unit: int | None = None,
+    status: str = "",
+):
     require(request.user, "targets.view")
     u = queries.get_unit(request.user, unit) if unit else None
     qs = queries.agreements(request.user, year=year, unit=u, status=status)
@@ -298,7 +310,12 @@ def agreement_progress(request, agreement_id: int, on: date | None = None):
 
 
 @router.get("/progress", response=list[PaceOut], summary="单位（含下级汇总）各指标序时进度")
-def unit_progress(request, unit: int, year: int | None = None, on: date | None = None):
+def unit_progress(
+    request,
+    unit: int,
+    year: int | None = Query(None, ge=2000, le=2100, description="年度（2000–2100）"),
+    on: date | None = None,
+):
     _viewer(request)
     u = queries.get_unit(request.user, unit)
     year = year or clock.today().year
@@ -307,7 +324,13 @@ def unit_progress(request, unit: int, year: int | None = None, on: date | None =
 
 
 @router.get("/drill", response=DrillOut, summary="指标数值对应的记录（项目清单或填报值）")
-def drill(request, unit: int, indicator: int, year: int | None = None, on: date | None = None):
+def drill(
+    request,
+    unit: int,
+    indicator: int,
+    year: int | None = Query(None, ge=2000, le=2100, description="年度（2000–2100）"),
+    on: date | None = None,
+):
     _viewer(request)
     u = queries.get_unit(request.user, unit)
     ind = queries.get_indicator(indicator)
@@ -335,7 +358,12 @@ def drill(request, unit: int, indicator: int, year: int | None = None, on: date 
 
 
 @router.get("/monthly", response=list[MonthlyOut], summary="月度填报值")
-def list_monthly(request, year: int, unit: int | None = None, month: int | None = None):
+def list_monthly(
+    request,
+    year: int = Query(..., ge=2000, le=2100, description="年度（2000–2100）"),
+    unit: int | None = None,
+    month: int | None = Query(None, ge=1, le=12, description="月份（1–12）"),
+):
     require(request.user, "targets.view")
     u = queries.get_unit(request.user, unit) if unit else None
     return [
@@ -390,7 +418,9 @@ def _score_set(ss) -> dict:
 
 
 @router.get("/rankings", response=list[ScoreSetOut], summary="月度排名与年终考核结果")
-def list_rankings(request, year: int | None = None):
+def list_rankings(
+    request, year: int | None = Query(None, ge=2000, le=2100, description="年度（2000–2100）")
+):
     require(request.user, "targets.view")
     return [_score_set(ss) for ss in queries.score_sets(request.user, year=year)[:200]]
 
@@ -421,7 +451,13 @@ def get_ranking(request, score_set_id: int):
 
 
 @router.get("/economy/ranking", response=list[EconomyRow], summary="经济指标区域排名（增速、总量）")
-def economy_ranking(request, group: int, indicator: int, year: int, month: int):
+def economy_ranking(
+    request,
+    group: int,
+    indicator: int,
+    year: int = Query(..., ge=2000, le=2100, description="年度（2000–2100）"),
+    month: int = Query(..., ge=1, le=12, description="月份（1–12）"),
+):
     require(request.user, "targets.view")
     g = queries.get_group(request.user, group)
     ind = queries.get_indicator(indicator)

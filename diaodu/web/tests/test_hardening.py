@@ -152,6 +152,25 @@ def test_idle_timeout_is_explained_and_logged(client_for, settings):
     assert settings.SESSION_COOKIE_AGE > settings.SESSION_IDLE_TIMEOUT
 
 
+def test_idle_clock_starts_at_sign_in(client, demo, settings):
+    """A session signed in and then left alone times out too: the sign-in itself starts the
+    clock (before, it started at the first page after it, so an unused session never expired)."""
+    from django.test import Client
+
+    c = Client()
+    r = c.post("/login/", {"username": "mishu_wl", "password": DEMO_PASSWORD})
+    assert r.status_code == 302
+    seen = c.session.get("diaodu_last_seen")
+    assert seen is not None and abs(seen - time.time()) < 60
+    session = c.session
+    session["diaodu_last_seen"] = seen - settings.SESSION_IDLE_TIMEOUT - 1
+    session.save()
+    r = c.get("/", follow=True)
+    assert "会话已超时，请重新登录" in r.content.decode()
+    # an API call with a token makes no session at all
+    assert not Client().get("/api/v1/me").cookies.get(settings.SESSION_COOKIE_NAME)
+
+
 # ---------------------------------------------------------------- password history
 def test_password_history_of_five(person):
     user = person("mishu_wl")
