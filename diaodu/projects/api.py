@@ -10,10 +10,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import Field
 
 from diaodu.cleanfields import cleaned
 from diaodu.engine import cleaning
 from diaodu.engine import stages as S
+from diaodu.engine.locking import MAX_VERSION
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
@@ -102,6 +104,11 @@ class StageIn(Schema):
     on: date
     note: str = ""
     reason: str = ""
+    version: int = Field(
+        ge=1,
+        le=MAX_VERSION,
+        description="项目的 version（乐观锁）：他人在此期间修改过则拒绝（409）",
+    )
 
 
 class FunnelRow(Schema):
@@ -311,5 +318,6 @@ def change_stage(request, project_id: int, payload: StageIn):
         payload.on,
         note=payload.note,
         reason=payload.reason,
+        version=payload.version,
     )
     return _out(queries.get(request.user, p.pk))

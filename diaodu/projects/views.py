@@ -340,7 +340,13 @@ def stage(request, pk: int):
     cd = form.cleaned_data
     try:
         services.transition(
-            request.user, project, cd["to_stage"], cd["on"], note=cd["note"], reason=cd["reason"]
+            request.user,
+            project,
+            cd["to_stage"],
+            cd["on"],
+            note=cd["note"],
+            reason=cd["reason"],
+            version=request.POST.get("version"),  # the page's hidden field
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from diaodu import clock
+from diaodu.audit.locking import UNCHECKED, require_version
 from diaodu.audit.models import AuditEntry
 from diaodu.audit.services import record
 from diaodu.engine import stages as S
@@ -216,10 +217,19 @@ def conflict_message(current: Project, version: int) -> str:
 # ---------------------------------------------------------------- stage
 @transaction.atomic
 def transition(
-    by, project: Project, to_stage: str, on: date, *, note: str = "", reason: str = ""
+    by,
+    project: Project,
+    to_stage: str,
+    on: date,
+    *,
+    note: str = "",
+    reason: str = "",
+    version=UNCHECKED,
 ) -> Project:
+    """A stage move; from a page or the API, on the version the request saw."""
     _check_project(by, project, "projects.stage")
     current = Project.objects.select_for_update().get(pk=project.pk)
+    require_version(version, current, "项目")
     # the previous move with a known date (a move recorded without its date says nothing of when
     # it happened)
     last = current.stage_changes.filter(date_unknown=False).order_by("-on", "-id").first()

@@ -230,17 +230,30 @@ def test_api_create_update_conflict_and_stage(client_for, demo):
         {"to_stage": "negotiating", "on": "2026-04-01"},
         content_type="application/json",
     )
+    assert r.status_code == 422 and "version" in r.json()["errors"]  # a move is an update
+    v = Project.objects.get(pk=pid).version
+    r = c.post(
+        f"/api/v1/projects/{pid}/stage",
+        {"to_stage": "negotiating", "on": "2026-04-01", "version": v},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "早于" in r.json()["errors"]["stage"][0]  # created today
     today = date.today().isoformat()
     r = c.post(
         f"/api/v1/projects/{pid}/stage",
-        {"to_stage": "negotiating", "on": today},
+        {"to_stage": "negotiating", "on": today, "version": v - 1},
+        content_type="application/json",
+    )
+    assert r.status_code == 409 and "项目已被" in r.json()["detail"]  # stale: who is named
+    r = c.post(
+        f"/api/v1/projects/{pid}/stage",
+        {"to_stage": "negotiating", "on": today, "version": v},
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["stage"] == "negotiating"
     r = c.post(
         f"/api/v1/projects/{pid}/stage",
-        {"to_stage": "completed", "on": today},
+        {"to_stage": "completed", "on": today, "version": v + 1},
         content_type="application/json",
     )
     assert r.status_code == 422 and "不能从" in r.json()["errors"]["stage"][0]
@@ -259,9 +272,15 @@ def test_api_create_update_conflict_and_stage(client_for, demo):
 def test_stage_page_and_timeline(client_for, ledger):
     p = ledger["物流园甲项目"]
     c = client_for("wl_zhuren")
-    c.post(f"/projects/{p.pk}/stage/", {"to_stage": "landed", "on": "2026-04-01", "note": "摘牌"})
+    assert f'name="version" value="{p.version}"' in c.get(f"/projects/{p.pk}/").content.decode()
+    move = {"to_stage": "landed", "on": "2026-04-01", "note": "摘牌"}
+    r = c.post(f"/projects/{p.pk}/stage/", move, follow=True)  # no version: refused
+    assert "请提供项目的版本号" in r.content.decode()
+    c.post(f"/projects/{p.pk}/stage/", {**move, "version": p.version})
     r = c.post(
-        f"/projects/{p.pk}/stage/", {"to_stage": "completed", "on": "2026-04-02"}, follow=True
+        f"/projects/{p.pk}/stage/",
+        {"to_stage": "completed", "on": "2026-04-02", "version": p.version + 1},
+        follow=True,
     )
     assert "不能从" in r.content.decode()
     html = c.get(f"/projects/{p.pk}/").content.decode()
