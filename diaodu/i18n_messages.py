@@ -899,6 +899,11 @@ MESSAGES = (
     gettext_noop("截止日期应晚于该月1日。"),
     gettext_noop("（万元）"),
     gettext_noop("（亿元）"),
+    gettext_noop(
+        "第%(number)s行：您只能查看本人包保的项目：请把自己填为项目秘书，或请园区/督查室录入。"
+    ),
+    gettext_noop("项目已被删除。"),
+    gettext_noop("第%(number)s行：%(why)s"),
     gettext_noop("上传办结佐证"),
     gettext_noop("%(name)s已报送。"),
     gettext_noop("%(name)s已报送（逾期报送）。"),
