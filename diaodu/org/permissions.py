@@ -44,6 +44,9 @@ PERMISSIONS: tuple[Perm, ...] = (
     Perm("bulletins.export", gettext_noop("导出督查通报"), "business"),
     Perm("supervision.rules", gettext_noop("配置报送周期与亮灯规则"), "business"),
     Perm("notify.channels", gettext_noop("管理通知渠道、查看发送记录"), "business"),
+    Perm("tasks.view", gettext_noop("查看重点任务"), "business"),
+    Perm("tasks.manage", gettext_noop("分解、交办、督办重点任务"), "business"),
+    Perm("tasks.handle", gettext_noop("办理、报送重点任务"), "business"),
     # system administrator: users and configuration
     Perm("sys.units", gettext_noop("管理单位架构"), "sysadmin"),
     Perm("sys.people", gettext_noop("管理人员与账号"), "sysadmin"),
