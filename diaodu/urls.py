@@ -15,6 +15,7 @@ urlpatterns = [
     path("supervision/", include("diaodu.supervision.urls")),
     path("procedures/", include("diaodu.procedures.urls")),
     path("targets/", include("diaodu.targets.urls")),
+    path("tasks/", include("diaodu.tasks.urls")),
     path("", include("diaodu.web.urls")),
 ]
 

@@ -136,6 +136,10 @@ from diaodu.supervision import api as supervision_api  # noqa: E402
 
 api.add_router("/supervision", supervision_api.router)
 
+from diaodu.tasks import api as tasks_api  # noqa: E402
+
+api.add_router("/tasks", tasks_api.router)
+
 from diaodu.api import figures_api  # noqa: E402
 
 api.add_router("/figures", figures_api.router)

@@ -74,8 +74,11 @@ def visible(user):
 class TaskFilter:
     status: str = ""
     lead_unit: Unit | None = None
-    leader: int | None = None
+    leader: str = ""
+    no_leader: bool = False
     document: int | None = None
+    no_document: bool = False
+    no_lead_unit: bool = False
     level: str = ""
     overdue: bool = False
     escalated: bool = False
@@ -92,10 +95,14 @@ def tasks(user, f: TaskFilter | None = None, *, today: date | None = None):
         qs = qs.filter(status=f.status)
     if f.lead_unit is not None:
         qs = qs.filter(lead_unit__path__startswith=f.lead_unit.path)
-    if f.leader is not None:
-        qs = qs.filter(leader_id=f.leader)
+    if f.leader:
+        qs = qs.filter(leader_name=f.leader)
+    if f.no_leader:
+        qs = qs.filter(leader_name="")
     if f.document is not None:
         qs = qs.filter(document_id=f.document)
+    if f.no_document:
+        qs = qs.filter(document__isnull=True)
     if f.level:
         qs = qs.filter(level=f.level)
     if f.overdue:

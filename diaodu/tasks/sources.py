@@ -11,7 +11,7 @@ from pathlib import Path
 
 from diaodu.engine.taskextract import Gazetteer
 
-__all__ = ["SourceError", "gazetteer_for", "read_text"]
+__all__ = ["SourceError", "gazetteer_for", "read_text", "text_of"]
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -46,15 +46,16 @@ def _check_text(text: str, name: str) -> str:
     return text
 
 
-def _docx_text(path: Path) -> str:
+def _docx_text(path, name: str = "") -> str:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
 
+    name = name or Path(str(path)).name
     try:
-        doc = Document(str(path))
+        doc = Document(path if not isinstance(path, Path) else str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, XMLSyntaxError) as exc:
-        raise SourceError(f"文件“{path.name}”不是有效的 Word（.docx）文件：{exc}") from None
+        raise SourceError(f"文件“{name}”不是有效的 Word（.docx）文件：{exc}") from None
     lines = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         for row in table.rows:
@@ -77,17 +78,35 @@ def read_text(path: str | Path) -> str:
     raise SourceError(f"文件“{path.name}”的类型不受支持：只能读取 .txt 与 .docx。")
 
 
-def gazetteer_for(unit) -> Gazetteer:
-    """The gazetteer of *unit*'s active subtree: names, short names (and aliases once units
-    have them)."""
-    from diaodu.org.models import Unit
+def text_of(data: bytes, name: str) -> str:
+    """The text of an uploaded document's bytes (*name* gives the type: .txt or .docx)."""
+    import io
 
+    if len(data) > MAX_BYTES:
+        raise SourceError(f"文件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB。")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".docx":
+        return _check_text(_docx_text(io.BytesIO(data), name), name)
+    if suffix in (".txt", ".text"):
+        return _check_text(_decode(data, name), name)
+    raise SourceError(f"文件“{name}”的类型不受支持：只能读取 .txt 与 .docx。")
+
+
+def gazetteer_for(unit) -> Gazetteer:
+    """The gazetteer of *unit*'s active subtree: names, short names and the aliases clerks
+    mapped in this zone (UnitAlias)."""
+    from diaodu.org.models import Unit
+    from diaodu.tasks.models import UnitAlias
+
+    known: dict[int, list[str]] = {}
+    for a in UnitAlias.objects.filter(zone=unit).values("unit_id", "alias"):
+        known.setdefault(a["unit_id"], []).append(a["alias"])
     entries = [
         {
             "code": u.code,
             "name": u.name,
             "short_name": u.short_name,
-            "aliases": list(getattr(u, "aliases", None) or ()),
+            "aliases": known.get(u.pk, []),
         }
         for u in Unit.objects.subtree(unit).active().order_by("path")
     ]

@@ -8,6 +8,19 @@ Callers write ``from diaodu.tasks import services; services.create_task(...)``.
 """
 
 from .common import allowed_moves, facts
+from .documents import (
+    Resolver,
+    approve_document,
+    check_rows,
+    clean_rows,
+    import_table,
+    learn_alias,
+    nodes_text,
+    parse_nodes,
+    preview_table,
+    save_draft,
+    upload_document,
+)
 from .notices import issue_notice, reply_notice
 from .progress import chase_missing_reports, escalate_overdue, escalate_task, report_progress
 from .tasks import (
@@ -29,6 +42,17 @@ from .tasks import (
 )
 
 __all__ = [
+    "Resolver",
+    "approve_document",
+    "check_rows",
+    "clean_rows",
+    "import_table",
+    "learn_alias",
+    "nodes_text",
+    "parse_nodes",
+    "preview_table",
+    "save_draft",
+    "upload_document",
     "allowed_moves",
     "approve_done",
     "chase_missing_reports",
