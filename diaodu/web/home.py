@@ -517,9 +517,66 @@ def _targets_block(user, today) -> Block:
     return b
 
 
+def _task_item(t, today, action: str) -> Item:
+    from diaodu.tasks.flows import LADDER
+    from diaodu.tasks.models import RUNNING as TASK_RUNNING
+
+    late = t.status in TASK_RUNNING and t.deadline is not None and t.deadline < today
+    note = _("%(d)s前完成") % {"d": f"{t.deadline:%m-%d}"} if t.deadline else ""
+    if late:
+        note = _("已逾期（%(d)s）") % {"d": f"{t.deadline:%m-%d}"}
+    level = LADDER.label(t.escalation_level) if t.status in TASK_RUNNING else ""
+    return Item(
+        title=t.title[:60] + (f" · {t.lead_unit.label}" if t.lead_unit_id else ""),
+        url=reverse("tasks:detail", args=[t.pk]),
+        note=(f"{level} " if level else "") + note,
+        tone="red" if late else "",
+        action=action,
+        key=f"task-{t.pk}",
+    )
+
+
+def task_blocks(user, today) -> list[Block]:
+    """Key tasks (重点工作督办): a unit's tasks to do, overdue first; the 督查室's overdue tasks and
+    the completion/extension requests waiting for it."""
+    from django.apps import apps
+
+    if not apps.is_installed("diaodu.tasks"):
+        return []
+    from django.db.models import Q
+
+    from diaodu.tasks import queries as tq
+
+    s = scope_for(user)
+    out = []
+    if s.has("tasks.handle") and not s.all_units and s.member_unit_ids:
+        b = Block("dept_tasks", _("待本单位办理的重点任务"), empty=_("没有待办理的重点任务。"))
+        rows = list(tq.department_queue(user, today=today)[: LIMIT * 4])
+        rows.sort(key=lambda t: (not (t.deadline and t.deadline < today), t.deadline or today))
+        b.count = len(rows)
+        b.items = [_task_item(t, today, _("办理")) for t in rows[:LIMIT]]
+        b.more_url = reverse("tasks:queue")
+        out.append(b)
+    if s.has("tasks.manage"):
+        b = Block(
+            "office_tasks", _("逾期与待审核的重点任务"), empty=_("没有逾期或待审核的重点任务。")
+        )
+        qs = (
+            tq.visible(user)
+            .filter(tq.overdue_q(today) | Q(status="requested") | Q(extension_due__isnull=False))
+            .select_related("lead_unit")
+            .order_by("deadline", "id")
+        )
+        b.count = qs.count()
+        b.items = [_task_item(t, today, _("查看")) for t in qs[:LIMIT]]
+        b.more_url = reverse("tasks:board")
+        out.append(b)
+    return out
+
+
 def blocks_for(user) -> list[Block]:
     today = clock.today()
     out = []
-    for build in (secretary_blocks, department_blocks, office_blocks, leader_blocks):
+    for build in (secretary_blocks, department_blocks, office_blocks, leader_blocks, task_blocks):
         out.extend(build(user, today))
     return out

@@ -13,11 +13,12 @@ BUILDERS = [
     ("前期手续", "procedures", "diaodu.procedures.demo"),
     ("督查调度", "supervision", "diaodu.supervision.demo"),
     ("目标考核", "targets", "diaodu.targets.demo"),
+    ("重点工作督办", "tasks", "diaodu.tasks.demo"),
 ]
 
 
 class Command(BaseCommand):
-    help = "建立演示开发区（清河经济开发区）：单位、人员、角色、项目、前期手续、督查调度与目标考核。可重复执行，不会重复创建。"
+    help = "建立演示开发区（清河经济开发区）：单位、人员、角色、项目、前期手续、督查调度、目标考核与重点工作督办。可重复执行，不会重复创建。"
 
     def handle(self, *args, **options):
         from diaodu.org.demo import DEMO_PASSWORD
