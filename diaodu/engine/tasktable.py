@@ -88,23 +88,24 @@ def read_table(rows: Sequence[Sequence[Any]]) -> tuple[list[TableRow], dict[str,
     grid = [[_text(v) for v in r] for r in rows]
     best: tuple[int, dict[int, str]] | None = None
     for r in range(min(SCAN_ROWS, len(grid))):
-        head = _header(grid[r])
-        if r + 1 < len(grid):  # a two-row header: the lower row refines the upper one
+        candidates = [(r, _header(grid[r]))]
+        upper = candidates[0][1]
+        if r + 1 < len(grid) and len(upper) >= 2:  # a group heading over a second header row
             lower = _header(grid[r + 1])
-            merged = dict(head)
+            merged = dict(upper)
             for i, col in lower.items():
                 if col not in merged.values() or merged.get(i) == "lead_units":
                     merged[i] = col
-            if len(set(merged.values())) > len(set(head.values())) and len(lower) >= 2:
-                head, r = merged, r + 1
-        if (
-            "task" in head.values()
-            and len(head) >= 3
-            and (best is None or len(head) > len(best[1]))
-        ):
-            best = (r, head)
-        if best is not None and len(best[1]) >= 5:
-            break
+            if len(lower) >= 2 and len(set(merged.values())) > len(set(upper.values())):
+                candidates.append((r + 1, merged))
+        for top, head in candidates:
+            cols = set(head.values())
+            if (
+                "task" in cols
+                and len(cols) >= 3
+                and (best is None or len(cols) > len(set(best[1].values())))
+            ):
+                best = (top, head)
     if best is None:
         raise TableError("没有找到任务分解表的表头：表头应包含“任务”以及“牵头单位”“完成时限”等列。")
     top, head = best

@@ -3,6 +3,7 @@ of the task's machine (签收, 申请办结, 办结, 退回, 挂起, 恢复) and
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -115,10 +116,30 @@ def clean_task(data: dict, zone: Unit, *, prefix: str = "") -> tuple[dict, Error
     if leader is not None and not isinstance(leader, User):
         e.add(k("leader"), "责任领导账号无效。")
         leader = None
+    if leader is None and out["leader_name"]:
+        leader = leader_by_name(zone, out["leader_name"])
     out["leader"] = leader
     if leader is not None and not out["leader_name"]:
         out["leader_name"] = (leader.name or leader.username)[:50]
     return out, e
+
+
+_TITLES = re.compile(r"(同志|常务)?(副)?(书记|主任|区长|县长|市长|局长|部长|总经理|秘书长)?$")
+
+
+def leader_by_name(zone: Unit, text: str) -> User | None:
+    """The one active person of *zone* (or a unit below it) whose name is *text* without its
+    title ("孙彦鹏同志", "刘成斌副主任" → 刘成斌), so that the leader sees the tasks they answer
+    for; None when no one or several people have that name."""
+    name = _TITLES.sub("", text.strip())[:50]
+    if len(name) < 2:
+        return None
+    people = list(
+        User.objects.filter(
+            name=name, is_active=True, memberships__unit__path__startswith=zone.path
+        ).distinct()[:2]
+    )
+    return people[0] if len(people) == 1 else None
 
 
 def clean_nodes(nodes, *, prefix: str = "") -> tuple[list[dict], Errors]:

@@ -55,3 +55,13 @@ def test_every_builtin_role_is_in_the_matrix(demo):
 
     covered = {r for username, _, _, roles, _ in PEOPLE if username in EXPECTED for r in roles}
     assert {code for code, *_ in BUILTIN_ROLES} <= covered
+
+
+def test_a_leader_named_in_the_row_sees_the_task(make_task, person):
+    t = make_task("领导包保的任务", lead="QHKFQ-SM", leader_name="赵立新同志")
+    assert t.leader == person("zb_zhuren")
+    from diaodu.tasks import queries
+
+    assert list(queries.visible(person("zb_zhuren")).values_list("title", flat=True)) == [
+        "领导包保的任务"
+    ]

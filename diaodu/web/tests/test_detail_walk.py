@@ -35,6 +35,8 @@ from diaodu.supervision.models import (
 )
 from diaodu.targets import queries as target_queries
 from diaodu.targets.models import AssessmentScheme, Indicator, ScoreSet, TargetAgreement
+from diaodu.tasks import queries as task_queries
+from diaodu.tasks.models import SourceDocument, SupervisionNotice, Task
 
 # One user per built-in role of the demo zone.
 ROLE_USERS = (
@@ -78,6 +80,7 @@ PROBLEM = (
 REPORT = (ProgressReport, has("projects.view"), lambda u: supervision_queries.reports(u))
 AGREEMENT = (TargetAgreement, has("targets.view"), lambda u: target_queries.agreements(u))
 SCORE_SET = (ScoreSet, has("targets.view"), lambda u: target_queries.score_sets(u))
+TASK = (Task, has("tasks.view"), lambda u: task_queries.visible(u))
 
 DETAILS = {
     # pages
@@ -169,6 +172,17 @@ DETAILS = {
         lambda u: target_queries.schemes(u),
     ),
     "targets/assessment/results/<int:pk>/": SCORE_SET,
+    "tasks/<int:pk>/": TASK,
+    "tasks/documents/<int:pk>/": (
+        SourceDocument,
+        has("tasks.manage"),
+        lambda u: task_queries.documents(u),
+    ),
+    "tasks/notices/<int:pk>/docx/": (
+        SupervisionNotice,
+        has("tasks.view"),
+        lambda u: task_queries.notices(u),
+    ),
     # API
     "api/v1/units/<unit_id>": UNIT,
     "api/v1/people/<person_id>": PERSON,
@@ -182,6 +196,7 @@ DETAILS = {
     "api/v1/supervision/reports/<report_id>/corrections": REPORT,
     "api/v1/supervision/problems/<problem_id>": PROBLEM,
     "api/v1/supervision/meetings/<meeting_id>": MEETING,
+    "api/v1/tasks/<int:task_id>": TASK,
 }
 
 # Routes with an id that are not an object's detail: actions answering only POST (their
