@@ -82,6 +82,30 @@ class TaskIn(Schema):
     nodes: list[dict] = []
 
 
+class TaskPatch(Schema):
+    version: int | None = None
+    title: str | None = None
+    measures: str | None = None
+    lead_unit_id: int | None = None
+    support_unit_ids: list[int] | None = None
+    leader_name: str | None = None
+    person_name: str | None = None
+    deadline: str | None = None
+    recurrence: str | None = None
+    cadence: str | None = None
+    level: str | None = None
+    target: str | None = None
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    doc_date: date
+    state: str
+    rows: list[dict]
+    version: int
+
+
 class MoveIn(Schema):
     action: str
     version: int | None = None
@@ -170,6 +194,32 @@ def create_task(request, payload: TaskIn):
         raise ValidationError({"support_unit_ids": "配合单位不是本单位的在用单位。"})
     t = services.create_task(request.user, zone, data, nodes=payload.nodes)
     return 201, _detail(request, queries.get_task(request.user, t.pk))
+
+
+@router.patch("/{int:task_id}", response=TaskDetailOut, summary="修改任务（督查室，须带 version）")
+def update_task(request, task_id: int, payload: TaskPatch):
+    require(request.user, "tasks.manage")
+    t = queries.get_task(request.user, task_id)
+    units = {u.pk: u for u in queries.units_under(t.zone)}
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if k != "version"}
+    if "lead_unit_id" in data:
+        data["lead_unit"] = units.get(data.pop("lead_unit_id"))
+        if data["lead_unit"] is None:
+            raise ValidationError({"lead_unit_id": "牵头单位不是本单位的在用单位。"})
+    if "support_unit_ids" in data:
+        ids = data.pop("support_unit_ids") or []
+        if any(i not in units for i in ids):
+            raise ValidationError({"support_unit_ids": "配合单位不是本单位的在用单位。"})
+        data["support_units"] = [units[i] for i in ids]
+    services.update_task(request.user, t, data, version=payload.version)
+    return _detail(request, queries.get_task(request.user, task_id))
+
+
+@router.get("/documents", response=list[DocumentOut], summary="来源文件（督查室，分页）")
+@paginate(Paged)
+def list_documents(request):
+    require(request.user, "tasks.manage")
+    return queries.documents(request.user)
 
 
 @router.post(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("export.<str:fmt>", views.table_export, name="export"),
     path("import/", views.table_import, name="import"),
     path("<int:pk>/", views.task_detail, name="detail"),
+    path("<int:pk>/edit/", views.task_edit, name="edit"),
     path("<int:pk>/move/<str:action>/", views.task_move, name="move"),
     path("<int:pk>/report/", views.task_report, name="report"),
     path("<int:pk>/split/", views.task_split, name="split"),

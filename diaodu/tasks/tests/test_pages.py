@@ -100,3 +100,16 @@ def test_bad_filters_are_named_not_500(client_for, task):
     r = c.get("/api/v1/tasks/?status=nope")
     assert r.status_code == 422 and "状态" in r.json()["errors"]["status"][0]
     assert c.get("/tasks/?lead_unit=99999999999999").status_code in (200, 404)
+
+
+def test_office_edits_a_task_against_its_version(client_for, task):
+    c = client_for("duchashi")
+    assert client_for("ziranziyuan").get(f"/tasks/{task.pk}/edit/").status_code == 403
+    page = c.get(f"/tasks/{task.pk}/edit/").content.decode()
+    assert 'name="version" value="1"' in page
+    form = {"title": "新的任务名称", "lead_unit": task.lead_unit_id, "version": "1", "cadence": "weekly",
+            "level": "zone", "recurrence": "", "deadline": "2026-12-20"}  # fmt: skip
+    assert c.post(f"/tasks/{task.pk}/edit/", form).status_code == 302
+    r = c.post(f"/tasks/{task.pk}/edit/", {**form, "title": "又改"})
+    assert r.status_code == 200 and "第 2 版" in r.content.decode()
+    assert Task.objects.get(pk=task.pk).title == "新的任务名称"

@@ -33,7 +33,7 @@ def test_create_names_every_bad_field_and_changes_nothing(demo, person, clock):
 def test_lead_unit_outside_the_zone_is_refused(demo, person, clock):
     with pytest.raises(ValidationError) as exc:
         services.create_task(
-            person("duchashi"), demo["QHKFQ"], {"title": "x", "lead_unit": demo["QH-DCS"]}
+            person("duchashi"), demo["QHKFQ"], {"title": "x", "lead_unit": demo["QH"]}
         )
     assert "牵头单位" in exc.value.message_dict["lead_unit"][0]
 

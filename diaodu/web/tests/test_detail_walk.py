@@ -173,6 +173,7 @@ DETAILS = {
     ),
     "targets/assessment/results/<int:pk>/": SCORE_SET,
     "tasks/<int:pk>/": TASK,
+    "tasks/<int:pk>/edit/": (Task, has("tasks.manage"), lambda u: task_queries.visible(u)),
     "tasks/documents/<int:pk>/": (
         SourceDocument,
         has("tasks.manage"),
