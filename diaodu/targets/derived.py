@@ -60,6 +60,16 @@ class Figure:
     contributors: dict = field(default_factory=dict)  # entered: unit id -> its value at data_month
 
 
+# Figures that apps above targets compute (import-linter: targets may not import them): an app
+# registers ``source → fn(user, unit, start, end) -> (count, {object id: date})`` at start-up.
+# 重点任务按期办结 (Source.TASKS) is registered by diaodu.tasks.
+PROVIDERS: dict = {}
+
+
+def register_provider(source: str, fn) -> None:
+    PROVIDERS[source] = fn
+
+
 def month_end(year: int, month: int) -> date:
     return date(year, month, _cal.monthrange(year, month)[1])
 
@@ -221,6 +231,14 @@ def compute(user, pairs, year: int, on: date, *, series: bool = False) -> dict:
         )
         mine = {pid: n for pid, n in counts.items() if n}
         out[(unit.pk, ind.pk)] = Figure(Decimal(sum(mine.values())), end, projects=mine)
+    # ---- figures of the apps above (重点任务按期办结 from diaodu.tasks)
+    for unit, ind in by_source.get(Source.TASKS, []):
+        provider = PROVIDERS.get(Source.TASKS)
+        if provider is None:
+            out[(unit.pk, ind.pk)] = Figure(None, end, note="未安装重点工作督办模块")
+            continue
+        count, objects = provider(user, unit, date(year, 1, 1), end)
+        out[(unit.pk, ind.pk)] = Figure(Decimal(count), end, projects=objects)
     # ---- entered monthly values
     entered = by_source.get(Source.ENTERED, [])
     if entered:

@@ -43,10 +43,11 @@ class Source(models.TextChoices):
     STAGE = "stage_count", gettext_noop("系统计算：年内到达某阶段的项目数")
     INVESTMENT = "investment", gettext_noop("系统计算：项目本年完成投资")
     PROBLEMS = "problems_on_time", gettext_noop("系统计算：问题按期办结（需督查模块）")
+    TASKS = "tasks_on_time", gettext_noop("系统计算：重点任务按期办结（需重点工作督办模块）")
     ENTERED = "entered", gettext_noop("月度填报/导入")
 
 
-DERIVED_SOURCES = (Source.STAGE, Source.INVESTMENT, Source.PROBLEMS)
+DERIVED_SOURCES = (Source.STAGE, Source.INVESTMENT, Source.PROBLEMS, Source.TASKS)
 
 
 class Aggregation(models.TextChoices):
@@ -146,6 +147,8 @@ class Indicator(models.Model):
             return "辖区全部项目“本年完成投资”之和（含暂缓、终止项目；取最近一期已报送未退回周报的本年累计，无本年周报的取台账）"
         if self.source == Source.PROBLEMS:
             return "年内按期办结的问题数（来自督查模块）"
+        if self.source == Source.TASKS:
+            return "年内按期办结的重点任务数：本单位及下级单位牵头、已办结且办结日期不晚于完成时限（来自重点工作督办模块）"
         return f"月度填报：{Aggregation(self.aggregation).label}"
 
 

@@ -112,3 +112,22 @@ def totals(user, *, today: date | None = None) -> dict:
     """The same figures over every visible task (the home page and the board's header)."""
     today = today or clock.today()
     return queries.visible(user).order_by().aggregate(**counts(today))
+
+
+def done_on_time(user, unit, start: date, end: date) -> tuple[int, dict]:
+    """按期办结 (the assessment's derived indicator 重点任务按期办结): tasks led by *unit* or a unit
+    below it, visible to *user*, done between *start* and *end*, no later than their deadline (a
+    task without a deadline counts when done). Returns (count, {task id: date done})."""
+    from django.db.models import F
+    from django.db.models.functions import TruncDate
+
+    rows = (
+        queries.visible(user)
+        .filter(lead_unit__path__startswith=unit.path, status="done", done_at__isnull=False)
+        .annotate(done_on=TruncDate("done_at"))
+        .filter(done_on__gte=start, done_on__lte=end)
+        .filter(Q(deadline__isnull=True) | Q(done_on__lte=F("deadline")))
+        .values_list("pk", "done_on")
+    )
+    found = dict(rows)
+    return len(found), found
