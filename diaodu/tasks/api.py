@@ -20,7 +20,7 @@ from diaodu.tasks.flows import EXTENSION, TASK
 router = Router(tags=["重点工作督办"])
 
 
-class MilestoneOut(Schema):
+class TaskMilestoneOut(Schema):
     id: int
     title: str
     due_date: date
@@ -51,11 +51,11 @@ class TaskOut(Schema):
 
 class TaskDetailOut(TaskOut):
     support_units: list[str]
-    milestones: list[MilestoneOut]
+    milestones: list[TaskMilestoneOut]
     moves: list[str]
 
 
-class BoardOut(Schema):
+class TaskBoardOut(Schema):
     key: str
     label: str
     total: int
@@ -97,7 +97,7 @@ class TaskPatch(Schema):
     target: str | None = None
 
 
-class DocumentOut(Schema):
+class SourceDocumentOut(Schema):
     id: int
     title: str
     doc_date: date
@@ -106,7 +106,7 @@ class DocumentOut(Schema):
     version: int
 
 
-class MoveIn(Schema):
+class TaskMoveIn(Schema):
     action: str
     version: int | None = None
     summary: str = ""
@@ -114,13 +114,13 @@ class MoveIn(Schema):
     new_due: str | None = None
 
 
-class ReportIn(Schema):
+class TaskReportIn(Schema):
     text: str
     percent: int | None = None
     milestone_id: int | None = None
 
 
-class ReportOut(Schema):
+class TaskReportOut(Schema):
     id: int
     task_id: int
     at: datetime
@@ -153,7 +153,7 @@ def list_tasks(
     return Rows(fs.qs, page=lambda rows: [_task(t, today) for t in rows])
 
 
-@router.get("/board", response=list[BoardOut], summary="督办看板（by=unit|leader|document）")
+@router.get("/board", response=list[TaskBoardOut], summary="督办看板（by=unit|leader|document）")
 def board(request, by: str = "unit"):
     require(request.user, "tasks.view")
     if by not in figures.GROUPS:
@@ -215,7 +215,7 @@ def update_task(request, task_id: int, payload: TaskPatch):
     return _detail(request, queries.get_task(request.user, task_id))
 
 
-@router.get("/documents", response=list[DocumentOut], summary="来源文件（督查室，分页）")
+@router.get("/documents", response=list[SourceDocumentOut], summary="来源文件（督查室，分页）")
 @paginate(Paged)
 def list_documents(request):
     require(request.user, "tasks.manage")
@@ -227,7 +227,7 @@ def list_documents(request):
     response=TaskDetailOut,
     summary="任务操作（签收、申请办结、办结、退回、挂起、恢复、延期）",
 )
-def move(request, task_id: int, payload: MoveIn):
+def move(request, task_id: int, payload: TaskMoveIn):
     t = queries.get_task(request.user, task_id)
     a = payload.action
     if a == "request_extension":
@@ -252,8 +252,10 @@ def move(request, task_id: int, payload: MoveIn):
     return _detail(request, queries.get_task(request.user, task_id))
 
 
-@router.post("/{int:task_id}/reports", response={201: ReportOut}, summary="报送进展（牵头单位）")
-def report(request, task_id: int, payload: ReportIn):
+@router.post(
+    "/{int:task_id}/reports", response={201: TaskReportOut}, summary="报送进展（牵头单位）"
+)
+def report(request, task_id: int, payload: TaskReportIn):
     t = queries.get_task(request.user, task_id)
     milestone = None
     if payload.milestone_id is not None:
