@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from diaodu import clock
+from diaodu.audit.locking import StaleVersion, last_writer
 from diaodu.audit.services import ObjectRef, record, snapshot
+from diaodu.engine import locking
 from diaodu.org.models import Unit, UnitKind
 from diaodu.org.scope import require, scope_for
 from diaodu.procedures.models import (
@@ -378,8 +380,8 @@ def _effective_successors(code: str, by_code: dict) -> list[ProjectProcedure]:
     return out
 
 
-class ConflictError(ValidationError):
-    pass
+class ConflictError(StaleVersion):
+    """A save over someone else's (a 409 in the API), naming who saved last."""
 
 
 @transaction.atomic
@@ -395,7 +397,10 @@ def update_item(
     if current is None:
         raise ValidationError({"general": "该手续已被删除。"})
     if version is not None and current.version != version:
-        raise ConflictError({"general": "该手续已被他人修改，请刷新后重新填写。"})
+        who, when = last_writer(_ref(current))
+        raise ConflictError(
+            {"general": locking.stale_message("该手续", current.version, version, who, when)}
+        )
     data = {k: v for k, v in data.items() if k != "code" and (full or k in HANDLER_FIELDS)}
     clean = _clean_item(data, item=current, siblings=siblings, today=clock.today())
     before = _item_snapshot(current)

@@ -300,7 +300,7 @@ def test_item_pages(make_chain, client_for):
     )
     assert r.status_code == 302
     r = c.post(f"/procedures/items/{b01.pk}/", {"status": "done", "version": "1", "name": b01.name})
-    assert "已被他人修改" in r.content.decode()  # stale version
+    assert "现为第 2 版，您提交时看到的是第 1 版" in r.content.decode()  # stale version
     r = c.post(
         f"/procedures/project/{chain.project_id}/add/",
         {

@@ -142,7 +142,11 @@ def test_item_crud_api(make_project, client_for, today):
     r = api(
         c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"doc_number": "x", "version": 1}
     )
-    assert r.status_code == 422 and "已被他人修改" in r.json()["errors"]["general"][0]
+    # a save over someone else's: 409, naming who saved last and the versions
+    assert r.status_code == 409, r.content
+    stale = r.json()["errors"]["general"][0]
+    assert "该手续已被高明于" in stale and "现为第 2 版，您提交时看到的是第 1 版" in stale
+    assert r.json()["detail"] == stale
     r = api(c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"actual_finish": "2026-07-01"})
     assert r.status_code == 422 and "晚于今天" in r.json()["errors"]["actual_finish"][0]
     r = api(c, "patch", f"/projects/{pid}/procedures/{g01['id']}", {"duration_wd": "很多"})
