@@ -145,6 +145,18 @@ def reports(task: Task):
     return TaskReport.objects.filter(task=task).select_related("milestone").order_by("-at", "-id")
 
 
+def report_files(user):
+    """Progress reports with an attachment, of the tasks the person may see."""
+    return TaskReport.objects.filter(task__in=visible(user).values("pk")).exclude(attachment="")
+
+
+def get_report(user, pk) -> TaskReport:
+    try:
+        return report_files(user).get(pk=int(pk))
+    except (TaskReport.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("进展报告不存在或无权查看。") from None
+
+
 def events(task: Task):
     return TaskEvent.objects.filter(task=task).order_by("at", "id")
 

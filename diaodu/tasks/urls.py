@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/report/", views.task_report, name="report"),
     path("<int:pk>/split/", views.task_split, name="split"),
     path("<int:pk>/notice/", views.task_notice, name="notice"),
+    path("reports/<int:pk>/file/", views.report_file, name="report_file"),
     path("notices/<int:pk>/reply/", views.notice_reply, name="notice_reply"),
     path("notices/<int:pk>/docx/", views.notice_docx, name="notice_docx"),
     path("documents/", views.documents, name="documents"),

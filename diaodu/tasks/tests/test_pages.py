@@ -113,3 +113,22 @@ def test_office_edits_a_task_against_its_version(client_for, task):
     r = c.post(f"/tasks/{task.pk}/edit/", {**form, "title": "又改"})
     assert r.status_code == 200 and "第 2 版" in r.content.decode()
     assert Task.objects.get(pk=task.pk).title == "新的任务名称"
+
+
+def test_report_attachment_is_kept_and_scoped(client_for, task, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    dept = client_for("ziranziyuan")
+    pdf = SimpleUploadedFile("批复.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    dept.post(f"/tasks/{task.pk}/report/", {"text": "取得批复", "percent": "40", "attachment": pdf})
+    rep = task.reports.get()
+    assert rep.attachment_name == "批复.pdf"
+    page = dept.get(f"/tasks/{task.pk}/").content.decode()
+    assert f"/tasks/reports/{rep.pk}/file/" in page
+    r = dept.get(f"/tasks/reports/{rep.pk}/file/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 test"
+    assert client_for("fagai").get(f"/tasks/reports/{rep.pk}/file/").status_code == 404
+    assert client_for("mishu_wl").get(f"/tasks/reports/{rep.pk}/file/").status_code == 403
+    bad = SimpleUploadedFile("x.exe", b"MZ")
+    r = dept.post(f"/tasks/{task.pk}/report/", {"text": "再报", "attachment": bad}, follow=True)
+    assert "类型不受支持" in r.content.decode() and task.reports.count() == 1

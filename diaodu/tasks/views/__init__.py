@@ -6,6 +6,7 @@ from .document_pages import documents, learn_alias, review, upload
 from .task_pages import (
     notice_reply,
     queue,
+    report_file,
     task_detail,
     task_edit,
     task_list,
@@ -24,6 +25,7 @@ __all__ = [
     "notice_docx",
     "notice_reply",
     "queue",
+    "report_file",
     "review",
     "table_export",
     "table_import",

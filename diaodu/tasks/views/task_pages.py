@@ -347,3 +347,17 @@ def task_edit(request, pk):
             "levels": TaskLevel.choices,
         },
     )  # fmt: skip
+
+
+@login_required
+def report_file(request, pk):
+    """The attachment of a progress report, for whoever may see its task."""
+    from django.http import FileResponse
+
+    require(request.user, "tasks.view")
+    rep = queries.get_report(request.user, pk)
+    if not rep.attachment:
+        raise Http404("此进展报告没有附件。")
+    return FileResponse(
+        rep.attachment.open("rb"), as_attachment=True, filename=rep.attachment_name or "附件"
+    )

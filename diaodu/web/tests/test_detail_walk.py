@@ -36,7 +36,7 @@ from diaodu.supervision.models import (
 from diaodu.targets import queries as target_queries
 from diaodu.targets.models import AssessmentScheme, Indicator, ScoreSet, TargetAgreement
 from diaodu.tasks import queries as task_queries
-from diaodu.tasks.models import SourceDocument, SupervisionNotice, Task
+from diaodu.tasks.models import SourceDocument, SupervisionNotice, Task, TaskReport
 
 # One user per built-in role of the demo zone.
 ROLE_USERS = (
@@ -179,6 +179,11 @@ DETAILS = {
         has("tasks.manage"),
         lambda u: task_queries.documents(u),
     ),
+    "tasks/reports/<int:pk>/file/": (
+        TaskReport,
+        has("tasks.view"),
+        lambda u: task_queries.report_files(u),
+    ),
     "tasks/notices/<int:pk>/docx/": (
         SupervisionNotice,
         has("tasks.view"),
@@ -303,6 +308,7 @@ def test_list_rules_are_not_empty(full_demo):
             ReportPhoto,
             Message,
             ProblemAttachment,
+            TaskReport,  # reports with an attachment
         ):
             continue  # the demo may hold none for this person
         someone = [
