@@ -57,6 +57,9 @@ def test_rq_worker_process_runs_an_import(processes, live_demo, rq_settings):
     _run_import_in_worker(processes, live_demo, {"REDIS_URL": rq_settings})
 
 
+ROWS = 1500
+
+
 def test_worker_killed_mid_import_writes_nothing_and_the_job_ends(processes, live_demo):
     from datetime import timedelta
 
@@ -66,9 +69,11 @@ def test_worker_killed_mid_import_writes_nothing_and_the_job_ends(processes, liv
 
     user = User.objects.get(username="duchashi")
     with override_settings(TASKS=DB_TASKS):
-        checked = start_import(user, live_demo["QHKFQ"], ledger_workbook(200))
+        # big enough that the kill lands inside the import (the batched writer takes 200 rows
+        # in a fraction of a second; reading 1,500 alone takes about a second)
+        checked = start_import(user, live_demo["QHKFQ"], ledger_workbook(ROWS))
         worker = processes.diaodu("worker")
-        wait_for(lambda: _status(checked) == "done", 25, what="the dry run")
+        wait_for(lambda: _status(checked) == "done", 60, what="the dry run")
         with acting_as(user, channel="web"):
             job = services.confirm_import(user, checked)
         wait_for(lambda: _status(job) == "running", 15, what="the import to start")
@@ -86,8 +91,8 @@ def test_worker_killed_mid_import_writes_nothing_and_the_job_ends(processes, liv
         job.refresh_from_db()
         assert job.status == "pending" and "自动重试" in job.error
         worker = processes.diaodu("worker")
-        wait_for(lambda: _status(job) == "done", 28, what="the retried import")
-        assert job.result["applied"] and Project.objects.count() == 200
+        wait_for(lambda: _status(job) == "done", 60, what="the retried import")
+        assert job.result["applied"] and Project.objects.count() == ROWS
         assert job.attempts == 2
         processes.stop(worker)
 
