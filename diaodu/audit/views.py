@@ -11,13 +11,16 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from diaodu.audit.models import AuditEntry, LoginLog
+from diaodu.engine import cleaning
 from diaodu.org.scope import require
 
 
 def _day(value: str, end: bool = False):
     try:
-        d = datetime.strptime(value, "%Y-%m-%d").date()
-    except (TypeError, ValueError):
+        d = cleaning.date_value(value, "日期")
+    except cleaning.CleaningError:
+        return None
+    if d is None:
         return None
     moment = datetime.combine(d, time.max if end else time.min)
     return timezone.make_aware(moment)

@@ -50,10 +50,13 @@ __all__ = [
     "industry_code",
     "industry_section",
     "integer",
+    "integer_or",
     "is_blank",
     "national_code",
     "percent",
+    "strict_decimal",
     "text",
+    "time_value",
 ]
 
 T = TypeVar("T")
@@ -345,6 +348,41 @@ def integer(
     return n
 
 
+def integer_or(value: Any, default: T | None = None) -> int | T | None:
+    """The lenient reading of a query-string parameter or an id: a whole number by the rules of
+    :func:`integer`, or *default* for anything else (a list filter ignores what it cannot use)."""
+    try:
+        n = integer(value, "数值")
+    except CleaningError:
+        return default
+    return default if n is None else n
+
+
+def strict_decimal(value: Any, what: str) -> Decimal:
+    """A rule's number that is already data, not typed text: int, Decimal, float (through its
+    repr) or a plain numeric string, as a finite Decimal, or a ValueError naming *what*. The rule
+    engines (pace, lights, scoring) check their inputs with it; it accepts no separators or units,
+    since a value reaching a rule has been cleaned already."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what}必须是数值，不能是布尔值")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{what}不是有效的数值：{value!r}") from None
+    else:
+        raise ValueError(f"{what}必须是数值：{value!r}")
+    if not result.is_finite():
+        raise ValueError(f"{what}必须是有限数值：{value!r}")
+    return result
+
+
 def percent(
     value: Any,
     label: str,
@@ -453,6 +491,27 @@ def date_value(
     if maximum is not None and day > maximum:
         raise CleaningError(key, f"{label}（{day:%Y-%m-%d}）不能晚于 {maximum:%Y-%m-%d}。")
     return day
+
+
+_TIME_RE = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
+
+
+def time_value(
+    value: Any, label: str, *, field: str | None = None, required: bool = False
+) -> dt.time | None:
+    """A time of day ``HH:MM`` (or ``HH:MM:SS``; full-width digits and colon accepted)."""
+    key = _field(field, label)
+    if _empty(value, label, key, required):
+        return None
+    if isinstance(value, dt.time):
+        return value
+    m = _TIME_RE.match(_plain(str(value))) if isinstance(value, str) else None
+    if m is None:
+        raise CleaningError(key, f"{label}格式应为 HH:MM。")
+    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if not (0 <= h <= 23 and 0 <= mi <= 59 and 0 <= s <= 59):
+        raise CleaningError(key, f"{label}格式应为 HH:MM。")
+    return dt.time(h, mi, s)
 
 
 def check_date_order(

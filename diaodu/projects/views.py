@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from diaodu import clock, uploads
+from diaodu.engine import cleaning
 from diaodu.engine import stages as S
 from diaodu.org import queries as org_queries
 from diaodu.org.models import Unit, UnitKind, User
@@ -59,10 +60,7 @@ FILTER_KEYS = ("unit", "stage", "category", "level", "industry", "person", "q", 
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return cleaning.integer_or(value, None)
 
 
 def parse_filter(request) -> tuple[queries.LedgerFilter, list[str]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
+from .. import cleaning
 from ..textnorm import collapse_spaces, compact, normalise_dashes, to_halfwidth
 from .vocabulary import (
     _HECTARE,
@@ -18,7 +19,6 @@ from .vocabulary import (
     _YI,
     _YUAN,
     LEVEL_LABELS,
-    NATIONAL_CODE_RE,
     PLAN_CATEGORY_LABELS,
 )
 
@@ -166,6 +166,9 @@ _AREA_SUFFIX = {
 _PLAIN_NUMBER_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(人|个|°)?$")
 
 
+_LEDGER_LIMIT = Decimal("1e15")
+
+
 def _parse_scaled(
     value: Any, regex: re.Pattern, suffixes: dict[str, Decimal], default_factor: Decimal, what: str
 ) -> Decimal:
@@ -190,8 +193,10 @@ def _parse_scaled(
         result = _clean_decimal(number * factor)
     except InvalidOperation:
         raise _CellProblem(f"“{_show(value)}”数值超出范围") from None
-    if not result.is_finite() or abs(result) >= Decimal("1e15"):
-        raise _CellProblem(f"“{_show(value)}”数值超出范围")
+    try:  # the tolerant reading above; the final check is the one cleaning module's
+        cleaning.decimal_value(result, what, minimum=None, places=None, limit=_LEDGER_LIMIT)
+    except cleaning.CleaningError:
+        raise _CellProblem(f"“{_show(value)}”数值超出范围") from None
     return result
 
 
@@ -214,14 +219,12 @@ def validate_national_code(text: Any) -> str:
     accepted; 20 digits without separators are given their hyphens.
     """
     raw = "" if text is None else str(text)
-    code = normalise_dashes(unicodedata.normalize("NFKC", to_halfwidth(raw))).strip()
-    code = re.sub(r"\s*-\s*", "-", code)
-    if re.fullmatch(r"\d{20}", code):
-        code = f"{code[:4]}-{code[4:10]}-{code[10:12]}-{code[12:14]}-{code[14:]}"
-    if not NATIONAL_CODE_RE.match(code):
-        raise ValueError(
-            f"项目代码“{raw.strip()}”格式不正确，应为 YYYY-RRRRRR-DD-TT-NNNNNN（24位）"
-        )
+    try:
+        code = cleaning.national_code(raw, "项目代码", required=True)
+    except cleaning.CleaningError as exc:
+        if cleaning.is_blank(raw):
+            exc.message = "项目代码“”格式不正确，应为 YYYY-RRRRRR-DD-TT-NNNNNN（24位）"
+        raise ValueError(exc.message.rstrip("。")) from None
     return code
 
 

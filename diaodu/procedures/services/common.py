@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 
+from diaodu.engine import cleaning
 from diaodu.engine import schedule as E
 from diaodu.org.models import User
 from diaodu.procedures.models import (
@@ -33,13 +34,10 @@ def _actor(by) -> User | None:
 
 # ================================================================ small parsers
 def parse_date(value, label: str, errors: dict, key: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
+    """A day by the rules of diaodu.engine.cleaning, or None with the page's error under *key*."""
     try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
+        return cleaning.date_value(value, label, field=key)
+    except cleaning.CleaningError:
         errors[key] = f"{label}日期格式应为 YYYY-MM-DD。"
         return None
 
@@ -47,13 +45,11 @@ def parse_date(value, label: str, errors: dict, key: str) -> date | None:
 def parse_duration(
     value, errors: dict, key: str = "duration_wd", label: str = "办理时限"
 ) -> int | None:
-    if isinstance(value, bool):
-        value = None
     try:
-        n = int(str(value).strip()) if value not in (None, "") else None
-    except ValueError:
+        n = cleaning.integer(value, label, field=key, minimum=0, maximum=MAX_DURATION)
+    except cleaning.CleaningError:
         n = None
-    if n is None or not 0 <= n <= MAX_DURATION:
+    if n is None:
         errors[key] = f"{label}应为 0–{MAX_DURATION} 之间的整数（工作日或自然日）。"
         return None
     return n

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from diaodu.audit.services import record, snapshot
+from diaodu.engine import cleaning
 from diaodu.org.scope import require
 from diaodu.procedures import workcal
 from diaodu.procedures.models import (
@@ -25,10 +26,8 @@ def save_holiday_year(by, *, year, holidays, makeup_workdays, source: str) -> Ho
     require(by, "sys.calendar")
     errors: dict[str, str] = {}
     try:
-        year = int(str(year).strip())
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except (TypeError, ValueError):
+        year = cleaning.integer(year, "年份", required=True, minimum=2000, maximum=2100)
+    except cleaning.CleaningError:
         raise ValidationError({"year": "年份应为 2000–2100 之间的整数。"}) from None
     days: dict[str, list[date]] = {}
     for key, label, value in (

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.http import Http404
 
+from diaodu.engine import cleaning
 from diaodu.org.models import Unit
 from diaodu.org.scope import restrict_units, scope_for
 from diaodu.projects import queries as project_queries
@@ -20,10 +21,7 @@ def _path_ids(unit: Unit) -> list[int]:
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return cleaning.integer_or(value, None)
 
 
 # ---------------------------------------------------------------- scope helpers

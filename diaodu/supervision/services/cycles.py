@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +10,7 @@ from django.db import transaction
 from diaodu import clock
 from diaodu.audit.locking import require_version
 from diaodu.audit.services import record, snapshot
+from diaodu.engine import cleaning
 from diaodu.engine import lights as L
 from diaodu.engine.escalation import Ladder
 from diaodu.org.models import Unit
@@ -21,7 +21,7 @@ from diaodu.supervision.models import (
     ReportCycle,
 )
 
-from .common import _amount, _date, _int_in, _raise
+from .common import _amount, _date, _int_in, _raise, _take
 
 # ================================================================ report cycles
 CYCLE_FIELDS = (
@@ -70,14 +70,9 @@ def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
         if key in data:
             out[key] = _int_in(data[key], key, label, errors, lo, hi)
     if "deadline_time" in data:
-        v = data["deadline_time"]
-        if isinstance(v, time):
-            out["deadline_time"] = v
-        else:
-            try:
-                out["deadline_time"] = time.fromisoformat(str(v).strip())
-            except ValueError:
-                errors["deadline_time"] = "截止时间格式应为 HH:MM。"
+        out["deadline_time"] = _take(
+            errors, "deadline_time", cleaning.time_value, data["deadline_time"], "截止时间"
+        )
     if "starts_on" in data or instance is None:
         out["starts_on"] = _date(
             data.get("starts_on") or clock.today(), "starts_on", "起报日期", errors
@@ -99,10 +94,10 @@ def _clean_cycle(data: dict, instance: ReportCycle | None) -> dict:
             if v in (None, ""):
                 out[key] = None
             else:
-                d = _amount(v, key, label, errors)
+                d = _take(errors, key, cleaning.decimal_value, v, label, minimum=None, places=6)
                 if d is not None and not lo <= d <= hi:
                     errors[key] = f"{label}应在 {lo} 到 {hi} 之间。"
-                out[key] = None if d is None else Decimal(str(v)).quantize(Decimal("0.000001"))
+                out[key] = d
     for key, label in (("zone_radius_km", "园区半径"), ("project_radius_km", "距项目最远距离")):
         if key in data:
             d = _amount(data[key], key, label, errors)

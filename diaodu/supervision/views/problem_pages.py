@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
+from diaodu.engine import cleaning
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
@@ -29,11 +30,8 @@ def _problem_filter(request):
     return ProblemFilterSet(request.GET, request=request).filter
 
 
-def _int(v):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return -1
+def _int(value):
+    return cleaning.integer_or(value, -1)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
-from diaodu.engine import scoring
+from diaodu.engine import cleaning, scoring
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.targets import queries
@@ -63,13 +63,16 @@ def save_scheme(
 
 
 def _criterion_rule(kind, cap, bands, rank_points, rank_floor, rank_by, lower) -> scoring.Rule:
+    def number(value, label):
+        return cleaning.decimal_value(value, label, required=True, minimum=None, places=None)
+
     try:
         return scoring.Rule(
             kind=kind,
-            cap=Decimal(str(cap or "1.2")),
-            bands=tuple((Decimal(str(a)), Decimal(str(b))) for a, b in (bands or [])),
-            rank_points=tuple(Decimal(str(p)) for p in (rank_points or [])),
-            rank_floor=None if rank_floor in (None, "") else Decimal(str(rank_floor)),
+            cap=number(cap or "1.2", "封顶系数"),
+            bands=tuple((number(a, "分档界限"), number(b, "分档得分")) for a, b in (bands or [])),
+            rank_points=tuple(number(p, "名次得分") for p in (rank_points or [])),
+            rank_floor=None if rank_floor in (None, "") else number(rank_floor, "最低得分"),
             rank_by=rank_by or "ratio",
             lower_is_better=lower,
         )

@@ -36,7 +36,7 @@ def parse_decimal(
     if cleaning.is_blank(value):
         raise ValueError(f"{label}不能为空。")
     if isinstance(value, str) and _STORED_DECIMAL.fullmatch(value.strip()):
-        value = Decimal(value.strip())  # str(Decimal) of a stored value: "1E+1" is 10
+        value = cleaning.strict_decimal(value, label)  # str(Decimal) of a stored value: "1E+1"
     d = cleaning.decimal_value(value, label, minimum=None, places=places, limit=MAX_VALUE)
     if minimum is not None and d < minimum:
         raise ValueError(f"{label}不能小于{minimum}。")

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from diaodu import clock
 from diaodu.audit.services import record, snapshot
+from diaodu.engine import cleaning
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.targets.models import (
@@ -239,8 +240,9 @@ def import_economy(by, source) -> ImportReport:
         if ind is None:
             problems.append(f"指标代码“{icode}”不存在")
         try:
-            year, month = int(cell("year")), int(cell("month"))
-        except (TypeError, ValueError):
+            year = cleaning.integer(cell("year"), "年度", required=True)
+            month = cleaning.integer(cell("month"), "月份", required=True)
+        except cleaning.CleaningError:
             problems.append("年度或月份不是数字")
             year = month = 0
         if cell("value") in (None, "") and cell("growth") in (None, ""):

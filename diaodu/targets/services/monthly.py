@@ -11,6 +11,7 @@ from django.db import transaction
 
 from diaodu import clock, uploads
 from diaodu.audit.services import record, snapshot
+from diaodu.engine import cleaning
 from diaodu.org.models import Unit
 from diaodu.org.scope import require
 from diaodu.targets import queries
@@ -269,9 +270,13 @@ def import_monthly(by, source) -> ImportReport:
         if ind is None:
             problems.append(f"指标代码“{icode}”不存在")
         try:
-            year = int(str(cell("year")).strip().rstrip("年"))
-            month = int(str(cell("month")).strip().rstrip("月"))
-        except (TypeError, ValueError):
+            year = cleaning.integer(
+                str(cell("year") or "").strip().rstrip("年"), "年度", required=True
+            )
+            month = cleaning.integer(
+                str(cell("month") or "").strip().rstrip("月"), "月份", required=True
+            )
+        except cleaning.CleaningError:
             problems.append("年度或月份不是数字")
             year = month = 0
         raw = cell("value")

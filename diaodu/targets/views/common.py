@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 
 from diaodu import clock
+from diaodu.engine import cleaning
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import queries
 
@@ -17,10 +18,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # ---------------------------------------------------------------- helpers
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    return cleaning.integer_or(value, default)
 
 
 def _year(request) -> int:
@@ -34,8 +32,8 @@ def _on(request, year: int) -> date:
     raw = request.GET.get("on")
     if raw:
         try:
-            return date.fromisoformat(raw)
-        except ValueError:
+            return cleaning.date_value(raw, "日期")
+        except cleaning.CleaningError:
             pass
     today = clock.today()
     if year < today.year:
