@@ -62,7 +62,7 @@ def project_row(p: Project) -> dict:
         if getattr(p, f):
             row[f] = getattr(p, f)
     if p.industry_code or p.industry_text:
-        row["industry"] = f"{p.industry_code} {p.industry_text}".strip()
+        row["industry"] = p.industry
     row["unit_name"] = p.unit.name
     for f in MONEY_FIELDS + ("land_area_mu", "latitude", "longitude"):
         v = getattr(p, f)

@@ -161,6 +161,21 @@ class Project(models.Model):
         return self.name
 
     @property
+    def industry(self) -> str:
+        """国民经济行业分类 (glossary `industry`, GB/T 4754-2017) as forms, imports and exports
+        read and write it: the code and its name, "C3011 水泥制造". Stored in two columns so the
+        ledger filters by code: `industry_code` (门类 letter + up to 4 digits) and `industry_text`.
+        """
+        return f"{self.industry_code} {self.industry_text}".strip()
+
+    @property
+    def lead_official(self):
+        """包保领导 (glossary `lead_official`): the project's first responsible leader, or None.
+        A project may have several (`lead_officials`, 多位包保领导); this is the first of them
+        in the people list's order, and uses the prefetched list when there is one."""
+        return next(iter(self.lead_officials.all()), None)
+
+    @property
     def stage_label(self) -> str:
         return S.label(self.stage)
 

@@ -282,7 +282,7 @@ def edit(request, pk: int):
             k: getattr(project, k, None) for k in ProjectForm.DATA_FIELDS if hasattr(project, k)
         }
         initial.update(
-            industry=f"{project.industry_code} {project.industry_text}".strip(),
+            industry=project.industry,
             unit=project.unit_id,
             lead_officials=list(project.lead_officials.values_list("pk", flat=True)),
             secretary=project.secretary_id,

@@ -526,3 +526,24 @@ class UnitScore(models.Model):
     class Meta:
         ordering = ["rank", "unit__path"]
         unique_together = [("score_set", "unit")]
+
+
+class AssessmentManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind__in=Assessment.KINDS)
+
+
+class Assessment(ScoreSet):
+    """考核 (glossary `Assessment`): a unit's year-end assessment and its ranking — the score
+    sets of kind 年终考核 (computed from an `AssessmentScheme`) or 历史成绩 (entered for years
+    before the system). Each `UnitScore` in `scores` carries the rank among peers (横向比位次,
+    `rank`) and the change against last year (纵向比变化, `change_vs_last_year`, `rank_change`).
+    Monthly rankings are score sets too, but not assessments."""
+
+    KINDS = (ScoreSet.Kind.FINAL, ScoreSet.Kind.HISTORICAL)
+
+    objects = AssessmentManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = verbose_name_plural = gettext_noop("年终考核")
