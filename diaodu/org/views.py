@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from diaodu.engine import cleaning
 from diaodu.org import queries, services
 from diaodu.org.models import DataScope, DictItem, DictType, Role, UnitKind
 from diaodu.org.permissions import GROUP_LABELS, PERMISSIONS
@@ -371,9 +372,15 @@ def dict_item_save(request, type_code: str):
         if request.POST.get("id")
         else None
     )
+    back = f"/org/dicts/?type={dict_type.code}"
     try:
-        sort_order = int(request.POST.get("sort_order") or 0)
-        services.save_dict_item(
+        sort_order = cleaning.integer(request.POST.get("sort_order") or 0, "排序")
+    except cleaning.CleaningError:
+        messages.error(request, gettext("排序应为整数。"))
+        return redirect(back)
+    return run_action(
+        request,
+        lambda: services.save_dict_item(
             request.user,
             dict_type,
             code=request.POST.get("code", ""),
@@ -382,14 +389,10 @@ def dict_item_save(request, type_code: str):
             is_active=request.POST.get("is_active") == "1",
             parent_code=request.POST.get("parent_code", "").strip(),
             instance=instance,
-        )
-    except ValueError:
-        messages.error(request, gettext("排序应为整数。"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(f"{v}" for v in exc.messages))
-    else:
-        messages.success(request, gettext("字典项已保存。"))
-    return redirect(f"/org/dicts/?type={dict_type.code}")
+        ),
+        success=gettext("字典项已保存。"),
+        to=back,
+    )
 
 
 @login_required

@@ -24,7 +24,7 @@ from diaodu.projects import exports, figures, queries, services
 from diaodu.projects.filters import LedgerFilterSet
 from diaodu.projects.forms import ImportForm, ProjectForm, StageForm
 from diaodu.projects.models import ImportJob, Level, PlanCategory, SavedFilter
-from diaodu.viewkit import attach_errors
+from diaodu.viewkit import attach_errors, run_action
 
 COLUMNS = [
     ("unit", gettext_noop("所属园区")),
@@ -167,13 +167,12 @@ def ledger_count(request):
 @require_POST
 def filter_save(request):
     query = request.POST.get("query", "")
-    try:
-        services.save_filter(request.user, request.POST.get("name", ""), query)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, gettext("筛选已保存。"))
-    return redirect(f"/projects/?{query}")
+    return run_action(
+        request,
+        lambda: services.save_filter(request.user, request.POST.get("name", ""), query),
+        success=gettext("筛选已保存。"),
+        to=f"/projects/?{query}",
+    )
 
 
 @login_required
@@ -336,8 +335,9 @@ def stage(request, pk: int):
         )
         return redirect("projects:detail", project.pk)
     cd = form.cleaned_data
-    try:
-        services.transition(
+    return run_action(
+        request,
+        lambda: services.transition(
             request.user,
             project,
             cd["to_stage"],
@@ -345,15 +345,10 @@ def stage(request, pk: int):
             note=cd["note"],
             reason=cd["reason"],
             version=request.POST.get("version"),  # the page's hidden field
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            gettext("项目阶段已变更为“%(S_label)s”。") % {"S_label": S.label(cd["to_stage"])},
-        )
-    return redirect("projects:detail", project.pk)
+        ),
+        success=gettext("项目阶段已变更为“%(S_label)s”。") % {"S_label": S.label(cd["to_stage"])},
+        to=("projects:detail", project.pk),
+    )
 
 
 @login_required

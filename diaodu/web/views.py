@@ -17,6 +17,7 @@ from diaodu.audit.services import log_login
 from diaodu.org import services
 from diaodu.org.models import ApiToken, User
 from diaodu.org.scope import scope_for
+from diaodu.viewkit import run_action
 from diaodu.web import home as home_lists
 
 TIMEOUT_MESSAGE = "会话已超时，请重新登录。"
@@ -166,18 +167,21 @@ def profile(request):
 @login_required
 @require_POST
 def token_create(request):
-    try:
+
+    def create():
         _token, raw = services.create_token(
             request.user,
             request.POST.get("name", ""),
             request.POST.get("days") or services.TOKEN_DAYS_DEFAULT,
         )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        request.session["new_token"] = raw
-        messages.success(request, gettext("令牌已生成。请立即复制保存，它只显示这一次。"))
-    return redirect("web:profile")
+        request.session["new_token"] = raw  # shown once on the profile page
+
+    return run_action(
+        request,
+        create,
+        success=gettext("令牌已生成。请立即复制保存，它只显示这一次。"),
+        to="web:profile",
+    )
 
 
 @login_required

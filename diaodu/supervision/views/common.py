@@ -11,7 +11,6 @@ from django.shortcuts import redirect
 
 from diaodu.org.scope import scope_for
 from diaodu.supervision import queries
-from diaodu.viewkit import error_text
 
 PAGE = 50
 
@@ -53,7 +52,3 @@ def _resolve(request):
 def _back(request, default: str):
     nxt = request.POST.get("next", "")
     return redirect(nxt if nxt.startswith("/supervision/") else default)
-
-
-def _flash(request, exc: ValidationError):
-    messages.error(request, error_text(exc))

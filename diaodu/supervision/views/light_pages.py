@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -19,7 +18,7 @@ from diaodu.supervision.models import (
 )
 from diaodu.viewkit import run_action
 
-from .common import _back, _ctx, _flash, _resolve
+from .common import _back, _ctx, _resolve
 
 
 # ================================================================ lights
@@ -56,20 +55,17 @@ def lights(request):
 @require_POST
 def lights_compute(request):
     unit, cycle, period = _resolve(request)
+    back = f"{reverse('supervision:lights')}?{urlencode({'unit': unit.pk, 'period': period.code})}"
     if cycle is None:
         messages.error(request, gettext("该单位尚未设置报送周期。"))
-    else:
-        try:
-            run = services.compute_lights(request.user, cycle, period, unit=unit)
-        except ValidationError as exc:
-            _flash(request, exc)
-        else:
-            messages.success(
-                request,
-                f"{period.name}亮灯已计算：红灯 {run.red} 个、黄灯 {run.yellow} 个、绿灯 {run.green} 个。",
-            )
-    return redirect(
-        f"{reverse('supervision:lights')}?{urlencode({'unit': unit.pk, 'period': period.code})}"
+        return redirect(back)
+    return run_action(
+        request,
+        lambda: services.compute_lights(request.user, cycle, period, unit=unit),
+        success=lambda run: (
+            f"{period.name}亮灯已计算：红灯 {run.red} 个、黄灯 {run.yellow} 个、绿灯 {run.green} 个。"
+        ),
+        to=back,
     )
 
 

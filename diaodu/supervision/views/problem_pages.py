@@ -18,9 +18,9 @@ from diaodu.supervision import queries, services
 from diaodu.supervision.filters import ProblemFilterSet
 from diaodu.supervision.flows import EXTENSION, RUNNING_STATES
 from diaodu.supervision.models import EvidenceKind, ProblemStatus
-from diaodu.viewkit import error_texts
+from diaodu.viewkit import error_texts, run_action
 
-from .common import _flash, _page
+from .common import _page
 
 
 # ================================================================ problems
@@ -154,7 +154,8 @@ def problem_move(request, pk: int, action: str):
     pr = queries.get_problem(request.user, pk)
     p = request.POST
     v = p.get("version")  # the version the page showed: a move over another's is refused
-    try:
+
+    def act():
         if action == "assign":
             unit = queries.departments().filter(pk=_int(p.get("unit"))).first()
             services.assign_problem(
@@ -213,13 +214,19 @@ def problem_move(request, pk: int, action: str):
             )
         else:
             raise Http404("未知的操作。")
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, DONE.get(action) or f"已{services.ACTION_LABELS[action]}。")
-        if not queries.problems(request.user).filter(pk=pr.pk).exists():
-            return redirect("supervision:problems")  # 退回交办: no longer this department's
-    return redirect("supervision:problem", pr.pk)
+        return True
+
+    def to(done):
+        if done and not queries.problems(request.user).filter(pk=pr.pk).exists():
+            return "supervision:problems"  # 退回交办: no longer this department's
+        return ("supervision:problem", pr.pk)
+
+    return run_action(
+        request,
+        act,
+        success=lambda _: DONE.get(action) or f"已{services.ACTION_LABELS[action]}。",
+        to=to,
+    )
 
 
 DONE = {

@@ -21,7 +21,7 @@ from diaodu.targets.forms import (
     split_weights,
 )
 from diaodu.targets.models import PaceKind, TargetAgreement
-from diaodu.viewkit import attach_errors, error_text, run_action
+from diaodu.viewkit import attach_errors, run_action
 
 from .common import _int, _on, _unit_param, _years
 
@@ -262,13 +262,14 @@ def agreement_scan_download(request, pk: int):
 @require_POST
 def agreement_amend(request, pk: int):
     a = queries.get_agreement(request.user, pk)
-    try:
-        new = services.amend_agreement(request.user, a, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-        return redirect("targets:agreement", a.pk)
-    messages.success(
+    return run_action(
         request,
-        gettext("已生成第%(new_version)s版（草拟），签订后生效。") % {"new_version": new.version},
+        lambda: services.amend_agreement(request.user, a, reason=request.POST.get("reason", "")),
+        success=lambda new: (
+            gettext("已生成第%(new_version)s版（草拟），签订后生效。")
+            % {"new_version": new.version}
+        ),
+        to=lambda new: (
+            ("targets:agreement", a.pk) if new is None else ("targets:agreement_edit", new.pk)
+        ),
     )
-    return redirect("targets:agreement_edit", new.pk)
