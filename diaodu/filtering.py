@@ -15,7 +15,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-__all__ = ["FlagFilter", "ScopedFilterSet"]
+__all__ = ["FlagFilter", "ListFilterSet", "ScopedFilterSet"]
 
 TRUE = {"1", "true", "True", "on", "yes"}
 
@@ -33,7 +33,48 @@ class FlagFilter(django_filters.Filter):
     field_class = FlagField
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+class _Messages:
+    """The Chinese messages of a bad filter, for the page (shown, the filter ignored) and the API
+    (``raise_errors``: 422)."""
+
+    @property
+    def messages(self) -> dict[str, str]:
+        """Field → Chinese message naming the filter and the refused value."""
+        self.form.is_valid()
+        out = {}
+        for key in self.form.errors:
+            label = self.filters[key].label or key
+            raw = self.data.getlist(key) if hasattr(self.data, "getlist") else self.data.get(key)
+            shown = "、".join(map(str, raw)) if isinstance(raw, list) else raw
+            out[key] = f"筛选条件“{label}”的值无效：{shown}。"
+        return out
+
+    def raise_errors(self) -> None:
+        """For the API: refuse a bad filter (422) instead of ignoring it."""
+        if self.messages:
+            raise ValidationError(self.messages)
+
+
+class ListFilterSet(_Messages, django_filters.FilterSet):
+    """A FilterSet over a list the view has already scoped (``queryset``): django-filter's own
+    filtering, a value that fails to parse is left out, and the Chinese messages say so::
+
+        fs = ReportFilterSet(request.GET, queryset=queries.period_reports(user, unit, period),
+                             request=request)
+        fs.raise_errors()   # the API only; the page ignores a bad filter
+        rows = fs.qs
+
+    Without a queryset it filters nothing (``none()``, never the unscoped table); a view that
+    scopes its rows later applies ``fs.filter_queryset(rows)``.
+    """
+
+    def __init__(self, data=None, *, queryset=None, request):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.none()
+        super().__init__(data, queryset=queryset, request=request)
+
+
+class ScopedFilterSet(_Messages, django_filters.FilterSet):
     """A FilterSet whose result is the app's scoped query with the parsed filter.
 
     Subclasses define the filters (their ``label`` is the Chinese name shown in messages) and
@@ -52,23 +93,6 @@ class ScopedFilterSet(django_filters.FilterSet):
     def values(self) -> dict:
         self.form.is_valid()
         return {k: v for k, v in self.form.cleaned_data.items() if k not in self.form.errors}
-
-    @property
-    def messages(self) -> dict[str, str]:
-        """Field → Chinese message naming the filter and the refused value."""
-        self.form.is_valid()
-        out = {}
-        for key in self.form.errors:
-            label = self.filters[key].label or key
-            raw = self.data.getlist(key) if hasattr(self.data, "getlist") else self.data.get(key)
-            shown = "、".join(map(str, raw)) if isinstance(raw, list) else raw
-            out[key] = f"筛选条件“{label}”的值无效：{shown}。"
-        return out
-
-    def raise_errors(self) -> None:
-        """For the API: refuse a bad filter (422) instead of ignoring it."""
-        if self.messages:
-            raise ValidationError(self.messages)
 
     def build(self, values: dict):  # pragma: no cover - abstract
         raise NotImplementedError

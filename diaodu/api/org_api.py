@@ -5,6 +5,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from diaodu.org import queries
+from diaodu.org.filters import PeopleFilterSet, UnitFilterSet
 from diaodu.org.scope import scope_for
 from diaodu.pagination import Paged, Rows
 
@@ -83,7 +84,9 @@ def me(request):
 def list_units(request, kind: str = "", q: str = ""):
     if not queries.can_list_units(request.user):
         raise PermissionDenied("没有查看单位的权限。")
-    return queries.units(request.user, kind=kind, text=q)
+    fs = UnitFilterSet(request.GET, queryset=queries.units(request.user), request=request)
+    fs.raise_errors()
+    return fs.qs
 
 
 @router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
@@ -95,10 +98,12 @@ def get_unit(request, unit_id: int):
 
 @router.get("/people", response=list[PersonOut], summary="可见人员列表（分页）")
 @paginate(Paged)
-def list_people(request, q: str = ""):
+def list_people(request, q: str = "", unit: int | None = None, active: str = ""):
     if not queries.can_list_people(request.user):
         raise PermissionDenied("没有查看人员的权限。")
-    return Rows(queries.people(request.user, text=q), page=lambda rows: [_person(p) for p in rows])
+    fs = PeopleFilterSet(request.GET, queryset=queries.people(request.user), request=request)
+    fs.raise_errors()
+    return Rows(fs.qs, page=lambda rows: [_person(p) for p in rows])
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="人员详情")

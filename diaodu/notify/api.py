@@ -10,7 +10,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from diaodu.notify import queries, services
-from diaodu.notify.models import Kind, Message
+from diaodu.notify.filters import InboxFilterSet
+from diaodu.notify.models import Message
 from diaodu.pagination import Paged, Rows
 
 router = Router(tags=["消息通知"])
@@ -56,9 +57,9 @@ def _out(m: Message) -> dict:
 @router.get("/inbox", response=list[MessageOut], summary="我的消息（分页）")
 @paginate(Paged)
 def inbox(request, filters: Query[InboxFilters]):
-    kind = filters.kind if filters.kind in Kind.values else ""
-    qs = queries.inbox(request.user, unread=filters.unread, kind=kind)
-    return Rows(qs, page=lambda rows: [_out(m) for m in rows])
+    fs = InboxFilterSet(request.GET, queryset=queries.inbox(request.user), request=request)
+    fs.raise_errors()
+    return Rows(fs.qs, page=lambda rows: [_out(m) for m in rows])
 
 
 @router.get("/inbox/unread", response=ReadAllOut, summary="未读消息数")

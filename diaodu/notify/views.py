@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu.notify import queries, services
+from diaodu.notify.filters import InboxFilterSet
 from diaodu.notify.models import ChannelKind, DeliveryStatus, Kind
 from diaodu.org import queries as org_queries
 from diaodu.org.scope import require
@@ -46,12 +47,10 @@ def badge(request):
 
 @login_required
 def inbox(request):
-    unread = request.GET.get("unread") == "1"
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in Kind.values else ""
-    page = Paginator(queries.inbox(request.user, unread=unread, kind=kind), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    fs = InboxFilterSet(request.GET, queryset=queries.inbox(request.user), request=request)
+    page = Paginator(fs.qs, PAGE_SIZE).get_page(request.GET.get("page"))  # bad values ignored
+    unread = bool(fs.form.cleaned_data.get("unread"))
+    kind = fs.form.cleaned_data.get("kind") or ""
     return render(
         request,
         "notify/inbox.html",

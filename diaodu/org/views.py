@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.engine import cleaning
 from diaodu.org import queries, services
+from diaodu.org.filters import PeopleFilterSet, UnitFilterSet
 from diaodu.org.models import DataScope, DictItem, DictType, Role, UnitKind
 from diaodu.org.permissions import GROUP_LABELS, PERMISSIONS
 from diaodu.org.scope import require, scope_for
@@ -23,11 +24,11 @@ from diaodu.viewkit import error_dict, run_action
 def units(request):
     if not queries.can_list_units(request.user):
         raise PermissionDenied("没有查看单位的权限。")
-    text = request.GET.get("q", "").strip()
-    kind = request.GET.get("kind", "")
-    rows = queries.tree_order(list(queries.units(request.user, text=text, kind=kind)))
-    if text or kind:
-        rows = list(queries.units(request.user, text=text, kind=kind))
+    fs = UnitFilterSet(request.GET, queryset=queries.units(request.user), request=request)
+    fs.form.is_valid()  # a bad kind is ignored
+    text = (fs.form.cleaned_data.get("q") or "").strip()
+    kind = fs.form.cleaned_data.get("kind") or ""
+    rows = list(fs.qs) if text or kind else queries.tree_order(list(fs.qs))
     return render(
         request,
         "org/units.html",
@@ -113,10 +114,10 @@ def unit_toggle(request, pk: int):
 def people(request):
     if not queries.can_list_people(request.user):
         raise PermissionDenied("没有查看人员的权限。")
-    text = request.GET.get("q", "").strip()
-    unit = queries.get_unit(request.user, request.GET["unit"]) if request.GET.get("unit") else None
-    qs = queries.people(request.user, text=text, unit=unit, active=request.GET.get("active", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    fs = PeopleFilterSet(request.GET, queryset=queries.people(request.user), request=request)
+    unit = fs.unit_chosen
+    text = (fs.form.cleaned_data.get("q") or "").strip()
+    page = Paginator(fs.qs, 50).get_page(request.GET.get("page"))
     for p in page:  # 三员分立: no action on oneself or on an administrator from this page
         p.protected = p.pk == request.user.pk or services.is_administrator(p)
     s = scope_for(request.user)

@@ -1,12 +1,24 @@
-"""The problem list's filters (问题清单), shared by the page and the API list."""
+"""The supervision lists' filters, each shared by the page and the API list: 问题清单,
+周报 (status, late), 亮灯 (colour), 对接记录 (project). The unit and the period of a list are
+resolved once by ``queries.resolve`` for both."""
 
 from __future__ import annotations
 
 import django_filters
 
-from diaodu.filtering import FlagFilter, ScopedFilterSet
+from diaodu.filtering import FlagFilter, ListFilterSet, ScopedFilterSet
 from diaodu.supervision import queries
-from diaodu.supervision.models import Problem, ProblemStatus
+from diaodu.supervision.models import (
+    ActionItem,
+    ActionStatus,
+    ContactLog,
+    Light,
+    LightColor,
+    Problem,
+    ProblemStatus,
+    ProgressReport,
+    ReportStatus,
+)
 
 
 class ProblemFilterSet(ScopedFilterSet):
@@ -45,3 +57,44 @@ class ProblemFilterSet(ScopedFilterSet):
 
     def query(self, user, f):
         return queries.problems(user, f)
+
+
+class ReportFilterSet(ListFilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=ReportStatus.choices)
+    late = django_filters.BooleanFilter(label="迟报", field_name="is_late")  # 1 / 0
+
+    class Meta:
+        model = ProgressReport
+        fields: list[str] = []
+
+
+class LightFilterSet(ListFilterSet):
+    color = django_filters.ChoiceFilter(label="灯色", choices=LightColor.choices)
+
+    class Meta:
+        model = Light
+        fields: list[str] = []
+
+
+class ContactFilterSet(ListFilterSet):
+    project = django_filters.NumberFilter(label="项目", field_name="project_id")
+
+    class Meta:
+        model = ContactLog
+        fields: list[str] = []
+
+
+class ActionFilterSet(ListFilterSet):
+    """议定事项: the open ones unless the query string says otherwise (``status=`` for all)."""
+
+    status = django_filters.ChoiceFilter(label="状态", choices=ActionStatus.choices)
+
+    class Meta:
+        model = ActionItem
+        fields: list[str] = []
+
+    def __init__(self, data=None, **kw):
+        data = data.copy() if data is not None else {}
+        if "status" not in data:
+            data["status"] = ActionStatus.OPEN
+        super().__init__(data, **kw)

@@ -16,6 +16,7 @@ from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.pagination import Paged, Rows
 from diaodu.targets import queries, services
+from diaodu.targets.filters import AgreementFilterSet
 
 # A year or month in a query or a body: bounded like the pages' (2000–2100, 1–12), so that a
 # year such as 99999 is a 422 naming the field, never a date past Python's range.
@@ -289,9 +290,9 @@ def list_agreements(
     status: str = "",
 ):
     require(request.user, "targets.view")
-    u = queries.get_unit(request.user, unit) if unit else None
-    qs = queries.agreements(request.user, year=year, unit=u, status=status)
-    return Rows(qs, page=lambda rows: [_agreement(a) for a in rows])
+    fs = AgreementFilterSet(request.GET, queryset=queries.agreements(request.user), request=request)
+    fs.raise_errors()
+    return Rows(fs.qs, page=lambda rows: [_agreement(a) for a in rows])
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementDetail, summary="目标责任状详情")

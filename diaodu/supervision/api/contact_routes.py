@@ -10,6 +10,7 @@ from diaodu.org.scope import require
 from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
+from diaodu.supervision.filters import ContactFilterSet
 
 from .common import _where, router
 from .schemas import ContactIn, ContactOut, Where
@@ -22,9 +23,9 @@ def list_contacts(request, where: Query[Where], project: int | None = None):
     require(request.user, "projects.view")
     unit, _cycle, period = _where(request, where.unit, where.period)
     qs = queries.contacts(request.user, unit=unit, since=period.start, until=period.end)
-    if project:
-        qs = qs.filter(project_id=project)
-    return Rows(qs, page=lambda rows: [_contact(c) for c in rows])
+    fs = ContactFilterSet(request.GET, queryset=qs, request=request)
+    fs.raise_errors()
+    return Rows(fs.qs, page=lambda rows: [_contact(c) for c in rows])
 
 
 def _contact(c) -> dict:

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from diaodu.org.scope import require
 from diaodu.pagination import Paged, Rows
 from diaodu.supervision import queries, services
-from diaodu.supervision.models import LightColor
+from diaodu.supervision.filters import LightFilterSet
 
 from .common import _light, _where, router
 from .schemas import ComputeIn, LightOut, OverrideIn, Where
@@ -21,10 +21,12 @@ from .schemas import ComputeIn, LightOut, OverrideIn, Where
 @paginate(Paged)
 def list_lights(request, where: Query[Where], color: str = ""):
     require(request.user, "projects.view")
-    if color and color not in LightColor.values:
-        raise ValidationError({"color": "灯色应为 red、yellow 或 green。"})
+    fs = LightFilterSet(request.GET, request=request)
+    fs.raise_errors()
     unit, _cycle, period = _where(request, where.unit, where.period)
-    lights = queries.sort_lights(queries.period_lights(request.user, unit, period, color))
+    lights = queries.sort_lights(
+        fs.filter_queryset(queries.period_lights(request.user, unit, period))
+    )
     return Rows(lights, page=lambda rows: [_light(lt) for lt in rows])
 
 

@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from diaodu.org.scope import require
 from diaodu.pagination import Paged, Rows
 from diaodu.supervision import queries, services
+from diaodu.supervision.filters import ActionFilterSet
 from diaodu.supervision.models import AgendaItem
 
 from .common import _action, _meeting, router
@@ -65,8 +66,8 @@ def add_action(request, meeting_id: int, payload: ActionIn):
 @router.get("/actions", response=list[ActionOut], summary="议定事项（默认未完成；分页）")
 @paginate(Paged)
 def list_actions(request, status: str = "open"):
-    qs = queries.action_items(request.user, status=status if status in ("open", "done") else "")
-    return Rows(qs, page=lambda rows: [_action(a) for a in rows])
+    fs = ActionFilterSet(request.GET, queryset=queries.action_items(request.user), request=request)
+    return Rows(fs.qs, page=lambda rows: [_action(a) for a in rows])  # a bad status: all
 
 
 @router.post("/actions/{action_id}/close", response=ActionOut, summary="议定事项完成")

@@ -3,7 +3,6 @@
 # No `from __future__ import annotations`: @paginate wraps the views, and ninja resolves
 # their parameter annotations (Query[...]) in the wrapper's module, not this one.
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from ninja import File, Form, Query, UploadedFile
 from ninja.pagination import paginate
@@ -13,7 +12,7 @@ from diaodu.org.scope import require
 from diaodu.pagination import Paged, Rows
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import queries, services
-from diaodu.supervision.models import ReportStatus
+from diaodu.supervision.filters import ReportFilterSet
 
 from .common import _photo, _problems_json, _report, _where, router
 from .schemas import (
@@ -33,15 +32,13 @@ from .schemas import (
 # ---------------------------------------------------------------- reports
 @router.get("/reports", response=list[ReportOut], summary="周报（按单位、期次、状态；分页）")
 @paginate(Paged)
-def list_reports(request, where: Query[Where], status: str = ""):
+def list_reports(request, where: Query[Where], status: str = "", late: bool | None = None):
     require(request.user, "projects.view")
     unit, _cycle, period = _where(request, where.unit, where.period)
     qs = queries.period_reports(request.user, unit, period).prefetch_related("photos")
-    if status:
-        if status not in ReportStatus.values:
-            raise ValidationError({"status": "状态无效。"})
-        qs = qs.filter(status=status)
-    return Rows(qs, page=lambda rows: [_report(r) for r in rows])
+    fs = ReportFilterSet(request.GET, queryset=qs, request=request)
+    fs.raise_errors()
+    return Rows(fs.qs, page=lambda rows: [_report(r) for r in rows])
 
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="周报详情")

@@ -13,6 +13,7 @@ from diaodu.engine import stages as S
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import forms, queries, services
+from diaodu.supervision.filters import ContactFilterSet
 from diaodu.supervision.models import (
     ContactMethod,
 )
@@ -27,6 +28,7 @@ def contacts(request):
     require(request.user, "projects.view")
     unit, cycle, period = _resolve(request)
     qs = queries.contacts(request.user, unit=unit, since=period.start, until=period.end)
+    qs = ContactFilterSet(request.GET, queryset=qs, request=request).qs
     return render(
         request,
         "supervision/contacts.html",

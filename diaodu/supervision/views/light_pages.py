@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from diaodu.org.scope import require, scope_for
 from diaodu.supervision import queries, services
+from diaodu.supervision.filters import LightFilterSet
 from diaodu.supervision.models import (
     LightColor,
 )
@@ -26,10 +27,11 @@ from .common import _back, _ctx, _resolve
 def lights(request):
     require(request.user, "projects.view")
     unit, cycle, period = _resolve(request)
-    color = request.GET.get("color", "")
-    color = color if color in LightColor.values else ""
+    fs = LightFilterSet(request.GET, request=request)
+    fs.form.is_valid()  # a bad colour is ignored
+    color = fs.form.cleaned_data.get("color") or ""
     rows = (
-        queries.sort_lights(queries.period_lights(request.user, unit, period, color))
+        queries.sort_lights(fs.filter_queryset(queries.period_lights(request.user, unit, period)))
         if unit
         else []
     )

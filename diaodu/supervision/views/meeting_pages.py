@@ -15,6 +15,7 @@ from diaodu import clock
 from diaodu.engine import periods as P
 from diaodu.org.scope import require, scope_for
 from diaodu.supervision import queries, services
+from diaodu.supervision.filters import ActionFilterSet
 from diaodu.supervision.models import (
     ActionStatus,
     AgendaItem,
@@ -154,9 +155,9 @@ def meeting_held(request, pk: int):
 
 @login_required
 def actions(request):
-    status = request.GET.get("status", "open")
-    status = status if status in ActionStatus.values else ""
-    qs = queries.action_items(request.user, status=status)
+    fs = ActionFilterSet(request.GET, queryset=queries.action_items(request.user), request=request)
+    qs = fs.qs  # a bad status shows them all
+    status = fs.form.cleaned_data.get("status") or ""
     return render(
         request,
         "supervision/actions.html",

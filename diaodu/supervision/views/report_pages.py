@@ -20,6 +20,7 @@ from diaodu.engine.locking import version_given
 from diaodu.org.scope import require, scope_for
 from diaodu.projects import queries as project_queries
 from diaodu.supervision import figures, forms, queries, services
+from diaodu.supervision.filters import ReportFilterSet
 from diaodu.supervision.models import (
     ReportStatus,
 )
@@ -46,18 +47,14 @@ def my_reports(request):
 def reports(request):
     require(request.user, "projects.view")
     unit, cycle, period = _resolve(request)
-    status = request.GET.get("status", "")
-    status = status if status in ReportStatus.values else ""
-    late = {"1": True, "0": False}.get(request.GET.get("late", ""))
     qs = (
         queries.period_reports(request.user, unit, period)
         if unit
         else queries.reports(request.user, period=period)
     )
-    if status:
-        qs = qs.filter(status=status)
-    if late is not None:
-        qs = qs.filter(is_late=late)
+    fs = ReportFilterSet(request.GET, queryset=qs, request=request)  # a bad value is ignored
+    qs = fs.qs
+    status = fs.form.cleaned_data.get("status") or ""
     return render(
         request,
         "supervision/reports.html",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from diaodu import clock
 from diaodu.org.scope import require, scope_for
 from diaodu.targets import queries, services
+from diaodu.targets.filters import AgreementFilterSet
 from diaodu.targets.forms import (
     AgreementForm,
     AmendForm,
@@ -23,22 +24,19 @@ from diaodu.targets.forms import (
 from diaodu.targets.models import PaceKind, TargetAgreement
 from diaodu.viewkit import attach_errors, run_action
 
-from .common import _int, _on, _unit_param, _years
+from .common import _int, _on, _years
 
 
 # ---------------------------------------------------------------- agreements
 @login_required
 def agreements(request):
     require(request.user, "targets.view")
-    year = _int(request.GET.get("year"))
-    unit = _unit_param(request)
+    fs = AgreementFilterSet(request.GET, queryset=queries.agreements(request.user), request=request)
+    unit = fs.unit_chosen  # bad values are ignored
+    year = fs.form.cleaned_data.get("year")
+    year = None if year is None else int(year)
     status = request.GET.get("status", "")
-    qs = queries.agreements(
-        request.user,
-        year=year,
-        unit=unit,
-        status=status if status in TargetAgreement.Status.values else "",
-    )
+    qs = fs.qs
     page = max(1, _int(request.GET.get("page"), 1))
     rows = list(qs[(page - 1) * queries.PAGE_SIZE : page * queries.PAGE_SIZE + 1])
     return render(
