@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu.notify import queries, services
-from diaodu.notify.filters import InboxFilterSet
+from diaodu.notify.filters import DeliveryFilterSet, InboxFilterSet
 from diaodu.notify.models import ChannelKind, DeliveryStatus, Kind
 from diaodu.org import queries as org_queries
 from diaodu.org.scope import require
@@ -223,18 +223,11 @@ def channel_test(request, pk: int):
 @login_required
 def log(request):
     require(request.user, "notify.channels")
+    fs = DeliveryFilterSet(request.GET, queryset=queries.deliveries(request.user), request=request)
+    channel, unit = fs.channel_chosen, fs.unit_chosen  # 404 outside the scope
     status = request.GET.get("status", "")
-    channel = (
-        queries.get_channel(request.user, request.GET["channel"])
-        if request.GET.get("channel")
-        else None
-    )
-    unit = (
-        org_queries.get_unit(request.user, request.GET["unit"]) if request.GET.get("unit") else None
-    )
-    text = request.GET.get("q", "").strip()
-    qs = queries.deliveries(request.user, status=status, channel=channel, unit=unit, text=text)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    text = (fs.form.cleaned_data.get("q") or "").strip()
+    page = Paginator(fs.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "notify/log.html",

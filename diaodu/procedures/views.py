@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
+from diaodu.engine import cleaning
 from diaodu.engine.cleaning import CleaningError
 from diaodu.engine.locking import version_given
 from diaodu.org.models import Unit
@@ -332,10 +333,7 @@ def attachment_delete(request, pk: int):
 
 # ---------------------------------------------------------------- lists
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return max(1, cleaning.integer_or(request.GET.get("page"), 1))
 
 
 @login_required
@@ -365,11 +363,8 @@ def late(request):
     _require_view(request.user)
     unit = None
     if request.GET.get("unit"):
-        unit = (
-            restrict_units(Unit.objects.all(), request.user).filter(pk=request.GET["unit"]).first()
-            if request.GET["unit"].isdigit()
-            else None
-        )
+        pk = cleaning.integer_or(request.GET["unit"])
+        unit = restrict_units(Unit.objects.filter(pk=pk), request.user).first() if pk else None
         if unit is None:
             raise Http404("单位不存在或无权查看。")
     page = queries.page(queries.late_projects(request.user, unit), _page_number(request))
