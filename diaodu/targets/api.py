@@ -358,7 +358,8 @@ def drill(
     }
 
 
-@router.get("/monthly", response=list[MonthlyOut], summary="月度填报值")
+@router.get("/monthly", response=list[MonthlyOut], summary="月度填报值（分页）")
+@paginate(Paged)
 def list_monthly(
     request,
     year: int = Query(..., ge=2000, le=2100, description="年度（2000–2100）"),
@@ -367,20 +368,22 @@ def list_monthly(
 ):
     require(request.user, "targets.view")
     u = queries.get_unit(request.user, unit) if unit else None
-    return [
-        {
-            "id": v.pk,
-            "unit_id": v.unit_id,
-            "unit_name": v.unit.name,
-            "indicator_code": v.indicator.code,
-            "year": v.year,
-            "month": v.month,
-            "value": v.value,
-            "note": v.note,
-            "source": v.source,
-        }
-        for v in queries.monthly_values(request.user, year=year, unit=u, month=month)[:5000]
-    ]
+    qs = queries.monthly_values(request.user, year=year, unit=u, month=month)
+    return Rows(qs, page=lambda rows: [_monthly(v) for v in rows])
+
+
+def _monthly(v) -> dict:
+    return {
+        "id": v.pk,
+        "unit_id": v.unit_id,
+        "unit_name": v.unit.name,
+        "indicator_code": v.indicator.code,
+        "year": v.year,
+        "month": v.month,
+        "value": v.value,
+        "note": v.note,
+        "source": v.source,
+    }
 
 
 @router.post("/monthly", response={200: dict}, summary="填报月度指标（累计指标不能倒退）")
@@ -418,12 +421,15 @@ def _score_set(ss) -> dict:
     }
 
 
-@router.get("/rankings", response=list[ScoreSetOut], summary="月度排名与年终考核结果")
+@router.get("/rankings", response=list[ScoreSetOut], summary="月度排名与年终考核结果（分页）")
+@paginate(Paged)
 def list_rankings(
     request, year: int | None = Query(None, ge=2000, le=2100, description="年度（2000–2100）")
 ):
     require(request.user, "targets.view")
-    return [_score_set(ss) for ss in queries.score_sets(request.user, year=year)[:200]]
+    return Rows(
+        queries.score_sets(request.user, year=year), page=lambda rows: [_score_set(s) for s in rows]
+    )
 
 
 @router.get(

@@ -8,6 +8,7 @@ LISTS = [
     "/api/v1/projects/",
     "/api/v1/notify/inbox",
     "/api/v1/targets/agreements",
+    "/api/v1/targets/rankings",
     "/api/v1/supervision/problems",
     "/api/v1/supervision/meetings",
     "/api/v1/supervision/actions",

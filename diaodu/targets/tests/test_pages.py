@@ -94,7 +94,7 @@ def test_park_sees_only_its_own(zone, demo, inds, client_for):
     cockpit = c.get("/targets/cockpit/").content.decode()
     assert "领导驾驶舱 · 现代物流产业园" in cockpit
     assert c.get(f"/api/v1/targets/progress?unit={demo['QHKFQ-WL'].pk}").status_code == 200
-    assert {v["unit_name"] for v in c.get("/api/v1/targets/monthly?year=2026").json()} == {
+    assert {v["unit_name"] for v in c.get("/api/v1/targets/monthly?year=2026").json()["items"]} == {
         "现代物流产业园"
     }
     # entering another park's values through the API: refused, nothing written
