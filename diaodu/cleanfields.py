@@ -33,6 +33,7 @@ __all__ = [
     "CleanDateField",
     "CleanTextField",
     "NumberField",
+    "WholeNumberField",
     "cleaned",
     "plain_label",
 ]
@@ -83,6 +84,12 @@ class NumberField(_Cleaned, forms.DecimalField):
     def __init__(self, *args, decimal_places=2, **kw):
         kw.setdefault("clean_kwargs", {}).setdefault("places", decimal_places)
         super().__init__(*args, decimal_places=decimal_places, **kw)
+
+
+class WholeNumberField(_Cleaned, forms.IntegerField):
+    """A whole number ("12", "1,200", "１２"); ``min_value``/``max_value`` as Django's."""
+
+    cleaner = staticmethod(cleaning.integer)
 
 
 class CleanDateField(_Cleaned, forms.DateField):

@@ -89,7 +89,7 @@ class ProjectIn(Schema):
     actual_production_date: cleaned(cleaning.date_value, "投产日期", date | None) = None
     expected_output: cleaned(cleaning.amount, "预计年产值", Decimal | None, minimum=None) = None
     expected_tax: cleaned(cleaning.amount, "预计年税收", Decimal | None, minimum=None) = None
-    expected_jobs: int | None = None
+    expected_jobs: cleaned(cleaning.integer, "带动就业", int | None) = None
     progress_text: str | None = None
     issues_text: str | None = None
     remarks: str | None = None
@@ -101,7 +101,7 @@ class ProjectIn(Schema):
 
 class StageIn(Schema):
     to_stage: str
-    on: date
+    on: cleaned(cleaning.date_value, "发生日期", date, required=True)
     note: str = ""
     reason: str = ""
     version: int = Field(

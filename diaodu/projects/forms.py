@@ -5,7 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from diaodu.cleanfields import AmountField, CleanDateField, CleanTextField, NumberField
+from diaodu.cleanfields import (
+    AmountField,
+    CleanDateField,
+    CleanTextField,
+    NumberField,
+    WholeNumberField,
+)
 from diaodu.engine import stages as S
 from diaodu.i18n import tr_choices
 from diaodu.projects.models import Level, PlanCategory
@@ -80,7 +86,7 @@ class ProjectForm(forms.Form):
     actual_production_date = CleanDateField(label=gettext_lazy("投产日期"), required=False)
     expected_output = AmountField(label=gettext_lazy("预计年产值（万元）"), required=False)
     expected_tax = AmountField(label=gettext_lazy("预计年税收（万元）"), required=False)
-    expected_jobs = forms.IntegerField(
+    expected_jobs = WholeNumberField(
         label=gettext_lazy("带动就业（人）"), required=False, min_value=0
     )
     progress_text = forms.CharField(
@@ -195,7 +201,7 @@ class StageForm(forms.Form):
     )
     # The date the event happened (签约、开工、竣工 …): typed by the person, never defaulted to
     # today; the service refuses a future date and one before the previous move.
-    on = forms.DateField(
+    on = CleanDateField(
         label=gettext_lazy("发生日期"),
         error_messages={"required": gettext_lazy("请填写事项实际发生的日期（如实际开工日）。")},
         widget=forms.DateInput(

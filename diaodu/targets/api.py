@@ -13,6 +13,8 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from diaodu import clock
+from diaodu.cleanfields import cleaned
+from diaodu.engine import cleaning
 from diaodu.org.scope import require, scope_for
 from diaodu.pagination import Paged, Rows
 from diaodu.targets import queries, services
@@ -125,9 +127,14 @@ class MonthlyOut(Schema):
     source: str
 
 
+MonthlyNumber = cleaned(cleaning.decimal_value, "数值", Decimal | None, minimum=None, places=None)
+Year = cleaned(cleaning.integer, "年度", int, required=True)
+Month = cleaned(cleaning.integer, "月份", int, required=True)
+
+
 class MonthlyValueIn(Schema):
     indicator: str  # code
-    value: Decimal | None = None
+    value: MonthlyNumber = None
     note: str = ""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from diaodu.cleanfields import CleanDateField, NumberField, WholeNumberField
 from diaodu.engine import stages as S
 from diaodu.i18n import tr_choices
 from diaodu.projects.models import Level, PlanCategory
@@ -49,7 +50,7 @@ class IndicatorForm(forms.Form):
     )
     is_economic = forms.BooleanField(label=gettext_lazy("经济指标（参与区域排名）"), required=False)
     description = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
-    sort_order = forms.IntegerField(label=gettext_lazy("排序"), required=False, initial=0)
+    sort_order = WholeNumberField(label=gettext_lazy("排序"), required=False, initial=0)
     is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False, initial=True)
 
 
@@ -75,7 +76,7 @@ def split_weights(text: str) -> list[str] | None:
 
 class AgreementForm(forms.Form):
     unit = forms.TypedChoiceField(label=gettext_lazy("责任单位"), coerce=int)
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    year = WholeNumberField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     title = forms.CharField(label=gettext_lazy("名称"), max_length=120, required=False)
     pace_kind = forms.ChoiceField(
         label=gettext_lazy("序时进度口径"), choices=tr_choices(PaceKind.choices)
@@ -89,7 +90,7 @@ class AgreementForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=gettext_lazy("签订日期"))
+    signed_on = CleanDateField(label=gettext_lazy("签订日期"))
     signatory = forms.CharField(label=gettext_lazy("签订人"), max_length=60, required=False)
     scan = forms.FileField(label=gettext_lazy("签字扫描件（PDF/JPG/PNG）"), required=False)
 
@@ -108,7 +109,7 @@ class UploadForm(forms.Form):
 
 class SchemeForm(forms.Form):
     root = forms.TypedChoiceField(label=gettext_lazy("考核范围（上级单位）"), coerce=int)
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    year = WholeNumberField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     name = forms.CharField(label=gettext_lazy("方案名称"), max_length=120)
     note = forms.CharField(
         label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -121,11 +122,11 @@ class SchemeForm(forms.Form):
 
 class CriterionForm(forms.Form):
     indicator = forms.TypedChoiceField(label=gettext_lazy("指标"), coerce=int)
-    weight = forms.DecimalField(label=gettext_lazy("权重（分）"), max_digits=6, decimal_places=2)
+    weight = NumberField(label=gettext_lazy("权重（分）"), max_digits=6, decimal_places=2)
     rule_kind = forms.ChoiceField(
         label=gettext_lazy("计分方法"), choices=tr_choices(RuleKind.choices)
     )
-    cap = forms.DecimalField(
+    cap = NumberField(
         label=gettext_lazy("封顶完成率（如 1.2）"), max_digits=6, decimal_places=4, required=False
     )
     bands = forms.CharField(
@@ -157,10 +158,13 @@ def parse_bands(text: str) -> list[list[str]]:
 class AdjustmentForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("代码"), max_length=32)
     name = forms.CharField(label=gettext_lazy("加减分项"), max_length=60)
-    points_each = forms.DecimalField(
-        label=gettext_lazy("每项分值（扣分为负）"), max_digits=6, decimal_places=2
+    points_each = NumberField(
+        label=gettext_lazy("每项分值（扣分为负）"),
+        max_digits=6,
+        decimal_places=2,
+        clean_kwargs={"minimum": None},
     )
-    cap = forms.DecimalField(
+    cap = NumberField(
         label=gettext_lazy("上限（绝对值，可空）"), max_digits=6, decimal_places=2, required=False
     )
     source = forms.ChoiceField(
@@ -172,6 +176,4 @@ class RunForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("类型"), choices=[("monthly", "月度排名"), ("final", "年终考核")]
     )
-    month = forms.IntegerField(
-        label=gettext_lazy("月份"), min_value=1, max_value=12, required=False
-    )
+    month = WholeNumberField(label=gettext_lazy("月份"), min_value=1, max_value=12, required=False)

@@ -129,3 +129,58 @@ def test_the_scan_catches_each_form():
     )
     hits = hand_written_parsers(Path("x.py"), code)
     assert [h.split(":")[1].split()[0] for h in hits] == ["3", "7", "8", "9", "10"]
+
+
+# ---------------------------------------------------------------- forms and API schemas
+DJANGO_TYPED = {"forms.DateField", "forms.DecimalField", "forms.IntegerField", "forms.FloatField"}
+UNCLEANED_TYPES = {"date", "Decimal", "float", "date | None", "Decimal | None", "float | None"}
+
+
+def uncleaned_inputs(path: Path, text: str | None = None) -> list[str]:
+    """Form fields built on Django's own number/date parsing (not diaodu.cleanfields), and API
+    input schemas (``…In``) typed ``date``/``Decimal`` without ``cleaned(…)``."""
+    tree = ast.parse(text if text is not None else path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _dotted(node.func) in DJANGO_TYPED:
+            hidden = any(
+                k.arg == "widget" and "HiddenInput" in ast.unparse(k.value) for k in node.keywords
+            )
+            if not hidden:
+                found.append(f"{path}:{node.lineno} {_dotted(node.func)}: use diaodu.cleanfields")
+        if isinstance(node, ast.ClassDef) and node.name.endswith("In"):
+            for item in node.body:
+                if (
+                    isinstance(item, ast.AnnAssign)
+                    and ast.unparse(item.annotation) in UNCLEANED_TYPES
+                ):
+                    found.append(
+                        f"{path}:{item.lineno} {node.name}.{ast.unparse(item.target)}: "
+                        "use diaodu.cleanfields.cleaned(...)"
+                    )
+    return found
+
+
+def test_forms_and_api_schemas_clean_with_the_engine():
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        if {"migrations", "tests"} & set(rel.parts):
+            continue
+        if "forms" in path.stem or "api" in rel.parts or path.stem in ("api", "schemas"):
+            found += uncleaned_inputs(path)
+    assert not found, "\n".join(found)
+
+
+def test_the_input_scan_catches_each_form():
+    code = (
+        "class F(forms.Form):\n"
+        "    a = forms.DateField()\n"
+        "    b = forms.IntegerField(widget=forms.HiddenInput)\n"
+        "    c = AmountField()\n"
+        "class XIn(Schema):\n"
+        "    on: date | None = None\n"
+        "    n: Day = None\n"
+    )
+    hits = uncleaned_inputs(Path("f.py"), code)
+    assert sorted(h.split(":")[1].split()[0] for h in hits) == ["2", "6"]

@@ -8,7 +8,16 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from diaodu.cleanfields import cleaned
+from diaodu.engine import cleaning
 from diaodu.engine.locking import MAX_VERSION
+
+# Input types cleaned by diaodu.engine.cleaning (named, so postponed annotations resolve them).
+ContactDay = cleaned(cleaning.date_value, "对接日期", date | None)
+DeadlineDay = cleaned(cleaning.date_value, "完成时限", date | None)
+MeetingDay = cleaned(cleaning.date_value, "会议日期", date | None)
+WorkingDays = cleaned(cleaning.integer, "办理时限", int | None)
+Satisfaction = cleaned(cleaning.integer, "满意度", int | None)
 
 
 def _version(what: str):
@@ -107,7 +116,7 @@ class RemindIn(Schema):
 
 class ContactIn(Schema):
     project_id: int
-    on: date | None = None
+    on: ContactDay = None
     people: str = ""
     enterprise_contact: str = ""
     method: str = ""
@@ -139,10 +148,10 @@ class MoveIn(Schema):
     action: str
     version: int = _version("问题")
     unit_id: int | None = None
-    deadline_wd: int | None = None
+    deadline_wd: WorkingDays = None
     answer: str = ""
     reason: str = ""
-    satisfaction: int | None = None
+    satisfaction: Satisfaction = None
     note: str = ""
     new_due: str = ""  # request_extension: YYYY-MM-DD
 
@@ -242,7 +251,7 @@ class ActionIn(Schema):
     owner_id: int | None = None
     owner_name: str = ""
     unit_id: int | None = None
-    deadline: date | None = None
+    deadline: DeadlineDay = None
     project_id: int | None = None
     problem_id: int | None = None
 
@@ -282,7 +291,7 @@ class AgendaIn(Schema):
 class MeetingIn(Schema):
     unit_id: int
     period: str = ""
-    held_on: date | None = None
+    held_on: MeetingDay = None
     title: str = ""
     location: str = ""
     chair: str = ""
