@@ -914,4 +914,8 @@ MESSAGES = (
     gettext_noop("%(name)s已报送（逾期报送）。"),
     gettext_noop("提交的内容含有不允许的字符"),
     gettext_noop("这类字符通常来自复制粘贴或编码错误，肉眼看不到；请重新输入该项后再提交。"),
+    gettext_noop("封顶系数"),
+    gettext_noop("分档界限"),
+    gettext_noop("分档得分"),
+    gettext_noop("最低得分"),
 )
