@@ -18,6 +18,7 @@ ROOT = Path(diaodu.__file__).resolve().parent
 ALLOWED = {
     ("procedures/views.py", "item_upload"): "one message per file of a multi-file upload",
     ("supervision/views/common.py", "_resolve"): "a GET page's unit/period fallback, no action",
+    ("tasks/views/document_pages.py", "learn_alias"): "one message per row of a multi-row form",
 }
 
 

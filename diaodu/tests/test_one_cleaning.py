@@ -42,6 +42,10 @@ ALLOWED_MODULES = {
     "procedures/workcal.py": "dates the calendar service stored as ISO text",
     "targets/queries.py": "pace weights stored as JSON by the services",
 }
+# Functions whose parser-like name is about something else.
+ALLOWED_FUNCTIONS = {
+    ("tasks/services/notices.py", "_number"): "the next 督办单 number, not a parser",
+}
 # Output formatting of stored values and generated demo data are not input.
 ALLOWED_NAMES = ("templatetags", "demo", "synthetic", "documents.py", "bulletin.py", "models.py")
 
@@ -101,7 +105,18 @@ def hand_written_parsers(path: Path, text: str | None = None) -> list[str]:
 
 
 def test_no_hand_written_parsers_outside_engine_cleaning():
-    found = [hit for path in _sources() for hit in hand_written_parsers(path)]
+    found = []
+    for path in _sources():
+        rel = path.relative_to(ROOT).as_posix()
+        found += [
+            hit
+            for hit in hand_written_parsers(path)
+            if not any(
+                f"{path}:" in hit and f" def {fn}()" in hit
+                for r, fn in ALLOWED_FUNCTIONS
+                if r == rel
+            )
+        ]
     assert not found, (
         "clean raw input with diaodu.engine.cleaning (forms/schemas: diaodu.cleanfields):\n"
         + "\n".join(found)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from diaodu import clock
+from diaodu.engine import cleaning
 from diaodu.org.scope import require, scope_for
 from diaodu.tasks import queries, services
 from diaodu.tasks.filters import TaskFilterSet
@@ -37,11 +38,8 @@ def _page(request, qs):
 
 
 def _int(v):
-    try:
-        n = int(v)
-    except (TypeError, ValueError):
-        return None
-    return n if 0 < n < 2**31 else None
+    n = cleaning.integer_or(v)
+    return n if n is not None and 0 < n < 2**31 else None
 
 
 def decorate(tasks, today):

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0003_pace_by_indicator'),
+        ('targets', '0004_task_source'),
     ]
 
     operations = [
