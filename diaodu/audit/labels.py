@@ -18,6 +18,28 @@ _CJK = re.compile("[\u4e00-\u9fff]")
 
 # Whole actions whose name is not "verb + object".
 ACTIONS = {
+    "task.create": _("新建重点任务"),
+    "task.update": _("修改重点任务"),
+    "task.alias": _("设置单位别名"),
+    "task.document.upload": _("上传来源文件"),
+    "task.document.draft": _("生成任务分解草稿"),
+    "task.document.approve": _("审定任务分解表"),
+    "task.document.import": _("导入任务分解表"),
+    "task.escalate": _("重点任务升级督办"),
+    "task.milestone": _("更新任务节点"),
+    "task.notice": _("下发督办单"),
+    "task.notice_reply": _("回复督办单"),
+    "task.report": _("报送任务进展"),
+    "task.rollup": _("汇总子任务进度"),
+    "task.sign": _("签收重点任务"),
+    "task.request_done": _("申请办结重点任务"),
+    "task.approve_done": _("办结重点任务"),
+    "task.return": _("退回重点任务"),
+    "task.suspend": _("挂起重点任务"),
+    "task.resume": _("恢复重点任务"),
+    "task.request_extension": _("申请任务延期"),
+    "task.approve_extension": _("批准任务延期"),
+    "task.refuse_extension": _("不予任务延期"),
     "project.create": _("新建项目"),
     "project.update": _("修改项目"),
     "project.stage": _("变更项目阶段"),
@@ -152,6 +174,9 @@ SUBJECTS = {
 
 # Models whose verbose name is not written for people yet.
 OBJECTS = {
+    "tasks.unitalias": _("单位别名"),
+    "tasks.taskevent": _("任务处理记录"),
+    "tasks.supervisionnotice": _("督办单"),
     "audit.audithead": _("审计链头"),
     "projects.projectyearplan": _("项目年度计划"),
     "projects.stagechange": _("阶段变更"),
