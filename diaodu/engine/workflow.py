@@ -153,3 +153,45 @@ class Machine:
             if is_blank(values.get(key)):
                 raise MoveError(key, message)
         return m.target
+
+
+def extension_machine(*, requester: str, requester_forbidden: str, approver_keys) -> Machine:
+    """申请延期 → 批准 / 不予延期, beside the main machine of anything with a deadline (problems,
+    key tasks, 诉求): the party named by the predicate *requester* asks, the holders of
+    *approver_keys* (the 督查室) decide."""
+    decided = "只有督查室可以审批延期申请。"
+    return Machine(
+        noun="延期申请",
+        states={"none": "无", "pending": "待审批"},
+        moves=(
+            Move(
+                "request_extension",
+                "申请延期",
+                ("none",),
+                "pending",
+                predicate=requester,
+                required={
+                    "new_due": "请填写申请延期至的日期。",
+                    "reason": "请填写申请延期的理由。",
+                },
+                forbidden=requester_forbidden,
+            ),
+            Move(
+                "approve_extension",
+                "批准延期",
+                ("pending",),
+                "none",
+                keys=approver_keys,
+                forbidden=decided,
+            ),
+            Move(
+                "refuse_extension",
+                "不予延期",
+                ("pending",),
+                "none",
+                keys=approver_keys,
+                required={"reason": "请填写不予延期的理由。"},
+                forbidden=decided,
+            ),
+        ),
+    )

@@ -20,7 +20,7 @@ from its report cycle, else :data:`diaodu.engine.escalation.DEFAULT`.
 
 from __future__ import annotations
 
-from diaodu.engine.workflow import Machine, Move
+from diaodu.engine.workflow import Machine, Move, extension_machine
 
 __all__ = ["EXTENSION", "PROBLEM", "RUNNING_STATES"]
 
@@ -96,38 +96,6 @@ PROBLEM = Machine(
 RUNNING_STATES = ("assigned", "in_progress", "returned")
 """On the department's desk, with a deadline: these escalate, and may ask for an extension."""
 
-EXTENSION = Machine(
-    noun="延期申请",
-    states={"none": "无", "pending": "待审批"},
-    moves=(
-        Move(
-            "request_extension",
-            "申请延期",
-            ("none",),
-            "pending",
-            predicate="handler",
-            required={
-                "new_due": "请填写申请延期至的日期。",
-                "reason": "请填写申请延期的理由。",
-            },
-            forbidden="只有责任单位可以申请延期。",
-        ),
-        Move(
-            "approve_extension",
-            "批准延期",
-            ("pending",),
-            "none",
-            keys=ASSIGN_KEYS,
-            forbidden="只有督查室可以审批延期申请。",
-        ),
-        Move(
-            "refuse_extension",
-            "不予延期",
-            ("pending",),
-            "none",
-            keys=ASSIGN_KEYS,
-            required={"reason": "请填写不予延期的理由。"},
-            forbidden="只有督查室可以审批延期申请。",
-        ),
-    ),
+EXTENSION = extension_machine(
+    requester="handler", requester_forbidden="只有责任单位可以申请延期。", approver_keys=ASSIGN_KEYS
 )

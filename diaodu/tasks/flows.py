@@ -12,7 +12,7 @@ problems use, with the platform's thresholds and the task's own labels (:data:`L
 from __future__ import annotations
 
 from diaodu.engine import escalation
-from diaodu.engine.workflow import Machine, Move
+from diaodu.engine.workflow import Machine, Move, extension_machine
 
 __all__ = ["EXTENSION", "LADDER", "TASK"]
 
@@ -83,40 +83,8 @@ TASK = Machine(
     ),
 )
 
-EXTENSION = Machine(
-    noun="延期申请",
-    states={"none": "无", "pending": "待审批"},
-    moves=(
-        Move(
-            "request_extension",
-            "申请延期",
-            ("none",),
-            "pending",
-            predicate="lead",
-            required={
-                "new_due": "请填写申请延期至的日期。",
-                "reason": "请填写申请延期的理由。",
-            },
-            forbidden="只有牵头单位可以申请延期。",
-        ),
-        Move(
-            "approve_extension",
-            "批准延期",
-            ("pending",),
-            "none",
-            keys=MANAGE,
-            forbidden="只有督查室可以审批延期申请。",
-        ),
-        Move(
-            "refuse_extension",
-            "不予延期",
-            ("pending",),
-            "none",
-            keys=MANAGE,
-            required={"reason": "请填写不予延期的理由。"},
-            forbidden="只有督查室可以审批延期申请。",
-        ),
-    ),
+EXTENSION = extension_machine(
+    requester="lead", requester_forbidden="只有牵头单位可以申请延期。", approver_keys=MANAGE
 )
 
 LADDER = escalation.Ladder(escalation.DEFAULT.thresholds, labels=("", "催办", "督办", "专项督办"))
